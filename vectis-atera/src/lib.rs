@@ -1,0 +1,456 @@
+//! # vectis-atera
+//!
+//! [Atera](https://www.atera.com) REST API v3 as a Vectis [`Connector`]:
+//! customers, agents (devices) and alerts — open **and** resolved, every page
+//! to the last — plus resolving an alert. Atera has no acknowledge verb, so
+//! [`Connector::acknowledge_alert`] returns [`Error::Unsupported`].
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), vectis_core::Error> {
+//! # let fake = vectis_testkit::atera::AteraFake::start().await;
+//! # let base_url = fake.uri();
+//! use futures::TryStreamExt;
+//! use vectis_atera::AteraConnector;
+//! use vectis_core::{Connector, ListOptions, SecretString};
+//!
+//! let key = SecretString::from(vectis_testkit::atera::ATERA_API_KEY);
+//! // Real use: `AteraConnector::new(key)?` talks to https://app.atera.com.
+//! let atera = AteraConnector::builder(key).base_url(&base_url).build()?;
+//! println!("{}", atera.check().await?); // Connected to Atera: 3 customers
+//!
+//! let devices: Vec<_> = atera.devices(&ListOptions::default()).try_collect().await?;
+//! assert!(!devices.is_empty());
+//! # Ok(()) }
+//! ```
+//!
+//! Authentication: classic keys go in `X-API-KEY`; Atera's newer JWT keys
+//! (three dot-separated base64url parts, or anything over 100 characters) go
+//! in `Authorization: Bearer`. The default client-side quota is 700
+//! requests/minute (Atera publishes none; this is the common figure), shared
+//! by every connector built with the same key; override it with
+//! [`EngineSettings::quota`].
+//!
+//! Incremental sync: `ListOptions::since` filters customers on Atera's side
+//! (`FromLastModifiedDate`, which Atera reads in the *account's* time zone,
+//! so the connector asks from 14 hours earlier: a few extra records, never a
+//! missed one). Agents and alerts have no such filter and are always listed in
+//! full.
+#![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
+
+pub mod map;
+pub mod raw;
+
+use async_trait::async_trait;
+use futures::StreamExt;
+use std::sync::Arc;
+use vectis_core::error::{Result, Verb};
+use vectis_core::http::{RequestSpec, Response, Situation, VendorRules, encode_segment};
+use vectis_core::paginate::{
+    ListRequest, NextUrl, PageMeta, PageNumber, PageStream, RawPage, decode_item, page_stream,
+};
+use vectis_core::{
+    ActionOutcome, Alert, BaseUrl, Capabilities, ConnectionInfo, Connector, Customer, Device,
+    EngineSettings, Error, HttpClient, ListOptions, Quota, SecretString, Vendor,
+};
+
+/// Atera's API origin.
+pub const DEFAULT_BASE_URL: &str = "https://app.atera.com";
+/// The API root under the origin.
+pub const API_ROOT: &str = "/api/v3";
+/// Atera's largest page (`itemsInPage` "max is 50").
+pub const MAX_PAGE_SIZE: u32 = 50;
+/// Default client-side quota: 700 requests per minute.
+pub const DEFAULT_QUOTA_PER_MINUTE: u32 = 700;
+
+/// How Atera's answers are read and explained.
+#[derive(Debug, Default)]
+pub struct AteraRules;
+
+impl VendorRules for AteraRules {
+    fn vendor(&self) -> Vendor {
+        Vendor::Atera
+    }
+
+    fn default_quota(&self) -> Quota {
+        Quota::per_minute(DEFAULT_QUOTA_PER_MINUTE)
+    }
+
+    fn hint(&self, situation: Situation) -> String {
+        match situation {
+            Situation::Unauthorized => "the API key is wrong or revoked — generate a new one in Atera → Admin → API and set ATERA_API_KEY".into(),
+            Situation::Forbidden => "the key may not read this, or the Atera subscription does not include API access (it is disabled during the free trial) — check the key's permissions in Atera → Admin → API".into(),
+            Situation::NotFound => "no such record in this Atera account; check the id".into(),
+            Situation::RateLimited => "Atera is rate-limiting this key, which another integration may share — wait a minute, or lower --rate-limit (default 700/min)".into(),
+            Situation::Timeout => "check outbound HTTPS to app.atera.com (or the --base-url given)".into(),
+            _ => "check the request".into(),
+        }
+    }
+
+    fn error_body(&self, body: &serde_json::Value) -> Option<(Option<String>, String)> {
+        let p: raw::ProblemDetails = serde_json::from_value(body.clone()).ok()?;
+        let message = match (p.title, p.detail) {
+            (Some(t), Some(d)) => format!("{t}: {d}"),
+            (Some(t), None) => t,
+            (None, Some(d)) => d,
+            (None, None) => return None,
+        };
+        Some((p.kind, message))
+    }
+}
+
+/// Builds an [`AteraConnector`].
+#[derive(Debug)]
+pub struct AteraBuilder {
+    api_key: SecretString,
+    base_url: String,
+    settings: EngineSettings,
+}
+
+impl AteraBuilder {
+    /// Another origin instead of `https://app.atera.com` (a proxy, a fake);
+    /// `/api/v3` is appended unless already there.
+    pub fn base_url(mut self, url: &str) -> Self {
+        self.base_url = url.to_string();
+        self
+    }
+
+    /// Engine settings: quota, retries, timeout, concurrency, time.
+    pub fn settings(mut self, settings: EngineSettings) -> Self {
+        self.settings = settings;
+        self
+    }
+
+    /// Validates the configuration.
+    pub fn build(self) -> Result<AteraConnector> {
+        use vectis_core::ExposeSecret;
+        let key = self.api_key.expose_secret().trim();
+        if key.is_empty() {
+            return Err(Error::config(
+                "ATERA_API_KEY",
+                "the API key is empty; copy it from Atera → Admin → API",
+            ));
+        }
+        let base = BaseUrl::parse(&self.base_url, "Atera base URL")?;
+        let base = if base.path().ends_with(API_ROOT) {
+            base
+        } else {
+            base.with_path_suffix(API_ROOT)
+        };
+        let credential: Arc<dyn vectis_core::Credential> = if looks_like_jwt(key) {
+            Arc::new(vectis_core::credential::BearerToken::new(
+                Vendor::Atera,
+                SecretString::from(key.to_string()),
+            ))
+        } else {
+            Arc::new(vectis_core::credential::ApiKeyHeader::new(
+                Vendor::Atera,
+                "x-api-key",
+                SecretString::from(key.to_string()),
+            ))
+        };
+        let client = HttpClient::new(Arc::new(AteraRules), base, credential, self.settings);
+        Ok(AteraConnector { client })
+    }
+}
+
+/// Whether a key is one of Atera's newer JWT keys (sent as Bearer).
+pub fn looks_like_jwt(key: &str) -> bool {
+    let parts: Vec<&str> = key.split('.').collect();
+    let b64url = |s: &str| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'=')
+    };
+    key.len() > 100 || (parts.len() == 3 && parts.iter().all(|p| b64url(p)))
+}
+
+/// One Atera account.
+#[derive(Debug, Clone)]
+pub struct AteraConnector {
+    client: HttpClient,
+}
+
+impl AteraConnector {
+    /// A connector for `https://app.atera.com` with default settings.
+    pub fn new(api_key: SecretString) -> Result<AteraConnector> {
+        AteraConnector::builder(api_key).build()
+    }
+
+    /// A builder, to set the base URL or engine settings.
+    pub fn builder(api_key: SecretString) -> AteraBuilder {
+        AteraBuilder {
+            api_key,
+            base_url: DEFAULT_BASE_URL.to_string(),
+            settings: EngineSettings::default(),
+        }
+    }
+
+    /// The engine underneath (for its limiter or base URL).
+    pub fn client(&self) -> &HttpClient {
+        &self.client
+    }
+
+    fn list<T: Send + 'static>(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        opts: &ListOptions,
+        map: impl Fn(usize, serde_json::Value) -> Result<Option<T>> + Send + Sync + 'static,
+    ) -> PageStream<T> {
+        let endpoint = format!("{API_ROOT}{path}");
+        let mut url = match self.client.base().join(path) {
+            Ok(u) => u,
+            Err(e) => return vectis_core::paginate::error_stream(e),
+        };
+        {
+            let mut q = url.query_pairs_mut();
+            for (k, v) in query {
+                q.append_pair(k, v);
+            }
+        }
+        let size = opts
+            .page_size
+            .unwrap_or(MAX_PAGE_SIZE)
+            .clamp(1, MAX_PAGE_SIZE);
+        let parse_endpoint = endpoint.clone();
+        let req = ListRequest {
+            endpoint,
+            url,
+            headers: Vec::new(),
+            paginator: Arc::new(NextUrl {
+                first: PageNumber {
+                    page_param: "page",
+                    size_param: "itemsInPage",
+                    size,
+                    first_page: 1,
+                },
+            }),
+            parse: Arc::new(move |resp: &Response| parse_page(resp, &parse_endpoint)),
+            map: Arc::new(map),
+            resume: opts.resume.clone(),
+        };
+        page_stream(self.client.clone(), req)
+    }
+}
+
+/// Reads Atera's paged envelope.
+fn parse_page(resp: &Response, endpoint: &str) -> Result<RawPage> {
+    let env: raw::PagedResult = resp.json()?;
+    let Some(items) = env.items else {
+        // `items: null` is allowed by the spec only for an empty result.
+        if env.total_item_count.unwrap_or(0) > 0 {
+            return Err(resp.unexpected(format!(
+                "{endpoint} answered `items: null` but says there are {} records",
+                env.total_item_count.unwrap_or(0)
+            )));
+        }
+        return Ok(RawPage::default());
+    };
+    Ok(RawPage {
+        meta: PageMeta {
+            items: items.len(),
+            total_items: env.total_item_count,
+            total_pages: env.total_pages,
+            next_url: env.next_link,
+            link_next: None,
+        },
+        items,
+    })
+}
+
+fn mapper<R, T>(
+    endpoint: &'static str,
+    f: fn(R, serde_json::Value) -> T,
+) -> impl Fn(usize, serde_json::Value) -> Result<Option<T>> + Send + Sync + 'static
+where
+    R: serde::de::DeserializeOwned + 'static,
+    T: 'static,
+{
+    move |i, v| {
+        let r: R = decode_item(Vendor::Atera, endpoint, i, &v)?;
+        Ok(Some(f(r, v)))
+    }
+}
+
+#[async_trait]
+impl Connector for AteraConnector {
+    fn vendor(&self) -> Vendor {
+        Vendor::Atera
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            list_customers: true,
+            list_devices: true,
+            list_alerts: true,
+            list_tickets: false,
+            acknowledge_alert: false,
+            resolve_alert: true,
+            create_ticket: false,
+            incremental: true,
+        }
+    }
+
+    async fn check(&self) -> Result<ConnectionInfo> {
+        let _account: serde_json::Value =
+            self.client.get_json("/account", "/api/v3/account").await?;
+        let mut url = self.client.base().join("/customers")?;
+        url.query_pairs_mut()
+            .append_pair("page", "1")
+            .append_pair("itemsInPage", "1");
+        let resp = self
+            .client
+            .execute(RequestSpec::get(url, "/api/v3/customers"))
+            .await?;
+        let env: raw::PagedResult = resp.json()?;
+        let n = env
+            .total_item_count
+            .ok_or_else(|| resp.unexpected("the customer list has no totalItemCount"))?;
+        Ok(ConnectionInfo::counted(Vendor::Atera, n, "customers"))
+    }
+
+    fn customer_pages(&self, opts: &ListOptions) -> vectis_core::PageStream<Customer> {
+        let mut query = Vec::new();
+        if let Some(since) = opts.since {
+            // Atera reads this in the account's time zone, which we cannot
+            // know: ask from the earliest zone's view (UTC−14h margin).
+            let from = since - chrono::Duration::hours(14);
+            query.push((
+                "FromLastModifiedDate",
+                from.format("%Y-%m-%dT%H:%M:%S").to_string(),
+            ));
+        }
+        self.list(
+            "/customers",
+            &query,
+            opts,
+            mapper("/api/v3/customers", map::customer),
+        )
+    }
+
+    fn device_pages(&self, opts: &ListOptions) -> vectis_core::PageStream<Device> {
+        self.list("/agents", &[], opts, mapper("/api/v3/agents", map::device))
+    }
+
+    fn alert_pages(&self, opts: &ListOptions) -> vectis_core::PageStream<Alert> {
+        // Without `alertStatus` Atera's answer is undocumented: ask for each.
+        let open = self.list(
+            "/alerts",
+            &[("alertStatus", "Open".to_string())],
+            opts,
+            mapper("/api/v3/alerts", map::alert),
+        );
+        let resolved_opts = ListOptions {
+            resume: None,
+            ..opts.clone()
+        };
+        let me = self.clone();
+        let resolved = futures::stream::once(async move {
+            me.list(
+                "/alerts",
+                &[("alertStatus", "Resolved".to_string())],
+                &resolved_opts,
+                mapper("/api/v3/alerts", map::alert),
+            )
+        })
+        .flatten();
+        open.chain(resolved).boxed()
+    }
+
+    async fn resolve_alert(&self, id: &str) -> Result<ActionOutcome> {
+        let id = id.trim();
+        if id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(Error::InvalidInput {
+                what: "Atera alert id".into(),
+                reason: format!("`{id}` is not an Atera alert id (a number such as 9001)"),
+            });
+        }
+        let url = self
+            .client
+            .base()
+            .join(&format!("/alerts/{}", encode_segment(id)))?;
+        let spec = RequestSpec::new(vectis_core::http::Method::PUT, url, "/api/v3/alerts/{id}");
+        self.client.execute(spec).await.map_err(|e| match e {
+            Error::NotFound {
+                vendor, endpoint, ..
+            } => Error::NotFound {
+                vendor,
+                endpoint,
+                hint: format!(
+                    "there is no alert {id} in this Atera account; list alerts to find its id"
+                ),
+            },
+            other => other,
+        })?;
+        Ok(ActionOutcome {
+            vendor: Vendor::Atera,
+            id: id.to_string(),
+            message: format!("alert {id} resolved"),
+        })
+    }
+
+    fn unsupported(&self, verb: Verb) -> Error {
+        let reason = match verb {
+            Verb::AcknowledgeAlert => {
+                "Atera has no acknowledge verb (alerts are Open, Snoozed or Resolved); resolve it instead, or snooze it in the Atera console"
+            }
+            Verb::ListTickets | Verb::CreateTicket => {
+                "Atera tickets are not supported by this connector yet"
+            }
+            _ => "Atera's API has no such verb",
+        };
+        Error::unsupported(Vendor::Atera, verb, reason)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tells_jwt_keys_from_classic_keys() {
+        assert!(!looks_like_jwt("0123456789abcdef0123456789abcdef"));
+        assert!(looks_like_jwt(
+            "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl"
+        ));
+        assert!(looks_like_jwt(&"a".repeat(101)));
+    }
+
+    #[test]
+    fn base_url_gets_the_api_root_once() {
+        for raw in [
+            "https://app.atera.com",
+            "https://app.atera.com/",
+            "https://app.atera.com/api/v3/",
+            "https://app.atera.com//api//v3",
+        ] {
+            let c = AteraConnector::builder(SecretString::from("k"))
+                .base_url(raw)
+                .build()
+                .unwrap();
+            assert_eq!(
+                c.client().base().as_str(),
+                "https://app.atera.com/api/v3",
+                "{raw}"
+            );
+        }
+        let err = AteraConnector::builder(SecretString::from("k"))
+            .base_url("http://app.atera.com")
+            .build()
+            .unwrap_err();
+        assert!(err.to_string().contains("plain http"), "{err}");
+        assert!(
+            AteraConnector::builder(SecretString::from("k"))
+                .base_url("http://127.0.0.1:9")
+                .build()
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn empty_key_is_a_config_error_naming_the_variable() {
+        let err = AteraConnector::new(SecretString::from("  ")).unwrap_err();
+        assert!(err.to_string().contains("ATERA_API_KEY"));
+    }
+}

@@ -1,0 +1,135 @@
+//! Atera records → the normalized model: one plain function per type.
+
+use crate::raw::{AteraAgent, AteraAlert, AteraCustomer};
+use vectis_core::{Alert, AlertStatus, Customer, Device, OsFamily, Severity, Vendor};
+
+/// `CustomerDto` → [`Customer`].
+pub fn customer(c: AteraCustomer, raw: serde_json::Value) -> Customer {
+    Customer {
+        vendor: Vendor::Atera,
+        id: c.customer_id.to_string(),
+        name: c.customer_name.unwrap_or_default(),
+        updated_at: c.last_modified,
+        raw,
+    }
+}
+
+/// A device's id: its `DeviceGuid` (what alerts reference), or the `AgentID`
+/// when Atera sends no GUID. Alerts use the same rule, so they always join.
+fn device_key(guid: Option<&str>, agent_id: Option<i64>) -> Option<String> {
+    match guid.map(str::trim).filter(|g| !g.is_empty()) {
+        Some(g) => Some(g.to_ascii_lowercase()),
+        None => agent_id.map(|id| id.to_string()),
+    }
+}
+
+/// `AgentDto` → [`Device`].
+pub fn device(a: AteraAgent, raw: serde_json::Value) -> Device {
+    let id = device_key(a.device_guid.as_deref(), Some(a.agent_id))
+        .unwrap_or_else(|| a.agent_id.to_string());
+    Device {
+        vendor: Vendor::Atera,
+        id,
+        customer_id: a.customer_id.map(|c| c.to_string()),
+        name: a.machine_name.or(a.agent_name).unwrap_or_default(),
+        os_family: a.os.as_deref().map(OsFamily::from_os_name),
+        os: a.os,
+        online: a.online,
+        last_seen: a.last_seen,
+        raw,
+    }
+}
+
+/// Atera's severities: `Critical`, `Warning`, `Information`. Warning is
+/// `medium`: Atera has no level between it and Critical. Anything new is
+/// `medium` too, so it is neither hidden nor over-alarmed; the original
+/// stays in `raw`.
+pub fn severity(s: Option<&str>) -> Severity {
+    match s.map(|s| s.trim().to_ascii_lowercase()).as_deref() {
+        Some("critical") => Severity::Critical,
+        Some("warning") => Severity::Medium,
+        Some("information") | Some("info") => Severity::Info,
+        other => {
+            tracing::warn!(target: "vectis::atera", severity = ?other, "unknown Atera severity, mapped to medium");
+            Severity::Medium
+        }
+    }
+}
+
+/// `AlertDto` → [`Alert`]. `Archived` means resolved.
+pub fn alert(a: AteraAlert, raw: serde_json::Value) -> Alert {
+    let resolved = a.archived.unwrap_or(false);
+    Alert {
+        vendor: Vendor::Atera,
+        id: a.alert_id.to_string(),
+        customer_id: a.customer_id.map(|c| c.to_string()),
+        device_id: device_key(a.device_guid.as_deref(), a.agent_id),
+        severity: severity(a.severity.as_deref()),
+        status: if resolved {
+            AlertStatus::Resolved
+        } else {
+            AlertStatus::Open
+        },
+        title: a.title.or(a.alert_message).unwrap_or_default(),
+        created_at: a.created,
+        resolved_at: if resolved { a.archived_date } else { None },
+        raw,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn de<T: serde::de::DeserializeOwned>(v: &serde_json::Value) -> T {
+        serde_json::from_value(v.clone()).unwrap()
+    }
+
+    #[test]
+    fn maps_a_customer() {
+        let v = json!({"CustomerID": 42, "CustomerName": "Acme Ltd", "LastModified": "2026-04-30T17:05:10"});
+        let c = customer(de(&v), v.clone());
+        assert_eq!(c.id, "42");
+        assert_eq!(c.name, "Acme Ltd");
+        assert_eq!(
+            c.updated_at.unwrap().to_rfc3339(),
+            "2026-04-30T17:05:10+00:00"
+        );
+        assert_eq!(c.raw, v);
+    }
+
+    #[test]
+    fn maps_an_agent_by_device_guid() {
+        let v = json!({"AgentID": 1187, "DeviceGuid": "6F1C2E1A-9A55-4D0B-8D0E-3C7B1F2A9E10", "CustomerID": 42,
+            "MachineName": "ACME-DC01", "OS": "Windows Server 2019 Standard", "Online": true,
+            "LastSeen": "2026-05-01T12:00:00Z", "Monitored": true});
+        let d = device(de(&v), v.clone());
+        assert_eq!(d.id, "6f1c2e1a-9a55-4d0b-8d0e-3c7b1f2a9e10");
+        assert_eq!(d.customer_id.as_deref(), Some("42"));
+        assert_eq!(d.os_family, Some(OsFamily::Windows));
+        assert_eq!(d.online, Some(true));
+    }
+
+    #[test]
+    fn maps_alerts_severity_and_status() {
+        let v = json!({"AlertID": 9001, "Title": "Disk C: below 5%", "Severity": "Critical", "Created": "2026-05-01T11:58:03Z",
+            "DeviceGuid": "6f1c2e1a-9a55-4d0b-8d0e-3c7b1f2a9e10", "AgentId": 1187, "Archived": false, "CustomerID": 42});
+        let a = alert(de(&v), v.clone());
+        assert_eq!(a.severity, Severity::Critical);
+        assert_eq!(a.status, AlertStatus::Open);
+        assert_eq!(
+            a.device_id.as_deref(),
+            Some("6f1c2e1a-9a55-4d0b-8d0e-3c7b1f2a9e10")
+        );
+        let v = json!({"AlertID": 9002, "AlertMessage": "CPU high", "Severity": "Warning", "Archived": true,
+            "ArchivedDate": "2026-05-02T00:00:00Z", "AgentId": 77});
+        let a = alert(de(&v), v.clone());
+        assert_eq!(a.severity, Severity::Medium);
+        assert_eq!(a.status, AlertStatus::Resolved);
+        assert_eq!(a.title, "CPU high");
+        assert_eq!(a.device_id.as_deref(), Some("77"));
+        assert!(a.resolved_at.is_some());
+        assert_eq!(severity(Some("Information")), Severity::Info);
+    }
+}

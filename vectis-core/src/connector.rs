@@ -1,0 +1,202 @@
+//! The `Connector` trait: one configured tenant of one vendor.
+
+use crate::error::{Error, Result, Verb};
+use crate::model::{Alert, Customer, Device, Ticket, TicketDraft, Vendor};
+use crate::paginate::{Cursor, ItemStream, PageStream, error_stream, items};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use std::fmt;
+
+/// What a connector can do. It must agree with the connector's behaviour:
+/// a verb marked `false` returns [`Error::Unsupported`] without sending
+/// anything (the testkit checks this for every connector).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+pub struct Capabilities {
+    /// `customers()` works.
+    pub list_customers: bool,
+    /// `devices()` works.
+    pub list_devices: bool,
+    /// `alerts()` works.
+    pub list_alerts: bool,
+    /// `tickets()` works.
+    pub list_tickets: bool,
+    /// `acknowledge_alert()` works.
+    pub acknowledge_alert: bool,
+    /// `resolve_alert()` works.
+    pub resolve_alert: bool,
+    /// `create_ticket()` works.
+    pub create_ticket: bool,
+    /// `ListOptions::since` is applied by the vendor for at least one kind.
+    pub incremental: bool,
+}
+
+impl Capabilities {
+    /// Whether `verb` is supported.
+    pub fn supports(&self, verb: Verb) -> bool {
+        match verb {
+            Verb::ListCustomers => self.list_customers,
+            Verb::ListDevices => self.list_devices,
+            Verb::ListAlerts => self.list_alerts,
+            Verb::ListTickets => self.list_tickets,
+            Verb::AcknowledgeAlert => self.acknowledge_alert,
+            Verb::ResolveAlert => self.resolve_alert,
+            Verb::CreateTicket => self.create_ticket,
+        }
+    }
+}
+
+/// The answer to [`Connector::check`]; displays as
+/// `Connected to <product>: <summary>` (`Connected to Atera: 42 customers`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ConnectionInfo {
+    /// The vendor reached.
+    pub vendor: Vendor,
+    /// What the vendor said about the tenant (`42 customers`, an account name).
+    pub summary: String,
+}
+
+impl ConnectionInfo {
+    /// `Connected to <product>: <n> <noun>`.
+    pub fn counted(vendor: Vendor, n: u64, noun: &str) -> ConnectionInfo {
+        ConnectionInfo {
+            vendor,
+            summary: format!("{n} {noun}"),
+        }
+    }
+
+    /// `Connected to <product>: <name>`.
+    pub fn named(vendor: Vendor, name: impl Into<String>) -> ConnectionInfo {
+        ConnectionInfo {
+            vendor,
+            summary: name.into(),
+        }
+    }
+}
+
+impl fmt::Display for ConnectionInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "Connected to {}: {}",
+            self.vendor.product(),
+            self.summary
+        )
+    }
+}
+
+/// What an action did, in the vendor's terms (`Atera: alert 9001 resolved`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ActionOutcome {
+    /// The vendor acted on.
+    pub vendor: Vendor,
+    /// The alert id.
+    pub id: String,
+    /// What happened, in the vendor's words.
+    pub message: String,
+}
+
+impl fmt::Display for ActionOutcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.vendor.product(), self.message)
+    }
+}
+
+/// Options for a listing.
+#[derive(Debug, Clone, Default)]
+pub struct ListOptions {
+    /// Only records changed since then, where the vendor can filter
+    /// (see [`Capabilities::incremental`]); otherwise everything.
+    pub since: Option<DateTime<Utc>>,
+    /// Items per page to ask for (capped at the vendor's maximum).
+    pub page_size: Option<u32>,
+    /// Resume from a page's cursor instead of the first page.
+    pub resume: Option<Cursor>,
+}
+
+/// One configured tenant of one vendor.
+///
+/// Object-safe: keep many in a `Vec<Box<dyn Connector>>`. Streams are lazy
+/// and `'static` (they own what they need), so they can be moved into
+/// `tokio::spawn`; pages are fetched as the stream is polled.
+#[async_trait]
+pub trait Connector: Send + Sync + fmt::Debug {
+    /// Which vendor.
+    fn vendor(&self) -> Vendor;
+
+    /// What it supports.
+    fn capabilities(&self) -> Capabilities;
+
+    /// Tests the connection and credentials with one cheap call.
+    async fn check(&self) -> Result<ConnectionInfo>;
+
+    /// Customers, page by page.
+    fn customer_pages(&self, opts: &ListOptions) -> PageStream<Customer> {
+        let _ = opts;
+        error_stream(self.unsupported(Verb::ListCustomers))
+    }
+
+    /// Devices, page by page.
+    fn device_pages(&self, opts: &ListOptions) -> PageStream<Device> {
+        let _ = opts;
+        error_stream(self.unsupported(Verb::ListDevices))
+    }
+
+    /// Alerts (open and resolved), page by page.
+    fn alert_pages(&self, opts: &ListOptions) -> PageStream<Alert> {
+        let _ = opts;
+        error_stream(self.unsupported(Verb::ListAlerts))
+    }
+
+    /// Tickets, page by page.
+    fn ticket_pages(&self, opts: &ListOptions) -> PageStream<Ticket> {
+        let _ = opts;
+        error_stream(self.unsupported(Verb::ListTickets))
+    }
+
+    /// Every customer, lazily.
+    fn customers(&self, opts: &ListOptions) -> ItemStream<Customer> {
+        items(self.customer_pages(opts))
+    }
+
+    /// Every device, lazily.
+    fn devices(&self, opts: &ListOptions) -> ItemStream<Device> {
+        items(self.device_pages(opts))
+    }
+
+    /// Every alert, lazily.
+    fn alerts(&self, opts: &ListOptions) -> ItemStream<Alert> {
+        items(self.alert_pages(opts))
+    }
+
+    /// Every ticket, lazily.
+    fn tickets(&self, opts: &ListOptions) -> ItemStream<Ticket> {
+        items(self.ticket_pages(opts))
+    }
+
+    /// Acknowledges an alert.
+    async fn acknowledge_alert(&self, id: &str) -> Result<ActionOutcome> {
+        let _ = id;
+        Err(self.unsupported(Verb::AcknowledgeAlert))
+    }
+
+    /// Resolves (closes) an alert.
+    async fn resolve_alert(&self, id: &str) -> Result<ActionOutcome> {
+        let _ = id;
+        Err(self.unsupported(Verb::ResolveAlert))
+    }
+
+    /// Opens a ticket.
+    async fn create_ticket(&self, draft: &TicketDraft) -> Result<Ticket> {
+        let _ = draft;
+        Err(self.unsupported(Verb::CreateTicket))
+    }
+
+    /// The error for a verb this vendor lacks; override to explain why.
+    fn unsupported(&self, verb: Verb) -> Error {
+        Error::Unsupported {
+            vendor: self.vendor(),
+            verb,
+            reason: None,
+        }
+    }
+}

@@ -1,0 +1,479 @@
+//! Credentials: how a request proves who is asking.
+//!
+//! Every secret is a [`SecretString`]: it has no `Display`, its `Debug` is
+//! redacted, and every header built from it is marked sensitive, so it never
+//! reaches a log, an error or a `Debug` dump. The engine applies a credential
+//! only to requests for the configured origin.
+//!
+//! [`OAuth2Password`] holds a [`TokenCache`]-style single-flight cache: however
+//! many requests need a token at once, one token request is made; a token is
+//! refreshed a margin before it expires; and on a 401 it is refreshed once,
+//! only if the rejected token is still the cached one.
+
+use crate::error::{Error, Result, snippet};
+use crate::model::Vendor;
+use crate::time::Time;
+use async_trait::async_trait;
+use base64::Engine as _;
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderName, HeaderValue};
+use secrecy::{ExposeSecret, SecretString};
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::time::Duration;
+use tokio::sync::{Mutex, RwLock};
+use url::Url;
+
+/// Identifies which token a request carried, so a 401 refreshes only a
+/// token that is still current.
+pub type TokenStamp = u64;
+
+/// Something that authenticates requests.
+#[async_trait]
+pub trait Credential: Send + Sync + fmt::Debug {
+    /// A stable id with no secret in it (vendor, user or key fingerprint),
+    /// used to share one rate limiter per credential.
+    fn id(&self) -> String;
+
+    /// Adds authentication to `req`; returns the stamp of the token used.
+    async fn apply(&self, req: &mut reqwest::Request) -> Result<TokenStamp>;
+
+    /// Whether [`Credential::refresh`] can get a new secret (OAuth tokens).
+    fn refreshable(&self) -> bool {
+        false
+    }
+
+    /// Gets a new token, unless the one stamped `rejected` was already replaced.
+    async fn refresh(&self, _rejected: Option<TokenStamp>) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// A short, non-reversible fingerprint of a secret for ids (never the secret).
+pub fn fingerprint(secret: &SecretString) -> String {
+    let mut h = std::hash::DefaultHasher::new();
+    secret.expose_secret().hash(&mut h);
+    format!("{:08x}", h.finish() >> 32)
+}
+
+fn sensitive(value: &str) -> Result<HeaderValue> {
+    let mut v = HeaderValue::from_str(value).map_err(|_| {
+        Error::config(
+            "credential",
+            "contains characters that cannot go in an HTTP header; re-copy it without spaces or line breaks",
+        )
+    })?;
+    v.set_sensitive(true);
+    Ok(v)
+}
+
+fn basic_value(user: &str, secret: &SecretString) -> Result<HeaderValue> {
+    let raw = format!("{user}:{}", secret.expose_secret());
+    sensitive(&format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(raw)
+    ))
+}
+
+/// An API key sent in a header of its own (Atera's `X-API-KEY`).
+#[derive(Clone)]
+pub struct ApiKeyHeader {
+    vendor: Vendor,
+    header: HeaderName,
+    key: SecretString,
+}
+
+impl ApiKeyHeader {
+    /// `header: key` on every request.
+    pub fn new(vendor: Vendor, header: &'static str, key: SecretString) -> ApiKeyHeader {
+        ApiKeyHeader {
+            vendor,
+            header: HeaderName::from_static(header),
+            key,
+        }
+    }
+}
+
+impl fmt::Debug for ApiKeyHeader {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiKeyHeader")
+            .field("vendor", &self.vendor)
+            .field("header", &self.header)
+            .field("key", &"[redacted]")
+            .finish()
+    }
+}
+
+#[async_trait]
+impl Credential for ApiKeyHeader {
+    fn id(&self) -> String {
+        format!("{}|key|{}", self.vendor.slug(), fingerprint(&self.key))
+    }
+    async fn apply(&self, req: &mut reqwest::Request) -> Result<TokenStamp> {
+        req.headers_mut()
+            .insert(self.header.clone(), sensitive(self.key.expose_secret())?);
+        Ok(0)
+    }
+}
+
+/// A fixed bearer token (`Authorization: Bearer …`), e.g. Atera's JWT keys.
+#[derive(Clone)]
+pub struct BearerToken {
+    vendor: Vendor,
+    token: SecretString,
+}
+
+impl BearerToken {
+    /// `Authorization: Bearer token` on every request.
+    pub fn new(vendor: Vendor, token: SecretString) -> BearerToken {
+        BearerToken { vendor, token }
+    }
+}
+
+impl fmt::Debug for BearerToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BearerToken")
+            .field("vendor", &self.vendor)
+            .field("token", &"[redacted]")
+            .finish()
+    }
+}
+
+#[async_trait]
+impl Credential for BearerToken {
+    fn id(&self) -> String {
+        format!("{}|bearer|{}", self.vendor.slug(), fingerprint(&self.token))
+    }
+    async fn apply(&self, req: &mut reqwest::Request) -> Result<TokenStamp> {
+        let v = sensitive(&format!("Bearer {}", self.token.expose_secret()))?;
+        req.headers_mut().insert(AUTHORIZATION, v);
+        Ok(0)
+    }
+}
+
+/// HTTP Basic `user:secret`, plus any non-secret extra headers (ConnectWise's
+/// `clientId`).
+#[derive(Clone)]
+pub struct Basic {
+    vendor: Vendor,
+    user: String,
+    secret: SecretString,
+    extra: Vec<(HeaderName, HeaderValue)>,
+}
+
+impl Basic {
+    /// Basic `user:secret` on every request.
+    pub fn new(vendor: Vendor, user: impl Into<String>, secret: SecretString) -> Basic {
+        Basic {
+            vendor,
+            user: user.into(),
+            secret,
+            extra: Vec::new(),
+        }
+    }
+
+    /// Also sends `name: value` on every request.
+    pub fn with_header(mut self, name: &'static str, value: &str) -> Result<Basic> {
+        let v = HeaderValue::from_str(value).map_err(|_| {
+            Error::config(name, "contains characters that cannot go in an HTTP header")
+        })?;
+        self.extra.push((HeaderName::from_static(name), v));
+        Ok(self)
+    }
+
+    /// The user part (not secret).
+    pub fn user(&self) -> &str {
+        &self.user
+    }
+}
+
+impl fmt::Debug for Basic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Basic")
+            .field("vendor", &self.vendor)
+            .field("user", &self.user)
+            .field("secret", &"[redacted]")
+            .field(
+                "extra_headers",
+                &self
+                    .extra
+                    .iter()
+                    .map(|(n, _)| n.as_str())
+                    .collect::<Vec<_>>(),
+            )
+            .finish()
+    }
+}
+
+#[async_trait]
+impl Credential for Basic {
+    fn id(&self) -> String {
+        format!("{}|basic|{}", self.vendor.slug(), self.user)
+    }
+    async fn apply(&self, req: &mut reqwest::Request) -> Result<TokenStamp> {
+        let headers = req.headers_mut();
+        headers.insert(AUTHORIZATION, basic_value(&self.user, &self.secret)?);
+        for (n, v) in &self.extra {
+            headers.insert(n.clone(), v.clone());
+        }
+        Ok(0)
+    }
+}
+
+/// OAuth2 resource-owner password grant with a cached, refreshed token
+/// (Datto RMM: `POST /auth/oauth/token`, Basic `public-client:public`,
+/// `grant_type=password&username=<key>&password=<secret>`).
+pub struct OAuth2Password {
+    vendor: Vendor,
+    token_url: Url,
+    client_id: String,
+    client_secret: SecretString,
+    username: String,
+    password: SecretString,
+    bad_credentials_hint: String,
+    http: reqwest::Client,
+    time: Time,
+    cache: RwLock<Option<CachedToken>>,
+    gate: Mutex<()>,
+    default_lifetime: Duration,
+}
+
+struct CachedToken {
+    token: SecretString,
+    refresh_at: Duration,
+    stamp: TokenStamp,
+}
+
+impl fmt::Debug for OAuth2Password {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OAuth2Password")
+            .field("vendor", &self.vendor)
+            .field("token_url", &self.token_url.as_str())
+            .field("client_id", &self.client_id)
+            .field("username", &"[redacted]")
+            .field("password", &"[redacted]")
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct TokenResponse {
+    access_token: String,
+    #[serde(default)]
+    expires_in: Option<u64>,
+}
+
+impl OAuth2Password {
+    /// A password-grant credential. `username` is treated as secret too (for
+    /// Datto it is the API key).
+    pub fn new(
+        vendor: Vendor,
+        token_url: Url,
+        client_id: impl Into<String>,
+        client_secret: SecretString,
+        username: SecretString,
+        password: SecretString,
+    ) -> OAuth2Password {
+        OAuth2Password {
+            vendor,
+            token_url,
+            client_id: client_id.into(),
+            client_secret,
+            username: username.expose_secret().to_string(),
+            password,
+            bad_credentials_hint: "the token request was refused; check the credentials".into(),
+            http: crate::http::build_reqwest_client(Duration::from_secs(30)),
+            time: Time::real(),
+            cache: RwLock::new(None),
+            gate: Mutex::new(()),
+            default_lifetime: Duration::from_secs(3600),
+        }
+    }
+
+    /// What to tell the user when the token endpoint refuses the key pair.
+    pub fn with_bad_credentials_hint(mut self, hint: impl Into<String>) -> Self {
+        self.bad_credentials_hint = hint.into();
+        self
+    }
+
+    /// Reads expiry through `time` (tests use a manual clock).
+    pub fn with_time(mut self, time: Time) -> Self {
+        self.time = time;
+        self
+    }
+
+    /// Lifetime assumed when the token response has no `expires_in`.
+    pub fn with_default_lifetime(mut self, d: Duration) -> Self {
+        self.default_lifetime = d;
+        self
+    }
+
+    /// Refresh a little before expiry: 10 % of the lifetime, at most 5 minutes.
+    fn margin(lifetime: Duration) -> Duration {
+        (lifetime / 10).min(Duration::from_secs(300))
+    }
+
+    async fn fresh(&self) -> Option<(SecretString, TokenStamp)> {
+        let cache = self.cache.read().await;
+        let c = cache.as_ref()?;
+        (self.time.now() < c.refresh_at).then(|| (c.token.clone(), c.stamp))
+    }
+
+    async fn fetch_and_store(&self) -> Result<(SecretString, TokenStamp)> {
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("grant_type", "password")
+            .append_pair("username", &self.username)
+            .append_pair("password", self.password.expose_secret())
+            .finish();
+        let mut req = reqwest::Request::new(reqwest::Method::POST, self.token_url.clone());
+        let headers = req.headers_mut();
+        headers.insert(
+            AUTHORIZATION,
+            basic_value(&self.client_id, &self.client_secret)?,
+        );
+        headers.insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("application/x-www-form-urlencoded"),
+        );
+        *req.body_mut() = Some(body.into());
+        tracing::debug!(target: "vectis::credential", vendor = self.vendor.slug(), "token.refresh");
+        let endpoint = self.token_url.path().to_string();
+        let resp = self.http.execute(req).await.map_err(|e| {
+            if e.is_timeout() {
+                Error::Timeout {
+                    vendor: self.vendor,
+                    endpoint: endpoint.clone(),
+                    attempts: 1,
+                    hint: "the token endpoint did not answer; check the base URL and outbound HTTPS access".into(),
+                }
+            } else {
+                Error::Network {
+                    vendor: self.vendor,
+                    endpoint: endpoint.clone(),
+                    source: e.without_url(),
+                }
+            }
+        })?;
+        let status = resp.status().as_u16();
+        let bytes = resp.bytes().await.map_err(|e| Error::Network {
+            vendor: self.vendor,
+            endpoint: endpoint.clone(),
+            source: e.without_url(),
+        })?;
+        match status {
+            200 => {}
+            400 | 401 => {
+                let detail = serde_json::from_slice::<serde_json::Value>(&bytes)
+                    .ok()
+                    .and_then(|v| v.get("error").and_then(|e| e.as_str()).map(str::to_string))
+                    .unwrap_or_else(|| format!("status {status}"));
+                return Err(Error::Auth {
+                    vendor: self.vendor,
+                    status: Some(status),
+                    hint: format!(
+                        "token request refused ({detail}): {}",
+                        self.bad_credentials_hint
+                    ),
+                });
+            }
+            _ => {
+                return Err(Error::Api {
+                    vendor: self.vendor,
+                    endpoint,
+                    status,
+                    code: None,
+                    message: format!("token request failed: {}", snippet(&bytes, 200)),
+                    body: None,
+                });
+            }
+        }
+        let parsed: TokenResponse =
+            serde_json::from_slice(&bytes).map_err(|e| Error::UnexpectedResponse {
+                vendor: self.vendor,
+                endpoint: endpoint.clone(),
+                status,
+                content_type: "token response".into(),
+                reason: format!("no access_token in the token response ({e})"),
+                snippet: String::new(),
+            })?;
+        let lifetime = parsed
+            .expires_in
+            .map(Duration::from_secs)
+            .unwrap_or(self.default_lifetime);
+        let token = SecretString::from(parsed.access_token);
+        let mut cache = self.cache.write().await;
+        let stamp = cache.as_ref().map_or(1, |c| c.stamp + 1);
+        *cache = Some(CachedToken {
+            token: token.clone(),
+            refresh_at: self.time.now() + lifetime.saturating_sub(Self::margin(lifetime)),
+            stamp,
+        });
+        Ok((token, stamp))
+    }
+}
+
+#[async_trait]
+impl Credential for OAuth2Password {
+    fn id(&self) -> String {
+        format!(
+            "{}|oauth|{}",
+            self.vendor.slug(),
+            fingerprint(&SecretString::from(self.username.clone()))
+        )
+    }
+
+    async fn apply(&self, req: &mut reqwest::Request) -> Result<TokenStamp> {
+        let (token, stamp) = match self.fresh().await {
+            Some(t) => t,
+            None => {
+                let _gate = self.gate.lock().await;
+                // Another task may have refreshed while we queued at the gate.
+                match self.fresh().await {
+                    Some(t) => t,
+                    None => self.fetch_and_store().await?,
+                }
+            }
+        };
+        let v = sensitive(&format!("Bearer {}", token.expose_secret()))?;
+        req.headers_mut().insert(AUTHORIZATION, v);
+        Ok(stamp)
+    }
+
+    fn refreshable(&self) -> bool {
+        true
+    }
+
+    async fn refresh(&self, rejected: Option<TokenStamp>) -> Result<()> {
+        let _gate = self.gate.lock().await;
+        if let Some(rejected) = rejected {
+            let current = self.cache.read().await.as_ref().map(|c| c.stamp);
+            if current.is_some_and(|c| c != rejected) {
+                return Ok(());
+            }
+        }
+        self.fetch_and_store().await.map(|_| ())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn secrets_stay_out_of_debug_and_headers_are_sensitive() {
+        let k = ApiKeyHeader::new(Vendor::Atera, "x-api-key", SecretString::from("sekrit-123"));
+        assert!(!format!("{k:?}").contains("sekrit"));
+        assert!(!k.id().contains("sekrit"));
+        let mut req = reqwest::Request::new(
+            reqwest::Method::GET,
+            Url::parse("https://example.com/").unwrap(),
+        );
+        k.apply(&mut req).await.unwrap();
+        let v = req.headers().get("x-api-key").unwrap();
+        assert!(v.is_sensitive());
+        assert!(!format!("{:?}", req.headers()).contains("sekrit"));
+
+        let b = Basic::new(Vendor::Kaseya, "tok-id", SecretString::from("sekrit-456"));
+        assert!(!format!("{b:?}").contains("sekrit"));
+        assert_eq!(b.id(), "kaseya|basic|tok-id");
+    }
+}

@@ -1,0 +1,802 @@
+//! The HTTP engine: limiter → credential → send → classify → retry, in one place.
+//!
+//! Vendor crates never loop over HTTP themselves. They describe a request
+//! ([`RequestSpec`]) and the vendor's rules ([`VendorRules`]: its hints, its
+//! error bodies, any status it uses oddly), and [`HttpClient::execute`] does
+//! the rest:
+//!
+//! 1. every attempt waits on the credential's [`RateLimit`] (retries too);
+//! 2. the credential is applied — only if the URL has the configured origin;
+//! 3. the request is sent with a timeout; redirects are never followed;
+//! 4. the answer is classified: the vendor's hook first, then a default table;
+//! 5. idempotent requests are retried on 408/429/5xx, timeouts and resets,
+//!    with full-jitter backoff, honouring `Retry-After`; a 429 pauses every
+//!    request on the credential; a 401 refreshes a refreshable credential once.
+//!
+//! Every wait goes through the injected [`Time`]. Spans carry vendor, method,
+//! endpoint template, page and attempt — never headers, query strings or bodies.
+
+use crate::credential::Credential;
+use crate::error::{Error, Result, snippet};
+use crate::model::Vendor;
+use crate::rate_limit::{Quota, RateLimit, shared_limiter};
+use crate::retry::{RetryPolicy, parse_retry_after};
+use crate::time::Time;
+use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderValue, RETRY_AFTER, USER_AGENT};
+pub use reqwest::{Method, StatusCode};
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Semaphore;
+use tracing::Instrument;
+use url::Url;
+
+/// The `User-Agent` every request carries.
+pub const USER_AGENT_VALUE: &str = concat!("vectis-connectors/", env!("CARGO_PKG_VERSION"));
+
+/// Builds the reqwest client the engine uses: rustls, no redirects (reqwest
+/// would forward custom auth headers such as `X-API-KEY` to another host), a
+/// request timeout.
+pub fn build_reqwest_client(timeout: Duration) -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(timeout)
+        .connect_timeout(timeout.min(Duration::from_secs(10)))
+        .build()
+        .unwrap_or_else(|_| reqwest::Client::new())
+}
+
+/// A validated, normalized API root: `https` (or `http` on a loopback host),
+/// no query or fragment, no trailing or doubled slashes.
+#[derive(Clone, PartialEq, Eq)]
+pub struct BaseUrl {
+    url: Url,
+}
+
+impl fmt::Debug for BaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "BaseUrl({})", self.as_str())
+    }
+}
+
+impl fmt::Display for BaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl BaseUrl {
+    /// Validates and normalizes `raw`; `what` names the setting in errors.
+    pub fn parse(raw: &str, what: &str) -> Result<BaseUrl> {
+        let raw = raw.trim();
+        let url = Url::parse(raw).map_err(|e| {
+            Error::config(
+                what,
+                format!("`{raw}` is not a URL ({e}); write it like https://host.example.com"),
+            )
+        })?;
+        let host = url.host_str().unwrap_or("").to_string();
+        match url.scheme() {
+            "https" => {}
+            "http" if is_loopback(&host) => {}
+            "http" => {
+                return Err(Error::config(
+                    what,
+                    format!(
+                        "`{raw}` uses plain http; credentials are only sent over https (http is allowed for loopback hosts only)"
+                    ),
+                ));
+            }
+            other => {
+                return Err(Error::config(
+                    what,
+                    format!("`{raw}` has scheme `{other}`; use https://"),
+                ));
+            }
+        }
+        if host.is_empty() {
+            return Err(Error::config(what, format!("`{raw}` has no host")));
+        }
+        if url.query().is_some() || url.fragment().is_some() {
+            return Err(Error::config(
+                what,
+                format!("`{raw}` has a query or fragment; give only scheme, host and path"),
+            ));
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(Error::config(
+                what,
+                "the URL must not carry a user or password; credentials go in their own settings",
+            ));
+        }
+        let path: Vec<&str> = url.path().split('/').filter(|s| !s.is_empty()).collect();
+        let mut url = url.clone();
+        url.set_path(&path.join("/"));
+        Ok(BaseUrl { url })
+    }
+
+    /// The normalized root, without a trailing slash.
+    pub fn as_str(&self) -> &str {
+        self.url.as_str().trim_end_matches('/')
+    }
+
+    /// The path part, without a trailing slash (`""` or `/api/v3`).
+    pub fn path(&self) -> &str {
+        self.url.path().trim_end_matches('/')
+    }
+
+    /// A copy with `suffix` path segments appended (`"/api/v3"`).
+    pub fn with_path_suffix(&self, suffix: &str) -> BaseUrl {
+        let mut segs: Vec<&str> = self
+            .url
+            .path()
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .collect();
+        segs.extend(suffix.split('/').filter(|s| !s.is_empty()));
+        let mut url = self.url.clone();
+        url.set_path(&segs.join("/"));
+        BaseUrl { url }
+    }
+
+    /// The origin (scheme, host, port) credentials may be sent to.
+    pub fn origin(&self) -> url::Origin {
+        self.url.origin()
+    }
+
+    /// Whether `url` is on this origin.
+    pub fn same_origin(&self, url: &Url) -> bool {
+        url.origin() == self.url.origin()
+    }
+
+    /// `path` (already encoded; see [`encode_segment`]) appended to the root.
+    pub fn join(&self, path: &str) -> Result<Url> {
+        let full = format!("{}/{}", self.as_str(), path.trim_start_matches('/'));
+        Url::parse(&full).map_err(|e| Error::config("path", format!("`{path}` ({e})")))
+    }
+}
+
+fn is_loopback(host: &str) -> bool {
+    let h = host.trim_start_matches('[').trim_end_matches(']');
+    h.eq_ignore_ascii_case("localhost")
+        || h.parse::<std::net::IpAddr>()
+            .map(|ip| ip.is_loopback())
+            .unwrap_or(false)
+}
+
+/// Percent-encodes one path segment (an id from a caller or a vendor), so
+/// `a/b` cannot reach another endpoint.
+pub fn encode_segment(s: &str) -> String {
+    use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+    const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'~');
+    utf8_percent_encode(s, SEGMENT).to_string()
+}
+
+/// One request to make: method, URL, body, and whether it may be repeated.
+#[derive(Clone, Debug)]
+pub struct RequestSpec {
+    /// HTTP method.
+    pub method: Method,
+    /// Absolute URL (must be on the configured origin).
+    pub url: Url,
+    /// Path template for errors and spans (`/api/v3/alerts/{id}`).
+    pub endpoint: String,
+    /// JSON body, if any.
+    pub body: Option<serde_json::Value>,
+    /// Whether repeating it is harmless; only such requests are retried.
+    pub idempotent: bool,
+    /// Page number, for spans.
+    pub page: Option<u64>,
+    /// Extra non-secret headers (e.g. `pagination-type: forward-only`).
+    pub headers: Vec<(&'static str, String)>,
+}
+
+impl RequestSpec {
+    /// A GET (idempotent).
+    pub fn get(url: Url, endpoint: impl Into<String>) -> RequestSpec {
+        RequestSpec {
+            method: Method::GET,
+            url,
+            endpoint: endpoint.into(),
+            body: None,
+            idempotent: true,
+            page: None,
+            headers: Vec::new(),
+        }
+    }
+
+    /// Any method; GET, HEAD, PUT, DELETE and OPTIONS count as idempotent,
+    /// POST and PATCH do not.
+    pub fn new(method: Method, url: Url, endpoint: impl Into<String>) -> RequestSpec {
+        let idempotent = matches!(
+            method,
+            Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS
+        );
+        RequestSpec {
+            method,
+            url,
+            endpoint: endpoint.into(),
+            body: None,
+            idempotent,
+            page: None,
+            headers: Vec::new(),
+        }
+    }
+
+    /// With a JSON body.
+    pub fn json(mut self, body: serde_json::Value) -> RequestSpec {
+        self.body = Some(body);
+        self
+    }
+
+    /// Overrides whether the request may be retried.
+    pub fn idempotent(mut self, yes: bool) -> RequestSpec {
+        self.idempotent = yes;
+        self
+    }
+}
+
+/// A complete response, body read.
+#[derive(Clone, Debug)]
+pub struct Response {
+    /// HTTP status.
+    pub status: StatusCode,
+    /// Response headers.
+    pub headers: HeaderMap,
+    /// The body.
+    pub body: Vec<u8>,
+    /// Path template of the request.
+    pub endpoint: String,
+    /// The URL requested.
+    pub url: Url,
+    /// The vendor that answered.
+    pub vendor: Vendor,
+}
+
+impl Response {
+    /// The content type, or `""`.
+    pub fn content_type(&self) -> &str {
+        self.headers
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    /// A header as text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// An [`Error::UnexpectedResponse`] for this response.
+    pub fn unexpected(&self, reason: impl Into<String>) -> Error {
+        Error::UnexpectedResponse {
+            vendor: self.vendor,
+            endpoint: self.endpoint.clone(),
+            status: self.status.as_u16(),
+            content_type: if self.content_type().is_empty() {
+                "no content type".into()
+            } else {
+                self.content_type().to_string()
+            },
+            reason: reason.into(),
+            snippet: snippet(&self.body, 200),
+        }
+    }
+
+    /// Decodes the body as JSON into `T`. An HTML page, an empty or truncated
+    /// body, or invalid JSON is an [`Error::UnexpectedResponse`] naming the
+    /// endpoint; a field of the wrong shape is an [`Error::Decode`] naming
+    /// its JSON path.
+    pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T> {
+        let ct = self.content_type().to_ascii_lowercase();
+        let first = self.body.iter().find(|b| !b.is_ascii_whitespace()).copied();
+        if ct.contains("html") || first == Some(b'<') {
+            return Err(self.unexpected(
+                "got an HTML page instead of JSON (a login page, proxy or wrong base URL?)",
+            ));
+        }
+        if first.is_none() {
+            return Err(self.unexpected("the body is empty where JSON was expected"));
+        }
+        let de = &mut serde_json::Deserializer::from_slice(&self.body);
+        serde_path_to_error::deserialize(de).map_err(|e| {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            if inner.is_eof() {
+                self.unexpected(format!("the JSON ends early (truncated body: {inner})"))
+            } else if inner.is_syntax() {
+                self.unexpected(format!("the body is not valid JSON ({inner})"))
+            } else {
+                Error::Decode {
+                    vendor: self.vendor,
+                    endpoint: self.endpoint.clone(),
+                    path,
+                    message: inner.to_string(),
+                }
+            }
+        })
+    }
+}
+
+/// Situations a vendor explains in its own terms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Situation {
+    /// 401: the credential was refused.
+    Unauthorized,
+    /// 403: the credential lacks permission.
+    Forbidden,
+    /// 404.
+    NotFound,
+    /// 429, or throttling past the retry budget.
+    RateLimited,
+    /// No answer in time.
+    Timeout,
+}
+
+/// What to do with an answer.
+#[derive(Debug)]
+pub enum Outcome {
+    /// Hand it to the caller.
+    Success,
+    /// Try again (if the request is idempotent), after at least `after`.
+    Retry {
+        /// The server's requested wait.
+        after: Option<Duration>,
+        /// Whether this is throttling (pauses the whole credential).
+        throttled: bool,
+    },
+    /// Refresh the credential once and try again.
+    Refresh,
+    /// Give up with this error.
+    Fail(Error),
+}
+
+/// What a vendor crate tells the engine about its vendor.
+pub trait VendorRules: Send + Sync + fmt::Debug {
+    /// The vendor.
+    fn vendor(&self) -> Vendor;
+
+    /// The default client-side quota.
+    fn default_quota(&self) -> Quota;
+
+    /// What to tell the user, in the vendor's terms.
+    fn hint(&self, situation: Situation) -> String {
+        match situation {
+            Situation::Unauthorized => "check the credentials".into(),
+            Situation::Forbidden => "the credentials lack permission for this".into(),
+            Situation::NotFound => "check the id and the base URL".into(),
+            Situation::RateLimited => {
+                "wait and try again, or lower the client-side quota (--rate-limit)".into()
+            }
+            Situation::Timeout => "check the base URL and outbound HTTPS access".into(),
+        }
+    }
+
+    /// Reads the vendor's error body: `(code, message)`.
+    fn error_body(&self, _body: &serde_json::Value) -> Option<(Option<String>, String)> {
+        None
+    }
+
+    /// Classifies a response before the default table; `None` defers to it.
+    fn classify(&self, _resp: &Response) -> Option<Outcome> {
+        None
+    }
+}
+
+/// Settings for one client; every field has a sensible default.
+#[derive(Clone, Debug)]
+pub struct EngineSettings {
+    /// Client-side quota; `None` uses the vendor's default.
+    pub quota: Option<Quota>,
+    /// An explicit limiter to share (overrides `quota` and the registry).
+    pub limiter: Option<Arc<dyn RateLimit>>,
+    /// Retry policy.
+    pub retry: RetryPolicy,
+    /// Per-request timeout.
+    pub timeout: Duration,
+    /// Most requests in flight at once from this client (and pages fetched
+    /// concurrently when the total is known).
+    pub concurrency: usize,
+    /// Clock and sleeper.
+    pub time: Time,
+}
+
+impl Default for EngineSettings {
+    fn default() -> Self {
+        EngineSettings {
+            quota: None,
+            limiter: None,
+            retry: RetryPolicy::default(),
+            timeout: Duration::from_secs(30),
+            concurrency: 4,
+            time: Time::real(),
+        }
+    }
+}
+
+/// The engine. Cheap to clone; clones share everything.
+#[derive(Clone)]
+pub struct HttpClient {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    rules: Arc<dyn VendorRules>,
+    base: BaseUrl,
+    credential: Arc<dyn Credential>,
+    limiter: Arc<dyn RateLimit>,
+    inflight: Semaphore,
+    concurrency: usize,
+    retry: RetryPolicy,
+    time: Time,
+    http: reqwest::Client,
+}
+
+impl fmt::Debug for HttpClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpClient")
+            .field("vendor", &self.inner.rules.vendor())
+            .field("base", &self.inner.base)
+            .field("credential", &self.inner.credential)
+            .field("limiter", &self.inner.limiter)
+            .finish_non_exhaustive()
+    }
+}
+
+impl HttpClient {
+    /// A client for `base`, authenticating with `credential`. The limiter is
+    /// the process-wide one for this credential and base (see
+    /// [`shared_limiter`]) unless `settings.limiter` names one.
+    pub fn new(
+        rules: Arc<dyn VendorRules>,
+        base: BaseUrl,
+        credential: Arc<dyn Credential>,
+        settings: EngineSettings,
+    ) -> HttpClient {
+        let quota = settings.quota.unwrap_or_else(|| rules.default_quota());
+        let limiter = settings.limiter.clone().unwrap_or_else(|| {
+            let key = format!(
+                "{}|{}",
+                credential.id(),
+                base.origin().ascii_serialization()
+            );
+            shared_limiter(&key, quota, &settings.time)
+        });
+        let concurrency = settings.concurrency.max(1);
+        HttpClient {
+            inner: Arc::new(Inner {
+                rules,
+                base,
+                credential,
+                limiter,
+                inflight: Semaphore::new(concurrency),
+                concurrency,
+                retry: settings.retry,
+                time: settings.time,
+                http: build_reqwest_client(settings.timeout),
+            }),
+        }
+    }
+
+    /// The vendor.
+    pub fn vendor(&self) -> Vendor {
+        self.inner.rules.vendor()
+    }
+
+    /// The vendor's rules.
+    pub fn rules(&self) -> &dyn VendorRules {
+        self.inner.rules.as_ref()
+    }
+
+    /// The API root.
+    pub fn base(&self) -> &BaseUrl {
+        &self.inner.base
+    }
+
+    /// The limiter every request waits on.
+    pub fn limiter(&self) -> &Arc<dyn RateLimit> {
+        &self.inner.limiter
+    }
+
+    /// Most requests in flight at once.
+    pub fn concurrency(&self) -> usize {
+        self.inner.concurrency
+    }
+
+    /// The injected time.
+    pub fn time(&self) -> &Time {
+        &self.inner.time
+    }
+
+    /// `GET` `path` under the API root and decode the JSON answer.
+    pub async fn get_json<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        endpoint: &str,
+    ) -> Result<T> {
+        let url = self.inner.base.join(path)?;
+        self.execute(RequestSpec::get(url, endpoint)).await?.json()
+    }
+
+    /// Sends `spec` through limiter, credential, classification and retries.
+    pub async fn execute(&self, spec: RequestSpec) -> Result<Response> {
+        let vendor = self.vendor();
+        let span = tracing::debug_span!(
+            "vectis.request",
+            vendor = vendor.slug(),
+            method = %spec.method,
+            endpoint = %spec.endpoint,
+            page = spec.page,
+            attempt = tracing::field::Empty,
+            status = tracing::field::Empty,
+        );
+        self.execute_inner(spec).instrument(span).await
+    }
+
+    async fn execute_inner(&self, spec: RequestSpec) -> Result<Response> {
+        let inner = &self.inner;
+        let vendor = self.vendor();
+        if !inner.base.same_origin(&spec.url) {
+            return Err(Error::Inconsistent {
+                vendor,
+                endpoint: spec.endpoint.clone(),
+                detail: format!(
+                    "refusing to send credentials to {} (the configured origin is {})",
+                    spec.url.origin().ascii_serialization(),
+                    inner.base.origin().ascii_serialization()
+                ),
+            });
+        }
+        let started = inner.time.now();
+        let mut refreshed = false;
+        let mut attempt: u32 = 0;
+        loop {
+            attempt += 1;
+            tracing::Span::current().record("attempt", attempt);
+            inner.limiter.acquire().await;
+            let mut req = reqwest::Request::new(spec.method.clone(), spec.url.clone());
+            {
+                let h = req.headers_mut();
+                h.insert(ACCEPT, HeaderValue::from_static("application/json"));
+                h.insert(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE));
+                for (name, value) in &spec.headers {
+                    let v = HeaderValue::from_str(value).map_err(|_| Error::InvalidInput {
+                        what: format!("header {name}"),
+                        reason: "not a valid header value".into(),
+                    })?;
+                    h.insert(*name, v);
+                }
+            }
+            if let Some(body) = &spec.body {
+                let bytes = serde_json::to_vec(body).map_err(|e| Error::InvalidInput {
+                    what: "request body".into(),
+                    reason: e.to_string(),
+                })?;
+                req.headers_mut()
+                    .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+                *req.body_mut() = Some(bytes.into());
+            }
+            let stamp = inner.credential.apply(&mut req).await?;
+            let sent = {
+                let _permit = inner.inflight.acquire().await;
+                match inner.http.execute(req).await {
+                    Ok(r) => {
+                        let status = r.status();
+                        let headers = r.headers().clone();
+                        r.bytes().await.map(|b| (status, headers, b.to_vec()))
+                    }
+                    Err(e) => Err(e),
+                }
+            };
+            let (outcome, resp, transport_err) = match sent {
+                Ok((status, headers, body)) => {
+                    tracing::Span::current().record("status", status.as_u16());
+                    let resp = Response {
+                        status,
+                        headers,
+                        body,
+                        endpoint: spec.endpoint.clone(),
+                        url: spec.url.clone(),
+                        vendor,
+                    };
+                    let outcome = self.classify(&resp, refreshed);
+                    (outcome, Some(resp), None)
+                }
+                Err(e) => (
+                    Outcome::Retry {
+                        after: None,
+                        throttled: false,
+                    },
+                    None,
+                    Some(e.without_url()),
+                ),
+            };
+            match outcome {
+                Outcome::Success => {
+                    if let Some(resp) = resp {
+                        return Ok(resp);
+                    }
+                }
+                Outcome::Fail(e) => return Err(e),
+                Outcome::Refresh => {
+                    refreshed = true;
+                    inner.credential.refresh(Some(stamp)).await?;
+                    attempt -= 1; // a refresh is not a failed attempt
+                    continue;
+                }
+                Outcome::Retry { after, throttled } => {
+                    if throttled {
+                        // Everyone on this credential waits, not only us.
+                        inner.limiter.pause_for(
+                            after.unwrap_or_else(|| inner.retry.backoff_ceiling(attempt)),
+                        );
+                    }
+                    let too_long = after.is_some_and(|a| a > inner.retry.max_retry_after);
+                    if !spec.idempotent || too_long {
+                        return Err(self.give_up(&spec, resp, transport_err, after, attempt));
+                    }
+                    let delay = if throttled {
+                        // The limiter's pause gate does the waiting.
+                        Duration::ZERO
+                    } else {
+                        inner.retry.delay(attempt, after)
+                    };
+                    let elapsed = inner.time.now().saturating_sub(started);
+                    let pause = inner.limiter.paused_for().unwrap_or_default();
+                    if attempt >= inner.retry.max_attempts
+                        || elapsed + delay.max(pause) > inner.retry.total_time
+                    {
+                        return Err(self.give_up(&spec, resp, transport_err, after, attempt));
+                    }
+                    tracing::debug!(
+                        target: "vectis::retry",
+                        attempt,
+                        delay_ms = delay.max(pause).as_millis() as u64,
+                        retry_after_ms = after.map(|a| a.as_millis() as u64),
+                        reason = resp.as_ref().map(|r| r.status.as_u16()).unwrap_or(0),
+                        "retry"
+                    );
+                    inner.time.sleep(delay).await;
+                }
+            }
+        }
+    }
+
+    fn retry_after(&self, resp: &Response) -> Option<Duration> {
+        resp.headers
+            .get(RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| parse_retry_after(v, self.inner.time.wall()))
+    }
+
+    fn classify(&self, resp: &Response, refreshed: bool) -> Outcome {
+        let rules = &self.inner.rules;
+        if let Some(o) = rules.classify(resp) {
+            return o;
+        }
+        let vendor = self.vendor();
+        let status = resp.status.as_u16();
+        match status {
+            200..=299 => Outcome::Success,
+            401 if self.inner.credential.refreshable() && !refreshed => Outcome::Refresh,
+            401 => Outcome::Fail(Error::Auth {
+                vendor,
+                status: Some(401),
+                hint: rules.hint(Situation::Unauthorized),
+            }),
+            403 => Outcome::Fail(Error::Forbidden {
+                vendor,
+                endpoint: resp.endpoint.clone(),
+                hint: rules.hint(Situation::Forbidden),
+            }),
+            404 => Outcome::Fail(Error::NotFound {
+                vendor,
+                endpoint: resp.endpoint.clone(),
+                hint: self
+                    .vendor_message(resp)
+                    .map(|(_, m)| format!("{m}; {}", rules.hint(Situation::NotFound)))
+                    .unwrap_or_else(|| rules.hint(Situation::NotFound)),
+            }),
+            429 => Outcome::Retry {
+                after: self.retry_after(resp),
+                throttled: true,
+            },
+            408 | 500 | 502 | 503 | 504 => Outcome::Retry {
+                after: self.retry_after(resp),
+                throttled: false,
+            },
+            300..=399 => Outcome::Fail(resp.unexpected(format!(
+                "a redirect to {} was not followed (credentials are never sent to a redirect target); check the base URL",
+                resp.header("location").map(redact_query).unwrap_or_else(|| "nowhere".into())
+            ))),
+            400..=499 => {
+                let parsed = self.vendor_message(resp);
+                let body = serde_json::from_slice::<serde_json::Value>(&resp.body).ok();
+                let (code, message) = parsed.unwrap_or_else(|| {
+                    let s = snippet(&resp.body, 300);
+                    (None, if s.is_empty() { "no details in the answer".into() } else { s })
+                });
+                Outcome::Fail(Error::Api {
+                    vendor,
+                    endpoint: resp.endpoint.clone(),
+                    status,
+                    code,
+                    message,
+                    body,
+                })
+            }
+            _ => Outcome::Fail(Error::Server {
+                vendor,
+                endpoint: resp.endpoint.clone(),
+                status,
+                attempts: 1,
+                snippet: snippet(&resp.body, 300),
+            }),
+        }
+    }
+
+    fn vendor_message(&self, resp: &Response) -> Option<(Option<String>, String)> {
+        let v: serde_json::Value = serde_json::from_slice(&resp.body).ok()?;
+        self.inner.rules.error_body(&v)
+    }
+
+    fn give_up(
+        &self,
+        spec: &RequestSpec,
+        resp: Option<Response>,
+        transport: Option<reqwest::Error>,
+        after: Option<Duration>,
+        attempts: u32,
+    ) -> Error {
+        let vendor = self.vendor();
+        let rules = &self.inner.rules;
+        let endpoint = spec.endpoint.clone();
+        if let Some(resp) = resp {
+            let status = resp.status.as_u16();
+            if status == 429 {
+                return Error::RateLimited {
+                    vendor,
+                    endpoint,
+                    retry_after: after,
+                    attempts,
+                    hint: rules.hint(Situation::RateLimited),
+                };
+            }
+            return Error::Server {
+                vendor,
+                endpoint,
+                status,
+                attempts,
+                snippet: snippet(&resp.body, 300),
+            };
+        }
+        match transport {
+            Some(e) if e.is_timeout() => Error::Timeout {
+                vendor,
+                endpoint,
+                attempts,
+                hint: rules.hint(Situation::Timeout),
+            },
+            Some(source) => Error::Network {
+                vendor,
+                endpoint,
+                source,
+            },
+            None => Error::Timeout {
+                vendor,
+                endpoint,
+                attempts,
+                hint: rules.hint(Situation::Timeout),
+            },
+        }
+    }
+}
+
+fn redact_query(loc: &str) -> String {
+    loc.split('?').next().unwrap_or(loc).to_string()
+}

@@ -1,0 +1,58 @@
+//! # vectis-core
+//!
+//! The core of the Vectis connectors: the normalized model ([`model`]), the
+//! [`Connector`] trait, and the one HTTP engine every vendor crate runs on —
+//! credentials, pagination, rate limiting, retries and errors.
+//!
+//! Vendor crates (`vectis-atera`, …) declare their endpoints; this crate
+//! runs them. Most users only touch [`Connector`], the model and [`Error`]:
+//!
+//! ```
+//! use vectis_core::{ConnectionInfo, Error, Quota, Vendor};
+//!
+//! // Quotas parse from the same text the examples' `--rate-limit` takes.
+//! let q: Quota = "700/min".parse()?;
+//! assert_eq!(q, Quota::per_minute(700));
+//!
+//! // Connection checks print one line people can read.
+//! let info = ConnectionInfo::counted(Vendor::Atera, 42, "customers");
+//! assert_eq!(info.to_string(), "Connected to Atera: 42 customers");
+//!
+//! // Errors say what failed and what to do.
+//! let e = Error::config("ATERA_API_KEY", "not set; create a key in Atera → Admin → API");
+//! assert!(e.to_string().contains("ATERA_API_KEY"));
+//! # Ok::<(), Error>(())
+//! ```
+//!
+//! Modules, one concept each: [`model`], [`connector`], [`credential`],
+//! [`paginate`], [`rate_limit`], [`retry`], [`http`], [`error`], [`time`],
+//! [`matching`], [`timestamp`].
+#![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
+
+pub mod connector;
+pub mod credential;
+pub mod error;
+pub mod http;
+pub mod matching;
+pub mod model;
+pub mod paginate;
+pub mod rate_limit;
+pub mod retry;
+pub mod time;
+pub mod timestamp;
+
+pub use connector::{ActionOutcome, Capabilities, ConnectionInfo, Connector, ListOptions};
+pub use credential::Credential;
+pub use error::{Error, ErrorKind, Result, Verb};
+pub use http::{BaseUrl, EngineSettings, HttpClient};
+pub use model::{
+    Alert, AlertStatus, Customer, Device, OsFamily, Record, Severity, Ticket, TicketDraft, Vendor,
+};
+pub use paginate::{Cursor, ItemStream, Page, PageStream};
+pub use rate_limit::{Quota, RateLimit};
+pub use retry::RetryPolicy;
+pub use time::{ManualTime, Time};
+
+/// Re-exported so users need no direct `secrecy` dependency (and cannot mix
+/// incompatible versions).
+pub use secrecy::{ExposeSecret, SecretString};

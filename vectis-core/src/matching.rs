@@ -1,0 +1,1 @@
+//! Customer matching RMM → PSA (being written).

@@ -1,0 +1,342 @@
+//! The normalized model every connector maps its vendor's records into.
+//!
+//! Plain data: ids are strings (`"42"`, a GUID, a Datto uid), timestamps are
+//! UTC, and every record keeps its [`Vendor`], its vendor id and the vendor's
+//! original JSON in `raw`, so nothing is lost in the mapping. The serde form is
+//! the JSON the `sync` example prints (snake_case fields; `raw` is skipped
+//! there unless asked for).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The tools Vectis connects to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Vendor {
+    /// Atera (RMM with tickets), REST API v3.
+    #[serde(rename = "atera")]
+    Atera,
+    /// Kaseya VSA X (VSA 10), REST API v3.
+    #[serde(rename = "kaseya")]
+    Kaseya,
+    /// Datto RMM, REST API v2.
+    #[serde(rename = "datto-rmm")]
+    DattoRmm,
+    /// ConnectWise Manage (PSA), REST API 3.0.
+    #[serde(rename = "connectwise")]
+    ConnectWise,
+}
+
+impl Vendor {
+    /// Every vendor, in a stable order.
+    pub const ALL: [Vendor; 4] = [
+        Vendor::Atera,
+        Vendor::Kaseya,
+        Vendor::DattoRmm,
+        Vendor::ConnectWise,
+    ];
+
+    /// The serde / command-line name: `atera`, `kaseya`, `datto-rmm`, `connectwise`.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Vendor::Atera => "atera",
+            Vendor::Kaseya => "kaseya",
+            Vendor::DattoRmm => "datto-rmm",
+            Vendor::ConnectWise => "connectwise",
+        }
+    }
+
+    /// The product name people know, as used in messages (`Datto RMM`).
+    pub fn product(self) -> &'static str {
+        match self {
+            Vendor::Atera => "Atera",
+            Vendor::Kaseya => "Kaseya VSA",
+            Vendor::DattoRmm => "Datto RMM",
+            Vendor::ConnectWise => "ConnectWise",
+        }
+    }
+
+    /// Parses a command-line name (`atera`, `kaseya`, `datto-rmm`, `connectwise`).
+    pub fn from_slug(s: &str) -> Option<Vendor> {
+        Vendor::ALL.into_iter().find(|v| v.slug() == s)
+    }
+}
+
+impl fmt::Display for Vendor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.product())
+    }
+}
+
+/// How bad an alert is, on one scale for every vendor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// Service down or data at risk.
+    Critical,
+    /// Needs attention soon.
+    High,
+    /// Worth a look.
+    Medium,
+    /// Minor.
+    Low,
+    /// Informational only.
+    Info,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Critical => "critical",
+            Severity::High => "high",
+            Severity::Medium => "medium",
+            Severity::Low => "low",
+            Severity::Info => "info",
+        })
+    }
+}
+
+/// Where an alert is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertStatus {
+    /// Raised and not dealt with.
+    Open,
+    /// Seen by someone, not yet resolved.
+    Acknowledged,
+    /// Closed.
+    Resolved,
+}
+
+impl fmt::Display for AlertStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            AlertStatus::Open => "open",
+            AlertStatus::Acknowledged => "acknowledged",
+            AlertStatus::Resolved => "resolved",
+        })
+    }
+}
+
+/// The operating-system family of a device, derived from the vendor's OS text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OsFamily {
+    /// Microsoft Windows (desktop or server).
+    Windows,
+    /// Apple macOS.
+    Macos,
+    /// Linux of any distribution.
+    Linux,
+    /// Anything else, or unknown.
+    Other,
+}
+
+impl OsFamily {
+    /// Guesses the family from a vendor's free-text OS name
+    /// (`Windows Server 2019 Standard`, `macOS 14.4`, `Ubuntu 22.04`).
+    pub fn from_os_name(os: &str) -> OsFamily {
+        let os = os.to_ascii_lowercase();
+        if os.contains("windows") {
+            OsFamily::Windows
+        } else if os.contains("mac") || os.contains("os x") || os.contains("darwin") {
+            OsFamily::Macos
+        } else if [
+            "linux", "ubuntu", "debian", "centos", "red hat", "rhel", "fedora", "suse",
+        ]
+        .iter()
+        .any(|k| os.contains(k))
+        {
+            OsFamily::Linux
+        } else {
+            OsFamily::Other
+        }
+    }
+}
+
+/// A customer of the MSP: an Atera customer, a VSA X organization, a Datto
+/// site, a ConnectWise company.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Customer {
+    /// Which tool this record came from.
+    pub vendor: Vendor,
+    /// The vendor's id for it, as a string.
+    pub id: String,
+    /// Display name, as the vendor spells it.
+    pub name: String,
+    /// Last change, where the vendor reports it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<DateTime<Utc>>,
+    /// The vendor's original JSON for this record.
+    #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
+    pub raw: serde_json::Value,
+}
+
+/// A managed machine: an agent, a device, a configuration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Device {
+    /// Which tool this record came from.
+    pub vendor: Vendor,
+    /// The vendor's id for it.
+    pub id: String,
+    /// The customer it belongs to, when the vendor says.
+    pub customer_id: Option<String>,
+    /// Machine name. Not unique: two agents may share one.
+    pub name: String,
+    /// The vendor's OS text (`Windows Server 2019 Standard`).
+    pub os: Option<String>,
+    /// OS family derived from `os`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub os_family: Option<OsFamily>,
+    /// Whether the agent is online now, when the vendor says.
+    pub online: Option<bool>,
+    /// When the agent last checked in.
+    pub last_seen: Option<DateTime<Utc>>,
+    /// The vendor's original JSON for this record.
+    #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
+    pub raw: serde_json::Value,
+}
+
+/// A monitoring alert raised on a device or customer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Alert {
+    /// Which tool this record came from.
+    pub vendor: Vendor,
+    /// The vendor's id for it.
+    pub id: String,
+    /// The customer it concerns, when the vendor says.
+    pub customer_id: Option<String>,
+    /// The device it concerns, when the vendor says.
+    pub device_id: Option<String>,
+    /// Severity on the common scale.
+    pub severity: Severity,
+    /// Open, acknowledged or resolved.
+    pub status: AlertStatus,
+    /// One-line description.
+    pub title: String,
+    /// When it was raised.
+    pub created_at: Option<DateTime<Utc>>,
+    /// When it was resolved, if it was and the vendor says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolved_at: Option<DateTime<Utc>>,
+    /// The vendor's original JSON for this record.
+    #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
+    pub raw: serde_json::Value,
+}
+
+/// What a caller fills in to open a ticket in a PSA.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TicketDraft {
+    /// Short summary (ConnectWise: at most 100 characters).
+    pub summary: String,
+    /// The customer (company) id the ticket is for.
+    pub customer_id: String,
+    /// The first description / initial note.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Board, by id or name, where the PSA has boards.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub board: Option<String>,
+    /// Status, by id or name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// Priority, by id or name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<String>,
+}
+
+/// A ticket as the PSA holds it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Ticket {
+    /// Which tool this record came from.
+    pub vendor: Vendor,
+    /// The vendor's id for it.
+    pub id: String,
+    /// The customer it belongs to.
+    pub customer_id: Option<String>,
+    /// Summary line.
+    pub summary: String,
+    /// Status name, as the PSA spells it.
+    pub status: Option<String>,
+    /// When it was opened.
+    pub created_at: Option<DateTime<Utc>>,
+    /// Last change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<DateTime<Utc>>,
+    /// The vendor's original JSON for this record.
+    #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
+    pub raw: serde_json::Value,
+}
+
+/// Any record a sync produces, tagged with its `type` for JSON lines output.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Record {
+    /// A [`Customer`].
+    Customer(Customer),
+    /// A [`Device`].
+    Device(Device),
+    /// An [`Alert`].
+    Alert(Alert),
+    /// A [`Ticket`].
+    Ticket(Ticket),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn serde_form_matches_the_design_examples() {
+        let c = Record::Customer(Customer {
+            vendor: Vendor::Atera,
+            id: "42".into(),
+            name: "Acme Ltd".into(),
+            updated_at: None,
+            raw: serde_json::Value::Null,
+        });
+        assert_eq!(
+            serde_json::to_string(&c).unwrap(),
+            r#"{"type":"customer","vendor":"atera","id":"42","name":"Acme Ltd"}"#
+        );
+        let a = Record::Alert(Alert {
+            vendor: Vendor::DattoRmm,
+            id: "9001".into(),
+            customer_id: Some("42".into()),
+            device_id: None,
+            severity: Severity::Critical,
+            status: AlertStatus::Open,
+            title: "Disk C: below 5%".into(),
+            created_at: Some(Utc.with_ymd_and_hms(2026, 5, 1, 11, 58, 3).unwrap()),
+            resolved_at: None,
+            raw: serde_json::Value::Null,
+        });
+        assert_eq!(
+            serde_json::to_string(&a).unwrap(),
+            r#"{"type":"alert","vendor":"datto-rmm","id":"9001","customer_id":"42","device_id":null,"severity":"critical","status":"open","title":"Disk C: below 5%","created_at":"2026-05-01T11:58:03Z"}"#
+        );
+    }
+
+    #[test]
+    fn vendor_slugs_round_trip() {
+        for v in Vendor::ALL {
+            assert_eq!(Vendor::from_slug(v.slug()), Some(v));
+            assert_eq!(serde_json::to_value(v).unwrap(), v.slug());
+        }
+    }
+
+    #[test]
+    fn os_family_from_vendor_text() {
+        assert_eq!(
+            OsFamily::from_os_name("Windows Server 2019 Standard"),
+            OsFamily::Windows
+        );
+        assert_eq!(OsFamily::from_os_name("macOS Sonoma 14.4"), OsFamily::Macos);
+        assert_eq!(
+            OsFamily::from_os_name("Ubuntu 22.04.3 LTS"),
+            OsFamily::Linux
+        );
+        assert_eq!(OsFamily::from_os_name("FreeBSD"), OsFamily::Other);
+    }
+}

@@ -1,0 +1,758 @@
+//! Pagination: pure strategies, and the stream that drives them.
+//!
+//! A [`Paginator`] is a small state machine you can test without HTTP: given
+//! the request just sent and what its answer said ([`PageMeta`]), it returns
+//! the next request or the end. One strategy per style the vendors use:
+//!
+//! | strategy | vendor |
+//! | --- | --- |
+//! | [`PageNumber`] | Atera `page`/`itemsInPage` (from 1), Datto `page`/`max` (from 0), ConnectWise `page`/`pageSize` |
+//! | [`Offset`] | Kaseya VSA X `$skip`/`$top` |
+//! | [`NextUrl`] | Atera `nextLink`, Datto `pageDetails.nextPageUrl` |
+//! | [`LinkHeader`] | ConnectWise `Link: <…>; rel="next"`, both navigable and forward-only |
+//!
+//! The end is: no next / an empty next / an empty page / the total reached.
+//! A next URL on another origin is refused (it would carry our credentials);
+//! query parameters the server dropped from a next URL are put back. Any URL
+//! requested twice in one listing is a [`Error::PaginationLoop`].
+//!
+//! [`page_stream`] turns a [`ListRequest`] into a lazy `'static` stream of
+//! [`Page`]s; when the total is known after the first page and concurrency is
+//! above one, the remaining pages are fetched concurrently (bounded) and still
+//! come out in page order. Each page carries a serializable [`Cursor`] to
+//! resume from. The first error ends the stream.
+
+use crate::error::{Error, Result};
+use crate::http::{HttpClient, RequestSpec, Response};
+use crate::model::Vendor;
+use futures::future::BoxFuture;
+use futures::stream::{BoxStream, FuturesOrdered, StreamExt, TryStreamExt};
+use serde::{Deserialize, Serialize};
+use std::collections::{HashSet, VecDeque};
+use std::fmt;
+use std::sync::Arc;
+use url::Url;
+
+/// A lazy stream of pages.
+pub type PageStream<T> = BoxStream<'static, Result<Page<T>>>;
+/// A lazy stream of items.
+pub type ItemStream<T> = BoxStream<'static, Result<T>>;
+
+/// What a page's answer says about paging.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PageMeta {
+    /// Items on this page (before any were skipped by the mapping).
+    pub items: usize,
+    /// Total items across all pages, if the vendor says.
+    pub total_items: Option<u64>,
+    /// Total pages, if the vendor says.
+    pub total_pages: Option<u64>,
+    /// The next page's URL from the body (`nextLink`, `nextPageUrl`).
+    pub next_url: Option<String>,
+    /// The `rel="next"` target of the `Link` header.
+    pub link_next: Option<String>,
+}
+
+impl PageMeta {
+    /// Reads the `rel="next"` target from a response's `Link` header.
+    pub fn link_next_from(resp: &Response) -> Option<String> {
+        let link = resp.header("link")?;
+        link.split(',').find_map(|part| {
+            let (target, params) = part.split_once(';')?;
+            let is_next = params.split(';').any(|p| {
+                p.trim().eq_ignore_ascii_case("rel=\"next\"")
+                    || p.trim().eq_ignore_ascii_case("rel=next")
+            });
+            let target = target
+                .trim()
+                .trim_start_matches('<')
+                .trim_end_matches('>')
+                .trim();
+            (is_next && !target.is_empty()).then(|| target.to_string())
+        })
+    }
+}
+
+/// Why a strategy could not compute the next request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PageError {
+    /// The next URL points at another origin.
+    ForeignOrigin(String),
+    /// The next URL is not a URL.
+    BadUrl(String),
+}
+
+/// A pagination strategy: given the last request and its answer, the next
+/// request or the end.
+pub trait Paginator: Send + Sync + fmt::Debug {
+    /// The first request, from the listing's URL.
+    fn first(&self, url: &Url) -> Url;
+
+    /// The next request after `sent`, or `None` at the end.
+    fn next(&self, sent: &Url, meta: &PageMeta) -> Result<Option<Url>, PageError>;
+
+    /// When the first page tells the total: every remaining request, in
+    /// order, so they can be fetched concurrently. `None` when unknown or
+    /// the style is inherently sequential.
+    fn remaining(&self, _first: &Url, _meta: &PageMeta) -> Option<Vec<Url>> {
+        None
+    }
+}
+
+fn query_get(url: &Url, name: &str) -> Option<String> {
+    url.query_pairs()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.into_owned())
+}
+
+/// Sets `name=value` on `url`, replacing any existing value (any case).
+pub fn set_query(url: &Url, name: &str, value: &str) -> Url {
+    let pairs: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(k, _)| !k.eq_ignore_ascii_case(name))
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let mut out = url.clone();
+    {
+        let mut q = out.query_pairs_mut();
+        q.clear();
+        for (k, v) in &pairs {
+            q.append_pair(k, v);
+        }
+        q.append_pair(name, value);
+    }
+    out
+}
+
+/// Page number and page size (`page`, `itemsInPage`).
+#[derive(Debug, Clone)]
+pub struct PageNumber {
+    /// Name of the page parameter.
+    pub page_param: &'static str,
+    /// Name of the size parameter.
+    pub size_param: &'static str,
+    /// Items per page to ask for.
+    pub size: u32,
+    /// Number of the first page (0 or 1).
+    pub first_page: u64,
+}
+
+impl PageNumber {
+    fn page_of(&self, url: &Url) -> u64 {
+        query_get(url, self.page_param)
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(self.first_page)
+    }
+
+    fn last_page(&self, meta: &PageMeta) -> Option<u64> {
+        if let Some(pages) = meta.total_pages {
+            return Some(self.first_page + pages.saturating_sub(1));
+        }
+        let total = meta.total_items?;
+        let pages = total.div_ceil(u64::from(self.size.max(1)));
+        Some(self.first_page + pages.saturating_sub(1))
+    }
+}
+
+impl Paginator for PageNumber {
+    fn first(&self, url: &Url) -> Url {
+        let u = set_query(url, self.page_param, &self.first_page.to_string());
+        set_query(&u, self.size_param, &self.size.to_string())
+    }
+
+    fn next(&self, sent: &Url, meta: &PageMeta) -> Result<Option<Url>, PageError> {
+        if meta.items == 0 {
+            return Ok(None);
+        }
+        let page = self.page_of(sent);
+        match self.last_page(meta) {
+            Some(last) if page >= last => return Ok(None),
+            None if meta.items < self.size as usize => return Ok(None),
+            _ => {}
+        }
+        Ok(Some(set_query(
+            sent,
+            self.page_param,
+            &(page + 1).to_string(),
+        )))
+    }
+
+    fn remaining(&self, first: &Url, meta: &PageMeta) -> Option<Vec<Url>> {
+        let last = self.last_page(meta)?;
+        let page = self.page_of(first);
+        if meta.items == 0 {
+            return Some(Vec::new());
+        }
+        Some(
+            (page + 1..=last)
+                .map(|p| set_query(first, self.page_param, &p.to_string()))
+                .collect(),
+        )
+    }
+}
+
+/// Offset and limit (`$skip`, `$top`).
+#[derive(Debug, Clone)]
+pub struct Offset {
+    /// Name of the offset parameter.
+    pub skip_param: &'static str,
+    /// Name of the limit parameter.
+    pub top_param: &'static str,
+    /// Items per request.
+    pub size: u32,
+}
+
+impl Offset {
+    fn skip_of(&self, url: &Url) -> u64 {
+        query_get(url, self.skip_param)
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(0)
+    }
+}
+
+impl Paginator for Offset {
+    fn first(&self, url: &Url) -> Url {
+        let u = set_query(url, self.skip_param, "0");
+        set_query(&u, self.top_param, &self.size.to_string())
+    }
+
+    fn next(&self, sent: &Url, meta: &PageMeta) -> Result<Option<Url>, PageError> {
+        if meta.items == 0 {
+            return Ok(None);
+        }
+        let next = self.skip_of(sent) + meta.items as u64;
+        match meta.total_items {
+            Some(total) if next >= total => return Ok(None),
+            None if meta.items < self.size as usize => return Ok(None),
+            _ => {}
+        }
+        Ok(Some(set_query(sent, self.skip_param, &next.to_string())))
+    }
+
+    fn remaining(&self, first: &Url, meta: &PageMeta) -> Option<Vec<Url>> {
+        let total = meta.total_items?;
+        if meta.items == 0 {
+            return Some(Vec::new());
+        }
+        let start = self.skip_of(first) + u64::from(self.size);
+        Some(
+            (start..total)
+                .step_by(self.size.max(1) as usize)
+                .map(|s| set_query(first, self.skip_param, &s.to_string()))
+                .collect(),
+        )
+    }
+}
+
+/// Resolves a next-page link against the request sent, refuses another
+/// origin, and puts back any query parameter the server dropped.
+fn follow(sent: &Url, next: &str) -> Result<Option<Url>, PageError> {
+    let next = next.trim();
+    if next.is_empty() || next.eq_ignore_ascii_case("null") {
+        return Ok(None);
+    }
+    let url = sent
+        .join(next)
+        .map_err(|e| PageError::BadUrl(format!("{e}")))?;
+    if url.origin() != sent.origin() {
+        return Err(PageError::ForeignOrigin(url.origin().ascii_serialization()));
+    }
+    let mut out = url.clone();
+    let present: HashSet<String> = url
+        .query_pairs()
+        .map(|(k, _)| k.to_ascii_lowercase())
+        .collect();
+    let missing: Vec<(String, String)> = sent
+        .query_pairs()
+        .filter(|(k, _)| !present.contains(&k.to_ascii_lowercase()))
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    if !missing.is_empty() {
+        let mut q = out.query_pairs_mut();
+        for (k, v) in &missing {
+            q.append_pair(k, v);
+        }
+    }
+    Ok(Some(out))
+}
+
+/// Follows a next-page URL from the body; the first request uses `first`
+/// (normally a [`PageNumber`]) to set the page size.
+#[derive(Debug, Clone)]
+pub struct NextUrl {
+    /// How the first request is built.
+    pub first: PageNumber,
+}
+
+impl Paginator for NextUrl {
+    fn first(&self, url: &Url) -> Url {
+        self.first.first(url)
+    }
+
+    fn next(&self, sent: &Url, meta: &PageMeta) -> Result<Option<Url>, PageError> {
+        if meta.items == 0 {
+            return Ok(None);
+        }
+        match &meta.next_url {
+            Some(next) => follow(sent, next),
+            None => Ok(None),
+        }
+    }
+
+    fn remaining(&self, first: &Url, meta: &PageMeta) -> Option<Vec<Url>> {
+        // Only when the vendor also numbers its pages can we fan out.
+        if meta.total_pages.is_some() || meta.total_items.is_some() {
+            self.first.remaining(first, meta)
+        } else {
+            None
+        }
+    }
+}
+
+/// Follows the `Link: <…>; rel="next"` header (ConnectWise, both modes).
+#[derive(Debug, Clone)]
+pub struct LinkHeader {
+    /// Parameters of the first request (e.g. `pageSize=1000`, or
+    /// `pagination-type` handled by the caller's headers).
+    pub first_params: Vec<(&'static str, String)>,
+}
+
+impl Paginator for LinkHeader {
+    fn first(&self, url: &Url) -> Url {
+        self.first_params
+            .iter()
+            .fold(url.clone(), |u, (k, v)| set_query(&u, k, v))
+    }
+
+    fn next(&self, sent: &Url, meta: &PageMeta) -> Result<Option<Url>, PageError> {
+        match &meta.link_next {
+            Some(next) => follow(sent, next),
+            None => Ok(None),
+        }
+    }
+}
+
+/// Where to resume a listing: the next request to make.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cursor {
+    /// The URL of the next page (no secrets: credentials travel in headers).
+    pub next: String,
+}
+
+/// One page of mapped items.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    /// The items, in the vendor's order.
+    pub items: Vec<T>,
+    /// 0-based index of this page in the listing.
+    pub index: u64,
+    /// Total items, if the vendor says.
+    pub total: Option<u64>,
+    /// Where to resume after this page; `None` after the last.
+    pub resume: Option<Cursor>,
+}
+
+/// A vendor's envelope split into raw items and paging facts.
+#[derive(Debug, Clone, Default)]
+pub struct RawPage {
+    /// The records, as the vendor sent them.
+    pub items: Vec<serde_json::Value>,
+    /// Paging facts.
+    pub meta: PageMeta,
+}
+
+/// Splits a response into a [`RawPage`].
+pub type ParseFn = Arc<dyn Fn(&Response) -> Result<RawPage> + Send + Sync>;
+/// Maps one raw item (with its index on the page) to a model record;
+/// `Ok(None)` skips it on purpose (e.g. a vendor's built-in pseudo-record).
+pub type MapFn<T> = Arc<dyn Fn(usize, serde_json::Value) -> Result<Option<T>> + Send + Sync>;
+
+/// A listing declared as data: where, how it pages, how to read it.
+pub struct ListRequest<T> {
+    /// Path template for errors and spans (`/api/v3/agents`).
+    pub endpoint: String,
+    /// The listing's URL with its fixed query parameters.
+    pub url: Url,
+    /// Extra headers on every page request (e.g. ConnectWise's
+    /// `pagination-type: forward-only`).
+    pub headers: Vec<(&'static str, String)>,
+    /// The strategy.
+    pub paginator: Arc<dyn Paginator>,
+    /// Envelope reader.
+    pub parse: ParseFn,
+    /// Item mapper.
+    pub map: MapFn<T>,
+    /// Start from here instead of the first page.
+    pub resume: Option<Cursor>,
+}
+
+impl<T> fmt::Debug for ListRequest<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ListRequest")
+            .field("endpoint", &self.endpoint)
+            .field("paginator", &self.paginator)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Decodes one raw item into a vendor struct, naming the JSON path on failure
+/// (`items[3].AgentID`).
+pub fn decode_item<R: serde::de::DeserializeOwned>(
+    vendor: Vendor,
+    endpoint: &str,
+    index: usize,
+    value: &serde_json::Value,
+) -> Result<R> {
+    serde_path_to_error::deserialize(value).map_err(|e| Error::Decode {
+        vendor,
+        endpoint: endpoint.to_string(),
+        path: format!("items[{index}].{}", e.path()),
+        message: e.into_inner().to_string(),
+    })
+}
+
+struct Shared<T> {
+    client: HttpClient,
+    req: ListRequest<T>,
+}
+
+impl<T: Send + 'static> Shared<T> {
+    async fn fetch(self: Arc<Self>, url: Url, index: u64) -> Result<(Vec<T>, PageMeta)> {
+        let mut spec = RequestSpec::get(url, self.req.endpoint.clone());
+        spec.page = Some(index + 1);
+        spec.headers = self.req.headers.clone();
+        let resp = self.client.execute(spec).await?;
+        let raw = (self.req.parse)(&resp)?;
+        let mut items = Vec::with_capacity(raw.items.len());
+        for (i, v) in raw.items.into_iter().enumerate() {
+            if let Some(item) = (self.req.map)(i, v)? {
+                items.push(item);
+            }
+        }
+        Ok((items, raw.meta))
+    }
+
+    fn page_error(&self, e: PageError) -> Error {
+        let vendor = self.client.vendor();
+        match e {
+            PageError::ForeignOrigin(origin) => Error::Inconsistent {
+                vendor,
+                endpoint: self.req.endpoint.clone(),
+                detail: format!(
+                    "the next-page link points at another origin ({origin}); refusing to send credentials there"
+                ),
+            },
+            PageError::BadUrl(why) => Error::Inconsistent {
+                vendor,
+                endpoint: self.req.endpoint.clone(),
+                detail: format!("the next-page link is not a URL ({why})"),
+            },
+        }
+    }
+}
+
+enum State<T> {
+    Sequential {
+        next: Option<Url>,
+    },
+    Concurrent {
+        queue: VecDeque<(Url, u64)>,
+        inflight: FuturesOrdered<BoxFuture<'static, (u64, Url, Result<(Vec<T>, PageMeta)>)>>,
+    },
+}
+
+struct Driver<T> {
+    shared: Arc<Shared<T>>,
+    state: State<T>,
+    seen: HashSet<String>,
+    index: u64,
+    concurrency: usize,
+}
+
+/// Runs a listing as a lazy stream of pages (see the module docs).
+pub fn page_stream<T: Send + 'static>(client: HttpClient, req: ListRequest<T>) -> PageStream<T> {
+    let concurrency = client.concurrency();
+    let first = match &req.resume {
+        Some(c) => match Url::parse(&c.next) {
+            Ok(u) if client.base().same_origin(&u) => u,
+            _ => {
+                let endpoint = req.endpoint.clone();
+                let vendor = client.vendor();
+                return futures::stream::once(async move {
+                    Err(Error::Inconsistent {
+                        vendor,
+                        endpoint,
+                        detail: "the resume cursor is not a URL on the configured origin".into(),
+                    })
+                })
+                .boxed();
+            }
+        },
+        None => req.paginator.first(&req.url),
+    };
+    let driver = Driver {
+        shared: Arc::new(Shared { client, req }),
+        state: State::Sequential { next: Some(first) },
+        seen: HashSet::new(),
+        index: 0,
+        concurrency,
+    };
+    futures::stream::try_unfold(driver, step).boxed()
+}
+
+async fn step<T: Send + 'static>(mut d: Driver<T>) -> Result<Option<(Page<T>, Driver<T>)>> {
+    match &mut d.state {
+        State::Sequential { next } => {
+            let Some(url) = next.take() else {
+                return Ok(None);
+            };
+            if !d.seen.insert(url.as_str().to_string()) {
+                return Err(Error::PaginationLoop {
+                    vendor: d.shared.client.vendor(),
+                    endpoint: d.shared.req.endpoint.clone(),
+                });
+            }
+            let index = d.index;
+            let (items, meta) = d.shared.clone().fetch(url.clone(), index).await?;
+            d.index += 1;
+            let fan_out = (index == 0 && d.concurrency > 1)
+                .then(|| d.shared.req.paginator.remaining(&url, &meta))
+                .flatten();
+            let resume;
+            if let Some(rest) = fan_out {
+                resume = rest.first().map(|u| Cursor {
+                    next: u.to_string(),
+                });
+                let queue: VecDeque<(Url, u64)> = rest.into_iter().zip(1u64..).collect();
+                d.state = State::Concurrent {
+                    queue,
+                    inflight: FuturesOrdered::new(),
+                };
+            } else {
+                let next = d
+                    .shared
+                    .req
+                    .paginator
+                    .next(&url, &meta)
+                    .map_err(|e| d.shared.page_error(e))?;
+                resume = next.as_ref().map(|u| Cursor {
+                    next: u.to_string(),
+                });
+                d.state = State::Sequential { next };
+            }
+            let page = Page {
+                items,
+                index,
+                total: meta.total_items,
+                resume,
+            };
+            Ok(Some((page, d)))
+        }
+        State::Concurrent { queue, inflight } => {
+            while inflight.len() < d.concurrency {
+                let Some((url, index)) = queue.pop_front() else {
+                    break;
+                };
+                let shared = d.shared.clone();
+                inflight.push_back(Box::pin(async move {
+                    let r = shared.fetch(url.clone(), index).await;
+                    (index, url, r)
+                }));
+            }
+            let Some((index, _url, result)) = inflight.next().await else {
+                return Ok(None);
+            };
+            let (items, meta) = result?;
+            d.index = index + 1;
+            let resume = queue.front().map(|(u, _)| Cursor {
+                next: u.to_string(),
+            });
+            let page = Page {
+                items,
+                index,
+                total: meta.total_items,
+                resume,
+            };
+            Ok(Some((page, d)))
+        }
+    }
+}
+
+/// Flattens a page stream into an item stream (the first error ends it).
+pub fn items<T: Send + 'static>(pages: PageStream<T>) -> ItemStream<T> {
+    pages
+        .map_ok(|p| futures::stream::iter(p.items.into_iter().map(Ok)))
+        .try_flatten()
+        .boxed()
+}
+
+/// A stream that yields one error: for listings a connector does not have.
+pub fn error_stream<T: Send + 'static>(e: Error) -> BoxStream<'static, Result<T>> {
+    futures::stream::once(async move { Err(e) }).boxed()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn u(s: &str) -> Url {
+        Url::parse(s).unwrap()
+    }
+
+    fn meta(items: usize) -> PageMeta {
+        PageMeta {
+            items,
+            ..PageMeta::default()
+        }
+    }
+
+    #[test]
+    fn page_number_ends_at_total_pages_or_an_empty_page() {
+        let p = PageNumber {
+            page_param: "page",
+            size_param: "itemsInPage",
+            size: 50,
+            first_page: 1,
+        };
+        let first = p.first(&u("https://h/api/v3/alerts?alertStatus=Open"));
+        assert_eq!(
+            first.as_str(),
+            "https://h/api/v3/alerts?alertStatus=Open&page=1&itemsInPage=50"
+        );
+        let m = PageMeta {
+            total_pages: Some(3),
+            ..meta(50)
+        };
+        let second = p.next(&first, &m).unwrap().unwrap();
+        assert_eq!(
+            second.as_str(),
+            "https://h/api/v3/alerts?alertStatus=Open&itemsInPage=50&page=2"
+        );
+        let third = p.next(&second, &m).unwrap().unwrap();
+        assert_eq!(p.next(&third, &m).unwrap(), None);
+        assert_eq!(p.next(&first, &meta(0)).unwrap(), None);
+        // Without totals a short page is the last.
+        assert_eq!(p.next(&first, &meta(49)).unwrap(), None);
+        assert!(p.next(&first, &meta(50)).unwrap().is_some());
+        // Fan-out when the total is known.
+        let rest = p.remaining(&first, &m).unwrap();
+        assert_eq!(rest.len(), 2);
+        assert!(rest[1].as_str().ends_with("page=3"));
+    }
+
+    #[test]
+    fn zero_based_pages_count_from_zero() {
+        let p = PageNumber {
+            page_param: "page",
+            size_param: "max",
+            size: 250,
+            first_page: 0,
+        };
+        let first = p.first(&u("https://h/api/v2/account/devices"));
+        let m = PageMeta {
+            total_items: Some(751),
+            ..meta(250)
+        };
+        let rest = p.remaining(&first, &m).unwrap();
+        let pages: Vec<String> = rest.iter().map(|u| query_get(u, "page").unwrap()).collect();
+        assert_eq!(pages, vec!["1", "2", "3"]);
+    }
+
+    #[test]
+    fn offset_pages_until_the_total() {
+        let p = Offset {
+            skip_param: "$skip",
+            top_param: "$top",
+            size: 100,
+        };
+        let first = p.first(&u("https://h/api/v3/devices"));
+        let m = PageMeta {
+            total_items: Some(250),
+            ..meta(100)
+        };
+        let n = p.next(&first, &m).unwrap().unwrap();
+        assert_eq!(query_get(&n, "$skip").as_deref(), Some("100"));
+        let n = p.next(&n, &m).unwrap().unwrap();
+        assert_eq!(query_get(&n, "$skip").as_deref(), Some("200"));
+        let last = PageMeta {
+            total_items: Some(250),
+            ..meta(50)
+        };
+        assert_eq!(p.next(&n, &last).unwrap(), None);
+        assert_eq!(p.remaining(&first, &m).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn next_url_ends_on_empty_or_null_and_refuses_other_origins() {
+        let p = NextUrl {
+            first: PageNumber {
+                page_param: "page",
+                size_param: "itemsInPage",
+                size: 50,
+                first_page: 1,
+            },
+        };
+        let sent = u("https://app.atera.com/api/v3/customers?page=1&itemsInPage=50");
+        let with = |next: Option<&str>| PageMeta {
+            next_url: next.map(str::to_string),
+            ..meta(50)
+        };
+        assert_eq!(p.next(&sent, &with(Some(""))).unwrap(), None);
+        assert_eq!(p.next(&sent, &with(None)).unwrap(), None);
+        let n = p
+            .next(
+                &sent,
+                &with(Some(
+                    "https://app.atera.com/api/v3/customers?page=2&itemsInPage=50",
+                )),
+            )
+            .unwrap()
+            .unwrap();
+        assert_eq!(query_get(&n, "page").as_deref(), Some("2"));
+        assert_eq!(
+            p.next(
+                &sent,
+                &with(Some("https://evil.example/api/v3/customers?page=2"))
+            ),
+            Err(PageError::ForeignOrigin("https://evil.example".into()))
+        );
+        // Same host, other scheme or port is another origin too.
+        assert!(
+            p.next(&sent, &with(Some("http://app.atera.com/x")))
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn dropped_query_parameters_are_put_back() {
+        let sent = u("https://h/api/v2/account/devices?max=250&page=0&filter=x");
+        let n = follow(&sent, "https://h/api/v2/account/devices?page=1")
+            .unwrap()
+            .unwrap();
+        assert_eq!(query_get(&n, "max").as_deref(), Some("250"));
+        assert_eq!(query_get(&n, "filter").as_deref(), Some("x"));
+        assert_eq!(query_get(&n, "page").as_deref(), Some("1"));
+    }
+
+    #[test]
+    fn link_header_parsing_finds_rel_next() {
+        let h = r#"<https://h/v4_6_release/apis/3.0/company/companies?page=2&pageSize=1000>; rel="next", <https://h/x?page=9>; rel="last""#;
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert("link", h.parse().unwrap());
+        let resp = Response {
+            status: reqwest::StatusCode::OK,
+            headers,
+            body: Vec::new(),
+            endpoint: "/company/companies".into(),
+            url: u("https://h/"),
+            vendor: Vendor::ConnectWise,
+        };
+        assert_eq!(
+            PageMeta::link_next_from(&resp).as_deref(),
+            Some("https://h/v4_6_release/apis/3.0/company/companies?page=2&pageSize=1000")
+        );
+        let mut resp2 = resp.clone();
+        resp2.headers.insert("link", "".parse().unwrap());
+        assert_eq!(PageMeta::link_next_from(&resp2), None);
+    }
+}

@@ -1,0 +1,138 @@
+//! When to try a request again, and how long to wait first.
+//!
+//! Three small pieces, kept apart: the [`RetryPolicy`] (how many attempts,
+//! how long in total, the longest `Retry-After` we accept), the backoff
+//! (full jitter: a random wait in `[0, min(cap, base·2ⁿ)]`), and
+//! [`parse_retry_after`] (delta-seconds or an HTTP date, RFC 9110 §10.2.3).
+//! Which responses are worth a retry is decided by the engine's classifier
+//! (`http`); only idempotent requests are ever retried.
+
+use std::time::{Duration, SystemTime};
+
+/// How hard to try before giving up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Attempts in all, the first included (1 = never retry).
+    pub max_attempts: u32,
+    /// Backoff base for the first retry.
+    pub initial_backoff: Duration,
+    /// Longest backoff between two attempts.
+    pub max_backoff: Duration,
+    /// A `Retry-After` longer than this fails at once with `RateLimited`
+    /// instead of stalling the sync.
+    pub max_retry_after: Duration,
+    /// Time budget across all attempts of one request, waits included.
+    pub total_time: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 4,
+            initial_backoff: Duration::from_millis(500),
+            max_backoff: Duration::from_secs(30),
+            max_retry_after: Duration::from_secs(120),
+            total_time: Duration::from_secs(600),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// A policy that never retries.
+    pub fn never() -> RetryPolicy {
+        RetryPolicy {
+            max_attempts: 1,
+            ..RetryPolicy::default()
+        }
+    }
+
+    /// The backoff ceiling before retry number `retry` (1 for the first
+    /// retry): `min(max_backoff, initial · 2^(retry-1))`.
+    pub fn backoff_ceiling(&self, retry: u32) -> Duration {
+        let factor = 2u32.saturating_pow(retry.saturating_sub(1));
+        self.initial_backoff
+            .checked_mul(factor)
+            .unwrap_or(self.max_backoff)
+            .min(self.max_backoff)
+    }
+
+    /// Full-jitter backoff before retry number `retry`: uniformly random in
+    /// `[0, ceiling]`, so clients that failed together do not retry together.
+    pub fn backoff(&self, retry: u32) -> Duration {
+        let ceiling = self.backoff_ceiling(retry);
+        let nanos = u64::try_from(ceiling.as_nanos()).unwrap_or(u64::MAX);
+        Duration::from_nanos(fastrand::u64(0..=nanos))
+    }
+
+    /// The wait before retry number `retry`: the server's `Retry-After` when
+    /// it gave one (never less), else the jittered backoff.
+    pub fn delay(&self, retry: u32, retry_after: Option<Duration>) -> Duration {
+        let backoff = self.backoff(retry);
+        match retry_after {
+            Some(after) => after.max(backoff.min(Duration::from_millis(250))),
+            None => backoff,
+        }
+    }
+}
+
+/// Reads a `Retry-After` value: delta-seconds (`120`) or an HTTP date
+/// (`Wed, 21 Oct 2026 07:28:00 GMT`), relative to `now`. A date in the past
+/// means zero. Anything else is `None`.
+pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    // Some servers send fractional seconds; accept them.
+    if let Ok(secs) = value.parse::<f64>() {
+        if secs.is_finite() && secs >= 0.0 {
+            return Some(Duration::from_secs_f64(secs));
+        }
+        return None;
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_the_cap() {
+        let p = RetryPolicy::default();
+        assert_eq!(p.backoff_ceiling(1), Duration::from_millis(500));
+        assert_eq!(p.backoff_ceiling(2), Duration::from_secs(1));
+        assert_eq!(p.backoff_ceiling(3), Duration::from_secs(2));
+        assert_eq!(p.backoff_ceiling(20), Duration::from_secs(30));
+        assert_eq!(p.backoff_ceiling(200), Duration::from_secs(30));
+        for _ in 0..100 {
+            assert!(p.backoff(3) <= Duration::from_secs(2));
+        }
+    }
+
+    #[test]
+    fn retry_after_is_never_shortened() {
+        let p = RetryPolicy::default();
+        for _ in 0..100 {
+            assert!(p.delay(1, Some(Duration::from_secs(2))) >= Duration::from_secs(2));
+        }
+    }
+
+    #[test]
+    fn parses_retry_after_seconds_and_http_dates() {
+        let now = httpdate::parse_http_date("Wed, 21 Oct 2026 07:28:00 GMT").unwrap();
+        assert_eq!(parse_retry_after("2", now), Some(Duration::from_secs(2)));
+        assert_eq!(parse_retry_after(" 0 ", now), Some(Duration::ZERO));
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2026 07:28:30 GMT", now),
+            Some(Duration::from_secs(30))
+        );
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2026 07:00:00 GMT", now),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(parse_retry_after("soon", now), None);
+        assert_eq!(parse_retry_after("-3", now), None);
+    }
+}
