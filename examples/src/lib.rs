@@ -1,1 +1,7 @@
-//! placeholder
+//! Shared code of the Vectis examples (`sync`, `alert`, `demo`, `match`):
+//! the vendor registry, the command-line front ends as testable functions,
+//! and output formatting. The examples' `main`s are thin wrappers, so the
+//! tests in `tests/` drive exactly what a user runs.
+
+pub mod cli;
+pub mod registry;

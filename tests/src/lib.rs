@@ -1,1 +1,34 @@
-//! placeholder
+//! # vectis-testkit
+//!
+//! Wiremock fakes of every vendor Vectis connects to, usable by your own
+//! tests too: each fake speaks its vendor's documented surface (auth checks,
+//! pagination built from the request, envelopes, error bodies, quirks), with
+//! helpers for scripted failures (429 with `Retry-After`, 5xx sequences, a
+//! truncated body, an HTML login page) and a catch-all that answers any
+//! request nobody expected with a loud failure.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! use vectis_testkit::atera::{AteraData, AteraFake};
+//!
+//! let fake = AteraFake::with_data(AteraData::generate(120, 300, 40, 7)).await;
+//! // Point a connector at `fake.uri()`; the API root is `/api/v3` under it.
+//! assert!(fake.uri().starts_with("http://127.0.0.1:"));
+//! # }
+//! ```
+//!
+//! Time: [`RecordingTime`] is the recording sleeper and clock to give a
+//! connector (`EngineSettings::time`) so tests of backoff, `Retry-After` and
+//! quotas assert the waits without waiting.
+
+pub mod atera;
+pub mod connectwise;
+pub mod conformance;
+pub mod datto;
+pub mod fake;
+pub mod kaseya;
+pub mod names;
+
+/// The recording sleeper + manual clock (see [`vectis_core::time::ManualTime`]).
+pub use vectis_core::time::ManualTime as RecordingTime;

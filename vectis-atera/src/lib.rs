@@ -47,7 +47,7 @@ use std::sync::Arc;
 use vectis_core::error::{Result, Verb};
 use vectis_core::http::{RequestSpec, Response, Situation, VendorRules, encode_segment};
 use vectis_core::paginate::{
-    ListRequest, NextUrl, PageMeta, PageNumber, PageStream, RawPage, decode_item, page_stream,
+    ListRequest, NextUrl, PageMeta, PageNumber, PageStream, RawPage, page_stream, typed,
 };
 use vectis_core::{
     ActionOutcome, Alert, BaseUrl, Capabilities, ConnectionInfo, Connector, Customer, Device,
@@ -214,22 +214,22 @@ impl AteraConnector {
             .unwrap_or(MAX_PAGE_SIZE)
             .clamp(1, MAX_PAGE_SIZE);
         let parse_endpoint = endpoint.clone();
-        let req = ListRequest {
+        let paginator = NextUrl {
+            first: PageNumber {
+                page_param: "page",
+                size_param: "itemsInPage",
+                size,
+                first_page: 1,
+            },
+        };
+        let req = ListRequest::new(
             endpoint,
             url,
-            headers: Vec::new(),
-            paginator: Arc::new(NextUrl {
-                first: PageNumber {
-                    page_param: "page",
-                    size_param: "itemsInPage",
-                    size,
-                    first_page: 1,
-                },
-            }),
-            parse: Arc::new(move |resp: &Response| parse_page(resp, &parse_endpoint)),
-            map: Arc::new(map),
-            resume: opts.resume.clone(),
-        };
+            paginator,
+            move |resp: &Response| parse_page(resp, &parse_endpoint),
+            map,
+        )
+        .resume(opts.resume.clone());
         page_stream(self.client.clone(), req)
     }
 }
@@ -267,10 +267,7 @@ where
     R: serde::de::DeserializeOwned + 'static,
     T: 'static,
 {
-    move |i, v| {
-        let r: R = decode_item(Vendor::Atera, endpoint, i, &v)?;
-        Ok(Some(f(r, v)))
-    }
+    typed(Vendor::Atera, endpoint, f)
 }
 
 #[async_trait]

@@ -386,6 +386,75 @@ pub struct ListRequest<T> {
     pub resume: Option<Cursor>,
 }
 
+impl<T> ListRequest<T> {
+    /// A listing of `url` (path template `endpoint`), paged by `paginator`,
+    /// read by `parse` and mapped item by item by `map` (see [`typed`]).
+    pub fn new(
+        endpoint: impl Into<String>,
+        url: Url,
+        paginator: impl Paginator + 'static,
+        parse: impl Fn(&Response) -> Result<RawPage> + Send + Sync + 'static,
+        map: impl Fn(usize, serde_json::Value) -> Result<Option<T>> + Send + Sync + 'static,
+    ) -> ListRequest<T> {
+        ListRequest {
+            endpoint: endpoint.into(),
+            url,
+            headers: Vec::new(),
+            paginator: Arc::new(paginator),
+            parse: Arc::new(parse),
+            map: Arc::new(map),
+            resume: None,
+        }
+    }
+
+    /// Sends `name: value` with every page request.
+    pub fn header(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.headers.push((name, value.into()));
+        self
+    }
+
+    /// Starts from `cursor` instead of the first page.
+    pub fn resume(mut self, cursor: Option<Cursor>) -> Self {
+        self.resume = cursor;
+        self
+    }
+}
+
+/// A [`MapFn`] from a plain mapping function: decodes each raw item into the
+/// vendor struct `R` (a bad field is an [`Error::Decode`] naming
+/// `items[i].Field`), then maps it, keeping the raw JSON.
+pub fn typed<R, T>(
+    vendor: Vendor,
+    endpoint: &'static str,
+    f: fn(R, serde_json::Value) -> T,
+) -> impl Fn(usize, serde_json::Value) -> Result<Option<T>> + Send + Sync + 'static
+where
+    R: serde::de::DeserializeOwned + 'static,
+    T: 'static,
+{
+    move |i, v| {
+        let r: R = decode_item(vendor, endpoint, i, &v)?;
+        Ok(Some(f(r, v)))
+    }
+}
+
+/// Like [`typed`], for mappings that may skip an item on purpose (`Ok(None)`)
+/// or fail.
+pub fn typed_filter<R, T>(
+    vendor: Vendor,
+    endpoint: &'static str,
+    f: fn(R, serde_json::Value) -> Result<Option<T>>,
+) -> impl Fn(usize, serde_json::Value) -> Result<Option<T>> + Send + Sync + 'static
+where
+    R: serde::de::DeserializeOwned + 'static,
+    T: 'static,
+{
+    move |i, v| {
+        let r: R = decode_item(vendor, endpoint, i, &v)?;
+        f(r, v)
+    }
+}
+
 impl<T> fmt::Debug for ListRequest<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ListRequest")
@@ -451,13 +520,15 @@ impl<T: Send + 'static> Shared<T> {
     }
 }
 
+type PageFetch<T> = BoxFuture<'static, (u64, Url, Result<(Vec<T>, PageMeta)>)>;
+
 enum State<T> {
     Sequential {
         next: Option<Url>,
     },
     Concurrent {
         queue: VecDeque<(Url, u64)>,
-        inflight: FuturesOrdered<BoxFuture<'static, (u64, Url, Result<(Vec<T>, PageMeta)>)>>,
+        inflight: FuturesOrdered<PageFetch<T>>,
     },
 }
 

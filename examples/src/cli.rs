@@ -1,0 +1,408 @@
+//! The `sync` and `alert` command lines (DESIGN.md's contract) as functions
+//! that take arguments, an environment and output streams and return the
+//! exit code: 0 success, 1 the vendor or network failed, 2 bad usage or
+//! configuration.
+
+use crate::registry::{Env, lookup};
+use clap::Parser;
+use futures::TryStreamExt;
+use std::io::Write;
+use std::sync::Arc;
+use vectis_core::{
+    Connector, EngineSettings, Error, ErrorKind, ListOptions, Quota, Record,
+};
+
+/// Exit code: success.
+pub const EXIT_OK: i32 = 0;
+/// Exit code: the vendor or the network failed.
+pub const EXIT_VENDOR: i32 = 1;
+/// Exit code: bad usage or configuration.
+pub const EXIT_USAGE: i32 = 2;
+
+/// The exit code for an error: configuration problems are 2, the rest 1.
+pub fn exit_code(e: &Error) -> i32 {
+    match e.kind() {
+        ErrorKind::Config => EXIT_USAGE,
+        _ => EXIT_VENDOR,
+    }
+}
+
+/// Output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// One JSON object per line (the default when stdout is not a terminal).
+    Jsonl,
+    /// An aligned table (the default on a terminal).
+    Table,
+}
+
+/// Kinds of record `--only` can select.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Kind {
+    /// Customers (companies, organizations, sites).
+    Customers,
+    /// Devices (agents, configurations).
+    Devices,
+    /// Alerts.
+    Alerts,
+}
+
+/// `sync <VENDOR> [OPTIONS]`: list a tenant's customers, devices and alerts.
+#[derive(Debug, Parser)]
+#[command(name = "sync", about = "Sync customers, devices and alerts from one vendor")]
+pub struct SyncArgs {
+    /// atera, kaseya, datto-rmm or connectwise.
+    pub vendor: String,
+    /// Test the connection only.
+    #[arg(long)]
+    pub check: bool,
+    /// Which kinds to sync (default: all the vendor has).
+    #[arg(long, value_delimiter = ',')]
+    pub only: Vec<Kind>,
+    /// Output format (default: table on a terminal, jsonl otherwise).
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Origin to use instead of the vendor's; vendor paths are appended.
+    #[arg(long)]
+    pub base_url: Option<String>,
+    /// Client-side quota: N/s, N/min, N/h or off.
+    #[arg(long)]
+    pub rate_limit: Option<String>,
+    /// Most requests in flight at once.
+    #[arg(long)]
+    pub concurrency: Option<usize>,
+    /// Only records changed since then (RFC 3339), where the vendor can filter.
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Include each record's original vendor JSON as `raw`.
+    #[arg(long)]
+    pub raw: bool,
+}
+
+/// `alert <VENDOR> <ack|resolve> <ALERT_ID>`: act on one alert.
+#[derive(Debug, Parser)]
+#[command(name = "alert", about = "Acknowledge or resolve one alert")]
+pub struct AlertArgs {
+    /// atera, kaseya, datto-rmm or connectwise.
+    pub vendor: String,
+    /// What to do.
+    pub action: Action,
+    /// The vendor's alert id.
+    pub alert_id: String,
+    /// Origin to use instead of the vendor's.
+    #[arg(long)]
+    pub base_url: Option<String>,
+}
+
+/// What `alert` does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Action {
+    /// Acknowledge.
+    Ack,
+    /// Resolve.
+    Resolve,
+}
+
+/// Where the command writes, and what it can read.
+pub struct Io<'a> {
+    /// Records (and the `--check` line).
+    pub out: &'a mut dyn Write,
+    /// Progress, warnings, the `error:` line.
+    pub err: &'a mut dyn Write,
+    /// Environment variables.
+    pub env: Env<'a>,
+    /// Whether stdout is a terminal (picks the default format).
+    pub out_is_terminal: bool,
+}
+
+fn fail(io: &mut Io<'_>, e: &Error) -> i32 {
+    let _ = writeln!(io.err, "error: {e}");
+    exit_code(e)
+}
+
+fn usage(io: &mut Io<'_>, msg: &str) -> i32 {
+    let _ = writeln!(io.err, "error: {msg}");
+    EXIT_USAGE
+}
+
+/// Parses `args` (without the program name) for `sync`, or prints clap's
+/// message and returns its exit code.
+fn parse<P: Parser>(name: &str, args: &[String], io: &mut Io<'_>) -> Result<P, i32> {
+    let argv = std::iter::once(name.to_string()).chain(args.iter().cloned());
+    P::try_parse_from(argv).map_err(|e| {
+        let code = if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
+        let text = e.render().to_string();
+        if e.use_stderr() {
+            let _ = write!(io.err, "{text}");
+        } else {
+            let _ = write!(io.out, "{text}");
+        }
+        code
+    })
+}
+
+fn build(
+    vendor: &str,
+    base_url: Option<&str>,
+    settings: EngineSettings,
+    io: &mut Io<'_>,
+) -> Result<Arc<dyn Connector>, i32> {
+    let entry = lookup(vendor).map_err(|e| fail(io, &e))?;
+    (entry.build)(io.env, base_url, settings).map_err(|e| fail(io, &e))
+}
+
+/// Runs `sync`; returns the exit code.
+pub async fn run_sync(args: &[String], mut io: Io<'_>) -> i32 {
+    let a: SyncArgs = match parse("sync", args, &mut io) {
+        Ok(a) => a,
+        Err(code) => return code,
+    };
+    let mut settings = EngineSettings::default();
+    if let Some(spec) = &a.rate_limit {
+        match spec.parse::<Quota>() {
+            Ok(q) => settings.quota = Some(q),
+            Err(e) => return fail(&mut io, &e),
+        }
+    }
+    if let Some(n) = a.concurrency {
+        if n == 0 {
+            return usage(&mut io, "--concurrency must be at least 1");
+        }
+        settings.concurrency = n;
+    }
+    let since = match &a.since {
+        None => None,
+        Some(s) => match chrono::DateTime::parse_from_rfc3339(s) {
+            Ok(t) => Some(t.with_timezone(&chrono::Utc)),
+            Err(_) => {
+                return usage(
+                    &mut io,
+                    &format!("--since `{s}` is not an RFC 3339 time; write e.g. 2026-05-01T00:00:00Z"),
+                );
+            }
+        },
+    };
+    let connector = match build(&a.vendor, a.base_url.as_deref(), settings, &mut io) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    if a.check {
+        return match connector.check().await {
+            Ok(info) => {
+                let _ = writeln!(io.out, "{info}");
+                EXIT_OK
+            }
+            Err(e) => fail(&mut io, &e),
+        };
+    }
+    let caps = connector.capabilities();
+    let kinds: Vec<Kind> = if a.only.is_empty() {
+        [
+            (Kind::Customers, caps.list_customers),
+            (Kind::Devices, caps.list_devices),
+            (Kind::Alerts, caps.list_alerts),
+        ]
+        .into_iter()
+        .filter_map(|(k, yes)| yes.then_some(k))
+        .collect()
+    } else {
+        a.only.clone()
+    };
+    if since.is_some() && !caps.incremental {
+        let _ = writeln!(
+            io.err,
+            "note: {} cannot filter by --since; syncing everything",
+            connector.vendor().product()
+        );
+    }
+    let format = a.format.unwrap_or(if io.out_is_terminal {
+        Format::Table
+    } else {
+        Format::Jsonl
+    });
+    let opts = ListOptions {
+        since,
+        ..ListOptions::default()
+    };
+    let mut table = Table::default();
+    for kind in kinds {
+        let stream = match kind {
+            Kind::Customers => connector
+                .customers(&opts)
+                .map_ok(Record::Customer)
+                .boxed_records(),
+            Kind::Devices => connector.devices(&opts).map_ok(Record::Device).boxed_records(),
+            Kind::Alerts => connector.alerts(&opts).map_ok(Record::Alert).boxed_records(),
+        };
+        let mut stream = stream;
+        let mut n = 0u64;
+        loop {
+            match stream.try_next().await {
+                Ok(Some(mut rec)) => {
+                    n += 1;
+                    if !a.raw {
+                        strip_raw(&mut rec);
+                    }
+                    match format {
+                        Format::Jsonl => {
+                            let line = serde_json::to_string(&rec).unwrap_or_default();
+                            if writeln!(io.out, "{line}").is_err() {
+                                // stdout closed (e.g. piped into `head`): stop quietly.
+                                return EXIT_OK;
+                            }
+                        }
+                        Format::Table => table.push(&rec),
+                    }
+                }
+                Ok(None) => break,
+                Err(e) => return fail(&mut io, &e),
+            }
+        }
+        let _ = writeln!(io.err, "{}: {n} {}", connector.vendor().product(), kind_name(kind));
+    }
+    if format == Format::Table {
+        let _ = io.out.write_all(table.render().as_bytes());
+    }
+    EXIT_OK
+}
+
+/// Runs `alert`; returns the exit code.
+pub async fn run_alert(args: &[String], mut io: Io<'_>) -> i32 {
+    let a: AlertArgs = match parse("alert", args, &mut io) {
+        Ok(a) => a,
+        Err(code) => return code,
+    };
+    let connector = match build(&a.vendor, a.base_url.as_deref(), EngineSettings::default(), &mut io) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let result = match a.action {
+        Action::Ack => connector.acknowledge_alert(&a.alert_id).await,
+        Action::Resolve => connector.resolve_alert(&a.alert_id).await,
+    };
+    match result {
+        Ok(outcome) => {
+            let _ = writeln!(io.out, "{outcome}");
+            EXIT_OK
+        }
+        Err(e) => fail(&mut io, &e),
+    }
+}
+
+fn kind_name(k: Kind) -> &'static str {
+    match k {
+        Kind::Customers => "customers",
+        Kind::Devices => "devices",
+        Kind::Alerts => "alerts",
+    }
+}
+
+fn strip_raw(rec: &mut Record) {
+    let raw = match rec {
+        Record::Customer(c) => &mut c.raw,
+        Record::Device(d) => &mut d.raw,
+        Record::Alert(a) => &mut a.raw,
+        Record::Ticket(t) => &mut t.raw,
+    };
+    *raw = serde_json::Value::Null;
+}
+
+trait BoxedRecords {
+    fn boxed_records(self) -> futures::stream::BoxStream<'static, vectis_core::Result<Record>>;
+}
+
+impl<S> BoxedRecords for S
+where
+    S: futures::Stream<Item = vectis_core::Result<Record>> + Send + 'static,
+{
+    fn boxed_records(self) -> futures::stream::BoxStream<'static, vectis_core::Result<Record>> {
+        Box::pin(self)
+    }
+}
+
+/// Collects records into aligned text tables, one per kind.
+#[derive(Default)]
+pub struct Table {
+    customers: Vec<[String; 2]>,
+    devices: Vec<[String; 6]>,
+    alerts: Vec<[String; 6]>,
+}
+
+fn opt<T: ToString>(v: &Option<T>) -> String {
+    v.as_ref().map(|x| x.to_string()).unwrap_or_else(|| "-".into())
+}
+
+impl Table {
+    /// Adds one record.
+    pub fn push(&mut self, rec: &Record) {
+        match rec {
+            Record::Customer(c) => self.customers.push([c.id.clone(), c.name.clone()]),
+            Record::Device(d) => self.devices.push([
+                d.id.clone(),
+                opt(&d.customer_id),
+                d.name.clone(),
+                opt(&d.os),
+                opt(&d.online),
+                d.last_seen.map(|t| t.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_else(|| "-".into()),
+            ]),
+            Record::Alert(a) => self.alerts.push([
+                a.id.clone(),
+                opt(&a.customer_id),
+                opt(&a.device_id),
+                a.severity.to_string(),
+                a.status.to_string(),
+                a.title.clone(),
+            ]),
+            Record::Ticket(_) => {}
+        }
+    }
+
+    /// The tables as text.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        section(&mut out, "CUSTOMERS", &["id", "name"], &self.customers);
+        section(&mut out, "DEVICES", &["id", "customer", "name", "os", "online", "last seen"], &self.devices);
+        section(&mut out, "ALERTS", &["id", "customer", "device", "severity", "status", "title"], &self.alerts);
+        out
+    }
+}
+
+fn section<const N: usize>(out: &mut String, title: &str, head: &[&str; N], rows: &[[String; N]]) {
+    if rows.is_empty() {
+        return;
+    }
+    let mut widths: Vec<usize> = head.iter().map(|h| h.chars().count()).collect();
+    for r in rows {
+        for (w, c) in widths.iter_mut().zip(r.iter()) {
+            *w = (*w).max(c.chars().count().min(48));
+        }
+    }
+    out.push_str(&format!("{title} ({})\n", rows.len()));
+    let line = |cells: Vec<String>| {
+        let mut s = String::new();
+        for (i, (c, w)) in cells.iter().zip(&widths).enumerate() {
+            let c: String = c.chars().take(48).collect();
+            if i + 1 == cells.len() {
+                s.push_str(&c);
+            } else {
+                s.push_str(&format!("{c:<w$}  "));
+            }
+        }
+        s.trim_end().to_string() + "\n"
+    };
+    out.push_str(&line(head.iter().map(|h| h.to_uppercase()).collect()));
+    for r in rows {
+        out.push_str(&line(r.to_vec()));
+    }
+    out.push('\n');
+}
+
+/// Logs to stderr, filtered by `RUST_LOG` (default: warnings only).
+pub fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}

@@ -1,0 +1,68 @@
+//! Which vendors the examples know, and how each is built from the
+//! environment. A new vendor crate plugs in with one [`VendorEntry`].
+
+use std::sync::Arc;
+use vectis_core::{Connector, EngineSettings, Error, Result, SecretString, Vendor};
+
+/// Reads an environment variable (injected so tests need not touch the
+/// process environment).
+pub type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+/// How to build one vendor's connector.
+pub struct VendorEntry {
+    /// The vendor.
+    pub vendor: Vendor,
+    /// The environment variables it reads, in the order they are explained.
+    pub env_vars: &'static [&'static str],
+    /// Builds the connector from the environment, an optional `--base-url`
+    /// and engine settings.
+    pub build: fn(Env<'_>, Option<&str>, EngineSettings) -> Result<Arc<dyn Connector>>,
+}
+
+/// A required variable, or a configuration error that names it and says
+/// where the value comes from.
+pub fn require(env: Env<'_>, name: &str, where_from: &str) -> Result<String> {
+    match env(name) {
+        Some(v) if !v.trim().is_empty() => Ok(v),
+        _ => Err(Error::config(
+            name,
+            format!("{name} is not set; {where_from}, then export {name}=…"),
+        )),
+    }
+}
+
+fn atera(env: Env<'_>, base_url: Option<&str>, settings: EngineSettings) -> Result<Arc<dyn Connector>> {
+    let key = require(env, "ATERA_API_KEY", "create an API key in Atera → Admin → API")?;
+    let mut b = vectis_atera::AteraConnector::builder(SecretString::from(key)).settings(settings);
+    if let Some(url) = base_url {
+        b = b.base_url(url);
+    }
+    Ok(Arc::new(b.build()?))
+}
+
+/// Every vendor the examples can talk to.
+pub fn registry() -> Vec<VendorEntry> {
+    vec![VendorEntry {
+        vendor: Vendor::Atera,
+        env_vars: &["ATERA_API_KEY"],
+        build: atera,
+    }]
+}
+
+/// The entry for a command-line vendor name, or a usage error listing the
+/// known ones.
+pub fn lookup(name: &str) -> Result<VendorEntry> {
+    let known: Vec<&str> = registry().iter().map(|e| e.vendor.slug()).collect();
+    let vendor = Vendor::from_slug(name);
+    registry()
+        .into_iter()
+        .find(|e| Some(e.vendor) == vendor)
+        .ok_or_else(|| {
+            let why = if vendor.is_some() {
+                format!("`{name}` is not built into these examples yet; available: {}", known.join(", "))
+            } else {
+                format!("unknown vendor `{name}`; use one of: {}", known.join(", "))
+            };
+            Error::config("VENDOR", why)
+        })
+}

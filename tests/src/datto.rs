@@ -1,0 +1,1 @@
+//! Datto RMM fake (being written).

@@ -1,0 +1,1 @@
+//! Kaseya VSA X fake (being written).

@@ -1,0 +1,1 @@
+//! ConnectWise Manage REST API 3.0 connector for Vectis: companies, configurations and tickets (being written).
