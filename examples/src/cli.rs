@@ -8,9 +8,7 @@ use clap::Parser;
 use futures::TryStreamExt;
 use std::io::Write;
 use std::sync::Arc;
-use vectis_core::{
-    Connector, EngineSettings, Error, ErrorKind, ListOptions, Quota, Record,
-};
+use vectis_core::{Connector, EngineSettings, Error, ErrorKind, ListOptions, Quota, Record};
 
 /// Exit code: success.
 pub const EXIT_OK: i32 = 0;
@@ -49,7 +47,10 @@ pub enum Kind {
 
 /// `sync <VENDOR> [OPTIONS]`: list a tenant's customers, devices and alerts.
 #[derive(Debug, Parser)]
-#[command(name = "sync", about = "Sync customers, devices and alerts from one vendor")]
+#[command(
+    name = "sync",
+    about = "Sync customers, devices and alerts from one vendor"
+)]
 pub struct SyncArgs {
     /// atera, kaseya, datto-rmm or connectwise.
     pub vendor: String,
@@ -74,6 +75,14 @@ pub struct SyncArgs {
     /// Only records changed since then (RFC 3339), where the vendor can filter.
     #[arg(long)]
     pub since: Option<String>,
+    /// Share the credential's quota with every other process using the same
+    /// Redis (redis://HOST:PORT).
+    #[arg(long)]
+    pub shared_quota: Option<String>,
+    /// When the shared-quota Redis is down: `fail` (default) or `local:N`
+    /// (limit this process to 1/N of the quota until Redis is back).
+    #[arg(long, default_value = "fail")]
+    pub shared_quota_fallback: String,
     /// Include each record's original vendor JSON as `raw`.
     #[arg(long)]
     pub raw: bool,
@@ -164,6 +173,19 @@ pub async fn run_sync(args: &[String], mut io: Io<'_>) -> i32 {
             Err(e) => return fail(&mut io, &e),
         }
     }
+    if let Some(url) = &a.shared_quota {
+        let fallback = match a
+            .shared_quota_fallback
+            .parse::<vectis_core::redis_quota::Fallback>()
+        {
+            Ok(f) => f,
+            Err(e) => return fail(&mut io, &e),
+        };
+        match vectis_core::redis_quota::RedisQuota::new(url) {
+            Ok(store) => settings.shared_quota = Some(Arc::new(store.with_fallback(fallback))),
+            Err(e) => return fail(&mut io, &e),
+        }
+    }
     if let Some(n) = a.concurrency {
         if n == 0 {
             return usage(&mut io, "--concurrency must be at least 1");
@@ -177,7 +199,9 @@ pub async fn run_sync(args: &[String], mut io: Io<'_>) -> i32 {
             Err(_) => {
                 return usage(
                     &mut io,
-                    &format!("--since `{s}` is not an RFC 3339 time; write e.g. 2026-05-01T00:00:00Z"),
+                    &format!(
+                        "--since `{s}` is not an RFC 3339 time; write e.g. 2026-05-01T00:00:00Z"
+                    ),
                 );
             }
         },
@@ -231,8 +255,14 @@ pub async fn run_sync(args: &[String], mut io: Io<'_>) -> i32 {
                 .customers(&opts)
                 .map_ok(Record::Customer)
                 .boxed_records(),
-            Kind::Devices => connector.devices(&opts).map_ok(Record::Device).boxed_records(),
-            Kind::Alerts => connector.alerts(&opts).map_ok(Record::Alert).boxed_records(),
+            Kind::Devices => connector
+                .devices(&opts)
+                .map_ok(Record::Device)
+                .boxed_records(),
+            Kind::Alerts => connector
+                .alerts(&opts)
+                .map_ok(Record::Alert)
+                .boxed_records(),
         };
         let mut stream = stream;
         let mut n = 0u64;
@@ -258,7 +288,12 @@ pub async fn run_sync(args: &[String], mut io: Io<'_>) -> i32 {
                 Err(e) => return fail(&mut io, &e),
             }
         }
-        let _ = writeln!(io.err, "{}: {n} {}", connector.vendor().product(), kind_name(kind));
+        let _ = writeln!(
+            io.err,
+            "{}: {n} {}",
+            connector.vendor().product(),
+            kind_name(kind)
+        );
     }
     if format == Format::Table {
         let _ = io.out.write_all(table.render().as_bytes());
@@ -272,7 +307,12 @@ pub async fn run_alert(args: &[String], mut io: Io<'_>) -> i32 {
         Ok(a) => a,
         Err(code) => return code,
     };
-    let connector = match build(&a.vendor, a.base_url.as_deref(), EngineSettings::default(), &mut io) {
+    let connector = match build(
+        &a.vendor,
+        a.base_url.as_deref(),
+        EngineSettings::default(),
+        &mut io,
+    ) {
         Ok(c) => c,
         Err(code) => return code,
     };
@@ -329,7 +369,9 @@ pub struct Table {
 }
 
 fn opt<T: ToString>(v: &Option<T>) -> String {
-    v.as_ref().map(|x| x.to_string()).unwrap_or_else(|| "-".into())
+    v.as_ref()
+        .map(|x| x.to_string())
+        .unwrap_or_else(|| "-".into())
 }
 
 impl Table {
@@ -343,7 +385,9 @@ impl Table {
                 d.name.clone(),
                 opt(&d.os),
                 opt(&d.online),
-                d.last_seen.map(|t| t.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_else(|| "-".into()),
+                d.last_seen
+                    .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+                    .unwrap_or_else(|| "-".into()),
             ]),
             Record::Alert(a) => self.alerts.push([
                 a.id.clone(),
@@ -361,8 +405,18 @@ impl Table {
     pub fn render(&self) -> String {
         let mut out = String::new();
         section(&mut out, "CUSTOMERS", &["id", "name"], &self.customers);
-        section(&mut out, "DEVICES", &["id", "customer", "name", "os", "online", "last seen"], &self.devices);
-        section(&mut out, "ALERTS", &["id", "customer", "device", "severity", "status", "title"], &self.alerts);
+        section(
+            &mut out,
+            "DEVICES",
+            &["id", "customer", "name", "os", "online", "last seen"],
+            &self.devices,
+        );
+        section(
+            &mut out,
+            "ALERTS",
+            &["id", "customer", "device", "severity", "status", "title"],
+            &self.alerts,
+        );
         out
     }
 }

@@ -31,8 +31,16 @@ pub fn require(env: Env<'_>, name: &str, where_from: &str) -> Result<String> {
     }
 }
 
-fn atera(env: Env<'_>, base_url: Option<&str>, settings: EngineSettings) -> Result<Arc<dyn Connector>> {
-    let key = require(env, "ATERA_API_KEY", "create an API key in Atera → Admin → API")?;
+fn atera(
+    env: Env<'_>,
+    base_url: Option<&str>,
+    settings: EngineSettings,
+) -> Result<Arc<dyn Connector>> {
+    let key = require(
+        env,
+        "ATERA_API_KEY",
+        "create an API key in Atera → Admin → API",
+    )?;
     let mut b = vectis_atera::AteraConnector::builder(SecretString::from(key)).settings(settings);
     if let Some(url) = base_url {
         b = b.base_url(url);
@@ -59,7 +67,10 @@ pub fn lookup(name: &str) -> Result<VendorEntry> {
         .find(|e| Some(e.vendor) == vendor)
         .ok_or_else(|| {
             let why = if vendor.is_some() {
-                format!("`{name}` is not built into these examples yet; available: {}", known.join(", "))
+                format!(
+                    "`{name}` is not built into these examples yet; available: {}",
+                    known.join(", ")
+                )
             } else {
                 format!("unknown vendor `{name}`; use one of: {}", known.join(", "))
             };

@@ -13,13 +13,21 @@ fn is_unsupported(e: &Error, verb: Verb) -> bool {
 /// request to `server`; every verb marked supported does something else
 /// (succeeds or fails for a real reason). `alert_id` is an alert the fake
 /// knows, for the supported actions.
-pub async fn assert_capabilities_agree(connector: &dyn Connector, server: &MockServer, alert_id: &str) {
+pub async fn assert_capabilities_agree(
+    connector: &dyn Connector,
+    server: &MockServer,
+    alert_id: &str,
+) {
     let caps = connector.capabilities();
     let vendor = connector.vendor();
     let opts = ListOptions::default();
 
     async fn requests(server: &MockServer) -> usize {
-        server.received_requests().await.map(|r| r.len()).unwrap_or(0)
+        server
+            .received_requests()
+            .await
+            .map(|r| r.len())
+            .unwrap_or(0)
     }
 
     macro_rules! check_action {
@@ -45,13 +53,30 @@ pub async fn assert_capabilities_agree(connector: &dyn Connector, server: &MockS
             let before = requests(server).await;
             let first = $stream.next().await;
             match (caps.supports($verb), first) {
-                (true, Some(Err(e))) => assert!(!is_unsupported(&e, $verb), "{vendor}: `{}` is a capability but returned Unsupported", $verb),
+                (true, Some(Err(e))) => assert!(
+                    !is_unsupported(&e, $verb),
+                    "{vendor}: `{}` is a capability but returned Unsupported",
+                    $verb
+                ),
                 (true, _) => {}
                 (false, Some(Err(e))) => {
-                    assert!(is_unsupported(&e, $verb), "{vendor}: `{}` must return Unsupported, not: {e}", $verb);
-                    assert_eq!(requests(server).await, before, "{vendor}: unsupported `{}` sent a request", $verb);
+                    assert!(
+                        is_unsupported(&e, $verb),
+                        "{vendor}: `{}` must return Unsupported, not: {e}",
+                        $verb
+                    );
+                    assert_eq!(
+                        requests(server).await,
+                        before,
+                        "{vendor}: unsupported `{}` sent a request",
+                        $verb
+                    );
                 }
-                (false, other) => panic!("{vendor}: `{}` is not a capability but yielded {:?}", $verb, other.map(|r| r.is_ok())),
+                (false, other) => panic!(
+                    "{vendor}: `{}` is not a capability but yielded {:?}",
+                    $verb,
+                    other.map(|r| r.is_ok())
+                ),
             }
         }};
     }
@@ -60,7 +85,10 @@ pub async fn assert_capabilities_agree(connector: &dyn Connector, server: &MockS
     check_list!(Verb::ListDevices, connector.devices(&opts));
     check_list!(Verb::ListAlerts, connector.alerts(&opts));
     check_list!(Verb::ListTickets, connector.tickets(&opts));
-    check_action!(Verb::AcknowledgeAlert, connector.acknowledge_alert(alert_id));
+    check_action!(
+        Verb::AcknowledgeAlert,
+        connector.acknowledge_alert(alert_id)
+    );
     check_action!(Verb::ResolveAlert, connector.resolve_alert(alert_id));
     let draft = TicketDraft {
         summary: "Vectis conformance check".into(),

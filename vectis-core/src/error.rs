@@ -237,6 +237,15 @@ pub enum Error {
         /// Why, when there is more to say.
         reason: Option<String>,
     },
+    /// The store holding a quota shared by many processes (Redis) could not
+    /// be reached, and the configured fallback is to fail.
+    #[error(
+        "the shared quota store is unavailable ({detail}); check that Redis is up and reachable, or configure the local fallback"
+    )]
+    SharedQuota {
+        /// What went wrong.
+        detail: String,
+    },
     /// Bad configuration: a missing variable, a bad base URL.
     #[error("configuration: {what}: {reason}")]
     Config {
@@ -305,7 +314,9 @@ impl Error {
             Error::NotFound { .. } => ErrorKind::NotFound,
             Error::RateLimited { .. } => ErrorKind::Throttled,
             Error::Server { .. } => ErrorKind::Server,
-            Error::Timeout { .. } | Error::Network { .. } => ErrorKind::Transient,
+            Error::Timeout { .. } | Error::Network { .. } | Error::SharedQuota { .. } => {
+                ErrorKind::Transient
+            }
             Error::Api { .. } => ErrorKind::Client,
             Error::UnexpectedResponse { .. }
             | Error::Decode { .. }
@@ -362,7 +373,7 @@ impl Error {
             | Error::PaginationLoop { vendor, .. }
             | Error::Inconsistent { vendor, .. }
             | Error::Unsupported { vendor, .. } => Some(*vendor),
-            Error::Config { .. } | Error::InvalidInput { .. } => None,
+            Error::Config { .. } | Error::InvalidInput { .. } | Error::SharedQuota { .. } => None,
         }
     }
 

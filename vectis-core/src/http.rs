@@ -19,7 +19,7 @@
 use crate::credential::Credential;
 use crate::error::{Error, Result, snippet};
 use crate::model::Vendor;
-use crate::rate_limit::{Quota, RateLimit, shared_limiter};
+use crate::rate_limit::{LimiterFactory, Quota, RateLimit, shared_limiter};
 use crate::retry::{RetryPolicy, parse_retry_after};
 use crate::time::Time;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderValue, RETRY_AFTER, USER_AGENT};
@@ -395,6 +395,9 @@ pub struct EngineSettings {
     pub quota: Option<Quota>,
     /// An explicit limiter to share (overrides `quota` and the registry).
     pub limiter: Option<Arc<dyn RateLimit>>,
+    /// Makes the credential's limiter from a store shared by many processes
+    /// (e.g. `redis_quota::RedisQuota`); `None` keeps it in this process.
+    pub shared_quota: Option<Arc<dyn LimiterFactory>>,
     /// Retry policy.
     pub retry: RetryPolicy,
     /// Per-request timeout.
@@ -411,6 +414,7 @@ impl Default for EngineSettings {
         EngineSettings {
             quota: None,
             limiter: None,
+            shared_quota: None,
             retry: RetryPolicy::default(),
             timeout: Duration::from_secs(30),
             concurrency: 4,
@@ -558,7 +562,7 @@ impl HttpClient {
         loop {
             attempt += 1;
             tracing::Span::current().record("attempt", attempt);
-            inner.limiter.acquire().await;
+            inner.limiter.acquire().await?;
             let mut req = reqwest::Request::new(spec.method.clone(), spec.url.clone());
             {
                 let h = req.headers_mut();

@@ -37,6 +37,8 @@ pub mod matching;
 pub mod model;
 pub mod paginate;
 pub mod rate_limit;
+#[cfg(feature = "redis")]
+pub mod redis_quota;
 pub mod retry;
 pub mod time;
 pub mod timestamp;

@@ -119,8 +119,9 @@ impl FromStr for Quota {
 /// A limiter every request made with one credential goes through.
 #[async_trait]
 pub trait RateLimit: Send + Sync + fmt::Debug {
-    /// Waits until one more request may be sent.
-    async fn acquire(&self);
+    /// Waits until one more request may be sent. Fails only when the
+    /// limiter cannot tell (a shared store that is down, with no fallback).
+    async fn acquire(&self) -> Result<()>;
     /// Holds back every request on this limiter for `d` (the server said so).
     fn pause_for(&self, d: Duration);
     /// How long requests are still held back by a pause, if they are.
@@ -198,7 +199,7 @@ impl GovernorLimit {
 
 #[async_trait]
 impl RateLimit for GovernorLimit {
-    async fn acquire(&self) {
+    async fn acquire(&self) -> Result<()> {
         loop {
             if let Some(wait) = self.pause_remaining() {
                 tracing::debug!(
@@ -210,9 +211,11 @@ impl RateLimit for GovernorLimit {
                 self.time.sleep(wait).await;
                 continue;
             }
-            let Some(gcra) = &self.gcra else { return };
+            let Some(gcra) = &self.gcra else {
+                return Ok(());
+            };
             match gcra.check() {
-                Ok(()) => return,
+                Ok(()) => return Ok(()),
                 Err(not_until) => {
                     let wait = not_until.wait_time_from(Nanos::from(self.time.now()));
                     tracing::trace!(
@@ -242,6 +245,13 @@ impl RateLimit for GovernorLimit {
     fn quota(&self) -> Quota {
         self.quota
     }
+}
+
+/// Makes the limiter for one credential: how a shared store (Redis) plugs
+/// into the engine. `key` identifies the credential and holds no secret.
+pub trait LimiterFactory: Send + Sync + fmt::Debug {
+    /// The limiter for `key` with `quota`.
+    fn limiter(&self, key: &str, quota: Quota, time: &Time) -> Arc<dyn RateLimit>;
 }
 
 type Registry = Mutex<HashMap<String, Weak<dyn RateLimit>>>;
@@ -288,7 +298,7 @@ mod tests {
         let m = ManualTime::new();
         let lim = GovernorLimit::with_time(Quota::per_second(10), m.time());
         for _ in 0..100 {
-            lim.acquire().await;
+            lim.acquire().await.unwrap();
         }
         // 10 burst, then one every 100 ms: 90 more need 9 s.
         let elapsed = m.time().now();
@@ -302,7 +312,7 @@ mod tests {
         let lim = Arc::new(GovernorLimit::with_time(Quota::Off, m.time()));
         lim.pause_for(Duration::from_secs(2));
         assert_eq!(lim.paused_for(), Some(Duration::from_secs(2)));
-        lim.acquire().await;
+        lim.acquire().await.unwrap();
         assert!(m.total_slept() >= Duration::from_secs(2));
         // A shorter pause never shortens a longer one.
         lim.pause_for(Duration::from_secs(5));
@@ -315,7 +325,7 @@ mod tests {
         let m = ManualTime::new();
         let lim = GovernorLimit::with_time(Quota::Off, m.time());
         for _ in 0..1000 {
-            lim.acquire().await;
+            lim.acquire().await.unwrap();
         }
         assert!(m.sleeps().is_empty());
     }

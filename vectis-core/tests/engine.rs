@@ -31,14 +31,21 @@ const KEY: &str = "key-abcdef-0123456789";
 
 fn client(server: &MockServer, time: &ManualTime, retry: RetryPolicy) -> HttpClient {
     let base = BaseUrl::parse(&server.uri(), "base").unwrap();
-    let cred = Arc::new(ApiKeyHeader::new(Vendor::Atera, "x-api-key", SecretString::from(KEY)));
+    let cred = Arc::new(ApiKeyHeader::new(
+        Vendor::Atera,
+        "x-api-key",
+        SecretString::from(KEY),
+    ));
     HttpClient::new(
         Arc::new(TestRules),
         base,
         cred,
         EngineSettings {
             quota: Some(Quota::Off),
-            limiter: Some(Arc::new(vectis_core::rate_limit::GovernorLimit::with_time(Quota::Off, time.time()))),
+            limiter: Some(Arc::new(vectis_core::rate_limit::GovernorLimit::with_time(
+                Quota::Off,
+                time.time(),
+            ))),
             retry,
             time: time.time(),
             ..EngineSettings::default()
@@ -85,7 +92,17 @@ async fn gives_up_after_the_attempt_budget_with_a_server_error() {
     let t = ManualTime::new();
     let c = client(&server, &t, RetryPolicy::default());
     let e = get(&c, "/x").await.unwrap_err();
-    assert!(matches!(e, Error::Server { status: 503, attempts: 4, .. }), "{e:?}");
+    assert!(
+        matches!(
+            e,
+            Error::Server {
+                status: 503,
+                attempts: 4,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
     assert!(e.to_string().contains("down for maintenance"));
     assert_eq!(server.received_requests().await.unwrap().len(), 4);
 }
@@ -137,7 +154,11 @@ async fn retry_after_is_honoured_and_pauses_sibling_requests() {
     let sibling = HttpClient::new(
         Arc::new(TestRules),
         first.base().clone(),
-        Arc::new(ApiKeyHeader::new(Vendor::Atera, "x-api-key", SecretString::from(KEY))),
+        Arc::new(ApiKeyHeader::new(
+            Vendor::Atera,
+            "x-api-key",
+            SecretString::from(KEY),
+        )),
         EngineSettings {
             limiter: Some(first.limiter().clone()),
             time: t.time(),
@@ -145,7 +166,11 @@ async fn retry_after_is_honoured_and_pauses_sibling_requests() {
         },
     );
     get(&sibling, "/b").await.unwrap();
-    assert!(t.total_slept() >= Duration::from_secs(2), "sibling waited {:?}", t.sleeps());
+    assert!(
+        t.total_slept() >= Duration::from_secs(2),
+        "sibling waited {:?}",
+        t.sleeps()
+    );
 
     // With retries allowed, the request itself waits ≥ 2 s and then succeeds.
     let server2 = MockServer::start().await;
@@ -163,7 +188,11 @@ async fn retry_after_is_honoured_and_pauses_sibling_requests() {
     let t2 = ManualTime::new();
     let c = client(&server2, &t2, RetryPolicy::default());
     get(&c, "/a").await.unwrap();
-    assert!(t2.total_slept() >= Duration::from_secs(2), "{:?}", t2.sleeps());
+    assert!(
+        t2.total_slept() >= Duration::from_secs(2),
+        "{:?}",
+        t2.sleeps()
+    );
 }
 
 #[tokio::test]
@@ -230,16 +259,23 @@ async fn a_redirect_is_not_followed_and_the_key_never_reaches_the_other_host() {
     let server = MockServer::start().await;
     Mock::given(path("/x"))
         .respond_with(
-            ResponseTemplate::new(302).insert_header("location", format!("{}/steal?k=1", evil.uri())),
+            ResponseTemplate::new(302)
+                .insert_header("location", format!("{}/steal?k=1", evil.uri())),
         )
         .mount(&server)
         .await;
     let t = ManualTime::new();
     let c = client(&server, &t, RetryPolicy::default());
     let e = get(&c, "/x").await.unwrap_err();
-    assert!(matches!(e, Error::UnexpectedResponse { status: 302, .. }), "{e:?}");
+    assert!(
+        matches!(e, Error::UnexpectedResponse { status: 302, .. }),
+        "{e:?}"
+    );
     assert!(e.to_string().contains("not followed"), "{e}");
-    assert!(!e.to_string().contains("k=1"), "the query string stays out of errors: {e}");
+    assert!(
+        !e.to_string().contains("k=1"),
+        "the query string stays out of errors: {e}"
+    );
     assert!(evil.received_requests().await.unwrap().is_empty());
 }
 
@@ -276,10 +312,24 @@ async fn html_and_truncated_bodies_are_errors_naming_the_endpoint() {
         .await;
     let t = ManualTime::new();
     let c = client(&server, &t, RetryPolicy::default());
-    let e = get(&c, "/html").await.unwrap().json::<serde_json::Value>().unwrap_err();
-    assert!(e.to_string().contains("/html") && e.to_string().contains("HTML"), "{e}");
-    let e = get(&c, "/cut").await.unwrap().json::<serde_json::Value>().unwrap_err();
-    assert!(e.to_string().contains("/cut") && e.to_string().contains("truncated"), "{e}");
+    let e = get(&c, "/html")
+        .await
+        .unwrap()
+        .json::<serde_json::Value>()
+        .unwrap_err();
+    assert!(
+        e.to_string().contains("/html") && e.to_string().contains("HTML"),
+        "{e}"
+    );
+    let e = get(&c, "/cut")
+        .await
+        .unwrap()
+        .json::<serde_json::Value>()
+        .unwrap_err();
+    assert!(
+        e.to_string().contains("/cut") && e.to_string().contains("truncated"),
+        "{e}"
+    );
 }
 
 fn oauth(server: &MockServer, time: &ManualTime) -> Arc<OAuth2Password> {
@@ -339,7 +389,11 @@ async fn twenty_concurrent_requests_through_an_expired_token_make_one_token_requ
         }
     };
     run(c.clone()).await;
-    let token_requests = |reqs: Vec<wiremock::Request>| reqs.iter().filter(|r| r.url.path() == "/auth/oauth/token").count();
+    let token_requests = |reqs: Vec<wiremock::Request>| {
+        reqs.iter()
+            .filter(|r| r.url.path() == "/auth/oauth/token")
+            .count()
+    };
     assert_eq!(token_requests(server.received_requests().await.unwrap()), 1);
     // The token expires (100 s, refreshed 10 s early): twenty more, one refresh.
     t.advance(Duration::from_secs(95));
@@ -347,7 +401,10 @@ async fn twenty_concurrent_requests_through_an_expired_token_make_one_token_requ
     assert_eq!(token_requests(server.received_requests().await.unwrap()), 2);
     // Secrets never show in Debug.
     let dbg = format!("{cred:?}");
-    assert!(!dbg.contains("api-secret-pw") && !dbg.contains("api-key-user"), "{dbg}");
+    assert!(
+        !dbg.contains("api-secret-pw") && !dbg.contains("api-key-user"),
+        "{dbg}"
+    );
 }
 
 #[tokio::test]
@@ -355,7 +412,10 @@ async fn a_401_refreshes_the_token_once_then_reports_auth() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/auth/oauth/token"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"access_token": "tok", "expires_in": 360000})))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(serde_json::json!({"access_token": "tok", "expires_in": 360000})),
+        )
         .mount(&server)
         .await;
     Mock::given(path("/r"))
@@ -374,9 +434,23 @@ async fn a_401_refreshes_the_token_once_then_reports_auth() {
         },
     );
     let e = get(&c, "/r").await.unwrap_err();
-    assert!(matches!(e, Error::Auth { status: Some(401), .. }), "{e:?}");
+    assert!(
+        matches!(
+            e,
+            Error::Auth {
+                status: Some(401),
+                ..
+            }
+        ),
+        "{e:?}"
+    );
     let reqs = server.received_requests().await.unwrap();
-    assert_eq!(reqs.iter().filter(|r| r.url.path() == "/auth/oauth/token").count(), 2);
+    assert_eq!(
+        reqs.iter()
+            .filter(|r| r.url.path() == "/auth/oauth/token")
+            .count(),
+        2
+    );
     assert_eq!(reqs.iter().filter(|r| r.url.path() == "/r").count(), 2);
 }
 
@@ -385,7 +459,9 @@ async fn a_refused_token_request_is_an_auth_error_with_the_hint() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/auth/oauth/token"))
-        .respond_with(ResponseTemplate::new(400).set_body_json(serde_json::json!({"error": "invalid_grant", "error_description": "Bad credentials"})))
+        .respond_with(ResponseTemplate::new(400).set_body_json(
+            serde_json::json!({"error": "invalid_grant", "error_description": "Bad credentials"}),
+        ))
         .mount(&server)
         .await;
     let t = ManualTime::new();
@@ -398,23 +474,57 @@ async fn a_refused_token_request_is_an_auth_error_with_the_hint() {
         Arc::new(TestRules),
         BaseUrl::parse(&server.uri(), "base").unwrap(),
         cred,
-        EngineSettings { quota: Some(Quota::Off), time: t.time(), ..EngineSettings::default() },
+        EngineSettings {
+            quota: Some(Quota::Off),
+            time: t.time(),
+            ..EngineSettings::default()
+        },
     );
     let e = get(&c, "/r").await.unwrap_err();
     let msg = e.to_string();
-    assert!(msg.contains("invalid_grant") && msg.contains("re-copy"), "{msg}");
+    assert!(
+        msg.contains("invalid_grant") && msg.contains("re-copy"),
+        "{msg}"
+    );
     assert!(!msg.contains("api-secret-pw"));
 }
 
 #[tokio::test]
 async fn base_urls_are_validated_and_normalized() {
-    assert_eq!(BaseUrl::parse("https://h.example.com//api//v3/", "b").unwrap().as_str(), "https://h.example.com/api/v3");
-    assert_eq!(BaseUrl::parse("http://127.0.0.1:8080/", "b").unwrap().as_str(), "http://127.0.0.1:8080");
-    assert_eq!(BaseUrl::parse("http://localhost:8080", "b").unwrap().as_str(), "http://localhost:8080");
-    assert_eq!(BaseUrl::parse("http://[::1]:8080", "b").unwrap().as_str(), "http://[::1]:8080");
-    for bad in ["http://h.example.com", "ftp://h", "h.example.com", "https://h.example.com/?a=1", "https://u:p@h.example.com"] {
+    assert_eq!(
+        BaseUrl::parse("https://h.example.com//api//v3/", "b")
+            .unwrap()
+            .as_str(),
+        "https://h.example.com/api/v3"
+    );
+    assert_eq!(
+        BaseUrl::parse("http://127.0.0.1:8080/", "b")
+            .unwrap()
+            .as_str(),
+        "http://127.0.0.1:8080"
+    );
+    assert_eq!(
+        BaseUrl::parse("http://localhost:8080", "b")
+            .unwrap()
+            .as_str(),
+        "http://localhost:8080"
+    );
+    assert_eq!(
+        BaseUrl::parse("http://[::1]:8080", "b").unwrap().as_str(),
+        "http://[::1]:8080"
+    );
+    for bad in [
+        "http://h.example.com",
+        "ftp://h",
+        "h.example.com",
+        "https://h.example.com/?a=1",
+        "https://u:p@h.example.com",
+    ] {
         let e = BaseUrl::parse(bad, "base URL").unwrap_err();
         assert!(matches!(e, Error::Config { .. }), "{bad}: {e:?}");
     }
-    assert_eq!(vectis_core::http::encode_segment("a/b c?d"), "a%2Fb%20c%3Fd");
+    assert_eq!(
+        vectis_core::http::encode_segment("a/b c?d"),
+        "a%2Fb%20c%3Fd"
+    );
 }

@@ -1,0 +1,203 @@
+//! The `sync` and `alert` command-line contract (DESIGN.md), driven through
+//! the same functions the examples' `main`s call.
+
+use std::collections::HashMap;
+use vectis_examples::cli::{Io, run_alert, run_sync};
+use vectis_testkit::atera::{ATERA_API_KEY, AteraData, AteraFake};
+
+struct Run {
+    code: i32,
+    out: String,
+    err: String,
+}
+
+async fn sync(args: &[&str], env: &[(&str, &str)]) -> Run {
+    run(args, env, false).await
+}
+
+async fn run(args: &[&str], env: &[(&str, &str)], alert: bool) -> Run {
+    let env: HashMap<String, String> = env
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let lookup = move |k: &str| env.get(k).cloned();
+    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let io = Io {
+        out: &mut out,
+        err: &mut err,
+        env: &lookup,
+        out_is_terminal: false,
+    };
+    let code = if alert {
+        run_alert(&args, io).await
+    } else {
+        run_sync(&args, io).await
+    };
+    Run {
+        code,
+        out: String::from_utf8(out).unwrap(),
+        err: String::from_utf8(err).unwrap(),
+    }
+}
+
+#[tokio::test]
+async fn check_prints_connected_to_atera() {
+    let fake = AteraFake::with_data(AteraData::generate(42, 3, 3, 1)).await;
+    let r = sync(
+        &["atera", "--check", "--base-url", &fake.uri()],
+        &[("ATERA_API_KEY", ATERA_API_KEY)],
+    )
+    .await;
+    assert_eq!(r.code, 0, "{}", r.err);
+    assert_eq!(r.out, "Connected to Atera: 42 customers\n");
+}
+
+#[tokio::test]
+async fn a_missing_api_key_exits_2_naming_the_variable() {
+    let r = sync(&["atera", "--check"], &[]).await;
+    assert_eq!(r.code, 2);
+    assert!(
+        r.err.starts_with("error:") && r.err.contains("ATERA_API_KEY"),
+        "{}",
+        r.err
+    );
+    assert_eq!(r.err.lines().count(), 1);
+    assert!(r.out.is_empty());
+}
+
+#[tokio::test]
+async fn a_wrong_key_exits_1_with_one_error_line_saying_what_to_do() {
+    let fake = AteraFake::start().await;
+    let r = sync(
+        &["atera", "--check", "--base-url", &fake.uri()],
+        &[("ATERA_API_KEY", "nope-nope-nope")],
+    )
+    .await;
+    assert_eq!(r.code, 1);
+    assert!(
+        r.err.starts_with("error: 401") && r.err.contains("Atera → Admin → API"),
+        "{}",
+        r.err
+    );
+    assert!(!r.err.contains("nope-nope-nope"));
+}
+
+#[tokio::test]
+async fn bad_usage_exits_2() {
+    for args in [
+        vec!["nosuchvendor", "--check"],
+        vec!["atera", "--rate-limit", "fast"],
+        vec!["atera", "--since", "yesterday"],
+        vec!["atera", "--format", "xml"],
+        vec!["atera", "--only", "tickets,customers"],
+        vec!["atera", "--concurrency", "0"],
+    ] {
+        let r = sync(&args, &[("ATERA_API_KEY", ATERA_API_KEY)]).await;
+        assert_eq!(r.code, 2, "{args:?}: {}", r.err);
+        assert!(!r.err.is_empty());
+    }
+}
+
+#[tokio::test]
+async fn jsonl_holds_only_records_with_a_type_and_snake_case_fields() {
+    let fake = AteraFake::with_data(AteraData::generate(7, 11, 13, 3)).await;
+    let r = sync(
+        &[
+            "atera",
+            "--base-url",
+            &fake.uri(),
+            "--rate-limit",
+            "off",
+            "--concurrency",
+            "2",
+        ],
+        &[("ATERA_API_KEY", ATERA_API_KEY)],
+    )
+    .await;
+    assert_eq!(r.code, 0, "{}", r.err);
+    let lines: Vec<serde_json::Value> = r
+        .out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let count = |t: &str| lines.iter().filter(|v| v["type"] == t).count();
+    assert_eq!(
+        (count("customer"), count("device"), count("alert")),
+        (7, 11, 13)
+    );
+    let alert = lines.iter().find(|v| v["type"] == "alert").unwrap();
+    for field in [
+        "vendor",
+        "id",
+        "customer_id",
+        "device_id",
+        "severity",
+        "status",
+        "title",
+        "created_at",
+    ] {
+        assert!(alert.get(field).is_some(), "{field} missing from {alert}");
+    }
+    assert_eq!(alert["vendor"], "atera");
+    assert!(alert.get("raw").is_none(), "raw only with --raw");
+    let device = lines.iter().find(|v| v["type"] == "device").unwrap();
+    for field in ["customer_id", "name", "os", "online", "last_seen"] {
+        assert!(device.get(field).is_some(), "{field} missing from {device}");
+    }
+    assert!(
+        r.err.contains("Atera: 7 customers"),
+        "progress goes to stderr: {}",
+        r.err
+    );
+}
+
+#[tokio::test]
+async fn only_and_table_format_select_and_render() {
+    let fake = AteraFake::with_data(AteraData::generate(4, 2, 2, 3)).await;
+    let r = sync(
+        &[
+            "atera",
+            "--base-url",
+            &fake.uri(),
+            "--only",
+            "customers",
+            "--format",
+            "table",
+        ],
+        &[("ATERA_API_KEY", ATERA_API_KEY)],
+    )
+    .await;
+    assert_eq!(r.code, 0, "{}", r.err);
+    assert!(r.out.starts_with("CUSTOMERS (4)\n"), "{}", r.out);
+    assert!(!r.out.contains("DEVICES"));
+}
+
+#[tokio::test]
+async fn alert_resolve_says_what_was_done_and_ack_exits_1() {
+    let data = AteraData::generate(2, 3, 4, 5);
+    let id = data.alerts.iter().find(|a| a["Archived"] == false).unwrap()["AlertID"].to_string();
+    let fake = AteraFake::with_data(data).await;
+    let env = [("ATERA_API_KEY", ATERA_API_KEY)];
+    let r = run(
+        &["atera", "resolve", &id, "--base-url", &fake.uri()],
+        &env,
+        true,
+    )
+    .await;
+    assert_eq!(r.code, 0, "{}", r.err);
+    assert_eq!(r.out, format!("Atera: alert {id} resolved\n"));
+    let r = run(
+        &["atera", "ack", &id, "--base-url", &fake.uri()],
+        &env,
+        true,
+    )
+    .await;
+    assert_eq!(r.code, 1);
+    assert!(
+        r.err
+            .starts_with("error: Atera cannot acknowledge an alert"),
+        "{}",
+        r.err
+    );
+}

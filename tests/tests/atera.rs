@@ -1,0 +1,548 @@
+//! vectis-atera against the Atera fake: paging, retries, failures, secrets.
+
+use futures::{StreamExt, TryStreamExt};
+use serde_json::json;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use vectis_atera::AteraConnector;
+use vectis_core::{
+    AlertStatus, Connector, EngineSettings, Error, ListOptions, Quota, SecretString, Severity,
+};
+use vectis_testkit::RecordingTime;
+use vectis_testkit::atera::{ATERA_API_KEY, ATERA_JWT_KEY, AteraData, AteraFake};
+use vectis_testkit::conformance::assert_capabilities_agree;
+use vectis_testkit::fake::{html_login_page, mount_sequence, too_many_requests, truncated_json};
+use wiremock::matchers::{method, path, query_param};
+use wiremock::{Mock, ResponseTemplate};
+
+fn connector(fake: &AteraFake, time: &RecordingTime) -> AteraConnector {
+    connector_with(fake, time, ATERA_API_KEY, 1)
+}
+
+fn connector_with(
+    fake: &AteraFake,
+    time: &RecordingTime,
+    key: &str,
+    concurrency: usize,
+) -> AteraConnector {
+    AteraConnector::builder(SecretString::from(key))
+        .base_url(&fake.uri())
+        .settings(EngineSettings {
+            quota: Some(Quota::Off),
+            limiter: Some(Arc::new(vectis_core::rate_limit::GovernorLimit::with_time(
+                Quota::Off,
+                time.time(),
+            ))),
+            time: time.time(),
+            concurrency,
+            ..EngineSettings::default()
+        })
+        .build()
+        .unwrap()
+}
+
+fn ids(data: &[serde_json::Value], field: &str) -> Vec<String> {
+    data.iter().map(|v| v[field].to_string()).collect()
+}
+
+#[tokio::test]
+async fn every_record_of_a_three_page_tenant_arrives_once_in_order() {
+    // 120 customers at 50 a page: pages of 50, 50, 20.
+    let data = AteraData::generate(120, 130, 140, 11);
+    let fake = AteraFake::with_data(data.clone()).await;
+    let t = RecordingTime::new();
+    for concurrency in [1, 4] {
+        let atera = connector_with(&fake, &t, ATERA_API_KEY, concurrency);
+        let customers: Vec<_> = atera
+            .customers(&ListOptions::default())
+            .try_collect()
+            .await
+            .unwrap();
+        let got: Vec<String> = customers.iter().map(|c| c.id.clone()).collect();
+        assert_eq!(
+            got,
+            ids(&data.customers, "CustomerID"),
+            "concurrency {concurrency}"
+        );
+        let devices: Vec<_> = atera
+            .devices(&ListOptions::default())
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(devices.len(), 130);
+        let mut unique: Vec<_> = devices.iter().map(|d| d.id.clone()).collect();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), 130, "no device twice");
+        let alerts: Vec<_> = atera
+            .alerts(&ListOptions::default())
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(alerts.len(), 140, "open and resolved alerts");
+        assert!(alerts.iter().any(|a| a.status == AlertStatus::Resolved));
+        assert!(alerts.iter().any(|a| a.status == AlertStatus::Open));
+    }
+    // Pages were asked with the largest size Atera allows, and the item
+    // count shows no 1,000-record cap.
+    let reqs = fake.received().await;
+    assert!(
+        reqs.iter()
+            .filter(|r| r.url.path() == "/api/v3/customers")
+            .all(|r| r.url.query().unwrap_or("").contains("itemsInPage=50"))
+    );
+}
+
+#[tokio::test]
+async fn more_than_a_thousand_records_are_not_capped() {
+    let fake = AteraFake::with_data(AteraData::generate(5, 1234, 0, 3)).await;
+    let t = RecordingTime::new();
+    let n = connector_with(&fake, &t, ATERA_API_KEY, 4)
+        .devices(&ListOptions::default())
+        .try_fold(0usize, |n, _| async move { Ok(n + 1) })
+        .await
+        .unwrap();
+    assert_eq!(n, 1234);
+}
+
+#[tokio::test]
+async fn check_reports_the_customer_count() {
+    let fake = AteraFake::with_data(AteraData::generate(42, 5, 5, 1)).await;
+    let t = RecordingTime::new();
+    let info = connector(&fake, &t).check().await.unwrap();
+    assert_eq!(info.to_string(), "Connected to Atera: 42 customers");
+}
+
+#[tokio::test]
+async fn jwt_keys_go_as_bearer_and_classic_keys_as_x_api_key() {
+    let fake = AteraFake::start().await;
+    let t = RecordingTime::new();
+    connector_with(&fake, &t, ATERA_JWT_KEY, 1)
+        .check()
+        .await
+        .unwrap();
+    connector_with(&fake, &t, ATERA_API_KEY, 1)
+        .check()
+        .await
+        .unwrap();
+    let reqs = fake.received().await;
+    assert!(reqs.iter().any(|r| {
+        r.headers
+            .get("authorization")
+            .is_some_and(|v| v.to_str().unwrap() == format!("Bearer {ATERA_JWT_KEY}"))
+    }));
+    assert!(reqs.iter().any(|r| {
+        r.headers
+            .get("x-api-key")
+            .is_some_and(|v| v.to_str().unwrap() == ATERA_API_KEY)
+    }));
+}
+
+#[tokio::test]
+async fn a_wrong_key_gives_atera_advice_and_never_echoes_the_key() {
+    let fake = AteraFake::start().await;
+    let t = RecordingTime::new();
+    let e = connector_with(&fake, &t, "wrong-key-1234567890", 1)
+        .check()
+        .await
+        .unwrap_err();
+    let msg = e.to_string();
+    assert!(
+        matches!(
+            e,
+            Error::Auth {
+                status: Some(401),
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert!(msg.contains("Atera → Admin → API"), "{msg}");
+    assert!(!msg.contains("wrong-key-1234567890"));
+}
+
+#[tokio::test]
+async fn a_429_with_retry_after_waits_and_then_completes() {
+    let fake = AteraFake::with_data(AteraData::generate(60, 0, 0, 5)).await;
+    mount_sequence(
+        fake.server(),
+        "GET",
+        "/api/v3/customers",
+        vec![too_many_requests(2)],
+    )
+    .await;
+    let t = RecordingTime::new();
+    let customers: Vec<_> = connector(&fake, &t)
+        .customers(&ListOptions::default())
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(customers.len(), 60);
+    assert!(
+        t.total_slept() >= Duration::from_secs(2),
+        "slept {:?}",
+        t.sleeps()
+    );
+}
+
+#[tokio::test]
+async fn server_errors_500_then_502_are_retried() {
+    let fake = AteraFake::with_data(AteraData::generate(10, 0, 0, 5)).await;
+    mount_sequence(
+        fake.server(),
+        "GET",
+        "/api/v3/customers",
+        vec![ResponseTemplate::new(500), ResponseTemplate::new(502)],
+    )
+    .await;
+    let t = RecordingTime::new();
+    let customers: Vec<_> = connector(&fake, &t)
+        .customers(&ListOptions::default())
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(customers.len(), 10);
+    assert_eq!(
+        fake.received()
+            .await
+            .iter()
+            .filter(|r| r.url.path() == "/api/v3/customers")
+            .count(),
+        3
+    );
+}
+
+/// Page 2 of the customer list answers with `template`; page 1 is real.
+async fn break_page_two(fake: &AteraFake, template: ResponseTemplate) {
+    Mock::given(method("GET"))
+        .and(path("/api/v3/customers"))
+        .and(query_param("page", "2"))
+        .respond_with(template)
+        .with_priority(1)
+        .mount(fake.server())
+        .await;
+}
+
+#[tokio::test]
+async fn a_truncated_page_is_an_error_naming_the_endpoint_not_a_short_list() {
+    let fake = AteraFake::with_data(AteraData::generate(120, 0, 0, 5)).await;
+    break_page_two(&fake, truncated_json(&json!({"items": [{"CustomerID": 1, "CustomerName": "x"}], "page": 2, "itemsInPage": 50, "totalItemCount": 120, "totalPages": 3, "prevLink": "", "nextLink": ""}))).await;
+    let t = RecordingTime::new();
+    let mut stream = connector(&fake, &t).customers(&ListOptions::default());
+    let mut n = 0;
+    let err = loop {
+        match stream.next().await {
+            Some(Ok(_)) => n += 1,
+            Some(Err(e)) => break e,
+            None => panic!("the stream ended quietly after {n} customers"),
+        }
+    };
+    assert_eq!(n, 50, "only page 1 was delivered");
+    let msg = err.to_string();
+    assert!(
+        msg.contains("/api/v3/customers") && msg.contains("truncated"),
+        "{msg}"
+    );
+}
+
+#[tokio::test]
+async fn an_html_login_page_is_an_error_naming_the_endpoint() {
+    let fake = AteraFake::with_data(AteraData::generate(120, 0, 0, 5)).await;
+    break_page_two(&fake, html_login_page()).await;
+    let t = RecordingTime::new();
+    let r: Result<Vec<_>, _> = connector(&fake, &t)
+        .customers(&ListOptions::default())
+        .try_collect()
+        .await;
+    let msg = r.unwrap_err().to_string();
+    assert!(
+        msg.contains("/api/v3/customers") && msg.contains("HTML"),
+        "{msg}"
+    );
+}
+
+#[tokio::test]
+async fn a_redirect_to_another_host_is_not_followed_and_the_key_never_reaches_it() {
+    let evil = wiremock::MockServer::start().await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"items": [], "totalItemCount": 0})),
+        )
+        .mount(&evil)
+        .await;
+    let fake = AteraFake::start().await;
+    Mock::given(path("/api/v3/customers"))
+        .respond_with(
+            ResponseTemplate::new(302)
+                .insert_header("location", format!("{}/api/v3/customers", evil.uri())),
+        )
+        .with_priority(1)
+        .mount(fake.server())
+        .await;
+    let t = RecordingTime::new();
+    let r: Result<Vec<_>, _> = connector(&fake, &t)
+        .customers(&ListOptions::default())
+        .try_collect()
+        .await;
+    assert!(r.unwrap_err().to_string().contains("not followed"));
+    assert!(
+        evil.received_requests().await.unwrap().is_empty(),
+        "nothing reached the other host"
+    );
+}
+
+fn envelope(items: serde_json::Value, next: &str) -> serde_json::Value {
+    let n = items.as_array().map(Vec::len).unwrap_or(0);
+    json!({"items": items, "page": 1, "itemsInPage": 50, "totalItemCount": 1000, "totalPages": 20, "prevLink": "", "nextLink": next})
+}
+
+fn one_customer(id: i64) -> serde_json::Value {
+    json!([{"CustomerID": id, "CustomerName": format!("Customer {id}")}])
+}
+
+#[tokio::test]
+async fn a_next_link_to_a_foreign_origin_is_refused() {
+    let evil = wiremock::MockServer::start().await;
+    let fake = AteraFake::start().await;
+    Mock::given(path("/api/v3/customers"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(envelope(
+            one_customer(1),
+            &format!("{}/api/v3/customers?page=2", evil.uri()),
+        )))
+        .with_priority(1)
+        .mount(fake.server())
+        .await;
+    let t = RecordingTime::new();
+    let r: Result<Vec<_>, _> = connector(&fake, &t)
+        .customers(&ListOptions::default())
+        .try_collect()
+        .await;
+    let e = r.unwrap_err();
+    assert!(matches!(e, Error::Inconsistent { .. }), "{e:?}");
+    assert!(e.to_string().contains("another origin"), "{e}");
+    assert!(evil.received_requests().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_repeated_next_link_is_a_pagination_loop() {
+    let fake = AteraFake::start().await;
+    let page2 = format!("{}/api/v3/customers?page=2&itemsInPage=50", fake.uri());
+    // Page 2 keeps pointing at itself.
+    Mock::given(path("/api/v3/customers"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(envelope(one_customer(7), &page2)))
+        .with_priority(1)
+        .mount(fake.server())
+        .await;
+    let t = RecordingTime::new();
+    let r: Result<Vec<_>, _> = connector(&fake, &t)
+        .customers(&ListOptions::default())
+        .try_collect()
+        .await;
+    let e = r.unwrap_err();
+    assert!(matches!(e, Error::PaginationLoop { .. }), "{e:?}");
+    assert!(e.to_string().contains("/api/v3/customers"));
+}
+
+#[tokio::test]
+async fn null_and_empty_next_links_both_end_the_listing() {
+    for null in [false, true] {
+        let fake = AteraFake::with_data(AteraData::generate(75, 0, 0, 9)).await;
+        fake.set_null_next_link_at_end(null);
+        let t = RecordingTime::new();
+        let n = connector(&fake, &t)
+            .customers(&ListOptions::default())
+            .try_collect::<Vec<_>>()
+            .await
+            .unwrap()
+            .len();
+        assert_eq!(n, 75);
+    }
+}
+
+#[tokio::test]
+async fn resolve_puts_the_alert_and_acknowledge_is_unsupported() {
+    let data = AteraData::generate(3, 5, 6, 2);
+    let open_id = data
+        .alerts
+        .iter()
+        .find(|a| a["Archived"] == json!(false))
+        .map(|a| a["AlertID"].to_string())
+        .unwrap();
+    let fake = AteraFake::with_data(data).await;
+    let t = RecordingTime::new();
+    let atera = connector(&fake, &t);
+    let outcome = atera.resolve_alert(&open_id).await.unwrap();
+    assert_eq!(
+        outcome.to_string(),
+        format!("Atera: alert {open_id} resolved")
+    );
+    assert_eq!(
+        fake.resolved_alert_ids(),
+        vec![open_id.parse::<i64>().unwrap()]
+    );
+    let puts = fake
+        .received()
+        .await
+        .into_iter()
+        .filter(|r| r.method.as_str() == "PUT")
+        .count();
+    assert_eq!(puts, 1);
+
+    let before = fake.received().await.len();
+    let e = atera.acknowledge_alert(&open_id).await.unwrap_err();
+    assert!(matches!(e, Error::Unsupported { .. }));
+    assert!(e.to_string().contains("no acknowledge verb"), "{e}");
+    assert_eq!(
+        fake.received().await.len(),
+        before,
+        "acknowledge sent nothing"
+    );
+
+    let e = atera.resolve_alert("999999999").await.unwrap_err();
+    assert!(matches!(e, Error::NotFound { .. }), "{e:?}");
+    assert!(e.to_string().contains("no alert 999999999"), "{e}");
+    let e = atera.resolve_alert("../customers").await.unwrap_err();
+    assert!(matches!(e, Error::InvalidInput { .. }), "{e:?}");
+}
+
+#[tokio::test]
+async fn capabilities_agree_with_behaviour() {
+    let data = AteraData::generate(3, 5, 6, 2);
+    let id = data.alerts[0]["AlertID"].to_string();
+    let fake = AteraFake::with_data(data).await;
+    let t = RecordingTime::new();
+    assert_capabilities_agree(&connector(&fake, &t), fake.server(), &id).await;
+}
+
+#[tokio::test]
+async fn severities_and_links_map_per_the_vendor_table() {
+    let data = AteraData::generate(4, 10, 60, 8);
+    let fake = AteraFake::with_data(data.clone()).await;
+    let t = RecordingTime::new();
+    let atera = connector(&fake, &t);
+    let devices: Vec<_> = atera
+        .devices(&ListOptions::default())
+        .try_collect()
+        .await
+        .unwrap();
+    let alerts: Vec<_> = atera
+        .alerts(&ListOptions::default())
+        .try_collect()
+        .await
+        .unwrap();
+    let sev: std::collections::HashSet<Severity> = alerts.iter().map(|a| a.severity).collect();
+    for s in [Severity::Critical, Severity::Medium, Severity::Info] {
+        assert!(sev.contains(&s), "{s:?} missing");
+    }
+    // Every alert points at a device the device listing knows.
+    let device_ids: std::collections::HashSet<_> = devices.iter().map(|d| d.id.clone()).collect();
+    assert!(
+        alerts
+            .iter()
+            .all(|a| a.device_id.as_ref().is_some_and(|d| device_ids.contains(d)))
+    );
+    // The raw vendor JSON travels with each record.
+    assert!(alerts[0].raw.get("AlertID").is_some());
+}
+
+#[tokio::test]
+async fn since_asks_atera_for_recently_modified_customers() {
+    let fake = AteraFake::with_data(AteraData::generate(10, 0, 0, 4)).await;
+    let t = RecordingTime::new();
+    let since = chrono::DateTime::parse_from_rfc3339("2026-05-01T12:00:00Z")
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    let opts = ListOptions {
+        since: Some(since),
+        ..ListOptions::default()
+    };
+    let _ = connector(&fake, &t)
+        .customers(&opts)
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap();
+    let reqs = fake.received().await;
+    let q = reqs
+        .iter()
+        .find(|r| r.url.path() == "/api/v3/customers")
+        .unwrap()
+        .url
+        .query()
+        .unwrap()
+        .to_string();
+    assert!(
+        q.contains("FromLastModifiedDate=2026-04-30T22%3A00%3A00"),
+        "{q}"
+    );
+}
+
+/// A tracing layer that keeps every formatted event and span field.
+#[derive(Clone, Default)]
+struct Capture(Arc<Mutex<String>>);
+
+impl std::io::Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap()
+            .push_str(&String::from_utf8_lossy(buf));
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn the_key_never_appears_in_debug_errors_or_traces() {
+    let capture = Capture::default();
+    let writer = capture.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::FULL)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let fake = AteraFake::with_data(AteraData::generate(60, 3, 3, 1)).await;
+    mount_sequence(
+        fake.server(),
+        "GET",
+        "/api/v3/agents",
+        vec![too_many_requests(1), ResponseTemplate::new(500)],
+    )
+    .await;
+    let t = RecordingTime::new();
+    let atera = connector(&fake, &t);
+    let _ = atera
+        .customers(&ListOptions::default())
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap();
+    let _ = atera
+        .devices(&ListOptions::default())
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap();
+    let bad = connector_with(&fake, &t, "bad-key-zz-0000000000", 1);
+    let err = bad.check().await.unwrap_err();
+
+    let logs = capture.0.lock().unwrap().clone();
+    assert!(
+        logs.contains("vectis.request"),
+        "tracing captured the requests"
+    );
+    for text in [
+        logs,
+        format!("{atera:?}"),
+        format!("{bad:?}"),
+        err.to_string(),
+        format!("{err:?}"),
+    ] {
+        assert!(!text.contains(ATERA_API_KEY), "the key leaked: {text}");
+        assert!(
+            !text.contains("bad-key-zz-0000000000"),
+            "the key leaked: {text}"
+        );
+    }
+}

@@ -1,0 +1,317 @@
+//! The Redis-backed shared quota, against a real `redis-server` started on a
+//! free loopback port. Where `redis-server` is not installed the tests say
+//! they were skipped and why (`.ci/run` installs it, so CI always runs them).
+//!
+//! These tests measure a quota over real time (about two seconds each): the
+//! point is that separate limiters — tasks and processes — share one schedule
+//! kept by the Redis server's clock, which a fake clock cannot show.
+#![cfg(feature = "redis")]
+
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use vectis_core::RateLimit;
+use vectis_core::redis_quota::{Fallback, RedisQuota};
+use vectis_core::{Error, Quota, Time};
+
+struct Redis {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Redis {
+    fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap().port()
+}
+
+/// Starts `redis-server` on a free loopback port, or `None` (with a note on
+/// stderr) when it is not installed.
+async fn start_redis(test: &str) -> Option<Redis> {
+    let port = free_port();
+    let child = Command::new("redis-server")
+        .args([
+            "--port",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn();
+    let child = match child {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!(
+                "skipped {test}: redis-server is not installed ({e}); install it with `apt-get install redis-server`"
+            );
+            return None;
+        }
+    };
+    let redis = Redis { child, port };
+    // Wait for it to accept connections (a real process: real time).
+    for _ in 0..200 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Some(redis);
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("redis-server did not start on port {port}");
+}
+
+/// Largest number of grants in any window [t, t + 1 s).
+fn max_in_any_second(mut grants: Vec<u64>) -> usize {
+    grants.sort_unstable();
+    let mut best = 0;
+    let mut lo = 0;
+    for hi in 0..grants.len() {
+        while grants[hi] - grants[lo] >= 1_000_000 {
+            lo += 1;
+        }
+        best = best.max(hi - lo + 1);
+    }
+    best
+}
+
+async fn run_workers(quota: &RedisQuota, key: &str, n: usize, for_how_long: Duration) -> Vec<u64> {
+    let deadline = Instant::now() + for_how_long;
+    let tasks: Vec<_> = (0..n)
+        .map(|_| {
+            let limiter = quota.limiter_for(key, Quota::per_second(50), &Time::real());
+            tokio::spawn(async move {
+                let mut grants = Vec::new();
+                while Instant::now() < deadline {
+                    if let Some(at) = limiter.acquire_at().await.unwrap() {
+                        grants.push(at);
+                    }
+                }
+                grants
+            })
+        })
+        .collect();
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.unwrap());
+    }
+    all
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn four_limiters_share_one_quota_and_use_it() {
+    let Some(redis) = start_redis("four_limiters_share_one_quota_and_use_it").await else {
+        return;
+    };
+    let quota = RedisQuota::new(&redis.url()).unwrap();
+    let grants = run_workers(&quota, "test|four", 4, Duration::from_millis(2_500)).await;
+    let first = *grants.iter().min().unwrap();
+    let last = *grants.iter().max().unwrap();
+    let span_s = (last - first) as f64 / 1e6;
+    let rate = (grants.len() - 1) as f64 / span_s;
+    println!(
+        "{} grants over {span_s:.2}s: {rate:.1}/s, at most {} in any second",
+        grants.len(),
+        max_in_any_second(grants.clone())
+    );
+    assert!(
+        max_in_any_second(grants.clone()) <= 50,
+        "never more than the quota in any second"
+    );
+    assert!(rate >= 0.95 * 50.0, "reached {rate:.1}/s of 50/s");
+}
+
+/// Entry point for the child processes of `two_processes_share_one_quota`:
+/// does nothing unless that test started this binary as a worker.
+#[tokio::test]
+async fn quota_worker_process() {
+    let Ok(url) = std::env::var("VECTIS_REDIS_WORKER_URL") else {
+        return;
+    };
+    let quota = RedisQuota::new(&url).unwrap();
+    let grants = run_workers(&quota, "test|processes", 2, Duration::from_millis(2_000)).await;
+    let line: Vec<String> = grants.iter().map(u64::to_string).collect();
+    println!("GRANTS {}", line.join(","));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_processes_share_one_quota() {
+    let Some(redis) = start_redis("two_processes_share_one_quota").await else {
+        return;
+    };
+    let exe = std::env::current_exe().unwrap();
+    let children: Vec<_> = (0..2)
+        .map(|_| {
+            Command::new(&exe)
+                .args([
+                    "--exact",
+                    "quota_worker_process",
+                    "--nocapture",
+                    "--test-threads=1",
+                ])
+                .env("VECTIS_REDIS_WORKER_URL", redis.url())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut grants = Vec::new();
+    let mut per_process = Vec::new();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        let line = text
+            .lines()
+            .find_map(|l| l.split_once("GRANTS ").map(|(_, g)| g))
+            .expect("the worker printed its grants");
+        let mine: Vec<u64> = line
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(|s| s.parse().unwrap())
+            .collect();
+        per_process.push(mine.len());
+        grants.extend(mine);
+    }
+    assert!(
+        per_process.iter().all(|n| *n > 10),
+        "both processes got slots: {per_process:?}"
+    );
+    assert!(
+        max_in_any_second(grants.clone()) <= 50,
+        "two processes together stay under 50/s"
+    );
+    let span_s = (grants.iter().max().unwrap() - grants.iter().min().unwrap()) as f64 / 1e6;
+    let rate = (grants.len() - 1) as f64 / span_s;
+    assert!(rate >= 0.95 * 50.0, "reached {rate:.1}/s of 50/s");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_429_seen_by_one_pauses_the_others() {
+    let Some(redis) = start_redis("a_429_seen_by_one_pauses_the_others").await else {
+        return;
+    };
+    let quota = RedisQuota::new(&redis.url()).unwrap();
+    let a = quota.limiter_for("test|pause", Quota::per_second(50), &Time::real());
+    // Another process's limiter: a separate store connection.
+    let other = RedisQuota::new(&redis.url()).unwrap();
+    let b = other.limiter_for("test|pause", Quota::per_second(50), &Time::real());
+    b.acquire().await.unwrap();
+    a.pause_shared(Duration::from_millis(600)).await.unwrap();
+    let started = Instant::now();
+    b.acquire().await.unwrap();
+    assert!(
+        started.elapsed() >= Duration::from_millis(500),
+        "b waited {:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redis_stopped_mid_run_gives_the_configured_fallback() {
+    let Some(mut redis) = start_redis("redis_stopped_mid_run_gives_the_configured_fallback").await
+    else {
+        return;
+    };
+    let failing = RedisQuota::new(&redis.url())
+        .unwrap()
+        .with_op_timeout(Duration::from_millis(200));
+    let local = RedisQuota::new(&redis.url())
+        .unwrap()
+        .with_fallback(Fallback::Local { workers: 5 })
+        .with_op_timeout(Duration::from_millis(200));
+    let f = failing.limiter_for("test|down", Quota::per_second(50), &Time::real());
+    let l = Arc::new(local.limiter_for("test|down", Quota::per_second(50), &Time::real()));
+    assert!(
+        f.acquire_at().await.unwrap().is_some(),
+        "Redis granted while up"
+    );
+    assert!(l.acquire_at().await.unwrap().is_some());
+    redis.stop();
+    // Fail: a clear error, quickly, and never unlimited.
+    let started = Instant::now();
+    let e = f.acquire().await.unwrap_err();
+    assert!(matches!(e, Error::SharedQuota { .. }), "{e:?}");
+    assert!(e.to_string().contains("Redis"), "{e}");
+    assert!(started.elapsed() < Duration::from_secs(2));
+    // Local: keeps going, at its share (50/s ÷ 5 workers = 10/s).
+    let started = Instant::now();
+    for _ in 0..15 {
+        assert_eq!(
+            l.acquire_at().await.unwrap(),
+            None,
+            "granted by the local fallback"
+        );
+    }
+    assert!(
+        started.elapsed() >= Duration::from_millis(400),
+        "the fallback is limited too: {:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keys_expire_and_hold_no_secret() {
+    let Some(redis) = start_redis("keys_expire_and_hold_no_secret").await else {
+        return;
+    };
+    let secret = "sekrit-api-key-123";
+    let cred = vectis_core::credential::ApiKeyHeader::new(
+        vectis_core::Vendor::Atera,
+        "x-api-key",
+        vectis_core::SecretString::from(secret),
+    );
+    let key = vectis_core::Credential::id(&cred);
+    let quota = RedisQuota::new(&redis.url()).unwrap();
+    let l = quota.limiter_for(&key, Quota::per_minute(700), &Time::real());
+    l.acquire().await.unwrap();
+    l.pause_shared(Duration::from_millis(100)).await.unwrap();
+    let client = redis::Client::open(redis.url()).unwrap();
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    let keys: Vec<String> = redis::cmd("KEYS")
+        .arg("*")
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(keys.len(), 2, "{keys:?}");
+    for k in &keys {
+        assert!(!k.contains(secret), "{k}");
+        let ttl: i64 = redis::cmd("PTTL")
+            .arg(k)
+            .query_async(&mut conn)
+            .await
+            .unwrap();
+        assert!(
+            ttl > 0 && ttl <= 61_000,
+            "{k} expires by itself, a second after its 60 s window (ttl {ttl} ms)"
+        );
+        let dump: Vec<u8> = redis::cmd("DUMP")
+            .arg(k)
+            .query_async(&mut conn)
+            .await
+            .unwrap();
+        assert!(
+            !String::from_utf8_lossy(&dump).contains(secret),
+            "{k} holds no secret"
+        );
+    }
+}
