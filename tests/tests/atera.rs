@@ -292,7 +292,6 @@ async fn a_redirect_to_another_host_is_not_followed_and_the_key_never_reaches_it
 }
 
 fn envelope(items: serde_json::Value, next: &str) -> serde_json::Value {
-    let n = items.as_array().map(Vec::len).unwrap_or(0);
     json!({"items": items, "page": 1, "itemsInPage": 50, "totalItemCount": 1000, "totalPages": 20, "prevLink": "", "nextLink": next})
 }
 

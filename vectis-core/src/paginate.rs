@@ -486,19 +486,28 @@ struct Shared<T> {
 }
 
 impl<T: Send + 'static> Shared<T> {
-    async fn fetch(self: Arc<Self>, url: Url, index: u64) -> Result<(Vec<T>, PageMeta)> {
+    /// Fetches and reads one page's envelope, without mapping its items.
+    async fn fetch_raw(self: Arc<Self>, url: Url, index: u64) -> Result<RawPage> {
         let mut spec = RequestSpec::get(url, self.req.endpoint.clone());
         spec.page = Some(index + 1);
         spec.headers = self.req.headers.clone();
         let resp = self.client.execute(spec).await?;
-        let raw = (self.req.parse)(&resp)?;
-        let mut items = Vec::with_capacity(raw.items.len());
-        for (i, v) in raw.items.into_iter().enumerate() {
+        (self.req.parse)(&resp)
+    }
+
+    fn map_items(&self, raw: Vec<serde_json::Value>) -> Result<Vec<T>> {
+        let mut items = Vec::with_capacity(raw.len());
+        for (i, v) in raw.into_iter().enumerate() {
             if let Some(item) = (self.req.map)(i, v)? {
                 items.push(item);
             }
         }
-        Ok((items, raw.meta))
+        Ok(items)
+    }
+
+    async fn fetch(self: Arc<Self>, url: Url, index: u64) -> Result<(Vec<T>, PageMeta)> {
+        let raw = self.clone().fetch_raw(url, index).await?;
+        Ok((self.map_items(raw.items)?, raw.meta))
     }
 
     fn page_error(&self, e: PageError) -> Error {
@@ -522,9 +531,24 @@ impl<T: Send + 'static> Shared<T> {
 
 type PageFetch<T> = BoxFuture<'static, (u64, Url, Result<(Vec<T>, PageMeta)>)>;
 
+/// A next page already being fetched in the background (sequential styles:
+/// the next request is known before this page's items are mapped, so the
+/// fetch overlaps the mapping). Aborted if the stream is dropped.
+struct Prefetch {
+    url: Url,
+    handle: tokio::task::JoinHandle<Result<RawPage>>,
+}
+
+impl Drop for Prefetch {
+    fn drop(&mut self) {
+        self.handle.abort();
+    }
+}
+
 enum State<T> {
     Sequential {
         next: Option<Url>,
+        prefetch: Option<Prefetch>,
     },
     Concurrent {
         queue: VecDeque<(Url, u64)>,
@@ -563,7 +587,10 @@ pub fn page_stream<T: Send + 'static>(client: HttpClient, req: ListRequest<T>) -
     };
     let driver = Driver {
         shared: Arc::new(Shared { client, req }),
-        state: State::Sequential { next: Some(first) },
+        state: State::Sequential {
+            next: Some(first),
+            prefetch: None,
+        },
         seen: HashSet::new(),
         index: 0,
         concurrency,
@@ -573,18 +600,38 @@ pub fn page_stream<T: Send + 'static>(client: HttpClient, req: ListRequest<T>) -
 
 async fn step<T: Send + 'static>(mut d: Driver<T>) -> Result<Option<(Page<T>, Driver<T>)>> {
     match &mut d.state {
-        State::Sequential { next } => {
-            let Some(url) = next.take() else {
-                return Ok(None);
-            };
-            if !d.seen.insert(url.as_str().to_string()) {
-                return Err(Error::PaginationLoop {
-                    vendor: d.shared.client.vendor(),
-                    endpoint: d.shared.req.endpoint.clone(),
-                });
-            }
+        State::Sequential { next, prefetch } => {
             let index = d.index;
-            let (items, meta) = d.shared.clone().fetch(url.clone(), index).await?;
+            let (url, raw) = match prefetch.take() {
+                Some(mut p) => {
+                    let url = p.url.clone();
+                    let raw = match (&mut p.handle).await {
+                        Ok(r) => r?,
+                        Err(join) => {
+                            return Err(Error::Inconsistent {
+                                vendor: d.shared.client.vendor(),
+                                endpoint: d.shared.req.endpoint.clone(),
+                                detail: format!("the page fetch task failed: {join}"),
+                            });
+                        }
+                    };
+                    (url, raw)
+                }
+                None => {
+                    let Some(url) = next.take() else {
+                        return Ok(None);
+                    };
+                    if !d.seen.insert(url.as_str().to_string()) {
+                        return Err(Error::PaginationLoop {
+                            vendor: d.shared.client.vendor(),
+                            endpoint: d.shared.req.endpoint.clone(),
+                        });
+                    }
+                    let raw = d.shared.clone().fetch_raw(url.clone(), index).await?;
+                    (url, raw)
+                }
+            };
+            let meta = raw.meta.clone();
             d.index += 1;
             let fan_out = (index == 0 && d.concurrency > 1)
                 .then(|| d.shared.req.paginator.remaining(&url, &meta))
@@ -600,17 +647,47 @@ async fn step<T: Send + 'static>(mut d: Driver<T>) -> Result<Option<(Page<T>, Dr
                     inflight: FuturesOrdered::new(),
                 };
             } else {
-                let next = d
+                let next_url = d
                     .shared
                     .req
                     .paginator
                     .next(&url, &meta)
                     .map_err(|e| d.shared.page_error(e))?;
-                resume = next.as_ref().map(|u| Cursor {
+                resume = next_url.as_ref().map(|u| Cursor {
                     next: u.to_string(),
                 });
-                d.state = State::Sequential { next };
+                let mut prefetch = None;
+                if let Some(n) = &next_url {
+                    if !d.seen.insert(n.as_str().to_string()) {
+                        return Err(Error::PaginationLoop {
+                            vendor: d.shared.client.vendor(),
+                            endpoint: d.shared.req.endpoint.clone(),
+                        });
+                    }
+                    if let Ok(rt) = tokio::runtime::Handle::try_current() {
+                        let shared = d.shared.clone();
+                        let target = n.clone();
+                        prefetch = Some(Prefetch {
+                            url: n.clone(),
+                            handle: rt.spawn(shared.fetch_raw(target, index + 1)),
+                        });
+                    }
+                }
+                d.state = State::Sequential {
+                    // Without a runtime to prefetch on, fetch it on the next poll
+                    // (already marked as seen).
+                    next: if prefetch.is_none() { next_url } else { None },
+                    prefetch,
+                };
+                if let State::Sequential {
+                    next: Some(n),
+                    prefetch: None,
+                } = &d.state
+                {
+                    d.seen.remove(n.as_str());
+                }
             }
+            let items = d.shared.map_items(raw.items)?;
             let page = Page {
                 items,
                 index,
