@@ -167,18 +167,18 @@ impl GovernorLimit {
 
     /// A limiter for `quota` reading and sleeping through `time`.
     ///
-    /// The burst is one second's worth of the quota (at least one request):
-    /// vendors count over rolling windows, and a full-period burst would let
-    /// a window see twice the quota.
+    /// No bursts: requests are spaced `period / count` apart. Vendors count
+    /// over rolling windows (Datto: 600 per rolling 60 s), and any burst
+    /// allowance would let some window see more than the quota — which is
+    /// exactly when the vendor answers 429. Spaced requests still use the
+    /// whole quota: a sync waits only for its turn, never for a window.
     pub fn with_time(quota: Quota, time: Time) -> GovernorLimit {
         let gcra = match quota {
             Quota::Off => None,
             Quota::Limited { count, period } => {
                 let interval = period / count.get();
-                let per_sec = (count.get() as f64 / period.as_secs_f64()).floor() as u32;
-                let burst = NonZeroU32::new(per_sec.max(1)).unwrap_or(NonZeroU32::MIN);
                 GovQuota::with_period(interval.max(Duration::from_nanos(1)))
-                    .map(|q| q.allow_burst(burst))
+                    .map(|q| q.allow_burst(NonZeroU32::MIN))
                     .map(|q| RateLimiter::direct_with_clock(q, TimeClock(time.clock())))
             }
         };
@@ -297,13 +297,23 @@ mod tests {
     async fn holds_requests_to_the_quota() {
         let m = ManualTime::new();
         let lim = GovernorLimit::with_time(Quota::per_second(10), m.time());
+        let mut grants = Vec::new();
         for _ in 0..100 {
             lim.acquire().await.unwrap();
+            grants.push(m.time().now());
         }
-        // 10 burst, then one every 100 ms: 90 more need 9 s.
+        for (i, g) in grants.iter().enumerate() {
+            let in_window = grants[i..]
+                .iter()
+                .take_while(|h| **h < *g + Duration::from_secs(1))
+                .count();
+            assert!(in_window <= 10, "{in_window} requests within a second of {g:?}");
+        }
+        // One at once, then one every 100 ms: 99 more need 9.9 s — and no
+        // window of one second ever holds more than 10.
         let elapsed = m.time().now();
-        assert!(elapsed >= Duration::from_millis(8_900), "{elapsed:?}");
-        assert!(elapsed <= Duration::from_millis(9_100), "{elapsed:?}");
+        assert!(elapsed >= Duration::from_millis(9_850), "{elapsed:?}");
+        assert!(elapsed <= Duration::from_millis(9_950), "{elapsed:?}");
     }
 
     #[tokio::test]
