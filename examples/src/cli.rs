@@ -460,3 +460,178 @@ pub fn init_tracing() {
         .with_writer(std::io::stderr)
         .try_init();
 }
+
+/// `match --rmm <VENDOR> --psa connectwise` or
+/// `match --rmm-file A.jsonl --psa-file B.jsonl`.
+#[derive(Debug, Parser)]
+#[command(
+    name = "match",
+    about = "Match RMM customers to PSA companies, one JSON line per RMM customer"
+)]
+pub struct MatchArgs {
+    /// The RMM to read customers from, live (credentials from the environment).
+    #[arg(
+        long,
+        conflicts_with = "rmm_file",
+        required_unless_present = "rmm_file"
+    )]
+    pub rmm: Option<String>,
+    /// The PSA to read companies from, live.
+    #[arg(
+        long,
+        conflicts_with = "psa_file",
+        required_unless_present = "psa_file"
+    )]
+    pub psa: Option<String>,
+    /// RMM customers as `sync` prints them (JSON lines; non-customer records are ignored).
+    #[arg(long)]
+    pub rmm_file: Option<std::path::PathBuf>,
+    /// PSA customers as `sync` prints them.
+    #[arg(long)]
+    pub psa_file: Option<std::path::PathBuf>,
+    /// Manual decisions: a JSON lines file of `{"rmm_id": …, "psa_id": …}`
+    /// (link) or `{"rmm_id": …, "psa_id": null}` (keep separate).
+    #[arg(long)]
+    pub overrides: Option<std::path::PathBuf>,
+    /// Origin for the live RMM instead of the vendor's.
+    #[arg(long)]
+    pub rmm_base_url: Option<String>,
+    /// Origin for the live PSA instead of the vendor's.
+    #[arg(long)]
+    pub psa_base_url: Option<String>,
+}
+
+fn read_parties(path: &std::path::Path) -> Result<Vec<vectis_core::matching::Party>, Error> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::config(path.display().to_string(), format!("cannot read it ({e})")))?;
+    let mut out = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let v: serde_json::Value = serde_json::from_str(line).map_err(|e| {
+            Error::config(
+                path.display().to_string(),
+                format!(
+                    "line {} is not JSON ({e}); give the JSON lines `sync --format jsonl` prints",
+                    n + 1
+                ),
+            )
+        })?;
+        if v.get("type").and_then(|t| t.as_str()) != Some("customer") {
+            continue;
+        }
+        let (Some(id), Some(name)) = (
+            v.get("id").and_then(|x| x.as_str()),
+            v.get("name").and_then(|x| x.as_str()),
+        ) else {
+            return Err(Error::config(
+                path.display().to_string(),
+                format!(
+                    "line {}: a customer record needs string `id` and `name`",
+                    n + 1
+                ),
+            ));
+        };
+        out.push(vectis_core::matching::Party::new(id, name));
+    }
+    Ok(out)
+}
+
+fn read_overrides(path: &std::path::Path) -> Result<vectis_core::matching::Overrides, Error> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::config(path.display().to_string(), format!("cannot read it ({e})")))?;
+    let mut o = vectis_core::matching::Overrides::new();
+    for (n, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        let v: serde_json::Value = serde_json::from_str(line).map_err(|e| {
+            Error::config(
+                path.display().to_string(),
+                format!("line {} is not JSON ({e})", n + 1),
+            )
+        })?;
+        let rmm = v.get("rmm_id").and_then(|x| x.as_str()).ok_or_else(|| {
+            Error::config(
+                path.display().to_string(),
+                format!("line {}: `rmm_id` missing", n + 1),
+            )
+        })?;
+        match v.get("psa_id").and_then(|x| x.as_str()) {
+            Some(psa) => o.add_link(rmm, psa),
+            None => o.add_keep_separate(rmm),
+        };
+    }
+    Ok(o)
+}
+
+async fn live_parties(
+    vendor: &str,
+    base_url: Option<&str>,
+    io: &mut Io<'_>,
+) -> Result<Vec<vectis_core::matching::Party>, i32> {
+    let c = build(vendor, base_url, EngineSettings::default(), io)?;
+    let customers: Vec<vectis_core::Customer> =
+        match c.customers(&ListOptions::default()).try_collect().await {
+            Ok(v) => v,
+            Err(e) => return Err(fail(io, &e)),
+        };
+    Ok(customers
+        .into_iter()
+        .map(|c| vectis_core::matching::Party::new(c.id, c.name))
+        .collect())
+}
+
+/// Runs `match`; returns the exit code.
+pub async fn run_match(args: &[String], mut io: Io<'_>) -> i32 {
+    let a: MatchArgs = match parse("match", args, &mut io) {
+        Ok(a) => a,
+        Err(code) => return code,
+    };
+    let rmm = match (&a.rmm_file, &a.rmm) {
+        (Some(path), _) => match read_parties(path) {
+            Ok(p) => p,
+            Err(e) => return fail(&mut io, &e),
+        },
+        (None, Some(v)) => match live_parties(v, a.rmm_base_url.as_deref(), &mut io).await {
+            Ok(p) => p,
+            Err(code) => return code,
+        },
+        (None, None) => return usage(&mut io, "give --rmm <VENDOR> or --rmm-file FILE"),
+    };
+    let psa = match (&a.psa_file, &a.psa) {
+        (Some(path), _) => match read_parties(path) {
+            Ok(p) => p,
+            Err(e) => return fail(&mut io, &e),
+        },
+        (None, Some(v)) => match live_parties(v, a.psa_base_url.as_deref(), &mut io).await {
+            Ok(p) => p,
+            Err(code) => return code,
+        },
+        (None, None) => return usage(&mut io, "give --psa connectwise or --psa-file FILE"),
+    };
+    let mut matcher = vectis_core::matching::Matcher::default();
+    if let Some(path) = &a.overrides {
+        match read_overrides(path) {
+            Ok(o) => matcher = matcher.with_overrides(o),
+            Err(e) => return fail(&mut io, &e),
+        }
+    }
+    let results = matcher.match_customers(&rmm, &psa);
+    let linked = results.iter().filter(|r| r.psa_id.is_some()).count();
+    for r in &results {
+        let line = serde_json::to_string(r).unwrap_or_default();
+        if writeln!(io.out, "{line}").is_err() {
+            return EXIT_OK;
+        }
+    }
+    let _ = writeln!(
+        io.err,
+        "{linked} of {} RMM customers linked; {} left for a person to decide",
+        results.len(),
+        results.len() - linked
+    );
+    EXIT_OK
+}
