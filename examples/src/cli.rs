@@ -101,6 +101,9 @@ pub struct AlertArgs {
     /// Origin to use instead of the vendor's.
     #[arg(long)]
     pub base_url: Option<String>,
+    /// Client-side quota: N/s, N/min, N/h or off.
+    #[arg(long)]
+    pub rate_limit: Option<String>,
 }
 
 /// What `alert` does.
@@ -150,6 +153,18 @@ fn parse<P: Parser>(name: &str, args: &[String], io: &mut Io<'_>) -> Result<P, i
     })
 }
 
+/// Engine settings with the `--rate-limit` override applied.
+fn settings_with(rate_limit: Option<&str>, io: &mut Io<'_>) -> Result<EngineSettings, i32> {
+    let mut settings = EngineSettings::default();
+    if let Some(spec) = rate_limit {
+        match spec.parse::<Quota>() {
+            Ok(q) => settings.quota = Some(q),
+            Err(e) => return Err(fail(io, &e)),
+        }
+    }
+    Ok(settings)
+}
+
 fn build(
     vendor: &str,
     base_url: Option<&str>,
@@ -166,13 +181,10 @@ pub async fn run_sync(args: &[String], mut io: Io<'_>) -> i32 {
         Ok(a) => a,
         Err(code) => return code,
     };
-    let mut settings = EngineSettings::default();
-    if let Some(spec) = &a.rate_limit {
-        match spec.parse::<Quota>() {
-            Ok(q) => settings.quota = Some(q),
-            Err(e) => return fail(&mut io, &e),
-        }
-    }
+    let mut settings = match settings_with(a.rate_limit.as_deref(), &mut io) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
     if let Some(url) = &a.shared_quota {
         let fallback = match a
             .shared_quota_fallback
@@ -634,4 +646,74 @@ pub async fn run_match(args: &[String], mut io: Io<'_>) -> i32 {
         results.len() - linked
     );
     EXIT_OK
+}
+
+/// `ticket <VENDOR> --company ID --summary TEXT [...]`: open a ticket in a PSA.
+#[derive(Debug, Parser)]
+#[command(name = "ticket", about = "Open a ticket in a PSA (ConnectWise)")]
+pub struct TicketArgs {
+    /// The PSA: connectwise.
+    pub vendor: String,
+    /// The customer (company) id or identifier.
+    #[arg(long)]
+    pub company: String,
+    /// Summary line (ConnectWise: at most 100 characters).
+    #[arg(long)]
+    pub summary: String,
+    /// Initial description.
+    #[arg(long)]
+    pub description: Option<String>,
+    /// Board, by id or name.
+    #[arg(long)]
+    pub board: Option<String>,
+    /// Status, by id or name.
+    #[arg(long)]
+    pub status: Option<String>,
+    /// Priority, by id or name.
+    #[arg(long)]
+    pub priority: Option<String>,
+    /// Origin to use instead of the vendor's.
+    #[arg(long)]
+    pub base_url: Option<String>,
+    /// Client-side quota: N/s, N/min, N/h or off.
+    #[arg(long)]
+    pub rate_limit: Option<String>,
+}
+
+/// Runs `ticket`; returns the exit code.
+pub async fn run_ticket(args: &[String], mut io: Io<'_>) -> i32 {
+    let a: TicketArgs = match parse("ticket", args, &mut io) {
+        Ok(a) => a,
+        Err(code) => return code,
+    };
+    let settings = match settings_with(a.rate_limit.as_deref(), &mut io) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let connector = match build(&a.vendor, a.base_url.as_deref(), settings, &mut io) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let draft = vectis_core::TicketDraft {
+        summary: a.summary,
+        customer_id: a.company,
+        description: a.description,
+        board: a.board,
+        status: a.status,
+        priority: a.priority,
+    };
+    match connector.create_ticket(&draft).await {
+        Ok(t) => {
+            let _ = writeln!(
+                io.out,
+                "{}: ticket #{} created for company {}: {}",
+                t.vendor.product(),
+                t.id,
+                t.customer_id.as_deref().unwrap_or(&draft.customer_id),
+                t.summary
+            );
+            EXIT_OK
+        }
+        Err(e) => fail(&mut io, &e),
+    }
 }

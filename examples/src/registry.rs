@@ -48,13 +48,84 @@ fn atera(
     Ok(Arc::new(b.build()?))
 }
 
+fn connectwise(
+    env: Env<'_>,
+    base_url: Option<&str>,
+    settings: EngineSettings,
+) -> Result<Arc<dyn Connector>> {
+    Ok(Arc::new(connectwise_connector(env, base_url, settings)?))
+}
+
+/// The ConnectWise connector itself (the `ticket` example needs more than
+/// `dyn Connector`).
+pub fn connectwise_connector(
+    env: Env<'_>,
+    base_url: Option<&str>,
+    settings: EngineSettings,
+) -> Result<vectis_connectwise::ConnectWiseConnector> {
+    // With --base-url the site URL is not needed: the base URL wins.
+    let site = match base_url {
+        Some(url) => env("CONNECTWISE_SITE_URL").unwrap_or_else(|| url.to_string()),
+        None => require(
+            env,
+            "CONNECTWISE_SITE_URL",
+            "it is the address you log in at, e.g. https://na.myconnectwise.net",
+        )?,
+    };
+    let company = require(
+        env,
+        "CONNECTWISE_COMPANY_ID",
+        "it is the short company id on the login page (case-sensitive)",
+    )?;
+    let public = require(
+        env,
+        "CONNECTWISE_PUBLIC_KEY",
+        "create an API key pair under System → Members → API Members",
+    )?;
+    let private = require(
+        env,
+        "CONNECTWISE_PRIVATE_KEY",
+        "it is shown once with the public key",
+    )?;
+    let client_id = require(
+        env,
+        "CONNECTWISE_CLIENT_ID",
+        "register a client id at the ConnectWise developer portal",
+    )?;
+    let mut b = vectis_connectwise::ConnectWiseConnector::builder(
+        &site,
+        &company,
+        &public,
+        SecretString::from(private),
+        &client_id,
+    )
+    .settings(settings);
+    if let Some(url) = base_url {
+        b = b.base_url(url);
+    }
+    b.build()
+}
+
 /// Every vendor the examples can talk to.
 pub fn registry() -> Vec<VendorEntry> {
-    vec![VendorEntry {
-        vendor: Vendor::Atera,
-        env_vars: &["ATERA_API_KEY"],
-        build: atera,
-    }]
+    vec![
+        VendorEntry {
+            vendor: Vendor::Atera,
+            env_vars: &["ATERA_API_KEY"],
+            build: atera,
+        },
+        VendorEntry {
+            vendor: Vendor::ConnectWise,
+            env_vars: &[
+                "CONNECTWISE_SITE_URL",
+                "CONNECTWISE_COMPANY_ID",
+                "CONNECTWISE_PUBLIC_KEY",
+                "CONNECTWISE_PRIVATE_KEY",
+                "CONNECTWISE_CLIENT_ID",
+            ],
+            build: connectwise,
+        },
+    ]
 }
 
 /// The entry for a command-line vendor name, or a usage error listing the

@@ -305,3 +305,126 @@ async fn match_without_inputs_is_a_usage_error() {
         r.err
     );
 }
+
+fn cw_env() -> Vec<(&'static str, &'static str)> {
+    use vectis_testkit::connectwise as cw;
+    vec![
+        ("CONNECTWISE_COMPANY_ID", cw::COMPANY_ID),
+        ("CONNECTWISE_PUBLIC_KEY", cw::PUBLIC_KEY),
+        ("CONNECTWISE_PRIVATE_KEY", cw::PRIVATE_KEY),
+        ("CONNECTWISE_CLIENT_ID", cw::CLIENT_ID),
+    ]
+}
+
+#[tokio::test]
+async fn connectwise_syncs_companies_and_configurations_and_opens_tickets() {
+    use vectis_testkit::connectwise::{ConnectWiseData, ConnectWiseFake};
+    let fake = ConnectWiseFake::with_data(ConnectWiseData::generate(12, 20, 3, 4)).await;
+    let env = cw_env();
+    let r = sync(
+        &[
+            "connectwise",
+            "--check",
+            "--base-url",
+            &fake.uri(),
+            "--rate-limit",
+            "off",
+        ],
+        &env,
+    )
+    .await;
+    assert_eq!(r.code, 0, "{}", r.err);
+    assert!(r.out.starts_with("Connected to ConnectWise: "), "{}", r.out);
+
+    let r = sync(
+        &[
+            "connectwise",
+            "--base-url",
+            &fake.uri(),
+            "--rate-limit",
+            "off",
+        ],
+        &env,
+    )
+    .await;
+    assert_eq!(r.code, 0, "{}", r.err);
+    let types: Vec<String> = r
+        .out
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["type"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(types.iter().filter(|t| *t == "customer").count(), 12);
+    assert_eq!(types.iter().filter(|t| *t == "device").count(), 20);
+    assert!(
+        !types.iter().any(|t| t == "alert"),
+        "a PSA has no alerts; sync skips them by default"
+    );
+
+    let company = fake.data().companies[0]["id"].to_string();
+    let uri = fake.uri();
+    let args = [
+        "connectwise",
+        "--company",
+        &company,
+        "--summary",
+        "Disk C: below 5% on ACME-DC01",
+        "--base-url",
+        &uri,
+        "--rate-limit",
+        "off",
+    ];
+    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+    let lookup = |k: &str| {
+        env.iter()
+            .find(|(n, _)| *n == k)
+            .map(|(_, v)| v.to_string())
+    };
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = vectis_examples::cli::run_ticket(
+        &args,
+        Io {
+            out: &mut out,
+            err: &mut err,
+            env: &lookup,
+            out_is_terminal: false,
+        },
+    )
+    .await;
+    let (out, err) = (
+        String::from_utf8(out).unwrap(),
+        String::from_utf8(err).unwrap(),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.starts_with("ConnectWise: ticket #") && out.contains("Disk C: below 5%"),
+        "{out}"
+    );
+    assert_eq!(fake.created_ticket_ids().len(), 1);
+}
+
+#[tokio::test]
+async fn connectwise_names_each_missing_variable() {
+    let mut env = cw_env();
+    env.push(("CONNECTWISE_SITE_URL", "https://na.myconnectwise.net"));
+    for missing in [
+        "CONNECTWISE_SITE_URL",
+        "CONNECTWISE_COMPANY_ID",
+        "CONNECTWISE_PUBLIC_KEY",
+        "CONNECTWISE_PRIVATE_KEY",
+        "CONNECTWISE_CLIENT_ID",
+    ] {
+        let env: Vec<_> = env.iter().copied().filter(|(k, _)| *k != missing).collect();
+        let r = sync(&["connectwise", "--check"], &env).await;
+        assert_eq!(r.code, 2, "{missing}: {}", r.err);
+        assert!(
+            r.err.starts_with("error:") && r.err.contains(missing),
+            "{}",
+            r.err
+        );
+    }
+}

@@ -180,9 +180,14 @@ impl Basic {
         Ok(self)
     }
 
-    /// The user part (not secret).
+    /// The user part. Treated as sensitive (ConnectWise puts its public key
+    /// there), so `Debug` and [`Credential::id`] show only a fingerprint.
     pub fn user(&self) -> &str {
         &self.user
+    }
+
+    fn user_fingerprint(&self) -> String {
+        fingerprint(&SecretString::from(self.user.clone()))
     }
 }
 
@@ -190,7 +195,7 @@ impl fmt::Debug for Basic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Basic")
             .field("vendor", &self.vendor)
-            .field("user", &self.user)
+            .field("user", &format_args!("[fingerprint {}]", self.user_fingerprint()))
             .field("secret", &"[redacted]")
             .field(
                 "extra_headers",
@@ -207,7 +212,7 @@ impl fmt::Debug for Basic {
 #[async_trait]
 impl Credential for Basic {
     fn id(&self) -> String {
-        format!("{}|basic|{}", self.vendor.slug(), self.user)
+        format!("{}|basic|{}", self.vendor.slug(), self.user_fingerprint())
     }
     async fn apply(&self, req: &mut reqwest::Request) -> Result<TokenStamp> {
         let headers = req.headers_mut();
@@ -474,6 +479,7 @@ mod tests {
 
         let b = Basic::new(Vendor::Kaseya, "tok-id", SecretString::from("sekrit-456"));
         assert!(!format!("{b:?}").contains("sekrit"));
-        assert_eq!(b.id(), "kaseya|basic|tok-id");
+        assert!(!format!("{b:?}").contains("tok-id"));
+        assert!(b.id().starts_with("kaseya|basic|") && !b.id().contains("tok-id"));
     }
 }
