@@ -8,6 +8,10 @@ use vectis_core::{Connector, EngineSettings, Error, Result, SecretString, Vendor
 /// process environment).
 pub type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
 
+/// Builds a connector from the environment, an optional `--base-url` and
+/// engine settings.
+pub type BuildFn = fn(Env<'_>, Option<&str>, EngineSettings) -> Result<Arc<dyn Connector>>;
+
 /// How to build one vendor's connector.
 pub struct VendorEntry {
     /// The vendor.
@@ -16,7 +20,7 @@ pub struct VendorEntry {
     pub env_vars: &'static [&'static str],
     /// Builds the connector from the environment, an optional `--base-url`
     /// and engine settings.
-    pub build: fn(Env<'_>, Option<&str>, EngineSettings) -> Result<Arc<dyn Connector>>,
+    pub build: BuildFn,
 }
 
 /// A required variable, or a configuration error that names it and says

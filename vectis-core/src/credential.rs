@@ -5,7 +5,7 @@
 //! reaches a log, an error or a `Debug` dump. The engine applies a credential
 //! only to requests for the configured origin.
 //!
-//! [`OAuth2Password`] holds a [`TokenCache`]-style single-flight cache: however
+//! [`OAuth2Password`] holds a single-flight token cache: however
 //! many requests need a token at once, one token request is made; a token is
 //! refreshed a margin before it expires; and on a 401 it is refreshed once,
 //! only if the rejected token is still the cached one.
