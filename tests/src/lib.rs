@@ -23,8 +23,8 @@
 //! quotas assert the waits without waiting.
 
 pub mod atera;
-pub mod connectwise;
 pub mod conformance;
+pub mod connectwise;
 pub mod datto;
 pub mod fake;
 pub mod kaseya;

@@ -195,7 +195,10 @@ impl fmt::Debug for Basic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Basic")
             .field("vendor", &self.vendor)
-            .field("user", &format_args!("[fingerprint {}]", self.user_fingerprint()))
+            .field(
+                "user",
+                &format_args!("[fingerprint {}]", self.user_fingerprint()),
+            )
             .field("secret", &"[redacted]")
             .field(
                 "extra_headers",

@@ -307,7 +307,10 @@ mod tests {
                 .iter()
                 .take_while(|h| **h < *g + Duration::from_secs(1))
                 .count();
-            assert!(in_window <= 10, "{in_window} requests within a second of {g:?}");
+            assert!(
+                in_window <= 10,
+                "{in_window} requests within a second of {g:?}"
+            );
         }
         // One at once, then one every 100 ms: 99 more need 9.9 s — and no
         // window of one second ever holds more than 10.
