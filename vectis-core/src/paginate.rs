@@ -28,6 +28,7 @@ use crate::model::Vendor;
 use futures::future::BoxFuture;
 use futures::stream::{BoxStream, FuturesOrdered, StreamExt, TryStreamExt};
 use serde::{Deserialize, Serialize};
+use tracing::Instrument;
 use std::collections::{HashSet, VecDeque};
 use std::fmt;
 use std::sync::Arc;
@@ -488,11 +489,24 @@ struct Shared<T> {
 impl<T: Send + 'static> Shared<T> {
     /// Fetches and reads one page's envelope, without mapping its items.
     async fn fetch_raw(self: Arc<Self>, url: Url, index: u64) -> Result<RawPage> {
-        let mut spec = RequestSpec::get(url, self.req.endpoint.clone());
-        spec.page = Some(index + 1);
-        spec.headers = self.req.headers.clone();
-        let resp = self.client.execute(spec).await?;
-        (self.req.parse)(&resp)
+        let span = tracing::debug_span!(
+            "vectis.page",
+            vendor = self.client.vendor().slug(),
+            endpoint = %self.req.endpoint,
+            page = index + 1,
+            items = tracing::field::Empty,
+        );
+        async move {
+            let mut spec = RequestSpec::get(url, self.req.endpoint.clone());
+            spec.page = Some(index + 1);
+            spec.headers = self.req.headers.clone();
+            let resp = self.client.execute(spec).await?;
+            let raw = (self.req.parse)(&resp)?;
+            tracing::Span::current().record("items", raw.items.len());
+            Ok(raw)
+        }
+        .instrument(span)
+        .await
     }
 
     fn map_items(&self, raw: Vec<serde_json::Value>) -> Result<Vec<T>> {
