@@ -2,25 +2,8 @@
 //! live with `--rmm <VENDOR> --psa connectwise`: links each RMM customer to
 //! at most one PSA company and prints one JSON line per RMM customer.
 
-use std::io::IsTerminal;
-
 #[tokio::main]
 async fn main() {
-    vectis_examples::cli::init_tracing();
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let env = |name: &str| std::env::var(name).ok();
-    let mut out = std::io::stdout().lock();
-    let mut err = std::io::stderr();
-    let out_is_terminal = std::io::stdout().is_terminal();
-    let code = vectis_examples::cli::run_match(
-        &args,
-        vectis_examples::cli::Io {
-            out: &mut out,
-            err: &mut err,
-            env: &env,
-            out_is_terminal,
-        },
-    )
-    .await;
+    let code = vectis_examples::cli::main(vectis_examples::cli::Command::Match).await;
     std::process::exit(code);
 }

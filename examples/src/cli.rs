@@ -463,6 +463,42 @@ fn section<const N: usize>(out: &mut String, title: &str, head: &[&str; N], rows
     out.push('\n');
 }
 
+/// The command-line programs, for [`main`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Command {
+    /// `sync`
+    Sync,
+    /// `alert`
+    Alert,
+    /// `match`
+    Match,
+    /// `ticket`
+    Ticket,
+}
+
+/// What an example's `main` does: logs to stderr, runs `command` on the
+/// process's arguments, environment and stdout, and returns the exit code.
+pub async fn main(command: Command) -> i32 {
+    use std::io::IsTerminal;
+    init_tracing();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let env = |name: &str| std::env::var(name).ok();
+    let mut out = std::io::stdout().lock();
+    let mut err = std::io::stderr();
+    let io = Io {
+        out: &mut out,
+        err: &mut err,
+        env: &env,
+        out_is_terminal: std::io::stdout().is_terminal(),
+    };
+    match command {
+        Command::Sync => run_sync(&args, io).await,
+        Command::Alert => run_alert(&args, io).await,
+        Command::Match => run_match(&args, io).await,
+        Command::Ticket => run_ticket(&args, io).await,
+    }
+}
+
 /// Logs to stderr, filtered by `RUST_LOG` (default: warnings only).
 pub fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()

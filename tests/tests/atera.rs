@@ -2,7 +2,7 @@
 
 use futures::{StreamExt, TryStreamExt};
 use serde_json::json;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 use vectis_atera::AteraConnector;
 use vectis_core::{
@@ -475,33 +475,9 @@ async fn since_asks_atera_for_recently_modified_customers() {
     );
 }
 
-/// A tracing layer that keeps every formatted event and span field.
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<String>>);
-
-impl std::io::Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0
-            .lock()
-            .unwrap()
-            .push_str(&String::from_utf8_lossy(buf));
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn the_key_never_appears_in_debug_errors_or_traces() {
-    let capture = Capture::default();
-    let writer = capture.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::FULL)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (_guard, capture) = vectis_testkit::trace::capture();
 
     let fake = AteraFake::with_data(AteraData::generate(60, 3, 3, 1)).await;
     mount_sequence(
@@ -526,7 +502,7 @@ async fn the_key_never_appears_in_debug_errors_or_traces() {
     let bad = connector_with(&fake, &t, "bad-key-zz-0000000000", 1);
     let err = bad.check().await.unwrap_err();
 
-    let logs = capture.0.lock().unwrap().clone();
+    let logs = capture.text();
     assert!(
         logs.contains("vectis.request"),
         "tracing captured the requests"

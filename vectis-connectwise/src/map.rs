@@ -52,6 +52,7 @@ fn non_empty(s: Option<String>) -> Option<String> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
     use serde_json::json;
@@ -95,7 +96,8 @@ mod tests {
         assert_eq!(d.os_family, Some(OsFamily::Windows));
         assert_eq!(d.online, None);
         // A bare reference and an empty OS type.
-        let v = json!({"id":7002,"name":"NAS","company":{"id":9},"osType":"","osInfo":"Ubuntu 22.04"});
+        let v =
+            json!({"id":7002,"name":"NAS","company":{"id":9},"osType":"","osInfo":"Ubuntu 22.04"});
         let d = device(de(&v), v);
         assert_eq!(d.customer_id.as_deref(), Some("9"));
         assert_eq!(d.os_family, Some(OsFamily::Linux));

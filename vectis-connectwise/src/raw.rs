@@ -282,13 +282,15 @@ pub struct ErrorResponse {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
     use serde_json::json;
 
     #[test]
     fn info_is_a_lenient_string_map() {
-        let r: Reference = serde_json::from_value(json!({"id": 1, "name": "x", "_info": null})).unwrap();
+        let r: Reference =
+            serde_json::from_value(json!({"id": 1, "name": "x", "_info": null})).unwrap();
         assert!(r.info.0.is_empty());
         let r: Reference = serde_json::from_value(
             json!({"id": 1, "_info": {"company_href": "https://h/x", "n": 3, "gone": null}}),
