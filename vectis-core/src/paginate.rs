@@ -28,10 +28,10 @@ use crate::model::Vendor;
 use futures::future::BoxFuture;
 use futures::stream::{BoxStream, FuturesOrdered, StreamExt, TryStreamExt};
 use serde::{Deserialize, Serialize};
-use tracing::Instrument;
 use std::collections::{HashSet, VecDeque};
 use std::fmt;
 use std::sync::Arc;
+use tracing::Instrument;
 use url::Url;
 
 /// A lazy stream of pages.

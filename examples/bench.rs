@@ -1,0 +1,3 @@
+//! `cargo run --release --example bench`: see BENCHMARKS.md.
+
+fn main() {}

@@ -1,0 +1,1 @@
+//! The benchmark behind `BENCHMARKS.md` (`cargo run --release --example bench`).
