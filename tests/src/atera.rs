@@ -101,8 +101,21 @@ impl AteraData {
         } else {
             customers
         };
+        Self::generate_for(&customer_names(n_customers, seed), n_agents, alerts, seed)
+    }
+
+    /// Like [`generate`](Self::generate), with customers named exactly
+    /// `names` (in this order). With no names and some agents or alerts,
+    /// one customer gets a generated name.
+    pub fn generate_for(names: &[String], agents: usize, alerts: usize, seed: u64) -> Self {
+        let n_agents = if alerts > 0 { agents.max(1) } else { agents };
+        let names = if names.is_empty() && n_agents > 0 {
+            customer_names(1, seed)
+        } else {
+            names.to_vec()
+        };
         let mut rng = Rng::new(seed ^ 0x4154_4552_415F_7631); // "ATERA_v1"
-        let customers = gen_customers(&mut rng, n_customers, seed);
+        let customers = gen_customers(&mut rng, &names);
         let agents = gen_agents(&mut rng, &customers, n_agents);
         let alerts = gen_alerts(&mut rng, &agents, alerts);
         AteraData {
@@ -245,13 +258,14 @@ fn slug(name: &str) -> String {
     }
 }
 
-fn gen_customers(rng: &mut Rng, n: usize, seed: u64) -> Vec<Value> {
+fn gen_customers(rng: &mut Rng, names: &[String]) -> Vec<Value> {
+    let n = names.len();
     let now = data_now();
     let span: i64 = 6 * 365 * 86_400;
     let step = span / (n as i64 + 1);
     let mut id: i64 = 10_000 + rng.between(0, 4_000);
     let mut out = Vec::with_capacity(n);
-    for (i, name) in customer_names(n, seed).into_iter().enumerate() {
+    for (i, name) in names.iter().cloned().enumerate() {
         id += if rng.chance(0.2) {
             rng.between(2, 6)
         } else {
