@@ -52,6 +52,39 @@ fn atera(
     Ok(Arc::new(b.build()?))
 }
 
+fn datto_rmm(
+    env: Env<'_>,
+    base_url: Option<&str>,
+    settings: EngineSettings,
+) -> Result<Arc<dyn Connector>> {
+    let platform = require(
+        env,
+        "DATTO_PLATFORM",
+        "it is the first part of your API URL (pinotage, merlot, concord, vidal, zinfandel or syrah), \
+         shown in Setup → Global Settings → Access Control",
+    )?;
+    let key = require(
+        env,
+        "DATTO_API_KEY",
+        "generate an API key pair for an API user in Datto RMM → Setup → Users",
+    )?;
+    let secret = require(
+        env,
+        "DATTO_API_SECRET",
+        "it is shown once, with the API key",
+    )?;
+    let mut b = vectis_datto_rmm::DattoRmmConnector::builder(
+        &platform,
+        SecretString::from(key),
+        SecretString::from(secret),
+    )
+    .settings(settings);
+    if let Some(url) = base_url {
+        b = b.base_url(url);
+    }
+    Ok(Arc::new(b.build()?))
+}
+
 fn connectwise(
     env: Env<'_>,
     base_url: Option<&str>,
@@ -117,6 +150,11 @@ pub fn registry() -> Vec<VendorEntry> {
             vendor: Vendor::Atera,
             env_vars: &["ATERA_API_KEY"],
             build: atera,
+        },
+        VendorEntry {
+            vendor: Vendor::DattoRmm,
+            env_vars: &["DATTO_PLATFORM", "DATTO_API_KEY", "DATTO_API_SECRET"],
+            build: datto_rmm,
         },
         VendorEntry {
             vendor: Vendor::ConnectWise,

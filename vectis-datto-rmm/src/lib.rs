@@ -1,1 +1,845 @@
-//! Datto RMM REST API v2 connector for Vectis: sites, devices and alerts as one normalized model (being written).
+//! # vectis-datto-rmm
+//!
+//! [Datto RMM](https://www.datto.com/products/rmm/) REST API v2 as a Vectis
+//! [`Connector`]: sites (customers), devices and alerts — open **and**
+//! resolved, every page to the last — plus resolving an alert. Datto RMM
+//! removed muting in release 8.9.0, so [`Connector::acknowledge_alert`]
+//! returns [`Error::Unsupported`] saying so.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), vectis_core::Error> {
+//! # let fake = vectis_testkit::datto::DattoFake::start().await;
+//! # let base_url = fake.uri();
+//! # let (key, secret) = (vectis_testkit::datto::API_KEY, vectis_testkit::datto::API_SECRET);
+//! use futures::TryStreamExt;
+//! use vectis_core::{Connector, ListOptions, SecretString};
+//! use vectis_datto_rmm::DattoRmmConnector;
+//!
+//! // Real use: leave out `.base_url(…)`; the platform picks the host
+//! // (https://merlot-api.centrastage.net).
+//! let datto = DattoRmmConnector::builder("merlot", SecretString::from(key), SecretString::from(secret))
+//!     .base_url(&base_url)
+//!     .build()?;
+//! println!("{}", datto.check().await?); // Connected to Datto RMM: <account name>
+//!
+//! let sites: Vec<_> = datto.customers(&ListOptions::default()).try_collect().await?;
+//! assert!(sites.iter().all(|s| s.name != "Deleted Devices"));
+//! let alerts: Vec<_> = datto.alerts(&ListOptions::default()).try_collect().await?;
+//! assert!(!alerts.is_empty());
+//! # Ok(()) }
+//! ```
+//!
+//! **Authentication.** An API key and secret, generated for an API user in
+//! Datto RMM (Setup → Users), exchanged for a token with the OAuth2 password
+//! grant at `/auth/oauth/token` (client `public-client:public`). The token
+//! lives 100 hours; it is cached, requested once however many requests run at
+//! once, renewed a few minutes before it expires and once more on a 401.
+//!
+//! **Platforms.** Every Datto RMM account lives on one platform: `pinotage`,
+//! `merlot`, `concord`, `vidal`, `zinfandel` or `syrah`, the first part of the
+//! API URL (`https://<platform>-api.centrastage.net`). A wrong platform shows
+//! up as a refused key pair or as a 404 on `GET /api/v2/account`; both errors
+//! name the platform used.
+//!
+//! **What is listed.** Customers are sites, without the built-in "Deleted
+//! Devices" site (Datto's recycle bin; its uid is not a GUID and no per-site
+//! call may use it). Devices marked `deleted` (the ones in that site) are
+//! dropped too, unless [`DattoRmmBuilder::keep_deleted_devices`] asks for
+//! them, in which case they come with no customer and `raw.deleted: true`.
+//! Alerts come from `/alerts/open` then `/alerts/resolved`; unknown
+//! `alertContext` classes are kept in `raw`.
+//!
+//! **Quota.** Datto RMM allows 600 reads per rolling 60 seconds **per
+//! account** — every API key and script on the account together — slows
+//! answers by a second past 90 %, answers 429 past the limit, and blocks the
+//! IP address for at least 5 minutes (403) when a client keeps going after a
+//! 429. The default client-side quota is [`DEFAULT_QUOTA_PER_MINUTE`] (90 %
+//! of the limit), shared by every connector built with the same key in this
+//! process; lower it with [`EngineSettings::quota`] when other integrations
+//! use the same account, or share it across processes with
+//! [`EngineSettings::shared_quota`]. A 429 pauses every request on the
+//! credential for a minute; a 403 right after a 429 is reported as
+//! [`Error::RateLimited`] with a 5-minute wait, not as a permission problem.
+//! Writes (resolving an alert) have their own per-operation buckets at Datto
+//! (`alert-resolve`); the client-side quota counts them with the reads, which
+//! only errs on the safe side.
+//!
+//! Incremental sync: Datto RMM has no "changed since" filter, so
+//! `ListOptions::since` is ignored and every listing is complete.
+#![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
+
+pub mod map;
+pub mod raw;
+
+use async_trait::async_trait;
+use futures::StreamExt;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use vectis_core::credential::OAuth2Password;
+use vectis_core::error::{Result, Verb};
+use vectis_core::http::{Outcome, RequestSpec, Response, Situation, VendorRules, encode_segment};
+use vectis_core::paginate::{
+    Cursor, ListRequest, NextUrl, PageMeta, PageNumber, PageStream, RawPage, decode_item,
+    error_stream, page_stream, typed_filter,
+};
+use vectis_core::retry::parse_retry_after;
+use vectis_core::{
+    ActionOutcome, Alert, BaseUrl, Capabilities, ConnectionInfo, Connector, Customer, Device,
+    EngineSettings, Error, ErrorKind, HttpClient, ListOptions, Quota, SecretString, Time, Vendor,
+};
+
+/// The six Datto RMM platforms (the first part of the API host).
+pub const PLATFORMS: [&str; 6] = [
+    "pinotage",
+    "merlot",
+    "concord",
+    "vidal",
+    "zinfandel",
+    "syrah",
+];
+/// The API root under the origin.
+pub const API_ROOT: &str = "/api/v2";
+/// The token endpoint under the origin (no `/api` prefix).
+pub const TOKEN_PATH: &str = "/auth/oauth/token";
+/// The fixed OAuth client every Datto RMM API client uses.
+pub const OAUTH_CLIENT_ID: &str = "public-client";
+/// The fixed OAuth client secret (public by design).
+pub const OAUTH_CLIENT_SECRET: &str = "public";
+/// The documented page size (`max`), also the usual account maximum.
+pub const DEFAULT_PAGE_SIZE: u32 = 250;
+/// Datto RMM's read limit per rolling minute, per account.
+pub const ACCOUNT_READ_LIMIT_PER_MINUTE: u32 = 600;
+/// Default client-side quota: 540 requests per minute, 90 % of the limit.
+pub const DEFAULT_QUOTA_PER_MINUTE: u32 = 540;
+/// How long a Datto RMM token lives.
+pub const TOKEN_LIFETIME: Duration = Duration::from_secs(100 * 3600);
+/// How long every request on the credential waits after a 429 that names no
+/// `Retry-After`: the window is a rolling minute.
+pub const THROTTLE_WAIT: Duration = Duration::from_secs(60);
+/// The shortest IP block Datto RMM imposes when a client keeps going after a 429.
+pub const IP_BLOCK: Duration = Duration::from_secs(300);
+/// A 403 this soon after a 429 (or an earlier block) is taken for an IP block.
+const BLOCK_MEMORY: Duration = Duration::from_secs(900);
+
+/// The API origin of `platform`: `https://<platform>-api.centrastage.net`.
+pub fn platform_origin(platform: &str) -> String {
+    format!("https://{platform}-api.centrastage.net")
+}
+
+fn platform_list() -> String {
+    PLATFORMS.join(", ")
+}
+
+fn wrong_platform_hint(platform: &str, host: &str) -> String {
+    format!(
+        "the platform `{platform}` ({host}) looks wrong for this account — use the platform your Datto RMM API URL names (https://<platform>-api.centrastage.net): one of {}",
+        platform_list()
+    )
+}
+
+/// How Datto RMM's answers are read and explained.
+///
+/// Keeps one piece of state: when this credential last saw a 429, so that a
+/// 403 soon after is reported as Datto's IP block rather than as a missing
+/// permission.
+#[derive(Debug)]
+pub struct DattoRmmRules {
+    platform: String,
+    host: String,
+    time: Time,
+    last_throttle: Mutex<Option<Duration>>,
+}
+
+impl DattoRmmRules {
+    /// Rules for an account on `platform`, reached at `host` (the origin, e.g.
+    /// `https://merlot-api.centrastage.net`), reading the
+    /// clock through `time` (the engine's).
+    pub fn new(platform: &str, host: &str, time: Time) -> DattoRmmRules {
+        DattoRmmRules {
+            platform: platform.to_string(),
+            host: host.to_string(),
+            time,
+            last_throttle: Mutex::new(None),
+        }
+    }
+
+    fn note_throttle(&self) {
+        let now = self.time.now();
+        *self.last_throttle.lock().unwrap_or_else(|p| p.into_inner()) = Some(now);
+    }
+
+    fn throttled_recently(&self) -> bool {
+        let last = *self.last_throttle.lock().unwrap_or_else(|p| p.into_inner());
+        let now = self.time.now();
+        last.is_some_and(|t| now.saturating_sub(t) <= BLOCK_MEMORY)
+    }
+}
+
+impl VendorRules for DattoRmmRules {
+    fn vendor(&self) -> Vendor {
+        Vendor::DattoRmm
+    }
+
+    fn default_quota(&self) -> Quota {
+        Quota::per_minute(DEFAULT_QUOTA_PER_MINUTE)
+    }
+
+    fn hint(&self, situation: Situation) -> String {
+        match situation {
+            Situation::Unauthorized => "the token was refused even after getting a new one: check that API access is on (Setup → Global Settings → Access Control) and that the API user is enabled; re-copy the key pair, or generate a new one under the API user (Setup → Users)".into(),
+            Situation::Forbidden => "the API user's security level does not allow this (Setup → Users); or, if requests went on after a 429, Datto RMM has blocked this IP address for at least 5 minutes".into(),
+            Situation::NotFound => format!(
+                "no such record in this Datto RMM account; check the uid — if every request answers 404, {}",
+                wrong_platform_hint(&self.platform, &self.host)
+            ),
+            Situation::RateLimited => format!(
+                "Datto RMM allows {ACCOUNT_READ_LIMIT_PER_MINUTE} reads per rolling minute per account, shared by every API key and script on it — wait a minute, and lower --rate-limit (default {DEFAULT_QUOTA_PER_MINUTE}/min) if other integrations use the same account"
+            ),
+            Situation::Timeout => format!("check outbound HTTPS to {} (or the --base-url given)", self.host),
+            _ => "check the request".into(),
+        }
+    }
+
+    fn error_body(&self, body: &serde_json::Value) -> Option<(Option<String>, String)> {
+        let e: raw::ErrorBody = serde_json::from_value(body.clone()).ok()?;
+        let message = e
+            .error_description
+            .or(e.message)
+            .filter(|m| !m.trim().is_empty())
+            .or_else(|| e.error.clone())?;
+        Some((e.error, message))
+    }
+
+    fn classify(&self, resp: &Response) -> Option<Outcome> {
+        match resp.status.as_u16() {
+            429 => {
+                self.note_throttle();
+                // Datto names no wait; its window is a rolling minute.
+                let after = resp
+                    .header("retry-after")
+                    .and_then(|v| parse_retry_after(v, self.time.wall()))
+                    .unwrap_or(THROTTLE_WAIT);
+                Some(Outcome::Retry {
+                    after: Some(after),
+                    throttled: true,
+                })
+            }
+            403 if self.throttled_recently() => {
+                self.note_throttle();
+                Some(Outcome::Fail(Error::RateLimited {
+                    vendor: Vendor::DattoRmm,
+                    endpoint: resp.endpoint.clone(),
+                    retry_after: Some(IP_BLOCK),
+                    attempts: 1,
+                    hint: format!(
+                        "403 right after a 429: Datto RMM has blocked this IP address for at least {} minutes because requests went on past its limit of {ACCOUNT_READ_LIMIT_PER_MINUTE} reads per minute per account — stop every script using this account, wait, then run with a lower --rate-limit",
+                        IP_BLOCK.as_secs() / 60
+                    ),
+                }))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Builds a [`DattoRmmConnector`].
+#[derive(Debug)]
+pub struct DattoRmmBuilder {
+    platform: String,
+    api_key: SecretString,
+    api_secret: SecretString,
+    base_url: Option<String>,
+    settings: EngineSettings,
+    keep_deleted_devices: bool,
+}
+
+impl DattoRmmBuilder {
+    /// Another origin instead of the platform's host (a proxy, a fake); the
+    /// vendor paths (`/api/v2/…`, `/auth/oauth/token`) are appended.
+    pub fn base_url(mut self, url: &str) -> Self {
+        self.base_url = Some(url.to_string());
+        self
+    }
+
+    /// Engine settings: quota, retries, timeout, concurrency, time.
+    pub fn settings(mut self, settings: EngineSettings) -> Self {
+        self.settings = settings;
+        self
+    }
+
+    /// Also list devices marked `deleted` (in the Deleted Devices site), with
+    /// no customer. Default: they are dropped.
+    pub fn keep_deleted_devices(mut self, yes: bool) -> Self {
+        self.keep_deleted_devices = yes;
+        self
+    }
+
+    /// Validates the configuration.
+    pub fn build(self) -> Result<DattoRmmConnector> {
+        use vectis_core::ExposeSecret;
+        let platform = self.platform.trim().to_ascii_lowercase();
+        if !PLATFORMS.contains(&platform.as_str()) {
+            return Err(Error::config(
+                "DATTO_PLATFORM",
+                format!(
+                    "`{}` is not a Datto RMM platform; use one of {} (the first part of your API URL, https://<platform>-api.centrastage.net)",
+                    self.platform.trim(),
+                    platform_list()
+                ),
+            ));
+        }
+        let key = self.api_key.expose_secret().trim();
+        if key.is_empty() {
+            return Err(Error::config(
+                "DATTO_API_KEY",
+                "the API key is empty; generate a key pair for the API user in Datto RMM (Setup → Users)",
+            ));
+        }
+        let secret = self.api_secret.expose_secret().trim();
+        if secret.is_empty() {
+            return Err(Error::config(
+                "DATTO_API_SECRET",
+                "the API secret is empty; it is shown once, when the key pair is generated (Setup → Users)",
+            ));
+        }
+        let raw = self
+            .base_url
+            .clone()
+            .unwrap_or_else(|| platform_origin(&platform));
+        let root = origin_root(&raw)?;
+        let api = root.with_path_suffix(API_ROOT);
+        let token_url = root.join(TOKEN_PATH)?;
+        let host = root.as_str().to_string();
+        let time = self.settings.time.clone();
+        let credential = OAuth2Password::new(
+            Vendor::DattoRmm,
+            token_url,
+            OAUTH_CLIENT_ID,
+            SecretString::from(OAUTH_CLIENT_SECRET),
+            SecretString::from(key.to_string()),
+            SecretString::from(secret.to_string()),
+        )
+        .with_bad_credentials_hint(format!(
+            "the API key or secret is wrong — re-copy the key pair, or generate a new one under the API user in Datto RMM (Setup → Users); also check that API access is on (Setup → Global Settings → Access Control) and that the platform `{platform}` is the one your API URL names"
+        ))
+        .with_default_lifetime(TOKEN_LIFETIME)
+        .with_time(time.clone());
+        let rules = DattoRmmRules::new(&platform, &host, time);
+        let client = HttpClient::new(Arc::new(rules), api, Arc::new(credential), self.settings);
+        Ok(DattoRmmConnector {
+            client,
+            platform,
+            host,
+            keep_deleted_devices: self.keep_deleted_devices,
+            page_max: Arc::new(futures::lock::Mutex::new(None)),
+        })
+    }
+}
+
+/// The origin (plus any proxy path) under which `/api/v2` and
+/// `/auth/oauth/token` live; a URL given with `/api` or `/api/v2` is cut back.
+fn origin_root(raw: &str) -> Result<BaseUrl> {
+    let what = "Datto RMM base URL";
+    let base = BaseUrl::parse(raw, what)?;
+    let s = base.as_str();
+    let cut = s
+        .strip_suffix(API_ROOT)
+        .or_else(|| s.strip_suffix("/api"))
+        .map(str::to_string);
+    match cut {
+        Some(c) => BaseUrl::parse(&c, what),
+        None => Ok(base),
+    }
+}
+
+/// One Datto RMM account.
+#[derive(Debug, Clone)]
+pub struct DattoRmmConnector {
+    client: HttpClient,
+    platform: String,
+    host: String,
+    keep_deleted_devices: bool,
+    /// The account's page-size maximum, asked once.
+    page_max: Arc<futures::lock::Mutex<Option<u32>>>,
+}
+
+impl DattoRmmConnector {
+    /// A connector for `platform`'s host with default settings.
+    pub fn new(
+        platform: &str,
+        api_key: SecretString,
+        api_secret: SecretString,
+    ) -> Result<DattoRmmConnector> {
+        DattoRmmConnector::builder(platform, api_key, api_secret).build()
+    }
+
+    /// A builder, to set the base URL or engine settings.
+    pub fn builder(
+        platform: &str,
+        api_key: SecretString,
+        api_secret: SecretString,
+    ) -> DattoRmmBuilder {
+        DattoRmmBuilder {
+            platform: platform.to_string(),
+            api_key,
+            api_secret,
+            base_url: None,
+            settings: EngineSettings::default(),
+            keep_deleted_devices: false,
+        }
+    }
+
+    /// The platform this connector was built for.
+    pub fn platform(&self) -> &str {
+        &self.platform
+    }
+
+    /// The engine underneath (for its limiter or base URL).
+    pub fn client(&self) -> &HttpClient {
+        &self.client
+    }
+
+    /// The account's largest page (`GET /api/v2/system/pagination`), asked
+    /// once per connector; [`DEFAULT_PAGE_SIZE`] when Datto does not say.
+    /// A refused credential, throttling or a network failure is an error
+    /// (the listing would fail the same way).
+    pub async fn account_page_max(&self) -> Result<u32> {
+        let mut slot = self.page_max.lock().await;
+        if let Some(max) = *slot {
+            return Ok(max);
+        }
+        let max = match self
+            .client
+            .get_json::<raw::PaginationConfiguration>(
+                "/system/pagination",
+                "/api/v2/system/pagination",
+            )
+            .await
+        {
+            Ok(c) => c.max.filter(|m| *m > 0).unwrap_or(DEFAULT_PAGE_SIZE),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    ErrorKind::Auth
+                        | ErrorKind::Throttled
+                        | ErrorKind::Transient
+                        | ErrorKind::Config
+                ) =>
+            {
+                return Err(e);
+            }
+            Err(e) => {
+                tracing::debug!(target: "vectis::datto", error = %e, "no pagination configuration; using the documented 250");
+                DEFAULT_PAGE_SIZE
+            }
+        };
+        *slot = Some(max);
+        Ok(max)
+    }
+
+    /// A listing of `path`, `size` items a page, reading the `key` array.
+    fn list<T: Send + 'static>(
+        &self,
+        path: &'static str,
+        key: &'static str,
+        size: u32,
+        resume: Option<Cursor>,
+        map: impl Fn(usize, serde_json::Value) -> Result<Option<T>> + Send + Sync + 'static,
+    ) -> PageStream<T> {
+        let endpoint = format!("{API_ROOT}{path}");
+        let url = match self.client.base().join(path) {
+            Ok(u) => u,
+            Err(e) => return error_stream(e),
+        };
+        let paginator = NextUrl {
+            first: PageNumber {
+                page_param: "page",
+                size_param: "max",
+                size,
+                first_page: 0,
+            },
+        };
+        let req = ListRequest::new(
+            endpoint,
+            url,
+            paginator,
+            move |resp: &Response| parse_page(resp, key),
+            map,
+        )
+        .resume(resume);
+        page_stream(self.client.clone(), req)
+    }
+
+    /// A listing whose page size is capped by the account's maximum (asked
+    /// first, once); a resumed listing keeps the cursor's size.
+    fn capped_list<T: Send + 'static>(
+        &self,
+        path: &'static str,
+        key: &'static str,
+        opts: &ListOptions,
+        map: impl Fn(usize, serde_json::Value) -> Result<Option<T>> + Send + Sync + 'static,
+    ) -> PageStream<T> {
+        let me = self.clone();
+        let wanted = opts.page_size;
+        let resume = opts.resume.clone();
+        futures::stream::once(async move {
+            if let Some(size) = resume.as_ref().and_then(cursor_size) {
+                return me.list(path, key, size, resume, map);
+            }
+            match me.account_page_max().await {
+                Ok(max) => {
+                    let size = wanted.unwrap_or(max).clamp(1, max.max(1));
+                    me.list(path, key, size, resume, map)
+                }
+                Err(e) => error_stream(e),
+            }
+        })
+        .flatten()
+        .boxed()
+    }
+
+    fn alert_list(&self, path: &'static str, opts: &ListOptions) -> PageStream<Alert> {
+        // The account maximum does not apply to alerts (per the spec); a
+        // smaller server cap is handled by `parse_page`.
+        let size = opts
+            .resume
+            .as_ref()
+            .and_then(cursor_size)
+            .unwrap_or_else(|| {
+                opts.page_size
+                    .unwrap_or(DEFAULT_PAGE_SIZE)
+                    .clamp(1, DEFAULT_PAGE_SIZE)
+            });
+        let resolved = path.ends_with("/resolved");
+        let endpoint: &'static str = if resolved {
+            "/api/v2/account/alerts/resolved"
+        } else {
+            "/api/v2/account/alerts/open"
+        };
+        self.list(path, "alerts", size, opts.resume.clone(), move |i, v| {
+            let a: raw::DattoAlert = decode_item(Vendor::DattoRmm, endpoint, i, &v)?;
+            Ok(Some(map::alert(a, v, resolved)))
+        })
+    }
+}
+
+/// The page size a resume cursor was made with (its `max`).
+fn cursor_size(c: &Cursor) -> Option<u32> {
+    let url = url::Url::parse(&c.next).ok()?;
+    url.query_pairs()
+        .find(|(k, _)| k == "max")
+        .and_then(|(_, v)| v.parse().ok())
+        .filter(|m| *m > 0)
+}
+
+/// Reads Datto's page envelope: `{"pageDetails": {…}, "<key>": […]}`.
+///
+/// Pages are fetched concurrently only when `totalCount` is known **and**
+/// the server honoured the page size asked for; a page shorter than `max`
+/// that still has a `nextPageUrl` (a server-side cap) makes the listing
+/// follow `nextPageUrl` instead, so no page is skipped.
+fn parse_page(resp: &Response, key: &str) -> Result<RawPage> {
+    let mut body: serde_json::Map<String, serde_json::Value> = resp.json()?;
+    let details: raw::PageDetails = match body.remove("pageDetails") {
+        Some(v) if !v.is_null() => serde_json::from_value(v).map_err(|e| Error::Decode {
+            vendor: Vendor::DattoRmm,
+            endpoint: resp.endpoint.clone(),
+            path: "pageDetails".into(),
+            message: e.to_string(),
+        })?,
+        _ => return Err(resp.unexpected("the answer has no `pageDetails`")),
+    };
+    let items = match body.remove(key) {
+        Some(serde_json::Value::Array(items)) => items,
+        None | Some(serde_json::Value::Null)
+            if details.count.unwrap_or(0) == 0 && details.next_page_url.is_none() =>
+        {
+            Vec::new()
+        }
+        _ => return Err(resp.unexpected(format!("the answer has no `{key}` list"))),
+    };
+    let next = details
+        .next_page_url
+        .filter(|u| !u.trim().is_empty() && !u.trim().eq_ignore_ascii_case("null"));
+    let asked: Option<usize> = resp
+        .url
+        .query_pairs()
+        .find(|(k, _)| k == "max")
+        .and_then(|(_, v)| v.parse().ok());
+    let honoured = next.is_none() || asked.is_none_or(|m| items.len() >= m);
+    Ok(RawPage {
+        meta: PageMeta {
+            items: items.len(),
+            total_items: details.total_count.filter(|_| honoured),
+            total_pages: None,
+            next_url: next,
+            link_next: None,
+        },
+        items,
+    })
+}
+
+#[async_trait]
+impl Connector for DattoRmmConnector {
+    fn vendor(&self) -> Vendor {
+        Vendor::DattoRmm
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            list_customers: true,
+            list_devices: true,
+            list_alerts: true,
+            list_tickets: false,
+            acknowledge_alert: false,
+            resolve_alert: true,
+            create_ticket: false,
+            incremental: false,
+        }
+    }
+
+    async fn check(&self) -> Result<ConnectionInfo> {
+        let account: raw::Account = self
+            .client
+            .get_json("/account", "/api/v2/account")
+            .await
+            .map_err(|e| match e {
+                Error::NotFound {
+                    vendor, endpoint, ..
+                } => Error::NotFound {
+                    vendor,
+                    endpoint,
+                    hint: format!(
+                        "Datto RMM has no account here: {}",
+                        wrong_platform_hint(&self.platform, &self.host)
+                    ),
+                },
+                other => other,
+            })?;
+        let name = account
+            .name
+            .filter(|n| !n.trim().is_empty())
+            .or(account.uid)
+            .or(account.id.map(|id| id.to_string()))
+            .unwrap_or_else(|| "account".to_string());
+        Ok(ConnectionInfo::named(Vendor::DattoRmm, name))
+    }
+
+    fn customer_pages(&self, opts: &ListOptions) -> PageStream<Customer> {
+        self.capped_list(
+            "/account/sites",
+            "sites",
+            opts,
+            typed_filter(Vendor::DattoRmm, "/api/v2/account/sites", map::site),
+        )
+    }
+
+    fn device_pages(&self, opts: &ListOptions) -> PageStream<Device> {
+        let keep = self.keep_deleted_devices;
+        self.capped_list("/account/devices", "devices", opts, move |i, v| {
+            let d: raw::DattoDevice =
+                decode_item(Vendor::DattoRmm, "/api/v2/account/devices", i, &v)?;
+            Ok(map::device(d, v, keep))
+        })
+    }
+
+    fn alert_pages(&self, opts: &ListOptions) -> PageStream<Alert> {
+        // A cursor into the resolved list resumes there; any other cursor
+        // resumes the open list, and the resolved list follows in full.
+        let resuming_resolved = opts
+            .resume
+            .as_ref()
+            .and_then(|c| url::Url::parse(&c.next).ok())
+            .is_some_and(|u| u.path().ends_with("/alerts/resolved"));
+        if resuming_resolved {
+            return self.alert_list("/account/alerts/resolved", opts);
+        }
+        let open = self.alert_list("/account/alerts/open", opts);
+        let fresh = ListOptions {
+            resume: None,
+            ..opts.clone()
+        };
+        let me = self.clone();
+        let resolved =
+            futures::stream::once(async move { me.alert_list("/account/alerts/resolved", &fresh) })
+                .flatten();
+        open.chain(resolved).boxed()
+    }
+
+    async fn resolve_alert(&self, id: &str) -> Result<ActionOutcome> {
+        let id = id.trim();
+        if id.is_empty()
+            || !id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
+            return Err(Error::InvalidInput {
+                what: "Datto RMM alert uid".into(),
+                reason: format!(
+                    "`{id}` is not a Datto RMM alert uid (a GUID such as c2d3e4f5-6a7b-4c8d-9e0f-1a2b3c4d5e6f)"
+                ),
+            });
+        }
+        let url = self
+            .client
+            .base()
+            .join(&format!("/alert/{}/resolve", encode_segment(id)))?;
+        // A POST, but resolving an alert twice is harmless on Datto's side
+        // (it stays resolved), so a request that may not have arrived can be
+        // sent again after a timeout or a 5xx.
+        let spec = RequestSpec::new(
+            vectis_core::http::Method::POST,
+            url,
+            "/api/v2/alert/{alertUid}/resolve",
+        )
+        .idempotent(true);
+        self.client.execute(spec).await.map_err(|e| match e {
+            Error::NotFound {
+                vendor, endpoint, ..
+            } => Error::NotFound {
+                vendor,
+                endpoint,
+                hint: format!(
+                    "there is no alert {id} in this Datto RMM account; list alerts to find its uid"
+                ),
+            },
+            other => other,
+        })?;
+        Ok(ActionOutcome {
+            vendor: Vendor::DattoRmm,
+            id: id.to_string(),
+            message: format!("alert {id} resolved"),
+        })
+    }
+
+    fn unsupported(&self, verb: Verb) -> Error {
+        let reason = match verb {
+            Verb::AcknowledgeAlert => {
+                "Datto RMM removed muting (its only acknowledge) in release 8.9.0 — `POST /api/v2/alert/{uid}/mute` still answers 200 but does nothing, so the alert would not be silenced; resolve it instead"
+            }
+            Verb::ListTickets | Verb::CreateTicket => {
+                "Datto RMM has no tickets; open them in a PSA (e.g. with the ConnectWise connector)"
+            }
+            _ => "Datto RMM's API has no such verb",
+        };
+        Error::unsupported(Vendor::DattoRmm, verb, reason)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn builder(platform: &str) -> DattoRmmBuilder {
+        DattoRmmConnector::builder(platform, SecretString::from("k"), SecretString::from("s"))
+    }
+
+    #[test]
+    fn the_platform_picks_the_host() {
+        let c = builder("Merlot").build().unwrap();
+        assert_eq!(
+            c.client().base().as_str(),
+            "https://merlot-api.centrastage.net/api/v2"
+        );
+        assert_eq!(c.platform(), "merlot");
+        for p in PLATFORMS {
+            assert!(builder(p).build().is_ok(), "{p}");
+        }
+    }
+
+    #[test]
+    fn an_unknown_platform_is_a_config_error_listing_the_six() {
+        let e = builder("shiraz").build().unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Config);
+        let msg = e.to_string();
+        assert!(
+            msg.contains("DATTO_PLATFORM") && msg.contains("shiraz"),
+            "{msg}"
+        );
+        for p in PLATFORMS {
+            assert!(msg.contains(p), "{msg}");
+        }
+    }
+
+    #[test]
+    fn a_base_url_overrides_the_host_and_gets_the_api_root_once() {
+        for raw in [
+            "http://127.0.0.1:8080",
+            "http://127.0.0.1:8080/",
+            "http://127.0.0.1:8080/api",
+            "http://127.0.0.1:8080/api/v2/",
+        ] {
+            let c = builder("merlot").base_url(raw).build().unwrap();
+            assert_eq!(
+                c.client().base().as_str(),
+                "http://127.0.0.1:8080/api/v2",
+                "{raw}"
+            );
+        }
+        let e = builder("merlot")
+            .base_url("http://merlot-api.centrastage.net")
+            .build()
+            .unwrap_err();
+        assert!(e.to_string().contains("plain http"), "{e}");
+        assert_eq!(
+            origin_root("https://proxy.example/datto").unwrap().as_str(),
+            "https://proxy.example/datto"
+        );
+    }
+
+    #[test]
+    fn empty_credentials_name_their_variable() {
+        let e = DattoRmmConnector::new("merlot", SecretString::from(" "), SecretString::from("s"))
+            .unwrap_err();
+        assert!(e.to_string().contains("DATTO_API_KEY"), "{e}");
+        let e = DattoRmmConnector::new("merlot", SecretString::from("k"), SecretString::from(""))
+            .unwrap_err();
+        assert!(e.to_string().contains("DATTO_API_SECRET"), "{e}");
+    }
+
+    #[test]
+    fn reads_both_error_body_shapes() {
+        let r = DattoRmmRules::new("merlot", "https://merlot-api.centrastage.net", Time::real());
+        let oauth =
+            serde_json::json!({"error": "invalid_grant", "error_description": "Bad credentials"});
+        assert_eq!(
+            r.error_body(&oauth),
+            Some((Some("invalid_grant".into()), "Bad credentials".into()))
+        );
+        let spring = serde_json::json!({"timestamp": 1718035200000_i64, "status": 404, "error": "Not Found",
+            "message": "Device was not found.", "path": "/api/v2/device/x"});
+        assert_eq!(
+            r.error_body(&spring),
+            Some((Some("Not Found".into()), "Device was not found.".into()))
+        );
+        assert_eq!(r.error_body(&serde_json::json!([1, 2])), None);
+    }
+
+    #[test]
+    fn the_default_quota_is_ninety_percent_of_the_account_limit() {
+        let r = DattoRmmRules::new("merlot", "h", Time::real());
+        assert_eq!(r.default_quota(), Quota::per_minute(540));
+        assert!(r.hint(Situation::RateLimited).contains("600"));
+    }
+
+    #[test]
+    fn acknowledge_explains_the_8_9_0_removal() {
+        let c = builder("merlot").build().unwrap();
+        let e = c.unsupported(Verb::AcknowledgeAlert);
+        assert_eq!(e.kind(), ErrorKind::Unsupported);
+        assert!(e.to_string().contains("8.9.0"), "{e}");
+    }
+
+    #[test]
+    fn resume_cursors_keep_their_page_size() {
+        let c = Cursor {
+            next: "https://h/api/v2/account/devices?page=2&max=100".into(),
+        };
+        assert_eq!(cursor_size(&c), Some(100));
+        let c = Cursor {
+            next: "https://h/api/v2/account/devices?page=2".into(),
+        };
+        assert_eq!(cursor_size(&c), None);
+    }
+}

@@ -1,0 +1,194 @@
+//! Datto RMM's JSON, mirrored field for field (the fields the mapping reads;
+//! the whole object is kept as `raw` on every record).
+//!
+//! Everything is camelCase. Datto's OpenAPI document marks nothing as
+//! required in its response models, so every field is `Option`. Times are
+//! typed `date-time` in the spec but arrive as **epoch milliseconds**; the
+//! [`flexible`] reader also takes ISO strings and epoch seconds.
+//! `alertContext` is polymorphic (discriminator `@class`) and Datto adds
+//! classes between releases, so it stays a `serde_json::Value`.
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use vectis_core::timestamp::flexible;
+
+/// `PaginationData`: the `pageDetails` of every list.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PageDetails {
+    /// Items on this page.
+    #[serde(default)]
+    pub count: Option<u64>,
+    /// Items across all pages (newer builds only).
+    #[serde(default)]
+    pub total_count: Option<u64>,
+    /// Absolute URL of the previous page; null on the first.
+    #[serde(default)]
+    pub prev_page_url: Option<String>,
+    /// Absolute URL of the next page; null on the last. May drop query
+    /// parameters of the request (the engine puts them back).
+    #[serde(default)]
+    pub next_page_url: Option<String>,
+}
+
+/// `Account` (`GET /api/v2/account`).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Account {
+    /// Numeric id.
+    #[serde(default)]
+    pub id: Option<i64>,
+    /// Account uid.
+    #[serde(default)]
+    pub uid: Option<String>,
+    /// Account name, as shown in the Datto RMM console.
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+/// `PaginationConfiguration` (`GET /api/v2/system/pagination`).
+#[derive(Debug, Deserialize)]
+pub struct PaginationConfiguration {
+    /// Default and largest page size (except for alerts, per the spec).
+    #[serde(default)]
+    pub max: Option<u32>,
+}
+
+/// `Site`: a customer of the MSP.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DattoSite {
+    /// Numeric id.
+    #[serde(default)]
+    pub id: Option<i64>,
+    /// Site uid: a GUID, except for the built-in "Deleted Devices" site.
+    pub uid: String,
+    /// Site name.
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+/// `DevicesType`.
+#[derive(Debug, Deserialize)]
+pub struct DeviceType {
+    /// `Desktop`, `Laptop`, `Server`, `Printer`, ….
+    #[serde(default)]
+    pub category: Option<String>,
+    /// Finer type.
+    #[serde(default, rename = "type")]
+    pub kind: Option<String>,
+}
+
+/// `Device`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DattoDevice {
+    /// Numeric id.
+    #[serde(default)]
+    pub id: Option<i64>,
+    /// Device uid (what alerts reference).
+    pub uid: String,
+    /// Owning site's uid.
+    #[serde(default)]
+    pub site_uid: Option<String>,
+    /// Owning site's name.
+    #[serde(default)]
+    pub site_name: Option<String>,
+    /// Machine name (not unique).
+    #[serde(default)]
+    pub hostname: Option<String>,
+    /// Description, used when there is no hostname.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// OS text (`Microsoft Windows 11 Pro 23H2`).
+    #[serde(default)]
+    pub operating_system: Option<String>,
+    /// Device type.
+    #[serde(default)]
+    pub device_type: Option<DeviceType>,
+    /// Online now.
+    #[serde(default)]
+    pub online: Option<bool>,
+    /// In the recycle bin ("Deleted Devices" site).
+    #[serde(default)]
+    pub deleted: Option<bool>,
+    /// Last check-in (epoch ms).
+    #[serde(default, deserialize_with = "flexible")]
+    pub last_seen: Option<DateTime<Utc>>,
+}
+
+/// `AlertSourceInfo`: what raised the alert.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AlertSourceInfo {
+    /// Device uid.
+    #[serde(default)]
+    pub device_uid: Option<String>,
+    /// Device name.
+    #[serde(default)]
+    pub device_name: Option<String>,
+    /// Site uid.
+    #[serde(default)]
+    pub site_uid: Option<String>,
+    /// Site name.
+    #[serde(default)]
+    pub site_name: Option<String>,
+}
+
+/// `Alert`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DattoAlert {
+    /// Alert uid.
+    pub alert_uid: String,
+    /// `Critical`, `High`, `Moderate`, `Low`, `Information` or `Unknown`.
+    #[serde(default)]
+    pub priority: Option<String>,
+    /// What the monitor saw, free text (may span lines).
+    #[serde(default)]
+    pub diagnostics: Option<String>,
+    /// Resolved.
+    #[serde(default)]
+    pub resolved: Option<bool>,
+    /// When it was resolved (epoch ms).
+    #[serde(default, deserialize_with = "flexible")]
+    pub resolved_on: Option<DateTime<Utc>>,
+    /// When it was raised (epoch ms).
+    #[serde(default, deserialize_with = "flexible")]
+    pub timestamp: Option<DateTime<Utc>>,
+    /// Polymorphic context, discriminated by `@class`; unknown classes are
+    /// kept as they are.
+    #[serde(default)]
+    pub alert_context: Option<serde_json::Value>,
+    /// Device and site.
+    #[serde(default)]
+    pub alert_source_info: Option<AlertSourceInfo>,
+}
+
+impl DattoAlert {
+    /// The context's `@class` (`online_offline_status_ctx`, …), if any.
+    pub fn context_class(&self) -> Option<&str> {
+        self.alert_context
+            .as_ref()?
+            .get("@class")?
+            .as_str()
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+    }
+}
+
+/// The error bodies Datto RMM sends: Spring Security OAuth
+/// (`{"error":"invalid_grant","error_description":"Bad credentials"}`) and
+/// Spring Boot's default (`{"timestamp","status","error","message","path"}`).
+#[derive(Debug, Deserialize)]
+pub struct ErrorBody {
+    /// OAuth error code, or Spring's reason phrase.
+    #[serde(default)]
+    pub error: Option<String>,
+    /// OAuth error description.
+    #[serde(default)]
+    pub error_description: Option<String>,
+    /// Spring's message.
+    #[serde(default)]
+    pub message: Option<String>,
+}
