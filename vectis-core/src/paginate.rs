@@ -28,7 +28,7 @@ use crate::model::Vendor;
 use futures::future::BoxFuture;
 use futures::stream::{BoxStream, FuturesOrdered, StreamExt, TryStreamExt};
 use serde::{Deserialize, Serialize};
-use std::collections::{HashSet, VecDeque};
+use std::collections::HashSet;
 use std::fmt;
 use std::sync::Arc;
 use tracing::Instrument;
@@ -38,6 +38,9 @@ use url::Url;
 pub type PageStream<T> = BoxStream<'static, Result<Page<T>>>;
 /// A lazy stream of items.
 pub type ItemStream<T> = BoxStream<'static, Result<T>>;
+/// The remaining requests of a listing, computed as they are needed (a
+/// 1M-record tenant at 50 a page is 20,000 URLs: never hold them all).
+pub type RemainingUrls = Box<dyn Iterator<Item = Url> + Send>;
 
 /// What a page's answer says about paging.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -97,6 +100,14 @@ pub trait Paginator: Send + Sync + fmt::Debug {
     /// the style is inherently sequential.
     fn remaining(&self, _first: &Url, _meta: &PageMeta) -> Option<Vec<Url>> {
         None
+    }
+
+    /// [`Paginator::remaining`], lazily: what [`page_stream`] uses, so memory
+    /// stays flat in the number of pages. Override it together with
+    /// `remaining`; the default collects `remaining`.
+    fn remaining_iter(&self, first: &Url, meta: &PageMeta) -> Option<RemainingUrls> {
+        self.remaining(first, meta)
+            .map(|v| Box::new(v.into_iter()) as RemainingUrls)
     }
 }
 
@@ -179,16 +190,20 @@ impl Paginator for PageNumber {
     }
 
     fn remaining(&self, first: &Url, meta: &PageMeta) -> Option<Vec<Url>> {
+        self.remaining_iter(first, meta).map(Iterator::collect)
+    }
+
+    fn remaining_iter(&self, first: &Url, meta: &PageMeta) -> Option<RemainingUrls> {
         let last = self.last_page(meta)?;
         let page = self.page_of(first);
         if meta.items == 0 {
-            return Some(Vec::new());
+            return Some(Box::new(std::iter::empty()));
         }
-        Some(
-            (page + 1..=last)
-                .map(|p| set_query(first, self.page_param, &p.to_string()))
-                .collect(),
-        )
+        let first = first.clone();
+        let param = self.page_param;
+        Some(Box::new(
+            (page + 1..=last).map(move |p| set_query(&first, param, &p.to_string())),
+        ))
     }
 }
 
@@ -231,17 +246,22 @@ impl Paginator for Offset {
     }
 
     fn remaining(&self, first: &Url, meta: &PageMeta) -> Option<Vec<Url>> {
+        self.remaining_iter(first, meta).map(Iterator::collect)
+    }
+
+    fn remaining_iter(&self, first: &Url, meta: &PageMeta) -> Option<RemainingUrls> {
         let total = meta.total_items?;
         if meta.items == 0 {
-            return Some(Vec::new());
+            return Some(Box::new(std::iter::empty()));
         }
         let start = self.skip_of(first) + u64::from(self.size);
-        Some(
+        let first = first.clone();
+        let param = self.skip_param;
+        Some(Box::new(
             (start..total)
                 .step_by(self.size.max(1) as usize)
-                .map(|s| set_query(first, self.skip_param, &s.to_string()))
-                .collect(),
-        )
+                .map(move |s| set_query(&first, param, &s.to_string())),
+        ))
     }
 }
 
@@ -301,9 +321,13 @@ impl Paginator for NextUrl {
     }
 
     fn remaining(&self, first: &Url, meta: &PageMeta) -> Option<Vec<Url>> {
+        self.remaining_iter(first, meta).map(Iterator::collect)
+    }
+
+    fn remaining_iter(&self, first: &Url, meta: &PageMeta) -> Option<RemainingUrls> {
         // Only when the vendor also numbers its pages can we fan out.
         if meta.total_pages.is_some() || meta.total_items.is_some() {
-            self.first.remaining(first, meta)
+            self.first.remaining_iter(first, meta)
         } else {
             None
         }
@@ -473,6 +497,11 @@ pub fn decode_item<R: serde::de::DeserializeOwned>(
     index: usize,
     value: &serde_json::Value,
 ) -> Result<R> {
+    // Path tracking costs more than the decode itself (2.3x on 1000-record
+    // ConnectWise pages); it is only needed to explain a failure.
+    if let Ok(r) = R::deserialize(value) {
+        return Ok(r);
+    }
     serde_path_to_error::deserialize(value).map_err(|e| Error::Decode {
         vendor,
         endpoint: endpoint.to_string(),
@@ -565,7 +594,8 @@ enum State<T> {
         prefetch: Option<Prefetch>,
     },
     Concurrent {
-        queue: VecDeque<(Url, u64)>,
+        queue: std::iter::Peekable<RemainingUrls>,
+        next_index: u64,
         inflight: FuturesOrdered<PageFetch<T>>,
     },
 }
@@ -648,16 +678,17 @@ async fn step<T: Send + 'static>(mut d: Driver<T>) -> Result<Option<(Page<T>, Dr
             let meta = raw.meta.clone();
             d.index += 1;
             let fan_out = (index == 0 && d.concurrency > 1)
-                .then(|| d.shared.req.paginator.remaining(&url, &meta))
+                .then(|| d.shared.req.paginator.remaining_iter(&url, &meta))
                 .flatten();
             let resume;
             if let Some(rest) = fan_out {
-                resume = rest.first().map(|u| Cursor {
+                let mut queue = rest.peekable();
+                resume = queue.peek().map(|u| Cursor {
                     next: u.to_string(),
                 });
-                let queue: VecDeque<(Url, u64)> = rest.into_iter().zip(1u64..).collect();
                 d.state = State::Concurrent {
                     queue,
+                    next_index: 1,
                     inflight: FuturesOrdered::new(),
                 };
             } else {
@@ -710,11 +741,17 @@ async fn step<T: Send + 'static>(mut d: Driver<T>) -> Result<Option<(Page<T>, Dr
             };
             Ok(Some((page, d)))
         }
-        State::Concurrent { queue, inflight } => {
+        State::Concurrent {
+            queue,
+            next_index,
+            inflight,
+        } => {
             while inflight.len() < d.concurrency {
-                let Some((url, index)) = queue.pop_front() else {
+                let Some(url) = queue.next() else {
                     break;
                 };
+                let index = *next_index;
+                *next_index += 1;
                 let shared = d.shared.clone();
                 inflight.push_back(Box::pin(async move {
                     let r = shared.fetch(url.clone(), index).await;
@@ -726,7 +763,7 @@ async fn step<T: Send + 'static>(mut d: Driver<T>) -> Result<Option<(Page<T>, Dr
             };
             let (items, meta) = result?;
             d.index = index + 1;
-            let resume = queue.front().map(|(u, _)| Cursor {
+            let resume = queue.peek().map(|u| Cursor {
                 next: u.to_string(),
             });
             let page = Page {
