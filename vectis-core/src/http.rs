@@ -691,20 +691,17 @@ impl HttpClient {
             401 => Outcome::Fail(Error::Auth {
                 vendor,
                 status: Some(401),
-                hint: rules.hint(Situation::Unauthorized),
+                hint: self.hint_with_message(resp, Situation::Unauthorized),
             }),
             403 => Outcome::Fail(Error::Forbidden {
                 vendor,
                 endpoint: resp.endpoint.clone(),
-                hint: rules.hint(Situation::Forbidden),
+                hint: self.hint_with_message(resp, Situation::Forbidden),
             }),
             404 => Outcome::Fail(Error::NotFound {
                 vendor,
                 endpoint: resp.endpoint.clone(),
-                hint: self
-                    .vendor_message(resp)
-                    .map(|(_, m)| format!("{m}; {}", rules.hint(Situation::NotFound)))
-                    .unwrap_or_else(|| rules.hint(Situation::NotFound)),
+                hint: self.hint_with_message(resp, Situation::NotFound),
             }),
             429 => Outcome::Retry {
                 after: self.retry_after(resp),
@@ -741,6 +738,15 @@ impl HttpClient {
                 attempts: 1,
                 snippet: snippet(&resp.body, 300),
             }),
+        }
+    }
+
+    /// The vendor's own message (when its error body has one), then our hint.
+    fn hint_with_message(&self, resp: &Response, situation: Situation) -> String {
+        let hint = self.inner.rules.hint(situation);
+        match self.vendor_message(resp) {
+            Some((_, m)) => format!("{m}; {hint}"),
+            None => hint,
         }
     }
 
