@@ -1,1 +1,766 @@
-//! Kaseya VSA X REST API v3 connector for Vectis: organizations, devices and notifications (being written).
+//! # vectis-kaseya
+//!
+//! [Kaseya VSA X](https://www.kaseya.com/products/vsa/) (VSA 10) REST API v3
+//! as a Vectis [`Connector`]: organizations (customers), devices (enriched
+//! with OS, online state and last-seen from the asset inventory) and
+//! notifications (alerts), each alert linked to its device and organization.
+//! VSA X has no acknowledge or close verb, so both return
+//! [`Error::Unsupported`] and send nothing.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), vectis_core::Error> {
+//! # let fake = vectis_testkit::kaseya::KaseyaFake::start().await;
+//! # let tenant_url = fake.uri();
+//! # let (id, secret) = (vectis_testkit::kaseya::TOKEN_ID, vectis_testkit::kaseya::TOKEN_SECRET);
+//! use futures::TryStreamExt;
+//! use vectis_core::{Connector, ListOptions, SecretString};
+//! use vectis_kaseya::KaseyaConnector;
+//!
+//! // Real use: tenant_url = "https://<name>.vsax.net".
+//! let vsa = KaseyaConnector::builder(&tenant_url, id, SecretString::from(secret))
+//! #   .settings(vectis_core::EngineSettings { quota: Some(vectis_core::Quota::Off), ..Default::default() })
+//!     .build()?;
+//! println!("{}", vsa.check().await?); // Connected to Kaseya VSA: <n> organizations
+//!
+//! let alerts: Vec<_> = vsa.alerts(&ListOptions::default()).try_collect().await?;
+//! assert!(alerts.iter().all(|a| a.device_id.is_some() && a.customer_id.is_some()));
+//! # Ok(()) }
+//! ```
+//!
+//! **Tenant URL.** Any https URL; usually `https://<name>.vsax.net`. A
+//! trailing slash, doubled slashes or a pasted `/api/v3` are tidied away; a
+//! URL that is not https (except on loopback), is not a URL, or has a query
+//! is a configuration error. On-premises VSA 9 has a different API and is not
+//! supported: a 404 says the tenant URL is wrong or the server is VSA 9.
+//!
+//! **Authentication.** HTTP Basic with an API token's id and secret (VSA →
+//! Settings → API Access → Tokens). The secret is a `SecretString`, never
+//! shown.
+//!
+//! **What a sync costs** (N organizations, D devices, A notifications; VSA X
+//! pages hold at most 100 items):
+//! - customers: ⌈N/100⌉ requests;
+//! - devices: ⌈D/100⌉, plus ⌈D/100⌉ for `GET /api/v3/assets` when enrichment
+//!   is on (the default; [`KaseyaBuilder::enrich_devices`]). The device list
+//!   has no OS, online flag or last-seen; the asset list has them, joined by
+//!   identifier — never one call per device. The asset facts of the tenant
+//!   are held in memory during the listing (a few dozen bytes per device).
+//! - alerts, linked (the default): the notification list carries no device,
+//!   so the connector reads the device list (⌈D/100⌉, for the organization of
+//!   each device) and then whichever costs fewer requests: the notification
+//!   list plus one detail call per notification (⌈A/100⌉ + A, the detail has
+//!   `ComputerIdentifier`), or one notification list per device (about D).
+//!   Notifications missing from the per-device lists (if their total falls
+//!   short of the account's) are swept up from the global list with a detail
+//!   call each, so none is lost.
+//! - alerts, unlinked ([`KaseyaBuilder::link_alerts`]`(false)`): ⌈A/100⌉,
+//!   with `device_id` and `customer_id` null.
+//!
+//! Paging is `$top` (100) and `$skip` against `Meta.TotalCount` with a stable
+//! `$orderby`; after the first page the rest are fetched concurrently, in
+//! order.
+//!
+//! **Quota.** VSA X publishes no figure; the default is 3,600 requests per
+//! hour (the figure MSP tools use), shared by every connector built with the
+//! same token in this process, and overridable with
+//! [`EngineSettings::quota`]. A 429 honours `Retry-After` and pauses every
+//! request on the token.
+#![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
+
+pub mod map;
+pub mod raw;
+
+use async_trait::async_trait;
+use futures::{StreamExt, TryStreamExt};
+use serde::Deserialize;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, PoisonError};
+use vectis_core::credential::Basic;
+use vectis_core::error::{Result, Verb};
+use vectis_core::http::{Response, Situation, VendorRules, encode_segment};
+use vectis_core::paginate::{
+    Cursor, ListRequest, Offset, Page, PageMeta, PageStream, RawPage, decode_item, error_stream,
+    page_stream,
+};
+use vectis_core::{
+    Alert, BaseUrl, Capabilities, ConnectionInfo, Connector, Customer, Device, EngineSettings,
+    Error, ErrorKind, HttpClient, ListOptions, Quota, SecretString, Vendor,
+};
+
+/// The API root under the tenant URL.
+pub const API_ROOT: &str = "/api/v3";
+/// The largest `$top` VSA X accepts (and its default).
+pub const PAGE_SIZE: u32 = 100;
+/// Default client-side quota, requests per hour.
+pub const DEFAULT_QUOTA_PER_HOUR: u32 = 3_600;
+
+const TOKENS_PAGE: &str = "VSA → Settings → API Access → Tokens";
+
+/// How VSA X's answers are read and explained.
+#[derive(Debug)]
+pub struct KaseyaRules {
+    tenant: String,
+}
+
+impl KaseyaRules {
+    /// Rules for the tenant at `tenant` (the normalized tenant URL).
+    pub fn new(tenant: &str) -> KaseyaRules {
+        KaseyaRules {
+            tenant: tenant.to_string(),
+        }
+    }
+}
+
+impl VendorRules for KaseyaRules {
+    fn vendor(&self) -> Vendor {
+        Vendor::Kaseya
+    }
+
+    fn default_quota(&self) -> Quota {
+        Quota::per_hour(DEFAULT_QUOTA_PER_HOUR)
+    }
+
+    fn hint(&self, situation: Situation) -> String {
+        match situation {
+            Situation::Unauthorized => format!(
+                "the API token was refused (revoked, expired or mistyped): re-mint it in {TOKENS_PAGE} and update both the token id and the token secret (KASEYA_TOKEN_ID, KASEYA_TOKEN_SECRET)"
+            ),
+            Situation::Forbidden => format!(
+                "the token's role lacks read access to organizations, devices or notifications (or its IP allow-list or organization scope excludes this): edit the token's role in {TOKENS_PAGE}"
+            ),
+            Situation::NotFound => format!(
+                "the tenant URL `{}` is wrong, or the server is an on-premises VSA 9, whose API is different and not supported (VSA X tenant URLs look like https://<name>.vsax.net)",
+                self.tenant
+            ),
+            Situation::RateLimited => format!(
+                "VSA X is throttling this token; another integration may share it — wait, and lower --rate-limit (default {DEFAULT_QUOTA_PER_HOUR}/h)"
+            ),
+            Situation::Timeout => format!(
+                "check the tenant URL `{}` and outbound HTTPS to it",
+                self.tenant
+            ),
+            _ => "check the request".into(),
+        }
+    }
+
+    fn error_body(&self, body: &serde_json::Value) -> Option<(Option<String>, String)> {
+        let e: raw::ErrorBody = serde_json::from_value(body.clone()).ok()?;
+        let message = e.meta.error_message.filter(|m| !m.trim().is_empty())?;
+        Some((e.meta.response_code.map(|c| c.to_string()), message))
+    }
+}
+
+/// Normalizes a tenant URL: trims it, drops a trailing slash, doubled slashes
+/// and a pasted `/api/v3` (or `/api`), and validates it (https, or http on
+/// loopback; no query). Returns the tenant root, without `/api/v3`.
+pub fn normalize_tenant_url(raw: &str) -> Result<BaseUrl> {
+    let what = "KASEYA_TENANT_URL";
+    let trimmed = raw.trim();
+    if trimmed.is_empty() {
+        return Err(Error::config(
+            what,
+            "the tenant URL is empty; it is the address you open VSA X at, e.g. https://acme.vsax.net",
+        ));
+    }
+    let base = BaseUrl::parse(trimmed, what)?;
+    let path = base.path().to_ascii_lowercase();
+    let cut = if path.ends_with("/api/v3") {
+        Some(API_ROOT.len())
+    } else if path.ends_with("/api") {
+        Some("/api".len())
+    } else {
+        None
+    };
+    match cut {
+        Some(n) => {
+            let s = base.as_str();
+            BaseUrl::parse(&s[..s.len() - n], what)
+        }
+        None => Ok(base),
+    }
+}
+
+/// Builds a [`KaseyaConnector`].
+#[derive(Debug)]
+pub struct KaseyaBuilder {
+    tenant_url: String,
+    token_id: String,
+    token_secret: SecretString,
+    settings: EngineSettings,
+    enrich_devices: bool,
+    link_alerts: bool,
+}
+
+impl KaseyaBuilder {
+    /// Another address instead of the tenant URL given to
+    /// [`KaseyaConnector::builder`] (a proxy, a fake); `/api/v3` is appended.
+    pub fn base_url(mut self, url: &str) -> Self {
+        self.tenant_url = url.to_string();
+        self
+    }
+
+    /// Engine settings: quota, retries, timeout, concurrency, time.
+    pub fn settings(mut self, settings: EngineSettings) -> Self {
+        self.settings = settings;
+        self
+    }
+
+    /// Whether devices get OS, online and last-seen from `GET /api/v3/assets`
+    /// (one extra request per 100 devices). Default: on.
+    pub fn enrich_devices(mut self, yes: bool) -> Self {
+        self.enrich_devices = yes;
+        self
+    }
+
+    /// Whether every alert carries its device and organization (costs in the
+    /// crate docs). Off: a fast listing with `device_id` and `customer_id`
+    /// null. Default: on.
+    pub fn link_alerts(mut self, yes: bool) -> Self {
+        self.link_alerts = yes;
+        self
+    }
+
+    /// Validates the configuration.
+    pub fn build(self) -> Result<KaseyaConnector> {
+        use vectis_core::ExposeSecret;
+        let tenant = normalize_tenant_url(&self.tenant_url)?;
+        let id = self.token_id.trim();
+        if id.is_empty() {
+            return Err(Error::config(
+                "KASEYA_TOKEN_ID",
+                format!("the token id is empty; create an API token in {TOKENS_PAGE}"),
+            ));
+        }
+        if self.token_secret.expose_secret().trim().is_empty() {
+            return Err(Error::config(
+                "KASEYA_TOKEN_SECRET",
+                format!(
+                    "the token secret is empty; it is shown once, when the token is created in {TOKENS_PAGE}"
+                ),
+            ));
+        }
+        let secret = SecretString::from(self.token_secret.expose_secret().trim().to_string());
+        let credential = Basic::new(Vendor::Kaseya, id, secret);
+        let rules = KaseyaRules::new(tenant.as_str());
+        let api = tenant.with_path_suffix(API_ROOT);
+        let client = HttpClient::new(Arc::new(rules), api, Arc::new(credential), self.settings);
+        Ok(KaseyaConnector {
+            client,
+            enrich_devices: self.enrich_devices,
+            link_alerts: self.link_alerts,
+        })
+    }
+}
+
+/// One VSA X tenant.
+#[derive(Debug, Clone)]
+pub struct KaseyaConnector {
+    client: HttpClient,
+    enrich_devices: bool,
+    link_alerts: bool,
+}
+
+/// A list envelope: `{"Data": [...], "Meta": {"ResponseCode", "TotalCount"}}`.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ListBody {
+    #[serde(default)]
+    data: Option<Vec<serde_json::Value>>,
+    #[serde(default)]
+    meta: raw::Meta,
+}
+
+fn parse_page(resp: &Response) -> Result<RawPage> {
+    let body: ListBody = resp.json()?;
+    let items = match body.data {
+        Some(items) => items,
+        None if body.meta.total_count.unwrap_or(0) == 0 => Vec::new(),
+        None => return Err(resp.unexpected("the answer has no `Data` list")),
+    };
+    Ok(RawPage {
+        meta: PageMeta {
+            items: items.len(),
+            total_items: body.meta.total_count,
+            total_pages: None,
+            next_url: None,
+            link_next: None,
+        },
+        items,
+    })
+}
+
+/// A GUID as a map key (case-insensitive).
+fn key(identifier: &str) -> String {
+    identifier.trim().to_ascii_lowercase()
+}
+
+impl KaseyaConnector {
+    /// A connector for the tenant at `tenant_url` with default settings.
+    pub fn new(
+        tenant_url: &str,
+        token_id: &str,
+        token_secret: SecretString,
+    ) -> Result<KaseyaConnector> {
+        KaseyaConnector::builder(tenant_url, token_id, token_secret).build()
+    }
+
+    /// A builder, for engine settings, enrichment and linking.
+    pub fn builder(tenant_url: &str, token_id: &str, token_secret: SecretString) -> KaseyaBuilder {
+        KaseyaBuilder {
+            tenant_url: tenant_url.to_string(),
+            token_id: token_id.to_string(),
+            token_secret,
+            settings: EngineSettings::default(),
+            enrich_devices: true,
+            link_alerts: true,
+        }
+    }
+
+    /// The engine underneath (for its limiter or base URL).
+    pub fn client(&self) -> &HttpClient {
+        &self.client
+    }
+
+    /// A `$top`/`$skip` listing of `path` ordered by `orderby`.
+    fn list<T: Send + 'static>(
+        &self,
+        path: &str,
+        endpoint: &'static str,
+        orderby: &'static str,
+        opts: (Option<u32>, Option<Cursor>),
+        map: impl Fn(usize, serde_json::Value) -> Result<Option<T>> + Send + Sync + 'static,
+    ) -> PageStream<T> {
+        let mut url = match self.client.base().join(path) {
+            Ok(u) => u,
+            Err(e) => return error_stream(e),
+        };
+        url.query_pairs_mut().append_pair("$orderby", orderby);
+        let size = opts.0.unwrap_or(PAGE_SIZE).clamp(1, PAGE_SIZE);
+        let paginator = Offset {
+            skip_param: "$skip",
+            top_param: "$top",
+            size,
+        };
+        let req = ListRequest::new(endpoint, url, paginator, parse_page, map).resume(opts.1);
+        page_stream(self.client.clone(), req)
+    }
+
+    /// Asset facts by device identifier: one request per 100 assets.
+    async fn asset_index(&self) -> Result<HashMap<String, raw::Asset>> {
+        let mut pages = self.list(
+            "/assets",
+            "/api/v3/assets",
+            "Identifier",
+            (None, None),
+            |i, v| {
+                let a: raw::Asset = decode_item(Vendor::Kaseya, "/api/v3/assets", i, &v)?;
+                Ok(Some(a))
+            },
+        );
+        let mut index = HashMap::new();
+        while let Some(page) = pages.try_next().await? {
+            for a in page.items {
+                index.insert(key(&a.identifier), a);
+            }
+        }
+        Ok(index)
+    }
+
+    /// Every device's identifier and organization, in list order.
+    async fn device_organizations(&self) -> Result<Vec<(String, Option<String>)>> {
+        let mut pages = self.list(
+            "/devices",
+            "/api/v3/devices",
+            "Identifier",
+            (None, None),
+            |i, v| {
+                let d: raw::DeviceItem = decode_item(Vendor::Kaseya, "/api/v3/devices", i, &v)?;
+                Ok(Some((
+                    d.identifier,
+                    d.organization_id.map(|o| o.to_string()),
+                )))
+            },
+        );
+        let mut out = Vec::new();
+        while let Some(page) = pages.try_next().await? {
+            out.extend(page.items);
+        }
+        Ok(out)
+    }
+
+    /// How many notifications the tenant has (one request).
+    async fn notification_count(&self) -> Result<u64> {
+        let body: ListBody = self
+            .client
+            .get_json(
+                "/notifications?$top=1&$skip=0&$orderby=Id",
+                "/api/v3/notifications",
+            )
+            .await?;
+        Ok(body.meta.total_count.unwrap_or(0))
+    }
+
+    /// One notification's detail mapped to a linked alert; `None` when it
+    /// was deleted since it was listed.
+    async fn detailed_alert(
+        &self,
+        id: i64,
+        orgs: &HashMap<String, Option<String>>,
+    ) -> Result<Option<Alert>> {
+        let path = format!("/notifications/{}", encode_segment(&id.to_string()));
+        let detail: std::result::Result<raw::One<serde_json::Value>, Error> = self
+            .client
+            .get_json(&path, "/api/v3/notifications/{id}")
+            .await;
+        let raw_detail = match detail {
+            Ok(one) => one.data,
+            Err(e) if e.kind() == ErrorKind::NotFound => {
+                tracing::debug!(target: "vectis::kaseya", id, "notification deleted while listing; skipped");
+                return Ok(None);
+            }
+            Err(e) => return Err(e),
+        };
+        let n: raw::Notification =
+            decode_item(Vendor::Kaseya, "/api/v3/notifications/{id}", 0, &raw_detail)?;
+        let device = n
+            .computer_identifier
+            .clone()
+            .filter(|d| !d.trim().is_empty());
+        let customer = device
+            .as_deref()
+            .and_then(|d| orgs.get(&key(d)).cloned().flatten());
+        Ok(Some(map::notification(n, raw_detail, device, customer)))
+    }
+
+    /// The notification list, each item linked through its detail; ids in
+    /// `skip` are left out (already delivered).
+    fn alerts_by_detail(
+        &self,
+        opts: (Option<u32>, Option<Cursor>),
+        orgs: Arc<HashMap<String, Option<String>>>,
+        skip: Option<Arc<HashSet<i64>>>,
+    ) -> PageStream<Alert> {
+        let pages = self.list(
+            "/notifications",
+            "/api/v3/notifications",
+            "Id",
+            opts,
+            |i, v| {
+                let n: raw::Notification =
+                    decode_item(Vendor::Kaseya, "/api/v3/notifications", i, &v)?;
+                Ok(Some(n.id))
+            },
+        );
+        let me = self.clone();
+        pages
+            .and_then(move |page| {
+                let me = me.clone();
+                let orgs = Arc::clone(&orgs);
+                let skip = skip.clone();
+                async move {
+                    let wanted: Vec<i64> = page
+                        .items
+                        .into_iter()
+                        .filter(|id| skip.as_ref().is_none_or(|s| !s.contains(id)))
+                        .collect();
+                    let width = me.client.concurrency().max(1);
+                    let alerts: Vec<Option<Alert>> = futures::stream::iter(wanted)
+                        .map(|id| {
+                            let me = me.clone();
+                            let orgs = Arc::clone(&orgs);
+                            async move { me.detailed_alert(id, &orgs).await }
+                        })
+                        .buffered(width)
+                        .try_collect()
+                        .await?;
+                    Ok(Page {
+                        items: alerts.into_iter().flatten().collect(),
+                        index: page.index,
+                        total: page.total,
+                        resume: page.resume,
+                    })
+                }
+            })
+            .boxed()
+    }
+
+    /// One notification list per device (the device link is the path), then
+    /// a sweep of the global list if the per-device lists fell short of
+    /// `total`.
+    fn alerts_by_device(
+        &self,
+        devices: Vec<(String, Option<String>)>,
+        orgs: Arc<HashMap<String, Option<String>>>,
+        total: u64,
+    ) -> PageStream<Alert> {
+        let seen: Arc<Mutex<HashSet<i64>>> = Arc::default();
+        let width = self.client.concurrency().max(1);
+        let me = self.clone();
+        let seen_in = Arc::clone(&seen);
+        let per_device = futures::stream::iter(devices)
+            .map(move |(device, org)| {
+                let path = format!("/devices/{}/notifications", encode_segment(&device));
+                let seen = Arc::clone(&seen_in);
+                let pages = me.list(
+                    &path,
+                    "/api/v3/devices/{identifier}/notifications",
+                    "Id",
+                    (None, None),
+                    move |i, v| {
+                        let n: raw::Notification = decode_item(
+                            Vendor::Kaseya,
+                            "/api/v3/devices/{identifier}/notifications",
+                            i,
+                            &v,
+                        )?;
+                        if !seen
+                            .lock()
+                            .unwrap_or_else(PoisonError::into_inner)
+                            .insert(n.id)
+                        {
+                            return Ok(None);
+                        }
+                        Ok(Some(map::notification(
+                            n,
+                            v,
+                            Some(device.clone()),
+                            org.clone(),
+                        )))
+                    },
+                );
+                pages.try_collect::<Vec<Page<Alert>>>()
+            })
+            .buffered(width)
+            .map_ok(|pages| futures::stream::iter(pages.into_iter().map(Ok)))
+            .try_flatten();
+        let me = self.clone();
+        let sweep = futures::stream::once(async move {
+            let seen: HashSet<i64> = seen.lock().unwrap_or_else(PoisonError::into_inner).clone();
+            if seen.len() as u64 >= total {
+                return futures::stream::empty().boxed();
+            }
+            tracing::debug!(target: "vectis::kaseya", seen = seen.len(), total, "notifications missing from the per-device lists; sweeping the global list");
+            me.alerts_by_detail((None, None), orgs, Some(Arc::new(seen)))
+        })
+        .flatten();
+        let mut index = 0u64;
+        per_device
+            .chain(sweep)
+            .map_ok(move |mut page: Page<Alert>| {
+                // Page numbers restart per device; renumber, and give no
+                // resume cursor (it would resume one device's list only).
+                page.index = index;
+                page.resume = None;
+                index += 1;
+                page
+            })
+            .boxed()
+    }
+
+    /// Linked alerts: the device → organization map, then the cheaper way.
+    async fn linked_alerts(&self, opts: &ListOptions) -> Result<PageStream<Alert>> {
+        let devices = self.device_organizations().await?;
+        let orgs: Arc<HashMap<String, Option<String>>> =
+            Arc::new(devices.iter().map(|(d, o)| (key(d), o.clone())).collect());
+        let resume = opts.resume.clone();
+        if resume.is_some() {
+            // A cursor points into the notification list.
+            return Ok(self.alerts_by_detail((opts.page_size, resume), orgs, None));
+        }
+        let total = self.notification_count().await?;
+        let by_detail = total.div_ceil(u64::from(PAGE_SIZE)) + total;
+        let by_device = devices.len() as u64;
+        tracing::debug!(target: "vectis::kaseya", notifications = total, devices = by_device, by_detail, by_device, "linking alerts");
+        if by_detail <= by_device {
+            Ok(self.alerts_by_detail((opts.page_size, None), orgs, None))
+        } else {
+            Ok(self.alerts_by_device(devices, orgs, total))
+        }
+    }
+}
+
+#[async_trait]
+impl Connector for KaseyaConnector {
+    fn vendor(&self) -> Vendor {
+        Vendor::Kaseya
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            list_customers: true,
+            list_devices: true,
+            list_alerts: true,
+            list_tickets: false,
+            acknowledge_alert: false,
+            resolve_alert: false,
+            create_ticket: false,
+            incremental: false,
+        }
+    }
+
+    async fn check(&self) -> Result<ConnectionInfo> {
+        let body: ListBody = self
+            .client
+            .get_json(
+                "/organizations?$top=1&$skip=0&$orderby=Id",
+                "/api/v3/organizations",
+            )
+            .await?;
+        let n = body.meta.total_count.unwrap_or(0);
+        Ok(ConnectionInfo::counted(Vendor::Kaseya, n, "organizations"))
+    }
+
+    fn customer_pages(&self, opts: &ListOptions) -> PageStream<Customer> {
+        self.list(
+            "/organizations",
+            "/api/v3/organizations",
+            "Id",
+            (opts.page_size, opts.resume.clone()),
+            |i, v| {
+                let o: raw::Organization =
+                    decode_item(Vendor::Kaseya, "/api/v3/organizations", i, &v)?;
+                Ok(Some(map::organization(o, v)))
+            },
+        )
+    }
+
+    fn device_pages(&self, opts: &ListOptions) -> PageStream<Device> {
+        let opts = (opts.page_size, opts.resume.clone());
+        if !self.enrich_devices {
+            return self.list("/devices", "/api/v3/devices", "Identifier", opts, |i, v| {
+                let d: raw::DeviceItem = decode_item(Vendor::Kaseya, "/api/v3/devices", i, &v)?;
+                Ok(Some(map::device(d, v, None)))
+            });
+        }
+        let me = self.clone();
+        futures::stream::once(async move {
+            match me.asset_index().await {
+                Ok(index) => {
+                    let index = Arc::new(index);
+                    me.list(
+                        "/devices",
+                        "/api/v3/devices",
+                        "Identifier",
+                        opts,
+                        move |i, v| {
+                            let d: raw::DeviceItem =
+                                decode_item(Vendor::Kaseya, "/api/v3/devices", i, &v)?;
+                            let asset = index.get(&key(&d.identifier));
+                            Ok(Some(map::device(d, v, asset)))
+                        },
+                    )
+                }
+                Err(e) => error_stream(e),
+            }
+        })
+        .flatten()
+        .boxed()
+    }
+
+    fn alert_pages(&self, opts: &ListOptions) -> PageStream<Alert> {
+        if !self.link_alerts {
+            return self.list(
+                "/notifications",
+                "/api/v3/notifications",
+                "Id",
+                (opts.page_size, opts.resume.clone()),
+                |i, v| {
+                    let n: raw::Notification =
+                        decode_item(Vendor::Kaseya, "/api/v3/notifications", i, &v)?;
+                    Ok(Some(map::notification(n, v, None, None)))
+                },
+            );
+        }
+        let me = self.clone();
+        let opts = opts.clone();
+        futures::stream::once(async move {
+            match me.linked_alerts(&opts).await {
+                Ok(pages) => pages,
+                Err(e) => error_stream(e),
+            }
+        })
+        .flatten()
+        .boxed()
+    }
+
+    fn unsupported(&self, verb: Verb) -> Error {
+        let reason = match verb {
+            Verb::AcknowledgeAlert | Verb::ResolveAlert => {
+                "VSA X has no acknowledge or close verb for notifications — its only write is DELETE, which destroys the record, so Vectis never sends it; handle the alert in VSA X"
+            }
+            Verb::ListTickets | Verb::CreateTicket => {
+                "VSA X has no tickets in its API; open them in a PSA (e.g. with the ConnectWise connector)"
+            }
+            _ => "VSA X's API has no such verb",
+        };
+        Error::unsupported(Vendor::Kaseya, verb, reason)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tenant_urls_are_normalized() {
+        for raw in [
+            "https://acme.vsax.net",
+            "https://acme.vsax.net/",
+            " https://acme.vsax.net//api/v3/ ",
+            "https://acme.vsax.net/api/v3",
+            "https://acme.vsax.net/api",
+        ] {
+            assert_eq!(
+                normalize_tenant_url(raw).unwrap().as_str(),
+                "https://acme.vsax.net",
+                "{raw}"
+            );
+        }
+        assert_eq!(
+            normalize_tenant_url("https://rmm.example.com/vsa/api/v3")
+                .unwrap()
+                .as_str(),
+            "https://rmm.example.com/vsa"
+        );
+    }
+
+    #[test]
+    fn bad_tenant_urls_are_config_errors() {
+        for raw in [
+            "http://acme.vsax.net",
+            "acme.vsax.net",
+            "https://acme.vsax.net/?x=1",
+            "",
+        ] {
+            let e = normalize_tenant_url(raw).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::Config, "{raw}: {e}");
+            assert!(e.to_string().contains("KASEYA_TENANT_URL"), "{e}");
+        }
+        assert!(normalize_tenant_url("http://127.0.0.1:8080").is_ok());
+    }
+
+    #[test]
+    fn empty_credentials_name_their_variable() {
+        let e = KaseyaConnector::builder("https://acme.vsax.net", " ", SecretString::from("s"))
+            .build()
+            .unwrap_err();
+        assert!(e.to_string().contains("KASEYA_TOKEN_ID"), "{e}");
+        let e = KaseyaConnector::builder("https://acme.vsax.net", "id", SecretString::from(""))
+            .build()
+            .unwrap_err();
+        assert!(e.to_string().contains("KASEYA_TOKEN_SECRET"), "{e}");
+    }
+
+    #[test]
+    fn reads_the_meta_error_message() {
+        let rules = KaseyaRules::new("https://acme.vsax.net");
+        let body = serde_json::json!({"Data": null, "Meta": {"ResponseCode": 404, "ErrorMessage": "Entity is not found."}});
+        assert_eq!(
+            rules.error_body(&body),
+            Some((Some("404".into()), "Entity is not found.".into()))
+        );
+        assert!(rules.hint(Situation::NotFound).contains("VSA 9"));
+        assert_eq!(rules.default_quota(), Quota::per_hour(3_600));
+    }
+}

@@ -1,0 +1,141 @@
+//! VSA X records → the normalized model: one plain function per type.
+
+use crate::raw::{Asset, DeviceItem, Notification, Organization};
+use vectis_core::{Alert, AlertStatus, Customer, Device, OsFamily, Severity, Vendor};
+
+/// `Organization` → [`Customer`].
+pub fn organization(o: Organization, raw: serde_json::Value) -> Customer {
+    Customer {
+        vendor: Vendor::Kaseya,
+        id: o.id.to_string(),
+        name: o.name.unwrap_or_default(),
+        updated_at: None,
+        raw,
+    }
+}
+
+/// A device list item → [`Device`], with OS, online and last-seen from its
+/// asset when one is given (enrichment on and the asset found).
+pub fn device(d: DeviceItem, raw: serde_json::Value, asset: Option<&Asset>) -> Device {
+    let os = asset
+        .and_then(|a| a.description.clone())
+        .filter(|s| !s.trim().is_empty());
+    Device {
+        vendor: Vendor::Kaseya,
+        id: d.identifier,
+        customer_id: d.organization_id.map(|id| id.to_string()),
+        name: d.name.unwrap_or_default(),
+        os_family: os.as_deref().map(OsFamily::from_os_name),
+        os,
+        online: asset.and_then(|a| a.is_online),
+        last_seen: asset.and_then(|a| a.last_seen_online),
+        raw,
+    }
+}
+
+/// `critical` / `elevated` / `normal` / `low`, in any case → critical, high,
+/// medium, low. Anything else is medium (the original stays in `raw`).
+pub fn severity(p: Option<&str>) -> Severity {
+    match p.map(|s| s.trim().to_ascii_lowercase()).as_deref() {
+        Some("critical") => Severity::Critical,
+        Some("elevated") | Some("high") => Severity::High,
+        Some("normal") | Some("medium") => Severity::Medium,
+        Some("low") => Severity::Low,
+        other => {
+            tracing::debug!(target: "vectis::kaseya", priority = ?other, "unknown VSA X priority, mapped to medium");
+            Severity::Medium
+        }
+    }
+}
+
+fn title(message: Option<&str>) -> String {
+    let line = message
+        .and_then(|m| m.lines().map(str::trim).find(|l| !l.is_empty()))
+        .unwrap_or("VSA X notification");
+    match line.char_indices().nth(200) {
+        Some((i, _)) => format!("{}…", &line[..i]),
+        None => line.to_string(),
+    }
+}
+
+/// A notification → [`Alert`]. VSA X has no acknowledge or close: every
+/// notification that exists is open (a deleted one is gone). `device_id`
+/// and `customer_id` come from the linking (`None` when linking is off or
+/// the device is unknown).
+pub fn notification(
+    n: Notification,
+    raw: serde_json::Value,
+    device_id: Option<String>,
+    customer_id: Option<String>,
+) -> Alert {
+    Alert {
+        vendor: Vendor::Kaseya,
+        id: n.id.to_string(),
+        customer_id,
+        device_id,
+        severity: severity(n.priority.as_deref()),
+        status: AlertStatus::Open,
+        title: title(n.message.as_deref()),
+        created_at: n.date_time,
+        resolved_at: None,
+        raw,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn priorities_map_in_any_case() {
+        assert_eq!(severity(Some("critical")), Severity::Critical);
+        assert_eq!(severity(Some("Elevated")), Severity::High);
+        assert_eq!(severity(Some("NORMAL")), Severity::Medium);
+        assert_eq!(severity(Some(" low ")), Severity::Low);
+        assert_eq!(severity(Some("bogus")), Severity::Medium);
+        assert_eq!(severity(None), Severity::Medium);
+    }
+
+    #[test]
+    fn a_device_takes_os_online_and_last_seen_from_its_asset() {
+        let raw = json!({"Identifier": "g-1", "Name": "ACME-DC01", "OrganizationId": 101});
+        let d: DeviceItem = serde_json::from_value(raw.clone()).unwrap();
+        let a: Asset = serde_json::from_value(json!({
+            "Identifier": "g-1", "Description": "Windows Server 2019 Standard",
+            "IsOnline": true, "LastSeenOnline": "2017-08-11T15:10:06Z"
+        }))
+        .unwrap();
+        let dev = device(d, raw, Some(&a));
+        assert_eq!(dev.customer_id.as_deref(), Some("101"));
+        assert_eq!(dev.os_family, Some(OsFamily::Windows));
+        assert_eq!(dev.online, Some(true));
+        assert_eq!(
+            dev.last_seen.unwrap().to_rfc3339(),
+            "2017-08-11T15:10:06+00:00"
+        );
+    }
+
+    #[test]
+    fn notification_dates_parse_from_epoch_seconds_iso_and_empty() {
+        for (v, want) in [
+            (json!(1463473104), Some("2016-05-17T08:18:24+00:00")),
+            (
+                json!("2023-07-12T16:15:02Z"),
+                Some("2023-07-12T16:15:02+00:00"),
+            ),
+            (
+                json!("2023-07-12T16:15:02"),
+                Some("2023-07-12T16:15:02+00:00"),
+            ),
+            (json!(""), None),
+        ] {
+            let raw = json!({"Id": 1, "Message": "m\nmore", "DateTime": v, "Priority": "low"});
+            let n: Notification = serde_json::from_value(raw.clone()).unwrap();
+            let a = notification(n, raw, None, None);
+            assert_eq!(a.created_at.map(|t| t.to_rfc3339()).as_deref(), want);
+            assert_eq!(a.title, "m");
+            assert_eq!(a.status, AlertStatus::Open);
+        }
+    }
+}

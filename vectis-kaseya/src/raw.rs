@@ -1,0 +1,107 @@
+//! Kaseya VSA X's JSON, mirrored field for field (the fields the mapping
+//! reads; the whole object is kept as `raw` on every record).
+//!
+//! Everything is PascalCase inside a `{"Data": …, "Meta": {…}}` envelope.
+//! The reference marks nothing as required, so every field but the ids is an
+//! `Option`. `DateTime` arrives as ISO 8601 (with or without `Z`), as epoch
+//! seconds, or as `""` for unknown; the [`flexible`] reader takes them all.
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use vectis_core::timestamp::flexible;
+
+/// The `Meta` of every answer.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Meta {
+    /// The HTTP status again.
+    #[serde(default)]
+    pub response_code: Option<i64>,
+    /// Items across all pages (lists only).
+    #[serde(default)]
+    pub total_count: Option<u64>,
+    /// What went wrong (errors only).
+    #[serde(default)]
+    pub error_message: Option<String>,
+}
+
+/// An error body: `{"Data": null, "Meta": {"ResponseCode": 404, "ErrorMessage": "…"}}`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ErrorBody {
+    /// The meta block carrying the message.
+    #[serde(default)]
+    pub meta: Meta,
+}
+
+/// A single-object answer: `{"Data": {…}, "Meta": {…}}`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct One<T> {
+    /// The object.
+    pub data: T,
+}
+
+/// `Organization`: a customer of the MSP.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Organization {
+    /// Numeric id.
+    pub id: i64,
+    /// Name.
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+/// A `GET /devices` list item (no online flag, OS or last-seen).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DeviceItem {
+    /// Device GUID.
+    pub identifier: String,
+    /// Machine name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Owning organization.
+    #[serde(default)]
+    pub organization_id: Option<i64>,
+}
+
+/// A `GET /assets` item: the inventory view of a device.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Asset {
+    /// Device GUID (the same as the device's `Identifier`).
+    pub identifier: String,
+    /// OS name (`Windows 10 Enterprise`).
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Online now, where the server sends it (VSA X returns more fields
+    /// than the Pulseway reference lists; when absent, online is unknown).
+    #[serde(default)]
+    pub is_online: Option<bool>,
+    /// When the agent was last seen online.
+    #[serde(default, deserialize_with = "flexible")]
+    pub last_seen_online: Option<DateTime<Utc>>,
+}
+
+/// A notification, from a list (`Id`, `Message`, `DateTime`, `Priority`) or
+/// the detail (adds `ComputerIdentifier`, `Read`).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Notification {
+    /// Numeric id.
+    pub id: i64,
+    /// The text.
+    #[serde(default)]
+    pub message: Option<String>,
+    /// When it was raised.
+    #[serde(default, deserialize_with = "flexible")]
+    pub date_time: Option<DateTime<Utc>>,
+    /// `critical`, `elevated`, `normal` or `low`, in any case.
+    #[serde(default)]
+    pub priority: Option<String>,
+    /// The device's GUID (detail only).
+    #[serde(default)]
+    pub computer_identifier: Option<String>,
+}
