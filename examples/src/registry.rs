@@ -52,6 +52,35 @@ fn atera(
     Ok(Arc::new(b.build()?))
 }
 
+fn kaseya(
+    env: Env<'_>,
+    base_url: Option<&str>,
+    settings: EngineSettings,
+) -> Result<Arc<dyn Connector>> {
+    // With --base-url the tenant URL is not needed: the base URL wins.
+    let tenant = match base_url {
+        Some(url) => url.to_string(),
+        None => require(
+            env,
+            "KASEYA_TENANT_URL",
+            "it is the address you open VSA X at, e.g. https://acme.vsax.net",
+        )?,
+    };
+    let id = require(
+        env,
+        "KASEYA_TOKEN_ID",
+        "create an API token in VSA X → Settings → API Access → Tokens",
+    )?;
+    let secret = require(
+        env,
+        "KASEYA_TOKEN_SECRET",
+        "it is shown once, when the token is created",
+    )?;
+    let b = vectis_kaseya::KaseyaConnector::builder(&tenant, &id, SecretString::from(secret))
+        .settings(settings);
+    Ok(Arc::new(b.build()?))
+}
+
 fn datto_rmm(
     env: Env<'_>,
     base_url: Option<&str>,
@@ -150,6 +179,15 @@ pub fn registry() -> Vec<VendorEntry> {
             vendor: Vendor::Atera,
             env_vars: &["ATERA_API_KEY"],
             build: atera,
+        },
+        VendorEntry {
+            vendor: Vendor::Kaseya,
+            env_vars: &[
+                "KASEYA_TENANT_URL",
+                "KASEYA_TOKEN_ID",
+                "KASEYA_TOKEN_SECRET",
+            ],
+            build: kaseya,
         },
         VendorEntry {
             vendor: Vendor::DattoRmm,

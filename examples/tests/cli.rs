@@ -428,3 +428,77 @@ async fn connectwise_names_each_missing_variable() {
         );
     }
 }
+
+#[tokio::test]
+async fn kaseya_and_datto_sync_from_their_variables_and_refuse_what_they_cannot_do() {
+    use vectis_testkit::datto::{self, DattoData, DattoFake};
+    use vectis_testkit::kaseya::{self, KaseyaData, KaseyaFake};
+
+    let vsa = KaseyaFake::with_data(KaseyaData::generate(5, 17, 9, 4)).await;
+    let env = [
+        ("KASEYA_TOKEN_ID", kaseya::TOKEN_ID),
+        ("KASEYA_TOKEN_SECRET", kaseya::TOKEN_SECRET),
+    ];
+    let r = sync(
+        &["kaseya", "--base-url", &vsa.uri(), "--rate-limit", "off"],
+        &env,
+    )
+    .await;
+    assert_eq!(r.code, 0, "{}", r.err);
+    let lines: Vec<serde_json::Value> = r
+        .out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let count = |t: &str| lines.iter().filter(|v| v["type"] == t).count();
+    assert_eq!(
+        (count("customer"), count("device"), count("alert")),
+        (5, 17, 9)
+    );
+    assert!(
+        lines
+            .iter()
+            .filter(|v| v["type"] == "alert")
+            .all(|v| v["device_id"].is_string() && v["customer_id"].is_string()),
+        "alerts linked by default"
+    );
+    let r = run(
+        &["kaseya", "resolve", "2001", "--base-url", &vsa.uri()],
+        &env,
+        true,
+    )
+    .await;
+    assert_eq!(r.code, 1, "{}", r.err);
+    assert!(r.err.contains("no acknowledge or close verb"), "{}", r.err);
+    let r = sync(&["kaseya", "--check"], &env).await;
+    assert_eq!(r.code, 2);
+    assert!(r.err.contains("KASEYA_TENANT_URL"), "{}", r.err);
+
+    let datto_fake = DattoFake::with_data(DattoData::generate(3, 8, 6, 4)).await;
+    let env = [
+        ("DATTO_PLATFORM", datto::PLATFORM),
+        ("DATTO_API_KEY", datto::API_KEY),
+        ("DATTO_API_SECRET", datto::API_SECRET),
+    ];
+    let r = sync(
+        &[
+            "datto-rmm",
+            "--base-url",
+            &datto_fake.uri(),
+            "--rate-limit",
+            "off",
+        ],
+        &env,
+    )
+    .await;
+    assert_eq!(r.code, 0, "{}", r.err);
+    let customers = r
+        .out
+        .lines()
+        .filter(|l| l.contains(r#""type":"customer""#))
+        .count();
+    assert_eq!(customers, 3, "no Deleted Devices site");
+    let r = sync(&["datto-rmm", "--check"], &env[1..]).await;
+    assert_eq!(r.code, 2);
+    assert!(r.err.contains("DATTO_PLATFORM"), "{}", r.err);
+}
