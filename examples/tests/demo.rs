@@ -1,0 +1,44 @@
+//! The `demo` example end to end: what `cargo run --example demo` prints.
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_prints_the_hub_with_every_vendor_and_the_unlinked() {
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    vectis_examples::demo::run(&mut out, &mut err)
+        .await
+        .expect("the demo runs");
+    let out = String::from_utf8(out).unwrap();
+    for vendor in ["Atera", "Kaseya VSA", "Datto RMM", "ConnectWise"] {
+        assert!(out.contains(vendor), "{vendor} missing:\n{out}");
+    }
+    assert!(out.contains("CUSTOMER HUB"), "{out}");
+    // A messy spelling links to its company; near-namesakes stay apart.
+    let acme = company_block(&out, "Acme Ltd");
+    assert!(acme.contains("\"ACME Limited\""), "{acme}");
+    let smith_dental = company_block(&out, "Smith Dental");
+    assert!(smith_dental.contains("\"Smith Dental\""), "{smith_dental}");
+    assert!(
+        !smith_dental.contains("\"Smith Dental Lab\""),
+        "{smith_dental}"
+    );
+    // Customers with no PSA company wait for a person, never linked.
+    let waiting = out.split("WAITING FOR A PERSON").nth(1).expect("waiting");
+    for name in ["\"Internal\"", "\"NOC\"", "\"Lab\""] {
+        assert!(waiting.contains(name), "{name} should wait:\n{waiting}");
+    }
+    assert!(out.contains("critical"), "alerts by severity");
+    assert!(
+        !String::from_utf8(err).unwrap().is_empty(),
+        "progress on stderr"
+    );
+}
+
+/// The hub lines under the company `name` (its RMM customers).
+fn company_block(out: &str, name: &str) -> String {
+    let header = format!("  {name}  [#");
+    out.lines()
+        .skip_while(|l| !l.starts_with(&header))
+        .skip(1)
+        .take_while(|l| l.starts_with("      "))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
