@@ -418,7 +418,7 @@ pub async fn run(out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
 
     writeln!(out, "CUSTOMER HUB (ConnectWise company ← RMM customers)").map_err(io_err)?;
     let mut companies: Vec<&Customer> = psa.customers.iter().collect();
-    companies.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+    companies.sort_by_key(|c| c.name.to_lowercase());
     for company in companies {
         let tickets = psa
             .tickets

@@ -533,6 +533,11 @@ fn page(request: &Request, mut items: Vec<Value>, sortable: &[&str]) -> Response
     )
 }
 
+/// Whether the numeric id `v` is the path segment `id`.
+fn id_is(v: &Value, id: &str) -> bool {
+    id.parse::<i64>().is_ok_and(|n| v.as_i64() == Some(n))
+}
+
 fn one(v: Value) -> ResponseTemplate {
     json_response(200, &json!({"Data": v, "Meta": {"ResponseCode": 200}}))
 }
@@ -582,7 +587,7 @@ impl Respond for Api {
             Route::Organization(id) => data
                 .organizations
                 .iter()
-                .find(|o| o["Id"].to_string() == id)
+                .find(|o| id_is(&o["Id"], &id))
                 .map_or_else(not_found, |o| one(o.clone())),
             Route::Devices => page(
                 request,
@@ -634,14 +639,14 @@ impl Respond for Api {
             Route::Notification(id) => data
                 .notifications
                 .iter()
-                .find(|n| n["Id"].to_string() == id)
+                .find(|n| id_is(&n["Id"], &id))
                 .map_or_else(not_found, |n| one(n.clone())),
             Route::DeleteNotification(id) => {
                 let Some(pos) = st
                     .data
                     .notifications
                     .iter()
-                    .position(|n| n["Id"].to_string() == id)
+                    .position(|n| id_is(&n["Id"], &id))
                 else {
                     return not_found();
                 };
