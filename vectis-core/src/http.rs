@@ -302,6 +302,11 @@ impl Response {
         if first.is_none() {
             return Err(self.unexpected("the body is empty where JSON was expected"));
         }
+        // Path tracking costs as much as the parse itself on a large page;
+        // it is only needed to explain a failure, so parse again with it then.
+        if let Ok(v) = serde_json::from_slice(&self.body) {
+            return Ok(v);
+        }
         let de = &mut serde_json::Deserializer::from_slice(&self.body);
         serde_path_to_error::deserialize(de).map_err(|e| {
             let path = e.path().to_string();
