@@ -28,7 +28,7 @@ use crate::model::Vendor;
 use futures::future::BoxFuture;
 use futures::stream::{BoxStream, FuturesOrdered, StreamExt, TryStreamExt};
 use serde::{Deserialize, Serialize};
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
 use std::fmt;
 use std::sync::Arc;
 use tracing::Instrument;
@@ -108,6 +108,18 @@ pub trait Paginator: Send + Sync + fmt::Debug {
     fn remaining_iter(&self, first: &Url, meta: &PageMeta) -> Option<RemainingUrls> {
         self.remaining(first, meta)
             .map(|v| Box::new(v.into_iter()) as RemainingUrls)
+    }
+
+    /// The next request read from the answer's headers alone, before its
+    /// body is parsed, so a sequential listing can send it while this page
+    /// is still being parsed and mapped. `None` when the headers do not
+    /// decide it (the default): the body's [`PageMeta`] is used instead.
+    fn next_from_headers(
+        &self,
+        _sent: &Url,
+        _resp: &Response,
+    ) -> Option<Result<Option<Url>, PageError>> {
+        None
     }
 }
 
@@ -355,6 +367,20 @@ impl Paginator for LinkHeader {
             None => Ok(None),
         }
     }
+
+    /// With a `Link` header the header decides: its `rel="next"`, or the end
+    /// when it has none. Without one the connector's parser decides.
+    fn next_from_headers(
+        &self,
+        sent: &Url,
+        resp: &Response,
+    ) -> Option<Result<Option<Url>, PageError>> {
+        resp.header("link")?;
+        Some(match PageMeta::link_next_from(resp) {
+            Some(next) => follow(sent, &next),
+            None => Ok(None),
+        })
+    }
 }
 
 /// Where to resume a listing: the next request to make.
@@ -517,7 +543,15 @@ struct Shared<T> {
 
 impl<T: Send + 'static> Shared<T> {
     /// Fetches and reads one page's envelope, without mapping its items.
-    async fn fetch_raw(self: Arc<Self>, url: Url, index: u64) -> Result<RawPage> {
+    /// With `early`, the next request is sent there as soon as the headers
+    /// decide it ([`Paginator::next_from_headers`]), before the body is
+    /// parsed; dropped unsent when they do not.
+    async fn fetch_raw(
+        self: Arc<Self>,
+        url: Url,
+        index: u64,
+        early: Option<EarlyNext>,
+    ) -> Result<RawPage> {
         let span = tracing::debug_span!(
             "vectis.page",
             vendor = self.client.vendor().slug(),
@@ -529,7 +563,14 @@ impl<T: Send + 'static> Shared<T> {
             let mut spec = RequestSpec::get(url, self.req.endpoint.clone());
             spec.page = Some(index + 1);
             spec.headers = self.req.headers.clone();
+            let sent = spec.url.clone();
             let resp = self.client.execute(spec).await?;
+            if let Some(tx) = early
+                && let Some(next) = self.req.paginator.next_from_headers(&sent, &resp)
+            {
+                // The receiver is gone only if the listing was dropped.
+                let _ = tx.send(next);
+            }
             let raw = (self.req.parse)(&resp)?;
             tracing::Span::current().record("items", raw.items.len());
             Ok(raw)
@@ -549,7 +590,7 @@ impl<T: Send + 'static> Shared<T> {
     }
 
     async fn fetch(self: Arc<Self>, url: Url, index: u64) -> Result<(Vec<T>, PageMeta)> {
-        let raw = self.clone().fetch_raw(url, index).await?;
+        let raw = self.clone().fetch_raw(url, index, None).await?;
         Ok((self.map_items(raw.items)?, raw.meta))
     }
 
@@ -580,6 +621,35 @@ type PageFetch<T> = BoxFuture<'static, (u64, Url, Result<(Vec<T>, PageMeta)>)>;
 struct Prefetch {
     url: Url,
     handle: tokio::task::JoinHandle<Result<RawPage>>,
+    /// The page after it, when its headers name it before its body is read.
+    early: Option<futures::channel::oneshot::Receiver<Result<Option<Url>, PageError>>>,
+}
+
+/// Where a page fetch sends the next request it read from the headers.
+type EarlyNext = futures::channel::oneshot::Sender<Result<Option<Url>, PageError>>;
+
+impl Prefetch {
+    /// Starts fetching page `index` at `url` on the current runtime; `None`
+    /// outside one.
+    fn spawn<T: Send + 'static>(shared: &Arc<Shared<T>>, url: Url, index: u64) -> Option<Prefetch> {
+        let rt = tokio::runtime::Handle::try_current().ok()?;
+        let (tx, rx) = futures::channel::oneshot::channel();
+        let handle = rt.spawn(shared.clone().fetch_raw(url.clone(), index, Some(tx)));
+        Some(Prefetch {
+            url,
+            handle,
+            early: Some(rx),
+        })
+    }
+}
+
+/// A spawned task aborted when dropped (a dropped listing stops its fetches).
+struct Task<R>(tokio::task::JoinHandle<R>);
+
+impl<R> Drop for Task<R> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 impl Drop for Prefetch {
@@ -597,6 +667,9 @@ enum State<T> {
         queue: std::iter::Peekable<RemainingUrls>,
         next_index: u64,
         inflight: FuturesOrdered<PageFetch<T>>,
+        /// The URLs in flight, in page order (the resume cursor is the
+        /// first of them: the page after the one just delivered).
+        inflight_urls: VecDeque<Url>,
     },
 }
 
@@ -642,25 +715,105 @@ pub fn page_stream<T: Send + 'static>(client: HttpClient, req: ListRequest<T>) -
     futures::stream::try_unfold(driver, step).boxed()
 }
 
+/// What awaiting a prefetched page gives: its URL, its envelope, the next
+/// request if its headers named it, and that request already started.
+type Awaited = (
+    Url,
+    RawPage,
+    Option<std::result::Result<Option<Url>, PageError>>,
+    Option<Prefetch>,
+);
+
+/// Awaits a prefetched page. If its headers name the next request before
+/// its body is parsed, that request is started at once (after the loop
+/// check), so it travels while this page is parsed and mapped.
+async fn await_prefetch<T: Send + 'static>(
+    shared: &Arc<Shared<T>>,
+    seen: &mut HashSet<String>,
+    mut p: Prefetch,
+    index: u64,
+) -> Result<Awaited> {
+    let mut early = None;
+    let mut ahead = None;
+    if let Some(rx) = p.early.take() {
+        // Canceled: the headers did not decide (or the fetch failed; its
+        // error comes from the handle below).
+        if let Ok(r) = rx.await {
+            if let Ok(Some(n)) = &r {
+                if !seen.insert(n.as_str().to_string()) {
+                    return Err(Error::PaginationLoop {
+                        vendor: shared.client.vendor(),
+                        endpoint: shared.req.endpoint.clone(),
+                    });
+                }
+                ahead = Prefetch::spawn(shared, n.clone(), index + 1);
+                if ahead.is_none() {
+                    seen.remove(n.as_str());
+                }
+            }
+            early = Some(r);
+        }
+    }
+    let raw = match (&mut p.handle).await {
+        Ok(r) => r?,
+        Err(join) => {
+            return Err(Error::Inconsistent {
+                vendor: shared.client.vendor(),
+                endpoint: shared.req.endpoint.clone(),
+                detail: format!("the page fetch task failed: {join}"),
+            });
+        }
+    };
+    Ok((p.url.clone(), raw, early, ahead))
+}
+
+/// Starts page fetches until `concurrency` are in flight or none is left.
+fn refill<T: Send + 'static>(
+    shared: &Arc<Shared<T>>,
+    concurrency: usize,
+    queue: &mut std::iter::Peekable<RemainingUrls>,
+    next_index: &mut u64,
+    inflight: &mut FuturesOrdered<PageFetch<T>>,
+    inflight_urls: &mut VecDeque<Url>,
+) {
+    while inflight.len() < concurrency {
+        let Some(url) = queue.next() else {
+            break;
+        };
+        let index = *next_index;
+        *next_index += 1;
+        inflight_urls.push_back(url.clone());
+        let fetch = shared.clone().fetch(url.clone(), index);
+        // Spawned, a fetch makes progress while the caller is busy with an
+        // earlier page; aborted if the listing is dropped.
+        let fut: PageFetch<T> = match tokio::runtime::Handle::try_current() {
+            Ok(rt) => {
+                let mut task = Task(rt.spawn(fetch));
+                let (vendor, endpoint) = (shared.client.vendor(), shared.req.endpoint.clone());
+                Box::pin(async move {
+                    let r = match (&mut task.0).await {
+                        Ok(r) => r,
+                        Err(join) => Err(Error::Inconsistent {
+                            vendor,
+                            endpoint,
+                            detail: format!("the page fetch task failed: {join}"),
+                        }),
+                    };
+                    (index, url, r)
+                })
+            }
+            Err(_) => Box::pin(async move { (index, url, fetch.await) }),
+        };
+        inflight.push_back(fut);
+    }
+}
+
 async fn step<T: Send + 'static>(mut d: Driver<T>) -> Result<Option<(Page<T>, Driver<T>)>> {
     match &mut d.state {
         State::Sequential { next, prefetch } => {
             let index = d.index;
-            let (url, raw) = match prefetch.take() {
-                Some(mut p) => {
-                    let url = p.url.clone();
-                    let raw = match (&mut p.handle).await {
-                        Ok(r) => r?,
-                        Err(join) => {
-                            return Err(Error::Inconsistent {
-                                vendor: d.shared.client.vendor(),
-                                endpoint: d.shared.req.endpoint.clone(),
-                                detail: format!("the page fetch task failed: {join}"),
-                            });
-                        }
-                    };
-                    (url, raw)
-                }
+            let pending = match prefetch.take() {
+                Some(p) => Some(p),
                 None => {
                     let Some(url) = next.take() else {
                         return Ok(None);
@@ -671,13 +824,27 @@ async fn step<T: Send + 'static>(mut d: Driver<T>) -> Result<Option<(Page<T>, Dr
                             endpoint: d.shared.req.endpoint.clone(),
                         });
                     }
-                    let raw = d.shared.clone().fetch_raw(url.clone(), index).await?;
-                    (url, raw)
+                    let p = Prefetch::spawn(&d.shared, url.clone(), index);
+                    if p.is_none() {
+                        *next = Some(url);
+                    }
+                    p
+                }
+            };
+            let (url, raw, early, ahead) = match pending {
+                Some(p) => await_prefetch(&d.shared, &mut d.seen, p, index).await?,
+                None => {
+                    // No runtime to spawn on: fetch inline.
+                    let Some(url) = next.take() else {
+                        return Ok(None);
+                    };
+                    let raw = d.shared.clone().fetch_raw(url.clone(), index, None).await?;
+                    (url, raw, None, None)
                 }
             };
             let meta = raw.meta.clone();
             d.index += 1;
-            let fan_out = (index == 0 && d.concurrency > 1)
+            let fan_out = (index == 0 && d.concurrency > 1 && early.is_none())
                 .then(|| d.shared.req.paginator.remaining_iter(&url, &meta))
                 .flatten();
             let resume;
@@ -686,51 +853,59 @@ async fn step<T: Send + 'static>(mut d: Driver<T>) -> Result<Option<(Page<T>, Dr
                 resume = queue.peek().map(|u| Cursor {
                     next: u.to_string(),
                 });
+                let mut next_index = 1;
+                let mut inflight = FuturesOrdered::new();
+                let mut inflight_urls = VecDeque::new();
+                // Start the rest now, so they travel while this page is mapped.
+                refill(
+                    &d.shared,
+                    d.concurrency,
+                    &mut queue,
+                    &mut next_index,
+                    &mut inflight,
+                    &mut inflight_urls,
+                );
                 d.state = State::Concurrent {
                     queue,
-                    next_index: 1,
-                    inflight: FuturesOrdered::new(),
+                    next_index,
+                    inflight,
+                    inflight_urls,
                 };
             } else {
-                let next_url = d
-                    .shared
-                    .req
-                    .paginator
-                    .next(&url, &meta)
-                    .map_err(|e| d.shared.page_error(e))?;
+                let next_url = match early {
+                    Some(r) => r,
+                    None => d.shared.req.paginator.next(&url, &meta),
+                }
+                .map_err(|e| d.shared.page_error(e))?;
                 resume = next_url.as_ref().map(|u| Cursor {
                     next: u.to_string(),
                 });
-                let mut prefetch = None;
-                if let Some(n) = &next_url {
+                let mut prefetch = ahead;
+                if prefetch.is_none()
+                    && let Some(n) = &next_url
+                {
                     if !d.seen.insert(n.as_str().to_string()) {
                         return Err(Error::PaginationLoop {
                             vendor: d.shared.client.vendor(),
                             endpoint: d.shared.req.endpoint.clone(),
                         });
                     }
-                    if let Ok(rt) = tokio::runtime::Handle::try_current() {
-                        let shared = d.shared.clone();
-                        let target = n.clone();
-                        prefetch = Some(Prefetch {
-                            url: n.clone(),
-                            handle: rt.spawn(shared.fetch_raw(target, index + 1)),
-                        });
+                    prefetch = Prefetch::spawn(&d.shared, n.clone(), index + 1);
+                    if prefetch.is_none() {
+                        // Fetched on the next poll, which marks it seen.
+                        d.seen.remove(n.as_str());
                     }
                 }
+                if prefetch.is_some() {
+                    // Let the prefetch send its request before this page is
+                    // mapped: on a single-threaded runtime it would
+                    // otherwise only start once the mapping is done.
+                    tokio::task::yield_now().await;
+                }
                 d.state = State::Sequential {
-                    // Without a runtime to prefetch on, fetch it on the next poll
-                    // (already marked as seen).
                     next: if prefetch.is_none() { next_url } else { None },
                     prefetch,
                 };
-                if let State::Sequential {
-                    next: Some(n),
-                    prefetch: None,
-                } = &d.state
-                {
-                    d.seen.remove(n.as_str());
-                }
             }
             let items = d.shared.map_items(raw.items)?;
             let page = Page {
@@ -745,27 +920,37 @@ async fn step<T: Send + 'static>(mut d: Driver<T>) -> Result<Option<(Page<T>, Dr
             queue,
             next_index,
             inflight,
+            inflight_urls,
         } => {
-            while inflight.len() < d.concurrency {
-                let Some(url) = queue.next() else {
-                    break;
-                };
-                let index = *next_index;
-                *next_index += 1;
-                let shared = d.shared.clone();
-                inflight.push_back(Box::pin(async move {
-                    let r = shared.fetch(url.clone(), index).await;
-                    (index, url, r)
-                }));
-            }
+            refill(
+                &d.shared,
+                d.concurrency,
+                queue,
+                next_index,
+                inflight,
+                inflight_urls,
+            );
             let Some((index, _url, result)) = inflight.next().await else {
                 return Ok(None);
             };
+            inflight_urls.pop_front();
             let (items, meta) = result?;
             d.index = index + 1;
-            let resume = queue.peek().map(|u| Cursor {
-                next: u.to_string(),
-            });
+            // Keep `concurrency` pages travelling while this one is consumed.
+            refill(
+                &d.shared,
+                d.concurrency,
+                queue,
+                next_index,
+                inflight,
+                inflight_urls,
+            );
+            let resume = inflight_urls
+                .front()
+                .or_else(|| queue.peek())
+                .map(|u| Cursor {
+                    next: u.to_string(),
+                });
             let page = Page {
                 items,
                 index,

@@ -1,0 +1,235 @@
+//! The paging engine's timing contracts, against plain wiremock servers:
+//! concurrent pages resume exactly where they stopped, and a sequential
+//! `Link` listing sends the next request before it parses this page.
+
+use futures::TryStreamExt;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::Duration;
+use vectis_core::credential::ApiKeyHeader;
+use vectis_core::http::{Response, Situation, VendorRules};
+use vectis_core::paginate::{
+    Cursor, LinkHeader, ListRequest, Offset, PageMeta, RawPage, page_stream,
+};
+use vectis_core::{
+    BaseUrl, EngineSettings, Error, HttpClient, ManualTime, Quota, SecretString, Vendor,
+};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+#[derive(Debug)]
+struct TestRules;
+
+impl VendorRules for TestRules {
+    fn vendor(&self) -> Vendor {
+        Vendor::Kaseya
+    }
+    fn default_quota(&self) -> Quota {
+        Quota::Off
+    }
+    fn hint(&self, s: Situation) -> String {
+        format!("hint for {s:?}")
+    }
+}
+
+fn client(server: &MockServer, time: &ManualTime, concurrency: usize) -> HttpClient {
+    let base = BaseUrl::parse(&server.uri(), "base").unwrap();
+    let cred = Arc::new(ApiKeyHeader::new(
+        Vendor::Kaseya,
+        "x-api-key",
+        SecretString::from("key-0123456789"),
+    ));
+    HttpClient::new(
+        Arc::new(TestRules),
+        base,
+        cred,
+        EngineSettings {
+            quota: Some(Quota::Off),
+            limiter: Some(Arc::new(vectis_core::rate_limit::GovernorLimit::with_time(
+                Quota::Off,
+                time.time(),
+            ))),
+            time: time.time(),
+            concurrency,
+            ..EngineSettings::default()
+        },
+    )
+}
+
+const TOTAL: u64 = 95;
+
+/// `$skip`/`$top` pages of the numbers `0..TOTAL`.
+struct Numbers;
+
+impl Respond for Numbers {
+    fn respond(&self, r: &Request) -> ResponseTemplate {
+        let q = |k: &str| {
+            r.url
+                .query_pairs()
+                .find(|(n, _)| n == k)
+                .and_then(|(_, v)| v.parse::<u64>().ok())
+        };
+        let (skip, top) = (q("$skip").unwrap_or(0), q("$top").unwrap_or(10));
+        let data: Vec<u64> = (skip..(skip + top).min(TOTAL)).collect();
+        ResponseTemplate::new(200)
+            .set_body_json(serde_json::json!({"Data": data, "Meta": {"TotalCount": TOTAL}}))
+    }
+}
+
+fn numbers_page(resp: &Response) -> Result<RawPage, Error> {
+    let v: serde_json::Value = resp.json()?;
+    let items = v["Data"].as_array().cloned().unwrap_or_default();
+    Ok(RawPage {
+        meta: PageMeta {
+            items: items.len(),
+            total_items: v["Meta"]["TotalCount"].as_u64(),
+            ..PageMeta::default()
+        },
+        items,
+    })
+}
+
+fn numbers(c: &HttpClient, resume: Option<Cursor>) -> ListRequest<u64> {
+    let url = c.base().join("/numbers").unwrap();
+    let paginator = Offset {
+        skip_param: "$skip",
+        top_param: "$top",
+        size: 10,
+    };
+    ListRequest::new("/numbers", url, paginator, numbers_page, |_, v| {
+        Ok(v.as_u64())
+    })
+    .resume(resume)
+}
+
+#[tokio::test]
+async fn concurrent_pages_resume_at_the_page_after_the_one_delivered() {
+    let server = MockServer::start().await;
+    Mock::given(wiremock::matchers::path("/numbers"))
+        .respond_with(Numbers)
+        .mount(&server)
+        .await;
+    let t = ManualTime::new();
+    let c = client(&server, &t, 4);
+    let pages: Vec<_> = page_stream(c.clone(), numbers(&c, None))
+        .try_collect()
+        .await
+        .unwrap();
+    let all: Vec<u64> = pages.iter().flat_map(|p| p.items.clone()).collect();
+    assert_eq!(
+        all,
+        (0..TOTAL).collect::<Vec<_>>(),
+        "every item once, in order"
+    );
+    for (i, p) in pages.iter().enumerate() {
+        let want = (i as u64 + 1) * 10;
+        match &p.resume {
+            Some(cursor) => assert!(
+                cursor.next.contains(&format!("%24skip={want}&"))
+                    || cursor.next.contains(&format!("$skip={want}&"))
+                    || cursor.next.ends_with(&format!("skip={want}")),
+                "page {i}: {}",
+                cursor.next
+            ),
+            None => assert_eq!(want, 100, "only the last page has no cursor"),
+        }
+    }
+    // Resuming from page 3's cursor loses nothing and repeats nothing.
+    let rest: Vec<u64> = page_stream(c.clone(), numbers(&c, pages[3].resume.clone()))
+        .map_ok(|p| p.items)
+        .try_concat()
+        .await
+        .unwrap();
+    assert_eq!(rest, (40..TOTAL).collect::<Vec<_>>());
+}
+
+/// Pages `1..=5` of two items each, `Link: <…?page=n+1>; rel="next"`.
+struct Linked {
+    origin: String,
+    requested: Arc<AtomicU64>,
+    second_asked: Mutex<Option<mpsc::Sender<()>>>,
+}
+
+impl Respond for Linked {
+    fn respond(&self, r: &Request) -> ResponseTemplate {
+        let page: u64 = r
+            .url
+            .query_pairs()
+            .find(|(k, _)| k == "page")
+            .and_then(|(_, v)| v.parse().ok())
+            .unwrap_or(1);
+        self.requested.fetch_max(page, Ordering::SeqCst);
+        if page == 2
+            && let Some(tx) = self.second_asked.lock().unwrap().take()
+        {
+            let _ = tx.send(());
+        }
+        let mut resp =
+            ResponseTemplate::new(200).set_body_json(serde_json::json!([page * 10, page * 10 + 1]));
+        if page < 5 {
+            let next = format!("<{}/linked?page={}>; rel=\"next\"", self.origin, page + 1);
+            resp = resp.insert_header("link", next.as_str());
+        }
+        resp
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_link_listing_sends_the_next_request_before_parsing_this_page() {
+    let server = MockServer::start().await;
+    let (tx, rx) = mpsc::channel();
+    let requested = Arc::new(AtomicU64::new(0));
+    Mock::given(wiremock::matchers::path("/linked"))
+        .respond_with(Linked {
+            origin: server.uri(),
+            requested: requested.clone(),
+            second_asked: Mutex::new(Some(tx)),
+        })
+        .mount(&server)
+        .await;
+    let t = ManualTime::new();
+    let c = client(&server, &t, 1);
+    let rx = Mutex::new(Some(rx));
+    let parse = move |resp: &Response| -> Result<RawPage, Error> {
+        // Parsing page 1 waits until page 2 has been asked for: it only
+        // returns at once if the engine sent that request from page 1's
+        // headers, before this parse.
+        if resp.url.query().unwrap_or_default().contains("page=1")
+            && let Some(rx) = rx.lock().unwrap().take()
+        {
+            // block_in_place: this worker's queued tasks move on meanwhile.
+            tokio::task::block_in_place(|| rx.recv_timeout(Duration::from_secs(10))).map_err(
+                |_| resp.unexpected("page 2 was not requested before page 1 was parsed"),
+            )?;
+        }
+        let items: Vec<serde_json::Value> = resp.json()?;
+        Ok(RawPage {
+            meta: PageMeta {
+                items: items.len(),
+                link_next: PageMeta::link_next_from(resp),
+                ..PageMeta::default()
+            },
+            items,
+        })
+    };
+    let url = c.base().join("/linked?page=1").unwrap();
+    let req = ListRequest::new(
+        "/linked",
+        url,
+        LinkHeader {
+            first_params: Vec::new(),
+        },
+        parse,
+        |_, v| Ok(v.as_u64()),
+    );
+    let items: Vec<u64> = page_stream(c.clone(), req)
+        .map_ok(|p| p.items)
+        .try_concat()
+        .await
+        .unwrap();
+    assert_eq!(items, vec![10, 11, 20, 21, 30, 31, 40, 41, 50, 51]);
+    assert_eq!(
+        requested.load(Ordering::SeqCst),
+        5,
+        "no request past the end"
+    );
+}
