@@ -569,7 +569,12 @@ impl<T: Send + 'static> Shared<T> {
                 && let Some(next) = self.req.paginator.next_from_headers(&sent, &resp)
             {
                 // The receiver is gone only if the listing was dropped.
-                let _ = tx.send(next);
+                if tx.send(next).is_ok() {
+                    // Let the listing start that request before this page is
+                    // parsed: on a one-thread runtime the parse would
+                    // otherwise run first and nothing would overlap.
+                    tokio::task::yield_now().await;
+                }
             }
             let raw = (self.req.parse)(&resp)?;
             tracing::Span::current().record("items", raw.items.len());
