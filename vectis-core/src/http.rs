@@ -567,7 +567,6 @@ impl HttpClient {
         loop {
             attempt += 1;
             tracing::Span::current().record("attempt", attempt);
-            inner.limiter.acquire().await?;
             let mut req = reqwest::Request::new(spec.method.clone(), spec.url.clone());
             {
                 let h = req.headers_mut();
@@ -590,7 +589,13 @@ impl HttpClient {
                     .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
                 *req.body_mut() = Some(bytes.into());
             }
+            // Authenticate first, then take the send slot: a token fetched
+            // after the grant would send this request late by a round trip,
+            // closer than the quota's spacing to the next one (at Datto the
+            // first read after a token and the tenth after it fell inside
+            // one rolling window).
             let stamp = inner.credential.apply(&mut req).await?;
+            inner.limiter.acquire().await?;
             let sent = {
                 let _permit = inner.inflight.acquire().await;
                 match inner.http.execute(req).await {

@@ -528,3 +528,57 @@ async fn base_urls_are_validated_and_normalized() {
         "a%2Fb%20c%3Fd"
     );
 }
+
+#[tokio::test]
+async fn the_send_slot_is_taken_after_the_token_so_a_token_fetch_cannot_squeeze_two_requests_together()
+ {
+    let server = MockServer::start().await;
+    let t = ManualTime::new();
+    let token_time = t.clone();
+    Mock::given(method("POST"))
+        .and(path("/auth/oauth/token"))
+        .respond_with(move |_: &wiremock::Request| {
+            // The token round trip takes half a second.
+            token_time.advance(Duration::from_millis(500));
+            ResponseTemplate::new(200).set_body_json(
+                serde_json::json!({"access_token": "tok", "token_type": "bearer", "expires_in": 3600}),
+            )
+        })
+        .mount(&server)
+        .await;
+    let arrivals = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let (seen, clock) = (arrivals.clone(), t.clone());
+    Mock::given(path("/r"))
+        .respond_with(move |_: &wiremock::Request| {
+            seen.lock().unwrap().push(clock.time().now());
+            ResponseTemplate::new(200).set_body_string("{}")
+        })
+        .mount(&server)
+        .await;
+    let quota = Quota::per_second(10);
+    let c = HttpClient::new(
+        Arc::new(TestRules),
+        BaseUrl::parse(&server.uri(), "base").unwrap(),
+        oauth(&server, &t),
+        EngineSettings {
+            quota: Some(quota),
+            limiter: Some(Arc::new(vectis_core::rate_limit::GovernorLimit::with_time(
+                quota,
+                t.time(),
+            ))),
+            time: t.time(),
+            ..EngineSettings::default()
+        },
+    );
+    get(&c, "/r").await.unwrap();
+    get(&c, "/r").await.unwrap();
+    let a = arrivals.lock().unwrap().clone();
+    assert_eq!(a.len(), 2);
+    // Granted before the token was fetched, the first request would arrive
+    // 500 ms after its slot and the second right behind it.
+    assert!(
+        a[1] - a[0] >= Duration::from_millis(100),
+        "two requests {:?} apart at 10/s",
+        a[1] - a[0]
+    );
+}
