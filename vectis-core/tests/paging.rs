@@ -1,6 +1,7 @@
 //! The paging engine's timing contracts, against plain wiremock servers:
-//! concurrent pages resume exactly where they stopped, and a sequential
-//! `Link` listing sends the next request before it parses this page.
+//! concurrent pages resume exactly where they stopped and free their place on
+//! the wire before they are parsed, and a sequential `Link` listing sends the
+//! next request before it parses this page (on a one-thread runtime too).
 
 use futures::TryStreamExt;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -147,6 +148,9 @@ struct Linked {
     origin: String,
     requested: Arc<AtomicU64>,
     second_asked: Mutex<Option<mpsc::Sender<()>>>,
+    /// Bytes of padding (a string item, which the mapper skips), to make a
+    /// page large enough to be parsed off the runtime thread.
+    pad: usize,
 }
 
 impl Respond for Linked {
@@ -163,8 +167,14 @@ impl Respond for Linked {
         {
             let _ = tx.send(());
         }
-        let mut resp =
-            ResponseTemplate::new(200).set_body_json(serde_json::json!([page * 10, page * 10 + 1]));
+        let mut body = vec![
+            serde_json::json!(page * 10),
+            serde_json::json!(page * 10 + 1),
+        ];
+        if self.pad > 0 {
+            body.push(serde_json::json!("x".repeat(self.pad)));
+        }
+        let mut resp = ResponseTemplate::new(200).set_body_json(body);
         if page < 5 {
             let next = format!("<{}/linked?page={}>; rel=\"next\"", self.origin, page + 1);
             resp = resp.insert_header("link", next.as_str());
@@ -183,6 +193,7 @@ async fn a_link_listing_sends_the_next_request_before_parsing_this_page() {
             origin: server.uri(),
             requested: requested.clone(),
             second_asked: Mutex::new(Some(tx)),
+            pad: 0,
         })
         .mount(&server)
         .await;
@@ -232,4 +243,135 @@ async fn a_link_listing_sends_the_next_request_before_parsing_this_page() {
         5,
         "no request past the end"
     );
+}
+
+/// Reads a `Linked` page (a JSON array).
+fn linked_page(resp: &Response) -> Result<RawPage, Error> {
+    let items: Vec<serde_json::Value> = resp.json()?;
+    Ok(RawPage {
+        meta: PageMeta {
+            items: items.len(),
+            link_next: PageMeta::link_next_from(resp),
+            ..PageMeta::default()
+        },
+        items,
+    })
+}
+
+/// The same contract on a one-thread runtime, the usual `#[tokio::main]`
+/// of a small sync job: a large page is parsed off the runtime thread, so
+/// the thread is free to send the next request meanwhile.
+#[tokio::test(flavor = "current_thread")]
+async fn on_a_one_thread_runtime_a_large_page_is_parsed_while_the_next_request_travels() {
+    let server = MockServer::start().await;
+    let (tx, rx) = mpsc::channel();
+    let requested = Arc::new(AtomicU64::new(0));
+    Mock::given(wiremock::matchers::path("/linked"))
+        .respond_with(Linked {
+            origin: server.uri(),
+            requested: requested.clone(),
+            second_asked: Mutex::new(Some(tx)),
+            pad: 256 * 1024,
+        })
+        .mount(&server)
+        .await;
+    let t = ManualTime::new();
+    let c = client(&server, &t, 1);
+    let rx = Mutex::new(Some(rx));
+    let parse = move |resp: &Response| -> Result<RawPage, Error> {
+        // Blocks the thread it runs on until page 2 has been asked for: if
+        // that is the runtime's only thread, page 2 is never sent.
+        if resp.url.query().unwrap_or_default().contains("page=1")
+            && let Some(rx) = rx.lock().unwrap().take()
+        {
+            rx.recv_timeout(Duration::from_secs(10))
+                .map_err(|_| resp.unexpected("page 2 was not requested while page 1 was parsed"))?;
+        }
+        linked_page(resp)
+    };
+    let url = c.base().join("/linked?page=1").unwrap();
+    let req = ListRequest::new(
+        "/linked",
+        url,
+        LinkHeader {
+            first_params: Vec::new(),
+        },
+        parse,
+        |_, v| Ok(v.as_u64()),
+    );
+    let items: Vec<u64> = page_stream(c.clone(), req)
+        .map_ok(|p| p.items)
+        .try_concat()
+        .await
+        .unwrap();
+    assert_eq!(items, vec![10, 11, 20, 21, 30, 31, 40, 41, 50, 51]);
+    assert_eq!(requested.load(Ordering::SeqCst), 5);
+}
+
+/// `Numbers`, telling when the page at `$skip=signal_at` is asked for.
+struct NumbersSignal {
+    signal_at: u64,
+    tx: Mutex<Option<mpsc::Sender<()>>>,
+}
+
+impl Respond for NumbersSignal {
+    fn respond(&self, r: &Request) -> ResponseTemplate {
+        let skip = r
+            .url
+            .query_pairs()
+            .find(|(n, _)| n == "$skip")
+            .and_then(|(_, v)| v.parse::<u64>().ok())
+            .unwrap_or(0);
+        if skip == self.signal_at
+            && let Some(tx) = self.tx.lock().unwrap().take()
+        {
+            let _ = tx.send(());
+        }
+        Numbers.respond(r)
+    }
+}
+
+/// A concurrent listing frees a page's place on the wire when its answer
+/// arrives, not when the caller has taken it: while the first of two
+/// concurrent pages is still being read, the third is already requested.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_concurrent_page_frees_its_place_on_the_wire_before_it_is_parsed() {
+    let server = MockServer::start().await;
+    let (tx, rx) = mpsc::channel();
+    Mock::given(wiremock::matchers::path("/numbers"))
+        .respond_with(NumbersSignal {
+            signal_at: 30,
+            tx: Mutex::new(Some(tx)),
+        })
+        .mount(&server)
+        .await;
+    let t = ManualTime::new();
+    let c = client(&server, &t, 2);
+    let rx = Mutex::new(Some(rx));
+    let parse = move |resp: &Response| -> Result<RawPage, Error> {
+        // Page `$skip=10` (the first fetched concurrently, with `20`) waits
+        // until `$skip=30` has been asked for: that only happens if a wire
+        // place was freed before this parse finished.
+        if resp
+            .url
+            .query_pairs()
+            .any(|(k, v)| k == "$skip" && v == "10")
+            && let Some(rx) = rx.lock().unwrap().take()
+        {
+            tokio::task::block_in_place(|| rx.recv_timeout(Duration::from_secs(10))).map_err(
+                |_| resp.unexpected("page $skip=30 was not requested while $skip=10 was parsed"),
+            )?;
+        }
+        numbers_page(resp)
+    };
+    let mut req = numbers(&c, None);
+    req.parse = Arc::new(parse);
+    let items: Vec<u64> = page_stream(c.clone(), req)
+        .map_ok(|p| p.items)
+        .try_concat()
+        .await
+        .unwrap();
+    assert_eq!(items, (0..TOTAL).collect::<Vec<_>>());
+    let asked = server.received_requests().await.unwrap().len();
+    assert_eq!(asked, 10, "each page once");
 }
