@@ -22,10 +22,10 @@
 //! in page order: at most `concurrency` requests on the wire (a page frees its
 //! place when its answer arrives, before it is parsed) and at most twice that
 //! many pages read ahead of the caller. Sequential styles fetch the next page
-//! while this one is parsed and mapped; a `Link` listing sends it as soon as
-//! the headers name it. Large pages are parsed and mapped on tokio's blocking
-//! pool, so the runtime thread keeps sending and receiving meanwhile (also on
-//! a one-thread runtime). Each page carries a serializable [`Cursor`] to
+//! while this one is parsed and mapped; a `Link` listing sends it from the
+//! task that read this page's headers, before parsing the body. Each hand-over
+//! yields once, so the next request is written before the parse starts, also
+//! on a one-thread runtime. Each page carries a serializable [`Cursor`] to
 //! resume from. The first error ends the stream.
 
 use crate::error::{Error, Result};
@@ -543,16 +543,11 @@ pub fn decode_item<R: serde::de::DeserializeOwned>(
     })
 }
 
-/// A page body from this size on is parsed on tokio's blocking pool (a
-/// 1000-record ConnectWise page takes ~10 ms; below this size, ~0.3 ms, the
-/// hand-over would cost more than it frees).
-const OFFLOAD_BODY_BYTES: usize = 32 * 1024;
-/// A page with this many items or more is mapped on the blocking pool.
-const OFFLOAD_ITEMS: usize = 100;
-
 struct Shared<T> {
     client: HttpClient,
     req: ListRequest<T>,
+    /// Every URL this listing has requested (a repeat is a loop).
+    seen: std::sync::Mutex<HashSet<String>>,
 }
 
 impl<T: Send + 'static> Shared<T> {
@@ -560,13 +555,13 @@ impl<T: Send + 'static> Shared<T> {
     /// With `early`, the next request is sent there as soon as the headers
     /// decide it ([`Paginator::next_from_headers`]), before the body is
     /// parsed; dropped unsent when they do not.
-    async fn fetch_raw(
+    fn fetch_raw(
         self: Arc<Self>,
         url: Url,
         index: u64,
         early: Option<EarlyNext>,
         net: Option<Arc<Semaphore>>,
-    ) -> Result<RawPage> {
+    ) -> BoxFuture<'static, Result<RawPage>> {
         let span = tracing::debug_span!(
             "vectis.page",
             vendor = self.client.vendor().slug(),
@@ -574,69 +569,83 @@ impl<T: Send + 'static> Shared<T> {
             page = index + 1,
             items = tracing::field::Empty,
         );
-        async move {
-            let mut spec = RequestSpec::get(url, self.req.endpoint.clone());
-            spec.page = Some(index + 1);
-            spec.headers = self.req.headers.clone();
-            let sent = spec.url.clone();
-            let resp = {
-                // Held while the request travels, released before the parse:
-                // the next page's request goes out as soon as this answer
-                // is in, not when the listing gets round to it.
-                let _on_the_wire = match net {
-                    Some(s) => s.acquire_owned().await.ok(),
-                    None => None,
+        Box::pin(
+            async move {
+                let mut spec = RequestSpec::get(url, self.req.endpoint.clone());
+                spec.page = Some(index + 1);
+                spec.headers = self.req.headers.clone();
+                let sent = spec.url.clone();
+                let resp = {
+                    // Held while the request travels, released before the parse:
+                    // the next page's request goes out as soon as this answer
+                    // is in, not when the listing gets round to it.
+                    let on_the_wire = match &net {
+                        Some(s) => s.clone().acquire_owned().await.ok(),
+                        None => None,
+                    };
+                    let resp = self.client.execute(spec).await;
+                    if let Some(permit) = on_the_wire {
+                        drop(permit);
+                        // Let the page waiting for that place send its request
+                        // before this one is parsed (on a one-thread runtime it
+                        // would otherwise wait for the parse).
+                        tokio::task::yield_now().await;
+                    }
+                    resp?
                 };
-                self.client.execute(spec).await?
-            };
-            if let Some(tx) = early
-                && let Some(next) = self.req.paginator.next_from_headers(&sent, &resp)
-            {
-                // The receiver is gone only if the listing was dropped.
-                let _ = tx.send(next);
+                if let Some(tx) = early
+                    && let Some(next) = self.req.paginator.next_from_headers(&sent, &resp)
+                {
+                    let msg = next.map(|n| {
+                        n.map(|n| {
+                            // Started from this task, not the listing's, so the
+                            // request is on its way before this page is parsed.
+                            let mut ahead = None;
+                            if self.mark_seen(&n) {
+                                ahead = Prefetch::spawn(&self, n.clone(), index + 1);
+                                if ahead.is_none() {
+                                    self.unmark_seen(&n);
+                                }
+                            }
+                            (n, ahead)
+                        })
+                    });
+                    let started = matches!(&msg, Ok(Some((_, Some(_)))));
+                    // The receiver is gone only if the listing was dropped (the
+                    // started fetch is then dropped, and aborted, with `msg`).
+                    if tx.send(msg).is_ok() && started {
+                        tokio::task::yield_now().await;
+                    }
+                }
+                let raw = (self.req.parse)(&resp)?;
+                tracing::Span::current().record("items", raw.items.len());
+                Ok(raw)
             }
-            let raw = if resp.body.len() >= OFFLOAD_BODY_BYTES {
-                let this = self.clone();
-                self.off_thread(move || (this.req.parse)(&resp)).await?
-            } else {
-                (self.req.parse)(&resp)?
-            };
-            tracing::Span::current().record("items", raw.items.len());
-            Ok(raw)
-        }
-        .instrument(span)
-        .await
+            .instrument(span),
+        )
     }
 
-    /// Runs CPU-heavy page work (`parse`, `map`) on tokio's blocking pool,
-    /// so the runtime thread stays free to send the next request, read other
-    /// answers and fire the limiter's timers on time, also on a one-thread
-    /// runtime. Inline when there is no runtime.
-    async fn off_thread<R: Send + 'static>(
-        &self,
-        work: impl FnOnce() -> Result<R> + Send + 'static,
-    ) -> Result<R> {
-        let Ok(rt) = tokio::runtime::Handle::try_current() else {
-            return work();
-        };
-        let task = Task(rt.spawn_blocking(work));
-        match task.join().await {
-            Ok(r) => r,
-            Err(join) => Err(Error::Inconsistent {
-                vendor: self.client.vendor(),
-                endpoint: self.req.endpoint.clone(),
-                detail: format!("reading a page failed: {join}"),
-            }),
-        }
+    /// Records `url` as requested; `false` if it already was (a loop).
+    fn mark_seen(&self, url: &Url) -> bool {
+        self.seen
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(url.as_str().to_string())
     }
 
-    /// Maps a page's items, off the runtime thread when there are many.
-    async fn map_page(self: &Arc<Self>, raw: Vec<serde_json::Value>) -> Result<Vec<T>> {
-        if raw.len() < OFFLOAD_ITEMS {
-            return self.map_items(raw);
+    /// Forgets `url` (it was not requested after all).
+    fn unmark_seen(&self, url: &Url) {
+        self.seen
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(url.as_str());
+    }
+
+    fn loop_error(&self) -> Error {
+        Error::PaginationLoop {
+            vendor: self.client.vendor(),
+            endpoint: self.req.endpoint.clone(),
         }
-        let this = self.clone();
-        self.off_thread(move || this.map_items(raw)).await
     }
 
     fn map_items(&self, raw: Vec<serde_json::Value>) -> Result<Vec<T>> {
@@ -656,7 +665,7 @@ impl<T: Send + 'static> Shared<T> {
         net: Arc<Semaphore>,
     ) -> Result<(Vec<T>, PageMeta)> {
         let raw = self.clone().fetch_raw(url, index, None, Some(net)).await?;
-        Ok((self.map_page(raw.items).await?, raw.meta))
+        Ok((self.map_items(raw.items)?, raw.meta))
     }
 
     fn page_error(&self, e: PageError) -> Error {
@@ -687,11 +696,16 @@ struct Prefetch {
     url: Url,
     handle: tokio::task::JoinHandle<Result<RawPage>>,
     /// The page after it, when its headers name it before its body is read.
-    early: Option<futures::channel::oneshot::Receiver<Result<Option<Url>, PageError>>>,
+    early: Option<futures::channel::oneshot::Receiver<EarlyMsg>>,
 }
 
+/// What a page's headers said about the next page: its URL, and its fetch
+/// if this page's task started it (not when the URL was seen before: the
+/// listing reports the loop).
+type EarlyMsg = Result<Option<(Url, Option<Prefetch>)>, PageError>;
+
 /// Where a page fetch sends the next request it read from the headers.
-type EarlyNext = futures::channel::oneshot::Sender<Result<Option<Url>, PageError>>;
+type EarlyNext = futures::channel::oneshot::Sender<EarlyMsg>;
 
 impl Prefetch {
     /// Starts fetching page `index` at `url` on the current runtime; `None`
@@ -710,12 +724,6 @@ impl Prefetch {
 
 /// A spawned task aborted when dropped (a dropped listing stops its fetches).
 struct Task<R>(tokio::task::JoinHandle<R>);
-
-impl<R> Task<R> {
-    async fn join(mut self) -> std::result::Result<R, tokio::task::JoinError> {
-        (&mut self.0).await
-    }
-}
 
 impl<R> Drop for Task<R> {
     fn drop(&mut self) {
@@ -749,7 +757,6 @@ enum State<T> {
 struct Driver<T> {
     shared: Arc<Shared<T>>,
     state: State<T>,
-    seen: HashSet<String>,
     index: u64,
     concurrency: usize,
 }
@@ -776,12 +783,15 @@ pub fn page_stream<T: Send + 'static>(client: HttpClient, req: ListRequest<T>) -
         None => req.paginator.first(&req.url),
     };
     let driver = Driver {
-        shared: Arc::new(Shared { client, req }),
+        shared: Arc::new(Shared {
+            client,
+            req,
+            seen: std::sync::Mutex::new(HashSet::new()),
+        }),
         state: State::Sequential {
             next: Some(first),
             prefetch: None,
         },
-        seen: HashSet::new(),
         index: 0,
         concurrency,
     };
@@ -797,14 +807,12 @@ type Awaited = (
     Option<Prefetch>,
 );
 
-/// Awaits a prefetched page. If its headers name the next request before
-/// its body is parsed, that request is started at once (after the loop
-/// check), so it travels while this page is parsed and mapped.
+/// Awaits a prefetched page. If its headers named the next request before
+/// its body was parsed, the page's task has already started it (after the
+/// loop check), so it travels while this page is parsed and mapped.
 async fn await_prefetch<T: Send + 'static>(
     shared: &Arc<Shared<T>>,
-    seen: &mut HashSet<String>,
     mut p: Prefetch,
-    index: u64,
 ) -> Result<Awaited> {
     let mut early = None;
     let mut ahead = None;
@@ -812,19 +820,14 @@ async fn await_prefetch<T: Send + 'static>(
         // Canceled: the headers did not decide (or the fetch failed; its
         // error comes from the handle below).
         if let Ok(r) = rx.await {
-            if let Ok(Some(n)) = &r {
-                if !seen.insert(n.as_str().to_string()) {
-                    return Err(Error::PaginationLoop {
-                        vendor: shared.client.vendor(),
-                        endpoint: shared.req.endpoint.clone(),
-                    });
-                }
-                ahead = Prefetch::spawn(shared, n.clone(), index + 1);
-                if ahead.is_none() {
-                    seen.remove(n.as_str());
-                }
-            }
-            early = Some(r);
+            early = Some(r.map(|next| {
+                next.map(|(n, started)| {
+                    ahead = started;
+                    n
+                })
+            }));
+            // Not started (requested before: a loop): the caller's loop
+            // check reports it.
         }
     }
     let raw = match (&mut p.handle).await {
@@ -896,11 +899,8 @@ async fn step<T: Send + 'static>(mut d: Driver<T>) -> Result<Option<(Page<T>, Dr
                     let Some(url) = next.take() else {
                         return Ok(None);
                     };
-                    if !d.seen.insert(url.as_str().to_string()) {
-                        return Err(Error::PaginationLoop {
-                            vendor: d.shared.client.vendor(),
-                            endpoint: d.shared.req.endpoint.clone(),
-                        });
+                    if !d.shared.mark_seen(&url) {
+                        return Err(d.shared.loop_error());
                     }
                     let p = Prefetch::spawn(&d.shared, url.clone(), index);
                     if p.is_none() {
@@ -910,7 +910,7 @@ async fn step<T: Send + 'static>(mut d: Driver<T>) -> Result<Option<(Page<T>, Dr
                 }
             };
             let (url, raw, early, ahead) = match pending {
-                Some(p) => await_prefetch(&d.shared, &mut d.seen, p, index).await?,
+                Some(p) => await_prefetch(&d.shared, p).await?,
                 None => {
                     // No runtime to spawn on: fetch inline.
                     let Some(url) = next.take() else {
@@ -965,28 +965,32 @@ async fn step<T: Send + 'static>(mut d: Driver<T>) -> Result<Option<(Page<T>, Dr
                 resume = next_url.as_ref().map(|u| Cursor {
                     next: u.to_string(),
                 });
+                let ahead_started_here = ahead.is_none();
                 let mut prefetch = ahead;
                 if prefetch.is_none()
                     && let Some(n) = &next_url
                 {
-                    if !d.seen.insert(n.as_str().to_string()) {
-                        return Err(Error::PaginationLoop {
-                            vendor: d.shared.client.vendor(),
-                            endpoint: d.shared.req.endpoint.clone(),
-                        });
+                    if !d.shared.mark_seen(n) {
+                        return Err(d.shared.loop_error());
                     }
                     prefetch = Prefetch::spawn(&d.shared, n.clone(), index + 1);
                     if prefetch.is_none() {
                         // Fetched on the next poll, which marks it seen.
-                        d.seen.remove(n.as_str());
+                        d.shared.unmark_seen(n);
                     }
+                }
+                if prefetch.is_some() && ahead_started_here {
+                    // Let the prefetch send its request before this page is
+                    // mapped: yield_now defers this task until the runtime
+                    // has run the others, also on a one-thread runtime.
+                    tokio::task::yield_now().await;
                 }
                 d.state = State::Sequential {
                     next: if prefetch.is_none() { next_url } else { None },
                     prefetch,
                 };
             }
-            let items = d.shared.map_page(raw.items).await?;
+            let items = d.shared.map_items(raw.items)?;
             let page = Page {
                 items,
                 index,

@@ -148,8 +148,8 @@ struct Linked {
     origin: String,
     requested: Arc<AtomicU64>,
     second_asked: Mutex<Option<mpsc::Sender<()>>>,
-    /// Bytes of padding (a string item, which the mapper skips), to make a
-    /// page large enough to be parsed off the runtime thread.
+    /// Bytes of padding (a string item, which the mapper skips), for pages
+    /// the size of a real vendor's.
     pad: usize,
 }
 
@@ -259,10 +259,10 @@ fn linked_page(resp: &Response) -> Result<RawPage, Error> {
 }
 
 /// The same contract on a one-thread runtime, the usual `#[tokio::main]`
-/// of a small sync job: a large page is parsed off the runtime thread, so
-/// the thread is free to send the next request meanwhile.
+/// of a small sync job, where the listing runs in `block_on`'s own future:
+/// the next request must be written before the parse takes the thread.
 #[tokio::test(flavor = "current_thread")]
-async fn on_a_one_thread_runtime_a_large_page_is_parsed_while_the_next_request_travels() {
+async fn on_a_one_thread_runtime_the_next_request_is_written_before_this_page_is_parsed() {
     let server = MockServer::start().await;
     let (tx, rx) = mpsc::channel();
     let requested = Arc::new(AtomicU64::new(0));
@@ -279,8 +279,8 @@ async fn on_a_one_thread_runtime_a_large_page_is_parsed_while_the_next_request_t
     let c = client(&server, &t, 1);
     let rx = Mutex::new(Some(rx));
     let parse = move |resp: &Response| -> Result<RawPage, Error> {
-        // Blocks the thread it runs on until page 2 has been asked for: if
-        // that is the runtime's only thread, page 2 is never sent.
+        // Blocks the runtime's only thread until page 2 has been asked for:
+        // page 2 arrives only if it was written before this parse began.
         if resp.url.query().unwrap_or_default().contains("page=1")
             && let Some(rx) = rx.lock().unwrap().take()
         {
