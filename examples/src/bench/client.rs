@@ -1,0 +1,324 @@
+//! The two clients the benchmark compares: the real connector, and a naive
+//! baseline that asks for each page only after the previous one is parsed
+//! and mapped (plain reqwest, the same vendor structs and mapping functions).
+
+use super::server::{CODEBASE, Stats};
+use super::{BenchError, BenchVendor};
+use futures::TryStreamExt;
+use serde::Deserialize;
+use std::time::{Duration, Instant};
+use vectis_atera::AteraConnector;
+use vectis_connectwise::ConnectWiseConnector;
+use vectis_core::{Connector, Device, EngineSettings, ListOptions, Quota, SecretString};
+use vectis_datto_rmm::DattoRmmConnector;
+
+/// The fake Atera API key (the bench server does not check it).
+pub const ATERA_KEY: &str = "bench-atera-key";
+/// The fake Datto RMM API key (the bench server does not check it).
+pub const DATTO_KEY: &str = "bench-datto-key";
+/// The fake Datto RMM API secret.
+pub const DATTO_SECRET: &str = "bench-datto-secret";
+/// The Datto RMM platform the connector is built for (the base URL wins).
+pub const DATTO_PLATFORM: &str = "merlot";
+/// The fake ConnectWise login company.
+pub const CW_COMPANY: &str = "bench";
+/// The fake ConnectWise public key.
+pub const CW_PUBLIC: &str = "pub";
+/// The fake ConnectWise private key.
+pub const CW_PRIVATE: &str = "priv";
+/// The fake ConnectWise clientId.
+pub const CW_CLIENT_ID: &str = "1a2b3c4d-5e6f-4a8b-9c0d-1e2f3a4b5c6d";
+
+/// What one sync saw.
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Tally {
+    /// Devices delivered.
+    pub records: u64,
+    /// Pages delivered.
+    pub pages: u64,
+    /// Wall time of the sync, in seconds.
+    pub secs: f64,
+    /// Order-sensitive FNV-1a digest of the device ids, to compare clients.
+    pub digest: u64,
+}
+
+impl Tally {
+    fn new() -> Tally {
+        Tally {
+            digest: 0xcbf2_9ce4_8422_2325,
+            ..Tally::default()
+        }
+    }
+
+    fn add(&mut self, d: &Device) {
+        self.records += 1;
+        for b in d.id.bytes().chain(std::iter::once(0)) {
+            self.digest = (self.digest ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+}
+
+/// Where a run's pages are served and with what settings.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// The vendor.
+    pub vendor: BenchVendor,
+    /// The server's port on 127.0.0.1.
+    pub port: u16,
+    /// A name unique to this run (the server counts per run).
+    pub run: String,
+    /// Devices in the tenant.
+    pub devices: u64,
+    /// Server latency per response, in milliseconds.
+    pub latency_ms: u64,
+    /// Server-enforced quota, requests per second (0 = none).
+    pub quota: u32,
+    /// Items per page to ask for (`None`: the vendor's maximum).
+    pub page_size: Option<u32>,
+}
+
+impl Target {
+    /// The base URL the connectors are given.
+    pub fn base(&self) -> String {
+        format!(
+            "http://127.0.0.1:{}/b/{}/{}/{}/{}",
+            self.port, self.run, self.devices, self.latency_ms, self.quota
+        )
+    }
+
+    /// Items per page this run asks for.
+    pub fn page_size(&self) -> u64 {
+        let max = self.vendor.max_page();
+        self.page_size.map_or(max, u64::from).clamp(1, max)
+    }
+
+    /// Pages a full sync takes.
+    pub fn pages(&self) -> u64 {
+        self.devices.div_ceil(self.page_size()).max(1)
+    }
+
+    /// What the server counted for this run.
+    pub async fn stats(&self) -> Result<Stats, BenchError> {
+        let url = format!("http://127.0.0.1:{}/stats/{}", self.port, self.run);
+        let body = reqwest::get(url).await?.bytes().await?;
+        Ok(serde_json::from_slice(&body)?)
+    }
+}
+
+/// Syncs every device through the real connector, with `quota` requests
+/// per second on the client (`None`: off) and `concurrency` pages at once.
+pub async fn sync_connector(
+    t: &Target,
+    quota: Option<u32>,
+    concurrency: usize,
+) -> Result<Tally, BenchError> {
+    let settings = EngineSettings {
+        quota: Some(quota.map_or(Quota::Off, Quota::per_second)),
+        concurrency,
+        ..EngineSettings::default()
+    };
+    let connector: Box<dyn Connector> = match t.vendor {
+        BenchVendor::Atera => Box::new(
+            AteraConnector::builder(SecretString::from(ATERA_KEY))
+                .base_url(&t.base())
+                .settings(settings)
+                .build()?,
+        ),
+        BenchVendor::DattoRmm => Box::new(
+            DattoRmmConnector::builder(
+                DATTO_PLATFORM,
+                SecretString::from(DATTO_KEY),
+                SecretString::from(DATTO_SECRET),
+            )
+            .base_url(&t.base())
+            .settings(settings)
+            .build()?,
+        ),
+        BenchVendor::ConnectWise => Box::new(
+            ConnectWiseConnector::builder(
+                &t.base(),
+                CW_COMPANY,
+                CW_PUBLIC,
+                SecretString::from(CW_PRIVATE),
+                CW_CLIENT_ID,
+            )
+            .codebase(CODEBASE)
+            .settings(settings)
+            .build()?,
+        ),
+    };
+    let opts = ListOptions {
+        page_size: t.page_size,
+        ..ListOptions::default()
+    };
+    let started = Instant::now();
+    let mut tally = Tally::new();
+    let mut pages = connector.device_pages(&opts);
+    while let Some(page) = pages.try_next().await? {
+        tally.pages += 1;
+        for d in &page.items {
+            tally.add(d);
+        }
+    }
+    tally.secs = started.elapsed().as_secs_f64();
+    Ok(tally)
+}
+
+/// Syncs every device the naive way: one page at a time, the next asked for
+/// only after this one is parsed and mapped. With a `quota` (requests per
+/// second) requests are spaced to it; a 429 is waited out and repeated.
+pub async fn sync_naive(t: &Target, quota: Option<u32>) -> Result<Tally, BenchError> {
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
+    let size = t.page_size();
+    let base = t.base();
+    let mut bearer = String::new();
+    if t.vendor == BenchVendor::DattoRmm {
+        bearer = datto_token(&http, &base).await?;
+    }
+    let mut next = Some(match t.vendor {
+        BenchVendor::Atera => format!("{base}/api/v3/agents?page=1&itemsInPage={size}"),
+        BenchVendor::DattoRmm => format!("{base}/api/v2/account/devices?page=0&max={size}"),
+        BenchVendor::ConnectWise => {
+            format!("{base}/{CODEBASE}/apis/3.0/company/configurations?pageSize={size}")
+        }
+    });
+    let started = Instant::now();
+    let mut sent: u32 = 0;
+    let mut tally = Tally::new();
+    while let Some(url) = next.take() {
+        if let Some(q) = quota {
+            let due = started + Duration::from_secs_f64(f64::from(sent) / f64::from(q.max(1)));
+            tokio::time::sleep_until(due.into()).await;
+        }
+        sent += 1;
+        let req = match t.vendor {
+            BenchVendor::Atera => http.get(&url).header("x-api-key", ATERA_KEY),
+            BenchVendor::DattoRmm => http.get(&url).bearer_auth(&bearer),
+            BenchVendor::ConnectWise => http
+                .get(&url)
+                .header("authorization", "Basic YmVuY2grcHViOnByaXY=")
+                .header("clientid", CW_CLIENT_ID)
+                .header("pagination-type", "forward-only"),
+        };
+        let resp = req.header("accept", "application/json").send().await?;
+        if resp.status().as_u16() == 429 {
+            let wait = resp
+                .headers()
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or(1);
+            tokio::time::sleep(Duration::from_secs(wait)).await;
+            next = Some(url);
+            continue;
+        }
+        if !resp.status().is_success() {
+            return Err(BenchError(format!("{url} answered {}", resp.status())));
+        }
+        let link = resp
+            .headers()
+            .get("link")
+            .and_then(|v| v.to_str().ok())
+            .and_then(link_next);
+        let body = resp.bytes().await?;
+        tally.pages += 1;
+        match t.vendor {
+            BenchVendor::Atera => {
+                let env: vectis_atera::raw::PagedResult = serde_json::from_slice(&body)?;
+                for v in env.items.unwrap_or_default() {
+                    let a = vectis_atera::raw::AteraAgent::deserialize(&v)?;
+                    tally.add(&vectis_atera::map::device(a, v));
+                }
+                next = env.next_link.filter(|l| !l.trim().is_empty());
+            }
+            BenchVendor::DattoRmm => {
+                let mut env: DattoEnvelope = serde_json::from_slice(&body)?;
+                for v in env.devices.take().unwrap_or_default() {
+                    let d = vectis_datto_rmm::raw::DattoDevice::deserialize(&v)?;
+                    if let Some(d) = vectis_datto_rmm::map::device(d, v, false) {
+                        tally.add(&d);
+                    }
+                }
+                next = env
+                    .page_details
+                    .next_page_url
+                    .filter(|l| !l.trim().is_empty());
+            }
+            BenchVendor::ConnectWise => {
+                let items: Vec<serde_json::Value> = serde_json::from_slice(&body)?;
+                for v in items {
+                    let c = vectis_connectwise::raw::Configuration::deserialize(&v)?;
+                    tally.add(&vectis_connectwise::map::device(c, v));
+                }
+                next = link;
+            }
+        }
+    }
+    tally.secs = started.elapsed().as_secs_f64();
+    Ok(tally)
+}
+
+/// Datto RMM's list envelope, as the naive client reads it.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DattoEnvelope {
+    page_details: vectis_datto_rmm::raw::PageDetails,
+    #[serde(default)]
+    devices: Option<Vec<serde_json::Value>>,
+}
+
+/// The naive client's Datto RMM token: one password grant, as the
+/// connector's credential does it.
+async fn datto_token(http: &reqwest::Client, base: &str) -> Result<String, BenchError> {
+    #[derive(Deserialize)]
+    struct Token {
+        access_token: String,
+    }
+    let resp = http
+        .post(format!("{base}{}", vectis_datto_rmm::TOKEN_PATH))
+        .basic_auth(
+            vectis_datto_rmm::OAUTH_CLIENT_ID,
+            Some(vectis_datto_rmm::OAUTH_CLIENT_SECRET),
+        )
+        .form(&[
+            ("grant_type", "password"),
+            ("username", DATTO_KEY),
+            ("password", DATTO_SECRET),
+        ])
+        .send()
+        .await?;
+    if !resp.status().is_success() {
+        return Err(BenchError(format!(
+            "the Datto RMM token request answered {}",
+            resp.status()
+        )));
+    }
+    let token: Token = serde_json::from_slice(&resp.bytes().await?)?;
+    Ok(token.access_token)
+}
+
+/// The `rel="next"` target of a `Link` header.
+fn link_next(link: &str) -> Option<String> {
+    link.split(',').find_map(|part| {
+        let (target, params) = part.split_once(';')?;
+        params
+            .contains("rel=\"next\"")
+            .then(|| target.trim().trim_matches(['<', '>']).to_string())
+            .filter(|t| !t.is_empty())
+    })
+}
+
+/// The process's peak resident memory (`VmHWM`), in KiB, where Linux tells.
+pub fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status.lines().find_map(|l| {
+        l.strip_prefix("VmHWM:")?
+            .trim()
+            .trim_end_matches("kB")
+            .trim()
+            .parse()
+            .ok()
+    })
+}

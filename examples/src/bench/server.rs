@@ -1,0 +1,499 @@
+//! A lean loopback HTTP/1.1 server that speaks just enough of Atera's,
+//! Datto RMM's and ConnectWise's device listings for the benchmark.
+//!
+//! Pages are built lazily from the page number (or `pageId`), so a
+//! 1M-device tenant costs the server nothing to hold. Everything a scenario
+//! needs is in the path, so one server serves every run:
+//!
+//! ```text
+//! /b/{run}/{devices}/{latency_ms}/{quota_per_s}/api/v3/agents?page=N&itemsInPage=S
+//! /b/{run}/{devices}/{latency_ms}/{quota_per_s}/v4_6_release/apis/3.0/company/configurations?pageSize=S[&pageId=ID]
+//! /b/{run}/{devices}/{latency_ms}/{quota_per_s}/auth/oauth/token            (Datto; not counted)
+//! /b/{run}/{devices}/{latency_ms}/{quota_per_s}/api/v2/system/pagination    → {"max":250}
+//! /b/{run}/{devices}/{latency_ms}/{quota_per_s}/api/v2/account/devices?page=N&max=S
+//! /stats/{run}   → {"requests":N,"throttled":M}
+//! ```
+//!
+//! `quota_per_s` is enforced over a rolling one-second window (0 = off):
+//! a request that would be one too many is answered 429 with
+//! `Retry-After: 1` and counted. Every answer, 429s included, is delayed to
+//! `latency_ms` after the request arrived. Credentials are not checked: the
+//! benchmark measures paging, not authentication.
+
+use std::collections::{HashMap, VecDeque};
+use std::fmt::Write as _;
+use std::io;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpListener;
+
+/// Atera's largest page.
+pub const ATERA_MAX_PAGE: u64 = 50;
+/// ConnectWise's largest page.
+pub const CONNECTWISE_MAX_PAGE: u64 = 1000;
+/// Datto RMM's largest page (what `/system/pagination` answers).
+pub const DATTO_MAX_PAGE: u64 = 250;
+/// The codebase in the benchmark's ConnectWise URLs.
+pub const CODEBASE: &str = "v4_6_release";
+
+/// Requests and 429s the server counted for one run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Stats {
+    /// Requests received (429s included).
+    pub requests: u64,
+    /// Requests answered 429.
+    pub throttled: u64,
+}
+
+#[derive(Default)]
+struct Tenant {
+    window: VecDeque<Instant>,
+    stats: Stats,
+}
+
+/// The server's counters, one entry per run.
+#[derive(Default)]
+struct State {
+    runs: Mutex<HashMap<String, Tenant>>,
+}
+
+/// One answer to write.
+struct Reply {
+    status: u16,
+    link: Option<String>,
+    body: String,
+    delay: Duration,
+}
+
+impl Reply {
+    fn json(status: u16, body: String) -> Reply {
+        Reply {
+            status,
+            link: None,
+            body,
+            delay: Duration::ZERO,
+        }
+    }
+}
+
+/// Serves the benchmark's vendors on `listener` until the task is dropped.
+pub async fn serve(listener: TcpListener) -> io::Result<()> {
+    let state = Arc::new(State::default());
+    loop {
+        let (sock, _) = listener.accept().await?;
+        sock.set_nodelay(true)?;
+        let state = state.clone();
+        tokio::spawn(async move {
+            // A client hanging up mid-request is not the server's problem.
+            let _ = connection(sock, state).await;
+        });
+    }
+}
+
+/// Binds a loopback port and serves on the current runtime; returns the
+/// port. For tests and in-process use (the benchmark proper runs the server
+/// in a child process, so its memory and CPU are not the client's).
+pub async fn spawn() -> io::Result<u16> {
+    let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+    let port = listener.local_addr()?.port();
+    tokio::spawn(serve(listener));
+    Ok(port)
+}
+
+async fn connection(sock: tokio::net::TcpStream, state: Arc<State>) -> io::Result<()> {
+    let (read, mut write) = sock.into_split();
+    let mut read = BufReader::new(read);
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if read.read_line(&mut line).await? == 0 {
+            return Ok(());
+        }
+        let mut parts = line.split_whitespace();
+        let _method = parts.next();
+        let target = parts.next().unwrap_or("/").to_string();
+        let mut host = String::from("127.0.0.1");
+        let mut forward_only = false;
+        let mut close = false;
+        let mut content_length = 0u64;
+        loop {
+            line.clear();
+            if read.read_line(&mut line).await? == 0 {
+                return Ok(());
+            }
+            let l = line.trim_end();
+            if l.is_empty() {
+                break;
+            }
+            let Some((name, value)) = l.split_once(':') else {
+                continue;
+            };
+            let value = value.trim();
+            if name.eq_ignore_ascii_case("host") {
+                host = value.to_string();
+            } else if name.eq_ignore_ascii_case("pagination-type") {
+                forward_only = value.eq_ignore_ascii_case("forward-only");
+            } else if name.eq_ignore_ascii_case("connection") {
+                close = value.eq_ignore_ascii_case("close");
+            } else if name.eq_ignore_ascii_case("content-length") {
+                content_length = value.parse().unwrap_or(0);
+            }
+        }
+        if content_length > 0 {
+            let mut sink = tokio::io::sink();
+            tokio::io::copy(&mut (&mut read).take(content_length), &mut sink).await?;
+        }
+        let arrived = Instant::now();
+        let reply = state.handle(&target, &host, forward_only, arrived);
+        let wait = reply.delay.saturating_sub(arrived.elapsed());
+        if !wait.is_zero() {
+            tokio::time::sleep(wait).await;
+        }
+        let mut head = format!(
+            "HTTP/1.1 {} {}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: {}\r\n",
+            reply.status,
+            reason(reply.status),
+            reply.body.len()
+        );
+        if let Some(link) = &reply.link {
+            let _ = write!(head, "link: {link}\r\n");
+        }
+        if reply.status == 429 {
+            head.push_str("retry-after: 1\r\n");
+        }
+        head.push_str("\r\n");
+        write.write_all(head.as_bytes()).await?;
+        write.write_all(reply.body.as_bytes()).await?;
+        if close {
+            return Ok(());
+        }
+    }
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        404 => "Not Found",
+        429 => "Too Many Requests",
+        _ => "Bad Request",
+    }
+}
+
+fn query<'a>(q: &'a str, name: &str) -> Option<&'a str> {
+    q.split('&').find_map(|kv| {
+        let (k, v) = kv.split_once('=')?;
+        (k == name).then_some(v)
+    })
+}
+
+fn query_u64(q: &str, name: &str) -> Option<u64> {
+    query(q, name).and_then(|v| v.parse().ok())
+}
+
+impl State {
+    fn handle(&self, target: &str, host: &str, forward_only: bool, arrived: Instant) -> Reply {
+        let (path, q) = target.split_once('?').unwrap_or((target, ""));
+        let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+        match segs.as_slice() {
+            ["stats", run] => {
+                let runs = self.runs.lock().unwrap_or_else(|p| p.into_inner());
+                let stats = runs.get(*run).map(|t| t.stats).unwrap_or_default();
+                Reply::json(
+                    200,
+                    serde_json::to_string(&stats).unwrap_or_else(|_| "{}".into()),
+                )
+            }
+            ["b", run, devices, latency, quota, rest @ ..] => {
+                let (Ok(devices), Ok(latency), Ok(quota)) =
+                    (devices.parse(), latency.parse(), quota.parse::<usize>())
+                else {
+                    return not_found();
+                };
+                let delay = Duration::from_millis(latency);
+                let prefix = format!("http://{host}/b/{run}/{devices}/{latency}/{quota}");
+                if rest == ["auth", "oauth", "token"] {
+                    // Datto's token endpoint: outside the read quota (as at
+                    // Datto) and not counted; the benchmark measures paging.
+                    let mut reply = Reply::json(
+                        200,
+                        r#"{"access_token":"bench-datto-token","token_type":"bearer","expires_in":359999,"scope":"default"}"#.into(),
+                    );
+                    reply.delay = delay;
+                    return reply;
+                }
+                let mut reply = if self.admit(run, quota, arrived) {
+                    match rest {
+                        ["api", "v2", "system", "pagination"] => {
+                            Reply::json(200, format!(r#"{{"max":{DATTO_MAX_PAGE}}}"#))
+                        }
+                        ["api", "v2", "account", "devices"] => datto_page(&prefix, q, devices),
+                        ["api", "v3", "agents"] => atera_page(&prefix, q, devices),
+                        [_, "apis", "3.0", "company", "configurations"] if forward_only => {
+                            connectwise_page(&prefix, path, q, devices)
+                        }
+                        _ => not_found(),
+                    }
+                } else {
+                    Reply::json(
+                        429,
+                        r#"{"type":"https://tools.ietf.org/html/rfc6585#section-4","title":"Too Many Requests","status":429}"#.into(),
+                    )
+                };
+                reply.delay = delay;
+                reply
+            }
+            _ => not_found(),
+        }
+    }
+
+    /// Counts the request; `false` when it exceeds the run's quota.
+    fn admit(&self, run: &str, quota: usize, now: Instant) -> bool {
+        let mut runs = self.runs.lock().unwrap_or_else(|p| p.into_inner());
+        let t = runs.entry(run.to_string()).or_default();
+        t.stats.requests += 1;
+        if quota == 0 {
+            return true;
+        }
+        while t
+            .window
+            .front()
+            .is_some_and(|&at| now.duration_since(at) >= Duration::from_secs(1))
+        {
+            t.window.pop_front();
+        }
+        if t.window.len() >= quota {
+            t.stats.throttled += 1;
+            return false;
+        }
+        t.window.push_back(now);
+        true
+    }
+}
+
+fn not_found() -> Reply {
+    Reply::json(404, r#"{"title":"Not Found","status":404}"#.into())
+}
+
+/// `GET /api/v3/agents`: Atera's `AgentDtoPagedResult`.
+fn atera_page(prefix: &str, q: &str, devices: u64) -> Reply {
+    let page = query_u64(q, "page").unwrap_or(1).max(1);
+    let size = query_u64(q, "itemsInPage")
+        .unwrap_or(20)
+        .clamp(1, ATERA_MAX_PAGE);
+    let total_pages = devices.div_ceil(size);
+    let first = (page - 1) * size + 1;
+    let last = (page * size).min(devices);
+    let mut body = String::with_capacity(700 * size as usize + 512);
+    body.push_str(r#"{"items":["#);
+    for id in first..=last {
+        if id > first {
+            body.push(',');
+        }
+        atera_agent(&mut body, id);
+    }
+    let link = |p: u64| format!("\"{prefix}/api/v3/agents?page={p}&itemsInPage={size}\"");
+    let next = if page < total_pages {
+        link(page + 1)
+    } else {
+        "\"\"".into()
+    };
+    let prev = if page > 1 {
+        link(page - 1)
+    } else {
+        "\"\"".into()
+    };
+    let _ = write!(
+        body,
+        r#"],"page":{page},"itemsInPage":{size},"totalItemCount":{devices},"totalPages":{total_pages},"prevLink":{prev},"nextLink":{next}}}"#
+    );
+    Reply::json(200, body)
+}
+
+fn atera_agent(out: &mut String, id: u64) {
+    let customer = (id - 1) / 25 + 1;
+    let _ = write!(
+        out,
+        concat!(
+            r#"{{"MachineID":{id},"AgentID":{id},"DeviceGuid":"6f1c2a3b-4d5e-4f60-8a7b-{id:012x}","#,
+            r#""FolderID":null,"FolderName":null,"CustomerID":{c},"CustomerName":"Customer {c}","#,
+            r#""AgentName":"WS-{id:07}","SystemName":"WS-{id:07}","MachineName":"WS-{id:07}","#,
+            r#""DomainName":"contoso.local","CurrentLoggedUsers":"jdoe","ComputerDescription":null,"#,
+            r#""Monitored":true,"AgentVersion":"2.0.5.42","Favorite":false,"ThresholdID":null,"#,
+            r#""MonitoredAgentID":{id},"Created":"2023-01-02T03:04:05","Modified":"2024-05-06T07:08:09","#,
+            r#""Online":{online},"LastSeen":"2024-05-06T07:08:09","OS":"Windows 11 Pro","#,
+            r#""OSType":"Work Station","OSVersion":"10.0.22631","OSBuild":"22631","#,
+            r#""IpAddresses":["10.0.{a}.{b}"],"MacAddresses":["00:1A:2B:{a:02X}:{b:02X}:01"],"#,
+            r#""Processor":"Intel(R) Core(TM) i5-1145G7","Memory":16384,"Vendor":"Dell Inc.","#,
+            r#""VendorSerialNumber":"SN{id:08}","ReportedFromIP":"203.0.113.7"}}"#
+        ),
+        id = id,
+        c = customer,
+        online = id % 3 != 0,
+        a = (id / 254) % 255,
+        b = id % 254 + 1,
+    );
+}
+
+/// `GET /api/v2/account/devices`: Datto RMM's `pageDetails` envelope,
+/// pages numbered from 0, absolute `nextPageUrl` (null on the last page).
+fn datto_page(prefix: &str, q: &str, devices: u64) -> Reply {
+    let page = query_u64(q, "page").unwrap_or(0);
+    let size = query_u64(q, "max")
+        .unwrap_or(DATTO_MAX_PAGE)
+        .clamp(1, DATTO_MAX_PAGE);
+    let first = page.saturating_mul(size).saturating_add(1);
+    let last = page.saturating_add(1).saturating_mul(size).min(devices);
+    let count = (last + 1).saturating_sub(first);
+    let mut body = String::with_capacity(1300 * size as usize + 512);
+    let link = |p: u64| format!("\"{prefix}/api/v2/account/devices?max={size}&page={p}\"");
+    let next = if last < devices {
+        link(page + 1)
+    } else {
+        "null".into()
+    };
+    let prev = if page > 0 {
+        link(page - 1)
+    } else {
+        "null".into()
+    };
+    let _ = write!(
+        body,
+        r#"{{"pageDetails":{{"count":{count},"totalCount":{devices},"prevPageUrl":{prev},"nextPageUrl":{next}}},"devices":["#
+    );
+    for id in first..=last {
+        if id > first {
+            body.push(',');
+        }
+        datto_device(&mut body, id);
+    }
+    body.push_str("]}");
+    Reply::json(200, body)
+}
+
+fn datto_device(out: &mut String, id: u64) {
+    let site = (id - 1) / 25 + 1;
+    let seen: u64 = 1_714_979_289_000 - (id % 86_400) * 1000;
+    let _ = write!(
+        out,
+        concat!(
+            r#"{{"id":{id},"uid":"6f1c2a3b-4d5e-4f60-8a7b-{id:012x}","siteId":{s},"#,
+            r#""siteUid":"0a1b2c3d-4e5f-4a6b-8c7d-{s:012x}","siteName":"Customer {s}","#,
+            r#""deviceType":{{"category":"Desktop","type":"Workstation"}},"hostname":"WS-{id:07}","#,
+            r#""intIpAddress":"10.0.{a}.{b}","operatingSystem":"Microsoft Windows 11 Pro 23H2","#,
+            r#""lastLoggedInUser":"CORP\\jdoe","domain":"CORP","cagVersion":"4.4.2183.2183","#,
+            r#""displayVersion":"23H2","extIpAddress":"203.0.113.7","description":null,"a64Bit":true,"#,
+            r#""rebootRequired":false,"online":{online},"suspended":false,"deleted":false,"#,
+            r#""lastSeen":{seen},"lastReboot":{reboot},"lastAuditDate":{audit},"creationDate":1680000000000,"#,
+            r#""udf":{{"udf1":"Asset-{tag:04}","udf2":null}},"snmpEnabled":false,"deviceClass":"device","#,
+            r#""portalUrl":"https://merlot.rmm.datto.com/device/{id}","warrantyDate":"2027-03-31","#,
+            r#""antivirus":{{"antivirusProduct":"Datto AV","antivirusStatus":"RunningAndUpToDate"}},"#,
+            r#""patchManagement":{{"patchStatus":"FullyPatched","patchesApprovedPending":0,"patchesNotApproved":3,"patchesInstalled":57}}}}"#
+        ),
+        id = id,
+        s = site,
+        online = id % 5 != 0,
+        seen = seen,
+        reboot = seen - 86_400_000,
+        audit = seen - 3_600_000,
+        tag = id % 10_000,
+        a = (id / 254) % 255,
+        b = id % 254 + 1,
+    );
+}
+
+/// `GET /company/configurations` with `pagination-type: forward-only`: a
+/// bare JSON array, `Link: <…pageId=…>; rel="next"`, an empty `Link` at
+/// the end.
+fn connectwise_page(prefix: &str, path: &str, q: &str, devices: u64) -> Reply {
+    let size = query_u64(q, "pageSize")
+        .unwrap_or(25)
+        .clamp(1, CONNECTWISE_MAX_PAGE);
+    let after = query_u64(q, "pageId").unwrap_or(0);
+    let first = after + 1;
+    let last = (after + size).min(devices);
+    let mut body = String::with_capacity(800 * size as usize + 16);
+    body.push('[');
+    for id in first..=last {
+        if id > first {
+            body.push(',');
+        }
+        connectwise_configuration(&mut body, id);
+    }
+    body.push(']');
+    let rest = path.split_once("/b/").map(|(_, r)| r).unwrap_or(path);
+    // `rest` is run/devices/latency/quota/…: the prefix already has the
+    // first four.
+    let tail: Vec<&str> = rest.split('/').skip(4).collect();
+    let link = if last < devices {
+        format!(
+            "<{prefix}/{}?pageSize={size}&pageId={last}>; rel=\"next\"",
+            tail.join("/")
+        )
+    } else {
+        String::new()
+    };
+    Reply {
+        link: Some(link),
+        ..Reply::json(200, body)
+    }
+}
+
+fn connectwise_configuration(out: &mut String, id: u64) {
+    let company = (id - 1) / 25 + 1;
+    let _ = write!(
+        out,
+        concat!(
+            r#"{{"id":{id},"name":"WS-{id:07}","#,
+            r#""type":{{"id":3,"name":"Managed Workstation","_info":{{"type_href":"https://na.myconnectwise.net/v4_6_release/apis/3.0/company/configurations/types/3"}}}},"#,
+            r#""status":{{"id":2,"name":"Active","_info":null}},"#,
+            r#""company":{{"id":{c},"identifier":"Cust{c}","name":"Customer {c}","_info":{{"company_href":"https://na.myconnectwise.net/v4_6_release/apis/3.0/company/companies/{c}"}}}},"#,
+            r#""deviceIdentifier":"6f1c2a3b-4d5e-4f60-8a7b-{id:012x}","serialNumber":"PF{id:06X}","#,
+            r#""modelNumber":"ThinkPad T14","tagNumber":"Asset-{tag:04}","macAddress":"00:11:22:{a:02x}:{b:02x}:01","#,
+            r#""ipAddress":"10.0.{a}.{b}","osType":"Windows 11","osInfo":"Microsoft Windows 11 Pro 23H2","#,
+            r#""lastLoginName":"jdoe","activeFlag":true,"billFlag":false,"#,
+            r#""warrantyExpirationDate":"2026-01-31T00:00:00Z","questions":[],"#,
+            r#""_info":{{"lastUpdated":"2024-03-02T10:11:12Z","updatedBy":"api"}},"customFields":[]}}"#
+        ),
+        id = id,
+        c = company,
+        tag = id % 10_000,
+        a = (id / 254) % 255,
+        b = id % 254 + 1,
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_are_valid_json_in_the_vendor_shape() {
+        let r = atera_page("http://h/b/r/120/0/0", "page=3&itemsInPage=50", 120);
+        let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+        assert_eq!(v["items"].as_array().unwrap().len(), 20);
+        assert_eq!(v["totalPages"], 3);
+        assert_eq!(v["nextLink"], "");
+        let path = "/b/r/120/0/0/v4_6_release/apis/3.0/company/configurations";
+        let r = connectwise_page("http://h/b/r/120/0/0", path, "pageSize=100", 120);
+        let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+        assert_eq!(v.as_array().unwrap().len(), 100);
+        assert_eq!(
+            r.link.as_deref(),
+            Some(
+                "<http://h/b/r/120/0/0/v4_6_release/apis/3.0/company/configurations?pageSize=100&pageId=100>; rel=\"next\""
+            )
+        );
+        let r = datto_page("http://h/b/r/600/0/0", "page=2&max=250", 600);
+        let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+        assert_eq!(v["devices"].as_array().unwrap().len(), 100);
+        assert_eq!(v["pageDetails"]["count"], 100);
+        assert_eq!(v["pageDetails"]["totalCount"], 600);
+        assert!(v["pageDetails"]["nextPageUrl"].is_null());
+        assert_eq!(
+            v["pageDetails"]["prevPageUrl"],
+            "http://h/b/r/600/0/0/api/v2/account/devices?max=250&page=1"
+        );
+        assert_eq!(v["devices"][0]["hostname"], "WS-0000501");
+    }
+}

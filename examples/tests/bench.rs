@@ -1,0 +1,118 @@
+//! The bench machinery, at tiny sizes: the loopback server speaks each
+//! vendor's shape, the connector and the naive baseline agree on every
+//! record, and the server's quota answers 429 and counts it. No timing.
+
+use vectis_examples::bench::client::{Target, sync_connector, sync_naive};
+use vectis_examples::bench::{BenchVendor, ClientArgs, Mode, measure, server};
+
+fn target(vendor: BenchVendor, port: u16, run: &str, devices: u64, page: Option<u32>) -> Target {
+    Target {
+        vendor,
+        port,
+        run: run.to_string(),
+        devices,
+        latency_ms: 0,
+        quota: 0,
+        page_size: page,
+    }
+}
+
+#[tokio::test]
+async fn connector_and_naive_agree_on_every_record() {
+    let port = server::spawn().await.expect("server");
+    for (vendor, page) in [
+        (BenchVendor::Atera, None),
+        (BenchVendor::Atera, Some(7)),
+        (BenchVendor::DattoRmm, None),
+        (BenchVendor::DattoRmm, Some(10)),
+        (BenchVendor::ConnectWise, Some(25)),
+        (BenchVendor::ConnectWise, None),
+    ] {
+        let t = target(
+            vendor,
+            port,
+            &format!("agree-{vendor:?}-{page:?}"),
+            123,
+            page,
+        );
+        let fast = sync_connector(&t, None, 4).await.expect("connector");
+        let slow = sync_naive(&t, None).await.expect("naive");
+        assert_eq!(fast.records, 123, "{vendor:?} {page:?}");
+        assert_eq!(slow.records, 123, "{vendor:?} {page:?}");
+        assert_eq!(fast.pages, t.pages(), "{vendor:?} {page:?}");
+        assert_eq!(slow.pages, t.pages(), "{vendor:?} {page:?}");
+        assert_eq!(
+            fast.digest, slow.digest,
+            "{vendor:?} {page:?}: same ids, same order"
+        );
+        let stats = t.stats().await.expect("stats");
+        // Datto RMM's connector also asks `/system/pagination` once.
+        assert_eq!(
+            stats.requests,
+            2 * t.pages() + vendor.setup_requests(),
+            "{vendor:?} {page:?}"
+        );
+        assert_eq!(stats.throttled, 0);
+    }
+}
+
+#[tokio::test]
+async fn the_server_enforces_its_quota_and_counts_429s() {
+    let port = server::spawn().await.expect("server");
+    let t = Target {
+        quota: 3,
+        ..target(BenchVendor::Atera, port, "quota", 50, None)
+    };
+    let http = reqwest::Client::new();
+    let url = format!("{}/api/v3/agents?page=1&itemsInPage=50", t.base());
+    let mut statuses = Vec::new();
+    for _ in 0..5 {
+        statuses.push(http.get(&url).send().await.expect("send").status().as_u16());
+    }
+    assert_eq!(statuses, vec![200, 200, 200, 429, 429]);
+    let stats = t.stats().await.expect("stats");
+    assert_eq!(stats.requests, 5);
+    assert_eq!(stats.throttled, 2);
+}
+
+#[tokio::test]
+async fn measure_reports_records_and_server_counts() {
+    let port = server::spawn().await.expect("server");
+    let args = ClientArgs {
+        vendor: BenchVendor::ConnectWise,
+        mode: Mode::Connector,
+        port,
+        run: "measure".into(),
+        devices: 2_500,
+        latency_ms: 1,
+        quota: 0,
+        concurrency: 4,
+    };
+    let m = measure(&args).await.expect("measure");
+    assert_eq!(m.tally.records, 2_500);
+    assert_eq!(m.tally.pages, 3);
+    assert_eq!(m.stats.requests, 3);
+    assert_eq!(m.stats.throttled, 0);
+    assert!(m.peak_kib.is_some_and(|k| k > 0));
+}
+
+#[tokio::test]
+async fn a_client_quota_at_the_server_quota_gets_no_429() {
+    // 12 Datto pages + 1 setup call at 50/s: about a quarter of a second,
+    // all of it through the connector's own limiter.
+    let port = server::spawn().await.expect("server");
+    let args = ClientArgs {
+        vendor: BenchVendor::DattoRmm,
+        mode: Mode::Connector,
+        port,
+        run: "quota-ok".into(),
+        devices: 3_000,
+        latency_ms: 0,
+        quota: 50,
+        concurrency: 4,
+    };
+    let m = measure(&args).await.expect("measure");
+    assert_eq!(m.tally.records, 3_000);
+    assert_eq!(m.stats.requests, 13);
+    assert_eq!(m.stats.throttled, 0);
+}
