@@ -597,3 +597,78 @@ async fn the_token_secret_never_appears_in_output() {
         assert!(!text.contains(secret), "{secret} leaked");
     }
 }
+
+/// The device ↔ asset join streams: assets are read in step with devices
+/// (not the whole inventory first), a device with no asset still arrives
+/// (without OS), and a resumed listing reads assets from where it resumes.
+#[tokio::test]
+async fn the_asset_join_reads_assets_in_step_and_keeps_a_device_without_one() {
+    let mut data = KaseyaData::generate(8, 1000, 0, 5);
+    // The device last in identifier order loses its asset.
+    let gone = data
+        .devices
+        .iter()
+        .filter_map(|d| d["Identifier"].as_str())
+        .max_by_key(|id| id.to_lowercase())
+        .unwrap()
+        .to_string();
+    data.assets.retain(|a| a["Identifier"] != gone.as_str());
+    let fake = KaseyaFake::with_data(data.clone()).await;
+    let t = RecordingTime::new();
+    let vsa = builder_at(&fake.uri(), &t, TOKEN_SECRET)
+        .settings(settings(&t, 1))
+        .build()
+        .unwrap();
+    let mut pages = vsa.device_pages(&ListOptions::default());
+    let first = pages.try_next().await.unwrap().unwrap();
+    assert_eq!(first.items.len(), 100);
+    assert!(first.items.iter().all(|d| d.os.is_some()));
+    let read = requests_to(&fake, "/api/v3/assets").await.len();
+    assert!(
+        read <= 2,
+        "{read} asset pages read for the first 100 devices: one and the next one prefetched, not all 10"
+    );
+    let mut devices = first.items;
+    while let Some(page) = pages.try_next().await.unwrap() {
+        devices.extend(page.items);
+    }
+    assert_eq!(
+        devices.len(),
+        1000,
+        "every device, the one without an asset too"
+    );
+    for d in &devices {
+        assert_eq!(d.os.is_none(), d.id == gone, "{}", d.id);
+    }
+    assert_eq!(requests_to(&fake, "/api/v3/assets").await.len(), 10);
+
+    // Resumed after the first page: assets are read from the same place.
+    let fake = KaseyaFake::with_data(data).await;
+    let vsa = builder_at(&fake.uri(), &t, TOKEN_SECRET)
+        .settings(settings(&t, 1))
+        .build()
+        .unwrap();
+    let mut resume = first.resume.unwrap();
+    resume.next = resume
+        .next
+        .replace(&fake_origin_of(&resume.next), &fake.uri());
+    let rest: Vec<_> = vsa
+        .devices(&ListOptions {
+            resume: Some(resume),
+            ..ListOptions::default()
+        })
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(rest.len(), 900);
+    assert!(rest.iter().all(|d| d.os.is_some() || d.id == gone));
+    let asset_reqs = requests_to(&fake, "/api/v3/assets").await;
+    assert_eq!(query(&asset_reqs[0], "$skip").as_deref(), Some("100"));
+    assert_eq!(asset_reqs.len(), 9);
+}
+
+/// `scheme://host:port` of a URL.
+fn fake_origin_of(url: &str) -> String {
+    let u = url::Url::parse(url).unwrap();
+    u.origin().ascii_serialization()
+}

@@ -44,8 +44,13 @@
 //! - devices: ⌈D/100⌉, plus ⌈D/100⌉ for `GET /api/v3/assets` when enrichment
 //!   is on (the default; [`KaseyaBuilder::enrich_devices`]). The device list
 //!   has no OS, online flag or last-seen; the asset list has them, joined by
-//!   identifier — never one call per device. The asset facts of the tenant
-//!   are held in memory during the listing (a few dozen bytes per device).
+//!   identifier — never one call per device. Both lists are ordered by
+//!   identifier, so the asset list is read in step with the device list and
+//!   only assets not yet matched are held: memory stays flat in tenant size.
+//!   A device whose asset is not within 1,000 assets of its own position
+//!   (none exists, or the lists disagree on order) arrives without OS,
+//!   online state and last-seen; a `debug` event on `vectis::kaseya` counts
+//!   them.
 //! - alerts, linked (the default): the notification list carries no device,
 //!   so the connector reads the device list (⌈D/100⌉, for the organization of
 //!   each device) and then whichever costs fewer requests: the notification
@@ -87,6 +92,65 @@ use vectis_core::{
     Alert, BaseUrl, Capabilities, ConnectionInfo, Connector, Customer, Device, EngineSettings,
     Error, ErrorKind, HttpClient, ListOptions, Quota, SecretString, Vendor,
 };
+
+/// How far (in assets) the join reads past a device's position in the list
+/// looking for its asset before it gives up on that device.
+const ASSET_LOOKAHEAD: u64 = 1_000;
+
+/// The asset side of the device ↔ asset join (see [`KaseyaConnector`]'s
+/// `device_pages`): the asset list read in step with the device list.
+struct AssetJoin {
+    /// The rest of the asset list; `None` once it has ended.
+    assets: Option<PageStream<raw::Asset>>,
+    /// Assets read but not yet matched, by identifier.
+    unmatched: HashMap<String, raw::Asset>,
+    /// Assets read so far.
+    read: u64,
+    /// Devices asked for so far.
+    wanted: u64,
+    /// Devices given no asset.
+    missing: u64,
+}
+
+impl AssetJoin {
+    /// The asset of the device `identifier`, reading ahead as far as
+    /// [`ASSET_LOOKAHEAD`] past this device's position for it.
+    async fn take(&mut self, identifier: &str) -> Result<Option<raw::Asset>> {
+        self.wanted += 1;
+        let k = key(identifier);
+        loop {
+            if let Some(a) = self.unmatched.remove(&k) {
+                return Ok(Some(a));
+            }
+            let ahead = self.read.saturating_sub(self.wanted);
+            let Some(assets) = self.assets.as_mut().filter(|_| ahead < ASSET_LOOKAHEAD) else {
+                self.missing += 1;
+                return Ok(None);
+            };
+            match assets.try_next().await? {
+                Some(page) => {
+                    for a in page.items {
+                        self.read += 1;
+                        self.unmatched.insert(key(&a.identifier), a);
+                    }
+                }
+                None => self.assets = None,
+            }
+        }
+    }
+
+    /// Reports devices that went without an asset.
+    fn finish(&self) {
+        if self.missing > 0 {
+            tracing::debug!(
+                target: "vectis::kaseya",
+                devices_without_asset = self.missing,
+                assets_unmatched = self.unmatched.len(),
+                "some devices had no asset within the look-ahead: their OS, online state and last-seen are empty"
+            );
+        }
+    }
+}
 
 /// The API root under the tenant URL.
 pub const API_ROOT: &str = "/api/v3";
@@ -346,25 +410,30 @@ impl KaseyaConnector {
         page_stream(self.client.clone(), req)
     }
 
-    /// Asset facts by device identifier: one request per 100 assets.
-    async fn asset_index(&self) -> Result<HashMap<String, raw::Asset>> {
-        let mut pages = self.list(
+    /// The asset list, ordered like the device list, from `skip` on.
+    fn asset_pages(&self, skip: u64) -> PageStream<raw::Asset> {
+        let resume = (skip > 0)
+            .then(|| self.client.base().join("/assets").ok())
+            .flatten()
+            .map(|mut url| {
+                url.query_pairs_mut()
+                    .append_pair("$orderby", "Identifier")
+                    .append_pair("$top", &PAGE_SIZE.to_string())
+                    .append_pair("$skip", &skip.to_string());
+                Cursor {
+                    next: url.to_string(),
+                }
+            });
+        self.list(
             "/assets",
             "/api/v3/assets",
             "Identifier",
-            (None, None),
+            (None, resume),
             |i, v| {
                 let a: raw::Asset = decode_item(Vendor::Kaseya, "/api/v3/assets", i, &v)?;
                 Ok(Some(a))
             },
-        );
-        let mut index = HashMap::new();
-        while let Some(page) = pages.try_next().await? {
-            for a in page.items {
-                index.insert(key(&a.identifier), a);
-            }
-        }
-        Ok(index)
+        )
     }
 
     /// Every device's identifier and organization, in list order.
@@ -633,28 +702,48 @@ impl Connector for KaseyaConnector {
                 Ok(Some(map::device(d, v, None)))
             });
         }
-        let me = self.clone();
-        futures::stream::once(async move {
-            match me.asset_index().await {
-                Ok(index) => {
-                    let index = Arc::new(index);
-                    me.list(
-                        "/devices",
-                        "/api/v3/devices",
-                        "Identifier",
-                        opts,
-                        move |i, v| {
-                            let d: raw::DeviceItem =
-                                decode_item(Vendor::Kaseya, "/api/v3/devices", i, &v)?;
-                            let asset = index.get(&key(&d.identifier));
-                            Ok(Some(map::device(d, v, asset)))
-                        },
-                    )
-                }
-                Err(e) => error_stream(e),
+        // Both lists are ordered by identifier, so device n's asset is
+        // (nearly always) asset n: the join reads the asset list alongside
+        // the device list and holds only the assets not yet matched.
+        let skip = opts
+            .1
+            .as_ref()
+            .and_then(|c| url::Url::parse(&c.next).ok())
+            .and_then(|u| {
+                u.query_pairs()
+                    .find(|(k, _)| k == "$skip")
+                    .and_then(|(_, v)| v.parse::<u64>().ok())
+            })
+            .unwrap_or(0);
+        let devices = self.list("/devices", "/api/v3/devices", "Identifier", opts, |i, v| {
+            let d: raw::DeviceItem = decode_item(Vendor::Kaseya, "/api/v3/devices", i, &v)?;
+            Ok(Some((d, v)))
+        });
+        let join = AssetJoin {
+            assets: Some(self.asset_pages(skip)),
+            unmatched: HashMap::new(),
+            read: 0,
+            wanted: 0,
+            missing: 0,
+        };
+        futures::stream::try_unfold((devices, join), |(mut devices, mut join)| async move {
+            let Some(page) = devices.try_next().await? else {
+                join.finish();
+                return Ok(None);
+            };
+            let mut items = Vec::with_capacity(page.items.len());
+            for (d, v) in page.items {
+                let asset = join.take(&d.identifier).await?;
+                items.push(map::device(d, v, asset.as_ref()));
             }
+            let page = Page {
+                items,
+                index: page.index,
+                total: page.total,
+                resume: page.resume,
+            };
+            Ok(Some((page, (devices, join))))
         })
-        .flatten()
         .boxed()
     }
 
