@@ -58,6 +58,10 @@ pub enum BenchVendor {
     /// ConnectWise: 1000 per page, forward-only `Link` (sequential).
     #[value(name = "connectwise")]
     ConnectWise,
+    /// Kaseya VSA X: 100 per page, `$skip`/`$top` with `Meta.TotalCount`
+    /// (concurrent); a device sync reads `/assets` (OS, online, last seen)
+    /// and then `/devices`, two listings of the same length.
+    Kaseya,
 }
 
 impl BenchVendor {
@@ -67,6 +71,7 @@ impl BenchVendor {
             BenchVendor::Atera => "atera",
             BenchVendor::DattoRmm => "datto-rmm",
             BenchVendor::ConnectWise => "connectwise",
+            BenchVendor::Kaseya => "kaseya",
         }
     }
 
@@ -76,6 +81,16 @@ impl BenchVendor {
             BenchVendor::Atera => server::ATERA_MAX_PAGE,
             BenchVendor::DattoRmm => server::DATTO_MAX_PAGE,
             BenchVendor::ConnectWise => server::CONNECTWISE_MAX_PAGE,
+            BenchVendor::Kaseya => server::KASEYA_MAX_PAGE,
+        }
+    }
+
+    /// Listings a device sync reads in full: Kaseya VSA X joins `/assets`
+    /// to `/devices`; the others list devices once.
+    pub fn listings(self) -> u64 {
+        match self {
+            BenchVendor::Kaseya => 2,
+            BenchVendor::Atera | BenchVendor::DattoRmm | BenchVendor::ConnectWise => 1,
         }
     }
 
@@ -84,7 +99,7 @@ impl BenchVendor {
     pub fn setup_requests(self) -> u64 {
         match self {
             BenchVendor::DattoRmm => 1,
-            BenchVendor::Atera | BenchVendor::ConnectWise => 0,
+            BenchVendor::Atera | BenchVendor::ConnectWise | BenchVendor::Kaseya => 0,
         }
     }
 
@@ -94,7 +109,7 @@ impl BenchVendor {
     /// answer, so a listing is sequential whatever the setting.
     pub fn listing_concurrency(self, concurrency: usize) -> usize {
         match self {
-            BenchVendor::Atera | BenchVendor::DattoRmm => concurrency.max(1),
+            BenchVendor::Atera | BenchVendor::DattoRmm | BenchVendor::Kaseya => concurrency.max(1),
             BenchVendor::ConnectWise => 1,
         }
     }
@@ -111,6 +126,8 @@ pub enum VendorChoice {
     /// ConnectWise only.
     #[value(name = "connectwise")]
     ConnectWise,
+    /// Kaseya VSA X only.
+    Kaseya,
     /// Every vendor.
     All,
 }
@@ -327,8 +344,9 @@ struct Job {
 }
 
 impl Job {
+    /// Pages of every listing the sync reads.
     fn pages(&self) -> u64 {
-        self.devices.div_ceil(self.vendor.max_page()).max(1)
+        self.devices.div_ceil(self.vendor.max_page()).max(1) * self.vendor.listings()
     }
 
     /// Requests the connector needs: the pages and any setup request.
@@ -372,6 +390,7 @@ fn plan(vendors: &[BenchVendor], quick: bool) -> Vec<Job> {
             BenchVendor::Atera => pick(100_000, 20_000),
             BenchVendor::DattoRmm => pick(200_000, 25_000),
             BenchVendor::ConnectWise => pick(300_000, 50_000),
+            BenchVendor::Kaseya => pick(100_000, 20_000),
         };
         for mode in [Mode::Connector, Mode::Naive] {
             jobs.push(job(Section::Throughput, "", v, mode, devices, 0, 0));
@@ -393,6 +412,12 @@ fn plan(vendors: &[BenchVendor], quick: bool) -> Vec<Job> {
             BenchVendor::ConnectWise => [
                 ("quota-bound", pick(100_000, 30_000), 10),
                 ("latency-bound", pick(150_000, 30_000), 40),
+            ],
+            // VSA X publishes no quota. 200 + 200 pages: 10 s at 40/s;
+            // 400 × 50 ms at 4 in flight = 5 s (4 s of quota at 100/s).
+            BenchVendor::Kaseya => [
+                ("quota-bound", pick(20_000, 5_000), 40),
+                ("latency-bound", pick(20_000, 5_000), 100),
             ],
         };
         for (label, devices, quota) in scenarios {
@@ -452,10 +477,12 @@ fn run(cli: &Cli) -> Result<(), BenchError> {
         VendorChoice::Atera => vec![BenchVendor::Atera],
         VendorChoice::DattoRmm => vec![BenchVendor::DattoRmm],
         VendorChoice::ConnectWise => vec![BenchVendor::ConnectWise],
+        VendorChoice::Kaseya => vec![BenchVendor::Kaseya],
         VendorChoice::All => vec![
             BenchVendor::Atera,
             BenchVendor::DattoRmm,
             BenchVendor::ConnectWise,
+            BenchVendor::Kaseya,
         ],
     };
     let server = ServerChild::start()?;
@@ -557,7 +584,7 @@ fn report(results: &[(Job, Measured)], quick: bool) -> String {
             j.vendor.name(),
             mode_name(j.mode),
             j.devices,
-            j.devices / j.pages(),
+            j.vendor.max_page(),
             m.stats.requests,
             m.tally.secs,
             rate,

@@ -6,14 +6,20 @@ use super::server::{CODEBASE, Stats};
 use super::{BenchError, BenchVendor};
 use futures::TryStreamExt;
 use serde::Deserialize;
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 use vectis_atera::AteraConnector;
 use vectis_connectwise::ConnectWiseConnector;
 use vectis_core::{Connector, Device, EngineSettings, ListOptions, Quota, SecretString};
 use vectis_datto_rmm::DattoRmmConnector;
+use vectis_kaseya::KaseyaConnector;
 
 /// The fake Atera API key (the bench server does not check it).
 pub const ATERA_KEY: &str = "bench-atera-key";
+/// The fake Kaseya VSA X token id (the bench server does not check it).
+pub const KASEYA_TOKEN_ID: &str = "bench-kaseya-token";
+/// The fake Kaseya VSA X token secret.
+pub const KASEYA_TOKEN_SECRET: &str = "bench-kaseya-secret";
 /// The fake Datto RMM API key (the bench server does not check it).
 pub const DATTO_KEY: &str = "bench-datto-key";
 /// The fake Datto RMM API secret.
@@ -50,9 +56,11 @@ impl Tally {
         }
     }
 
+    /// Counts `d` and hashes its id and OS (so a lost join shows).
     fn add(&mut self, d: &Device) {
         self.records += 1;
-        for b in d.id.bytes().chain(std::iter::once(0)) {
+        let os = d.os.as_deref().unwrap_or("");
+        for b in d.id.bytes().chain([0]).chain(os.bytes()).chain([0]) {
             self.digest = (self.digest ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
         }
     }
@@ -92,9 +100,19 @@ impl Target {
         self.page_size.map_or(max, u64::from).clamp(1, max)
     }
 
-    /// Pages a full sync takes.
+    /// Device pages a full sync delivers.
     pub fn pages(&self) -> u64 {
         self.devices.div_ceil(self.page_size()).max(1)
+    }
+
+    /// Requests a full sync makes: the device pages, Kaseya's asset pages
+    /// (always at the largest size) and any setup request.
+    pub fn requests(&self) -> u64 {
+        let assets = match self.vendor {
+            BenchVendor::Kaseya => self.devices.div_ceil(self.vendor.max_page()).max(1),
+            _ => 0,
+        };
+        self.pages() + assets + self.vendor.setup_requests()
     }
 
     /// What the server counted for this run.
@@ -146,6 +164,15 @@ pub async fn sync_connector(
             .settings(settings)
             .build()?,
         ),
+        BenchVendor::Kaseya => Box::new(
+            KaseyaConnector::builder(
+                &t.base(),
+                KASEYA_TOKEN_ID,
+                SecretString::from(KASEYA_TOKEN_SECRET),
+            )
+            .settings(settings)
+            .build()?,
+        ),
     };
     let opts = ListOptions {
         page_size: t.page_size,
@@ -177,7 +204,23 @@ pub async fn sync_naive(t: &Target, quota: Option<u32>) -> Result<Tally, BenchEr
     if t.vendor == BenchVendor::DattoRmm {
         bearer = datto_token(&http, &base).await?;
     }
+    // Assets at the largest page, as the connector reads them.
+    let kaseya_top = |what: &str| {
+        if what == "assets" {
+            t.vendor.max_page()
+        } else {
+            size
+        }
+    };
+    let kaseya_list = |what: &str, skip: u64| {
+        let top = kaseya_top(what);
+        format!("{base}/api/v3/{what}?$orderby=Identifier&$top={top}&$skip={skip}")
+    };
+    // Kaseya: the asset facts by identifier, read in full before devices.
+    let mut assets: HashMap<String, vectis_kaseya::raw::Asset> = HashMap::new();
+    let mut reading_assets = t.vendor == BenchVendor::Kaseya;
     let mut next = Some(match t.vendor {
+        BenchVendor::Kaseya => kaseya_list("assets", 0),
         BenchVendor::Atera => format!("{base}/api/v3/agents?page=1&itemsInPage={size}"),
         BenchVendor::DattoRmm => format!("{base}/api/v2/account/devices?page=0&max={size}"),
         BenchVendor::ConnectWise => {
@@ -201,6 +244,9 @@ pub async fn sync_naive(t: &Target, quota: Option<u32>) -> Result<Tally, BenchEr
                 .header("authorization", "Basic YmVuY2grcHViOnByaXY=")
                 .header("clientid", CW_CLIENT_ID)
                 .header("pagination-type", "forward-only"),
+            BenchVendor::Kaseya => http
+                .get(&url)
+                .basic_auth(KASEYA_TOKEN_ID, Some(KASEYA_TOKEN_SECRET)),
         };
         let resp = req.header("accept", "application/json").send().await?;
         if resp.status().as_u16() == 429 {
@@ -223,8 +269,35 @@ pub async fn sync_naive(t: &Target, quota: Option<u32>) -> Result<Tally, BenchEr
             .and_then(|v| v.to_str().ok())
             .and_then(link_next);
         let body = resp.bytes().await?;
-        tally.pages += 1;
+        if !reading_assets {
+            tally.pages += 1;
+        }
         match t.vendor {
+            BenchVendor::Kaseya => {
+                let env: KaseyaEnvelope = serde_json::from_slice(&body)?;
+                let what = if reading_assets { "assets" } else { "devices" };
+                let skip = query_u64(&url, "$skip").unwrap_or(0) + kaseya_top(what);
+                let more = !env.data.is_empty() && skip < env.meta.total_count;
+                if reading_assets {
+                    for v in env.data {
+                        let a = vectis_kaseya::raw::Asset::deserialize(&v)?;
+                        assets.insert(a.identifier.trim().to_ascii_lowercase(), a);
+                    }
+                    next = Some(if more {
+                        kaseya_list("assets", skip)
+                    } else {
+                        reading_assets = false;
+                        kaseya_list("devices", 0)
+                    });
+                } else {
+                    for v in env.data {
+                        let d = vectis_kaseya::raw::DeviceItem::deserialize(&v)?;
+                        let asset = assets.get(&d.identifier.trim().to_ascii_lowercase());
+                        tally.add(&vectis_kaseya::map::device(d, v, asset));
+                    }
+                    next = more.then(|| kaseya_list("devices", skip));
+                }
+            }
             BenchVendor::Atera => {
                 let env: vectis_atera::raw::PagedResult = serde_json::from_slice(&body)?;
                 for v in env.items.unwrap_or_default() {
@@ -258,6 +331,30 @@ pub async fn sync_naive(t: &Target, quota: Option<u32>) -> Result<Tally, BenchEr
     }
     tally.secs = started.elapsed().as_secs_f64();
     Ok(tally)
+}
+
+/// Kaseya VSA X's list envelope, as the naive client reads it.
+#[derive(Deserialize)]
+struct KaseyaEnvelope {
+    #[serde(rename = "Data", default)]
+    data: Vec<serde_json::Value>,
+    #[serde(rename = "Meta")]
+    meta: KaseyaMeta,
+}
+
+/// `Meta` of a VSA X list.
+#[derive(Deserialize)]
+struct KaseyaMeta {
+    #[serde(rename = "TotalCount")]
+    total_count: u64,
+}
+
+/// A numeric query parameter of `url`.
+fn query_u64(url: &str, name: &str) -> Option<u64> {
+    let (_, q) = url.split_once('?')?;
+    q.split('&')
+        .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='))
+        .and_then(|v| v.parse().ok())
 }
 
 /// Datto RMM's list envelope, as the naive client reads it.

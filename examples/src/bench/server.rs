@@ -1,5 +1,6 @@
 //! A lean loopback HTTP/1.1 server that speaks just enough of Atera's,
-//! Datto RMM's and ConnectWise's device listings for the benchmark.
+//! Datto RMM's, ConnectWise's and Kaseya VSA X's device listings for the
+//! benchmark.
 //!
 //! Pages are built lazily from the page number (or `pageId`), so a
 //! 1M-device tenant costs the server nothing to hold. Everything a scenario
@@ -11,6 +12,8 @@
 //! /b/{run}/{devices}/{latency_ms}/{quota_per_s}/auth/oauth/token            (Datto; not counted)
 //! /b/{run}/{devices}/{latency_ms}/{quota_per_s}/api/v2/system/pagination    → {"max":250}
 //! /b/{run}/{devices}/{latency_ms}/{quota_per_s}/api/v2/account/devices?page=N&max=S
+//! /b/{run}/{devices}/{latency_ms}/{quota_per_s}/api/v3/devices?$top=S&$skip=K   (Kaseya)
+//! /b/{run}/{devices}/{latency_ms}/{quota_per_s}/api/v3/assets?$top=S&$skip=K    (Kaseya)
 //! /stats/{run}   → {"requests":N,"throttled":M}
 //! ```
 //!
@@ -34,6 +37,8 @@ pub const ATERA_MAX_PAGE: u64 = 50;
 pub const CONNECTWISE_MAX_PAGE: u64 = 1000;
 /// Datto RMM's largest page (what `/system/pagination` answers).
 pub const DATTO_MAX_PAGE: u64 = 250;
+/// Kaseya VSA X's largest page (`$top`).
+pub const KASEYA_MAX_PAGE: u64 = 100;
 /// The codebase in the benchmark's ConnectWise URLs.
 pub const CODEBASE: &str = "v4_6_release";
 
@@ -191,6 +196,11 @@ fn query_u64(q: &str, name: &str) -> Option<u64> {
     query(q, name).and_then(|v| v.parse().ok())
 }
 
+/// An OData-style parameter (`$top`), sent as `$top` or `%24top`.
+fn query_dollar_u64(q: &str, name: &str) -> Option<u64> {
+    query_u64(q, &format!("${name}")).or_else(|| query_u64(q, &format!("%24{name}")))
+}
+
 impl State {
     fn handle(&self, target: &str, host: &str, forward_only: bool, arrived: Instant) -> Reply {
         let (path, q) = target.split_once('?').unwrap_or((target, ""));
@@ -229,6 +239,8 @@ impl State {
                         }
                         ["api", "v2", "account", "devices"] => datto_page(&prefix, q, devices),
                         ["api", "v3", "agents"] => atera_page(&prefix, q, devices),
+                        ["api", "v3", "devices"] => kaseya_page(q, devices, kaseya_device),
+                        ["api", "v3", "assets"] => kaseya_page(q, devices, kaseya_asset),
                         [_, "apis", "3.0", "company", "configurations"] if forward_only => {
                             connectwise_page(&prefix, path, q, devices)
                         }
@@ -402,6 +414,71 @@ fn datto_device(out: &mut String, id: u64) {
     );
 }
 
+/// `GET /api/v3/devices` or `/api/v3/assets`: VSA X's `Data`/`Meta`
+/// envelope, `$top` (at most 100) from `$skip`, `Meta.TotalCount`.
+fn kaseya_page(q: &str, devices: u64, item: fn(&mut String, u64)) -> Reply {
+    let size = query_dollar_u64(q, "top")
+        .unwrap_or(KASEYA_MAX_PAGE)
+        .clamp(1, KASEYA_MAX_PAGE);
+    let skip = query_dollar_u64(q, "skip").unwrap_or(0);
+    let first = skip.saturating_add(1);
+    let last = skip.saturating_add(size).min(devices);
+    let mut body = String::with_capacity(700 * size as usize + 128);
+    body.push_str(r#"{"Data":["#);
+    for id in first..=last {
+        if id > first {
+            body.push(',');
+        }
+        item(&mut body, id);
+    }
+    let _ = write!(
+        body,
+        r#"],"Meta":{{"ResponseCode":200,"TotalCount":{devices}}}}}"#
+    );
+    Reply::json(200, body)
+}
+
+fn kaseya_device(out: &mut String, id: u64) {
+    let org = (id - 1) / 25 + 1;
+    let _ = write!(
+        out,
+        concat!(
+            r#"{{"Identifier":"6f1c2a3b-4d5e-4f60-8a7b-{id:012x}","Name":"WS-{id:07}","#,
+            r#""GroupId":{g},"GroupName":"Workstations","IsAgentInstalled":true,"IsMdmEnrolled":false,"#,
+            r#""SiteId":{s},"SiteName":"Customer {o} HQ","OrganizationId":{o},"OrganizationName":"Customer {o}","#,
+            r#""HasCustomFields":false,"Description":"Windows 11 Pro","Uptime":"Up for 3 days","#,
+            r#""IsOnline":{online},"ComputerType":"windows","InMaintenance":false,"#,
+            r#""ExternalIpAddress":"203.0.113.7","CriticalNotifications":0,"ElevatedNotifications":0,"#,
+            r#""NormalNotifications":0,"LowNotifications":0,"ClientVersion":"9.12.3"}}"#
+        ),
+        id = id,
+        o = org,
+        g = 3000 + org * 10,
+        s = 1000 + org,
+        online = id % 4 != 0,
+    );
+}
+
+fn kaseya_asset(out: &mut String, id: u64) {
+    let org = (id - 1) / 25 + 1;
+    let _ = write!(
+        out,
+        concat!(
+            r#"{{"Identifier":"6f1c2a3b-4d5e-4f60-8a7b-{id:012x}","Name":"WS-{id:07}","#,
+            r#""GroupName":"Workstations","Description":"Microsoft Windows 11 Pro 23H2","Tags":[],"#,
+            r#""Type":"windows","ClientVersion":"9.12.3","LastUpdated":"2024-05-06T07:08:09Z","#,
+            r#""LastSeenOnline":"2024-05-06T07:08:09Z","LastReboot":"2024-05-01T07:08:09Z","#,
+            r#""IsOnline":{online},"SiteId":{s},"IpAddresses":["10.0.{a}.{b}"],"CpuUsage":12,"#,
+            r#""MemoryUsage":48,"FirewallEnabled":true,"AntivirusEnabled":"yes","AntivirusUpToDate":"yes"}}"#
+        ),
+        id = id,
+        s = 1000 + org,
+        online = id % 4 != 0,
+        a = (id / 254) % 255,
+        b = id % 254 + 1,
+    );
+}
+
 /// `GET /company/configurations` with `pagination-type: forward-only`: a
 /// bare JSON array, `Link: <…pageId=…>; rel="next"`, an empty `Link` at
 /// the end.
@@ -495,5 +572,12 @@ mod tests {
             "http://h/b/r/600/0/0/api/v2/account/devices?max=250&page=1"
         );
         assert_eq!(v["devices"][0]["hostname"], "WS-0000501");
+        for item in [kaseya_device as fn(&mut String, u64), kaseya_asset] {
+            let r = kaseya_page("%24orderby=Identifier&%24top=100&%24skip=200", 250, item);
+            let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+            assert_eq!(v["Data"].as_array().unwrap().len(), 50);
+            assert_eq!(v["Meta"]["TotalCount"], 250);
+            assert_eq!(v["Data"][0]["Name"], "WS-0000201");
+        }
     }
 }
