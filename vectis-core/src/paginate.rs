@@ -37,6 +37,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{HashSet, VecDeque};
 use std::fmt;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use tokio::sync::Semaphore;
 use tracing::Instrument;
 use url::Url;
@@ -548,7 +549,15 @@ struct Shared<T> {
     req: ListRequest<T>,
     /// Every URL this listing has requested (a repeat is a loop).
     seen: std::sync::Mutex<HashSet<String>>,
+    /// The index of the page the listing is waiting for, [`NOT_WAITING`]
+    /// while the caller has the last one. Only that page's task starts the
+    /// next fetch itself: a caller that is slow to ask for more gets at most
+    /// one page fetched ahead, not the rest of the tenant.
+    awaiting: std::sync::atomic::AtomicU64,
 }
+
+/// [`Shared::awaiting`] when the listing waits for no page.
+const NOT_WAITING: u64 = u64::MAX;
 
 impl<T: Send + 'static> Shared<T> {
     /// Fetches and reads one page's envelope, without mapping its items.
@@ -596,12 +605,14 @@ impl<T: Send + 'static> Shared<T> {
                 if let Some(tx) = early
                     && let Some(next) = self.req.paginator.next_from_headers(&sent, &resp)
                 {
+                    let chain = self.awaiting.load(Ordering::SeqCst) == index;
                     let msg = next.map(|n| {
                         n.map(|n| {
                             // Started from this task, not the listing's, so the
-                            // request is on its way before this page is parsed.
+                            // request is on its way before this page is parsed
+                            // (only while the caller waits for this page).
                             let mut ahead = None;
-                            if self.mark_seen(&n) {
+                            if chain && self.mark_seen(&n) {
                                 ahead = Prefetch::spawn(&self, n.clone(), index + 1);
                                 if ahead.is_none() {
                                     self.unmark_seen(&n);
@@ -787,6 +798,7 @@ pub fn page_stream<T: Send + 'static>(client: HttpClient, req: ListRequest<T>) -
             client,
             req,
             seen: std::sync::Mutex::new(HashSet::new()),
+            awaiting: std::sync::atomic::AtomicU64::new(NOT_WAITING),
         }),
         state: State::Sequential {
             next: Some(first),
@@ -813,6 +825,7 @@ type Awaited = (
 async fn await_prefetch<T: Send + 'static>(
     shared: &Arc<Shared<T>>,
     mut p: Prefetch,
+    index: u64,
 ) -> Result<Awaited> {
     let mut early = None;
     let mut ahead = None;
@@ -826,8 +839,22 @@ async fn await_prefetch<T: Send + 'static>(
                     n
                 })
             }));
-            // Not started (requested before: a loop): the caller's loop
-            // check reports it.
+            // Not started by the page's task (the caller was busy, or the
+            // URL was requested before): start it here, after the loop check.
+            if let Some(Ok(Some(n))) = &early
+                && ahead.is_none()
+            {
+                if !shared.mark_seen(n) {
+                    return Err(shared.loop_error());
+                }
+                ahead = Prefetch::spawn(shared, n.clone(), index + 1);
+                if ahead.is_none() {
+                    shared.unmark_seen(n);
+                } else {
+                    // Let it send its request before this page is mapped.
+                    tokio::task::yield_now().await;
+                }
+            }
         }
     }
     let raw = match (&mut p.handle).await {
@@ -910,7 +937,12 @@ async fn step<T: Send + 'static>(mut d: Driver<T>) -> Result<Option<(Page<T>, Dr
                 }
             };
             let (url, raw, early, ahead) = match pending {
-                Some(p) => await_prefetch(&d.shared, p).await?,
+                Some(p) => {
+                    d.shared.awaiting.store(index, Ordering::SeqCst);
+                    let awaited = await_prefetch(&d.shared, p, index).await;
+                    d.shared.awaiting.store(NOT_WAITING, Ordering::SeqCst);
+                    awaited?
+                }
                 None => {
                     // No runtime to spawn on: fetch inline.
                     let Some(url) = next.take() else {

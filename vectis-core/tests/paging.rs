@@ -375,3 +375,109 @@ async fn a_concurrent_page_frees_its_place_on_the_wire_before_it_is_parsed() {
     let asked = server.received_requests().await.unwrap().len();
     assert_eq!(asked, 10, "each page once");
 }
+
+/// Records, for each page requested, whether the caller had already asked
+/// for the page before it (`asked` = the highest page the caller asked for).
+#[derive(Debug)]
+struct WatchingKey {
+    asked: Arc<AtomicU64>,
+    early: Arc<Mutex<Vec<u64>>>,
+}
+
+#[async_trait::async_trait]
+impl vectis_core::credential::Credential for WatchingKey {
+    fn id(&self) -> String {
+        "watching".into()
+    }
+    async fn apply(
+        &self,
+        req: &mut reqwest::Request,
+    ) -> vectis_core::Result<vectis_core::credential::TokenStamp> {
+        let page: u64 = req
+            .url()
+            .query_pairs()
+            .find(|(k, _)| k == "page")
+            .and_then(|(_, v)| v.parse().ok())
+            .unwrap_or(1);
+        // Page n may be fetched while the caller holds page n - 1, not
+        // earlier: that would be reading the tenant ahead of the caller.
+        if page > self.asked.load(Ordering::SeqCst) + 1 {
+            self.early.lock().unwrap().push(page);
+        }
+        Ok(0)
+    }
+}
+
+/// A caller slow to ask for the next page gets at most one page fetched
+/// ahead: a `Link` listing does not read the rest of the tenant into memory
+/// while the caller is busy with a page.
+#[tokio::test(flavor = "current_thread")]
+async fn a_slow_caller_gets_at_most_one_page_fetched_ahead() {
+    let server = MockServer::start().await;
+    Mock::given(wiremock::matchers::path("/linked"))
+        .respond_with(Linked {
+            origin: server.uri(),
+            requested: Arc::new(AtomicU64::new(0)),
+            second_asked: Mutex::new(None),
+            pad: 0,
+        })
+        .mount(&server)
+        .await;
+    let asked = Arc::new(AtomicU64::new(0));
+    let early = Arc::new(Mutex::new(Vec::new()));
+    let t = ManualTime::new();
+    let c = HttpClient::new(
+        Arc::new(TestRules),
+        BaseUrl::parse(&server.uri(), "base").unwrap(),
+        Arc::new(WatchingKey {
+            asked: asked.clone(),
+            early: early.clone(),
+        }),
+        EngineSettings {
+            quota: Some(Quota::Off),
+            time: t.time(),
+            concurrency: 1,
+            ..EngineSettings::default()
+        },
+    );
+    // Each page's parse reports it: the caller waits until the page after
+    // the one it holds has been read, the most a slow caller can cause.
+    let (parsed_tx, mut parsed_rx) = tokio::sync::mpsc::unbounded_channel();
+    let parse = move |resp: &Response| -> Result<RawPage, Error> {
+        let page = resp
+            .url
+            .query_pairs()
+            .find(|(k, _)| k == "page")
+            .and_then(|(_, v)| v.parse::<u64>().ok())
+            .unwrap_or(1);
+        let _ = parsed_tx.send(page);
+        linked_page(resp)
+    };
+    let req = ListRequest::new(
+        "/linked",
+        c.base().join("/linked?page=1").unwrap(),
+        LinkHeader {
+            first_params: Vec::new(),
+        },
+        parse,
+        |_, v| Ok(v.as_u64()),
+    );
+    let mut pages = page_stream(c.clone(), req);
+    let mut items = Vec::new();
+    for n in 1..=5u64 {
+        asked.store(n, Ordering::SeqCst);
+        let page = pages.try_next().await.unwrap().unwrap();
+        items.extend(page.items);
+        if n < 5 {
+            // Busy with page n until page n + 1 has been read.
+            while parsed_rx.recv().await.unwrap() != n + 1 {}
+        }
+    }
+    assert!(pages.try_next().await.unwrap().is_none());
+    assert_eq!(items, vec![10, 11, 20, 21, 30, 31, 40, 41, 50, 51]);
+    assert_eq!(
+        *early.lock().unwrap(),
+        Vec::<u64>::new(),
+        "pages fetched ahead of the caller"
+    );
+}
