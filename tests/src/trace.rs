@@ -32,16 +32,59 @@ impl std::io::Write for Captured {
     }
 }
 
-/// Starts capturing on this thread (use a current-thread runtime, the
-/// `#[tokio::test]` default); capturing stops when the guard is dropped.
-pub fn capture() -> (tracing::subscriber::DefaultGuard, Captured) {
+thread_local! {
+    static SINK: std::cell::RefCell<Option<Captured>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Writes to this thread's capture, if one is running; otherwise nowhere.
+struct ThreadSink;
+
+impl std::io::Write for ThreadSink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        SINK.with(|s| {
+            if let Some(c) = s.borrow_mut().as_mut() {
+                let _ = c.write(buf);
+            }
+        });
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Stops this thread's capture when dropped.
+pub struct CaptureGuard(());
+
+impl Drop for CaptureGuard {
+    fn drop(&mut self) {
+        SINK.with(|s| *s.borrow_mut() = None);
+    }
+}
+
+/// Starts capturing what this thread emits (use a current-thread runtime,
+/// the `#[tokio::test]` default); capturing stops when the guard is dropped.
+///
+/// One process-wide subscriber at every level routes each thread's output
+/// to that thread's capture. A per-thread default subscriber would be
+/// simpler, but `tracing` caches per call site whether anyone listens: a
+/// call site first reached on another test's thread while this one was
+/// being set up could stay cached as unheard, and the capture would miss it.
+pub fn capture() -> (CaptureGuard, Captured) {
+    static INSTALLED: std::sync::OnceLock<()> = std::sync::OnceLock::new();
+    INSTALLED.get_or_init(|| {
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_writer(|| ThreadSink)
+            .with_span_events(tracing_subscriber::fmt::format::FmtSpan::FULL)
+            .with_ansi(false)
+            .finish();
+        // Only fails if something else installed one first; the capture
+        // then sees nothing, and the tests that read it say so.
+        let _ = tracing::subscriber::set_global_default(subscriber);
+    });
     let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::FULL)
-        .with_ansi(false)
-        .finish();
-    (tracing::subscriber::set_default(subscriber), captured)
+    SINK.with(|s| *s.borrow_mut() = Some(captured.clone()));
+    (CaptureGuard(()), captured)
 }
