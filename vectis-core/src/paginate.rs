@@ -686,7 +686,7 @@ impl<T: Send + 'static> Shared<T> {
                 vendor,
                 endpoint: self.req.endpoint.clone(),
                 detail: format!(
-                    "the next-page link points at another origin ({origin}); refusing to send credentials there"
+                    "the next-page link points at another origin ({origin}); refusing to send credentials there — if that is the vendor's own API host (a regional or renamed one), configure it as the base URL"
                 ),
             },
             PageError::BadUrl(why) => Error::Inconsistent {
@@ -705,7 +705,7 @@ type PageFetch<T> = BoxFuture<'static, (u64, Url, Result<(Vec<T>, PageMeta)>)>;
 /// fetch overlaps the mapping). Aborted if the stream is dropped.
 struct Prefetch {
     url: Url,
-    handle: tokio::task::JoinHandle<Result<RawPage>>,
+    task: Task<Result<RawPage>>,
     /// The page after it, when its headers name it before its body is read.
     early: Option<futures::channel::oneshot::Receiver<EarlyMsg>>,
 }
@@ -724,10 +724,10 @@ impl Prefetch {
     fn spawn<T: Send + 'static>(shared: &Arc<Shared<T>>, url: Url, index: u64) -> Option<Prefetch> {
         let rt = tokio::runtime::Handle::try_current().ok()?;
         let (tx, rx) = futures::channel::oneshot::channel();
-        let handle = rt.spawn(shared.clone().fetch_raw(url.clone(), index, Some(tx), None));
+        let task = Task(rt.spawn(shared.clone().fetch_raw(url.clone(), index, Some(tx), None)));
         Some(Prefetch {
             url,
-            handle,
+            task,
             early: Some(rx),
         })
     }
@@ -736,15 +736,26 @@ impl Prefetch {
 /// A spawned task aborted when dropped (a dropped listing stops its fetches).
 struct Task<R>(tokio::task::JoinHandle<R>);
 
-impl<R> Drop for Task<R> {
-    fn drop(&mut self) {
-        self.0.abort();
+impl<T> Task<Result<T>> {
+    /// Its result; a task that panicked or was cancelled is an error naming
+    /// the listing.
+    async fn join(&mut self, vendor: Vendor, endpoint: &str) -> Result<T> {
+        match (&mut self.0).await {
+            Ok(r) => r,
+            Err(join) => Err(Error::Inconsistent {
+                vendor,
+                endpoint: endpoint.to_string(),
+                detail: format!(
+                    "the page fetch task failed ({join}); this is a bug in vectis, please report it"
+                ),
+            }),
+        }
     }
 }
 
-impl Drop for Prefetch {
+impl<R> Drop for Task<R> {
     fn drop(&mut self) {
-        self.handle.abort();
+        self.0.abort();
     }
 }
 
@@ -857,16 +868,10 @@ async fn await_prefetch<T: Send + 'static>(
             }
         }
     }
-    let raw = match (&mut p.handle).await {
-        Ok(r) => r?,
-        Err(join) => {
-            return Err(Error::Inconsistent {
-                vendor: shared.client.vendor(),
-                endpoint: shared.req.endpoint.clone(),
-                detail: format!("the page fetch task failed: {join}"),
-            });
-        }
-    };
+    let raw = p
+        .task
+        .join(shared.client.vendor(), &shared.req.endpoint)
+        .await?;
     Ok((p.url.clone(), raw, early, ahead))
 }
 
@@ -898,17 +903,7 @@ fn refill<T: Send + 'static>(
             Ok(rt) => {
                 let mut task = Task(rt.spawn(fetch));
                 let (vendor, endpoint) = (shared.client.vendor(), shared.req.endpoint.clone());
-                Box::pin(async move {
-                    let r = match (&mut task.0).await {
-                        Ok(r) => r,
-                        Err(join) => Err(Error::Inconsistent {
-                            vendor,
-                            endpoint,
-                            detail: format!("the page fetch task failed: {join}"),
-                        }),
-                    };
-                    (index, url, r)
-                })
+                Box::pin(async move { (index, url, task.join(vendor, &endpoint).await) })
             }
             Err(_) => Box::pin(async move { (index, url, fetch.await) }),
         };

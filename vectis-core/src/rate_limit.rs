@@ -3,9 +3,9 @@
 //! A [`RateLimit`] is shared by every request made with one credential — the
 //! vendors count per key or per account, not per connector. [`GovernorLimit`]
 //! is the in-process implementation: a virtual schedule of evenly spaced
-//! send slots (GCRA's theoretical arrival time, reserved per request), driven
-//! by the injected [`Time`] (governor's own `until_ready` reads a clock tests
-//! cannot control), plus a pause gate: when the server answers 429 with
+//! send slots (GCRA's theoretical arrival time, reserved per request) with a
+//! rolling-window guard, driven by the injected [`Time`] so tests control
+//! the clock, plus a pause gate: when the server answers 429 with
 //! `Retry-After`, [`RateLimit::pause_for`] holds back *every* request on that
 //! credential, not only the one that was refused.
 //!
@@ -409,6 +409,47 @@ mod tests {
         // the 0.4 % margin and one late wake.
         let elapsed = m.time().now();
         assert!(elapsed <= Duration::from_millis(9_950), "{elapsed:?}");
+    }
+
+    /// A sleeper whose first sleep ends 60 ms late (one busy moment).
+    #[derive(Debug)]
+    struct OnceLate(ManualTime, std::sync::atomic::AtomicBool);
+
+    impl crate::time::Sleeper for OnceLate {
+        fn sleep(&self, d: Duration) -> futures::future::BoxFuture<'static, ()> {
+            let late = !self.1.swap(true, std::sync::atomic::Ordering::SeqCst);
+            let extra = if late {
+                Duration::from_millis(60)
+            } else {
+                Duration::ZERO
+            };
+            crate::time::Sleeper::sleep(&self.0, d + extra)
+        }
+    }
+
+    #[tokio::test]
+    async fn a_late_grant_never_puts_more_than_the_quota_in_one_rolling_window() {
+        let m = ManualTime::new();
+        let time = Time::new(
+            Arc::new(m.clone()),
+            Arc::new(OnceLate(m.clone(), Default::default())),
+        );
+        let lim = GovernorLimit::with_time(Quota::per_second(10), time);
+        let mut grants = Vec::new();
+        for _ in 0..40 {
+            lim.acquire().await.unwrap();
+            grants.push(m.time().now());
+        }
+        // The second request was granted 60 ms late; the slots after it are
+        // not, so without the window guard the twelfth would come 944 ms
+        // after the second: eleven requests inside one second.
+        for w in grants.windows(11) {
+            assert!(
+                w[10] - w[0] >= Duration::from_secs(1),
+                "11 grants within {:?}",
+                w[10] - w[0]
+            );
+        }
     }
 
     #[tokio::test]

@@ -5,8 +5,7 @@
 //! tests. A `ManualTime` returns from every sleep at once, records how long
 //! was asked for, and moves its clock forward, so a test can assert "waited
 //! ≥ 2 s for `Retry-After: 2`" without waiting, while real sockets (wiremock)
-//! keep working — tokio's paused clock would make reqwest's timeouts misfire,
-//! and governor's own `until_ready` ignores it.
+//! keep working — tokio's paused clock would make reqwest's timeouts misfire.
 
 use futures::future::BoxFuture;
 use std::fmt;

@@ -183,20 +183,62 @@ impl Respond for Linked {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_link_listing_sends_the_next_request_before_parsing_this_page() {
-    let server = MockServer::start().await;
-    let (tx, rx) = mpsc::channel();
+/// Reads a `Linked` page (a JSON array).
+fn linked_page(resp: &Response) -> Result<RawPage, Error> {
+    let items: Vec<serde_json::Value> = resp.json()?;
+    Ok(RawPage {
+        meta: PageMeta {
+            items: items.len(),
+            link_next: PageMeta::link_next_from(resp),
+            ..PageMeta::default()
+        },
+        items,
+    })
+}
+
+/// Mounts [`Linked`] pages on `server`; the highest page asked for is
+/// returned.
+async fn mount_linked(
+    server: &MockServer,
+    second_asked: Option<mpsc::Sender<()>>,
+    pad: usize,
+) -> Arc<AtomicU64> {
     let requested = Arc::new(AtomicU64::new(0));
     Mock::given(wiremock::matchers::path("/linked"))
         .respond_with(Linked {
             origin: server.uri(),
             requested: requested.clone(),
-            second_asked: Mutex::new(Some(tx)),
-            pad: 0,
+            second_asked: Mutex::new(second_asked),
+            pad,
         })
-        .mount(&server)
+        .mount(server)
         .await;
+    requested
+}
+
+/// A `Link` listing of `path` from `?page=1`, read by `parse`, numbers kept.
+fn linked_listing(
+    c: &HttpClient,
+    path: &'static str,
+    parse: impl Fn(&Response) -> Result<RawPage, Error> + Send + Sync + 'static,
+) -> ListRequest<u64> {
+    let url = c.base().join(&format!("{path}?page=1")).unwrap();
+    ListRequest::new(
+        path,
+        url,
+        LinkHeader {
+            first_params: Vec::new(),
+        },
+        parse,
+        |_, v| Ok(v.as_u64()),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_link_listing_sends_the_next_request_before_parsing_this_page() {
+    let server = MockServer::start().await;
+    let (tx, rx) = mpsc::channel();
+    let requested = mount_linked(&server, Some(tx), 0).await;
     let t = ManualTime::new();
     let c = client(&server, &t, 1);
     let rx = Mutex::new(Some(rx));
@@ -212,26 +254,9 @@ async fn a_link_listing_sends_the_next_request_before_parsing_this_page() {
                 |_| resp.unexpected("page 2 was not requested before page 1 was parsed"),
             )?;
         }
-        let items: Vec<serde_json::Value> = resp.json()?;
-        Ok(RawPage {
-            meta: PageMeta {
-                items: items.len(),
-                link_next: PageMeta::link_next_from(resp),
-                ..PageMeta::default()
-            },
-            items,
-        })
+        linked_page(resp)
     };
-    let url = c.base().join("/linked?page=1").unwrap();
-    let req = ListRequest::new(
-        "/linked",
-        url,
-        LinkHeader {
-            first_params: Vec::new(),
-        },
-        parse,
-        |_, v| Ok(v.as_u64()),
-    );
+    let req = linked_listing(&c, "/linked", parse);
     let items: Vec<u64> = page_stream(c.clone(), req)
         .map_ok(|p| p.items)
         .try_concat()
@@ -245,19 +270,6 @@ async fn a_link_listing_sends_the_next_request_before_parsing_this_page() {
     );
 }
 
-/// Reads a `Linked` page (a JSON array).
-fn linked_page(resp: &Response) -> Result<RawPage, Error> {
-    let items: Vec<serde_json::Value> = resp.json()?;
-    Ok(RawPage {
-        meta: PageMeta {
-            items: items.len(),
-            link_next: PageMeta::link_next_from(resp),
-            ..PageMeta::default()
-        },
-        items,
-    })
-}
-
 /// The same contract on a one-thread runtime, the usual `#[tokio::main]`
 /// of a small sync job, where the listing runs in `block_on`'s own future:
 /// the next request must be written before the parse takes the thread.
@@ -265,16 +277,7 @@ fn linked_page(resp: &Response) -> Result<RawPage, Error> {
 async fn on_a_one_thread_runtime_the_next_request_is_written_before_this_page_is_parsed() {
     let server = MockServer::start().await;
     let (tx, rx) = mpsc::channel();
-    let requested = Arc::new(AtomicU64::new(0));
-    Mock::given(wiremock::matchers::path("/linked"))
-        .respond_with(Linked {
-            origin: server.uri(),
-            requested: requested.clone(),
-            second_asked: Mutex::new(Some(tx)),
-            pad: 256 * 1024,
-        })
-        .mount(&server)
-        .await;
+    let requested = mount_linked(&server, Some(tx), 256 * 1024).await;
     let t = ManualTime::new();
     let c = client(&server, &t, 1);
     let rx = Mutex::new(Some(rx));
@@ -289,16 +292,7 @@ async fn on_a_one_thread_runtime_the_next_request_is_written_before_this_page_is
         }
         linked_page(resp)
     };
-    let url = c.base().join("/linked?page=1").unwrap();
-    let req = ListRequest::new(
-        "/linked",
-        url,
-        LinkHeader {
-            first_params: Vec::new(),
-        },
-        parse,
-        |_, v| Ok(v.as_u64()),
-    );
+    let req = linked_listing(&c, "/linked", parse);
     let items: Vec<u64> = page_stream(c.clone(), req)
         .map_ok(|p| p.items)
         .try_concat()
@@ -414,15 +408,7 @@ impl vectis_core::credential::Credential for WatchingKey {
 #[tokio::test(flavor = "current_thread")]
 async fn a_slow_caller_gets_at_most_one_page_fetched_ahead() {
     let server = MockServer::start().await;
-    Mock::given(wiremock::matchers::path("/linked"))
-        .respond_with(Linked {
-            origin: server.uri(),
-            requested: Arc::new(AtomicU64::new(0)),
-            second_asked: Mutex::new(None),
-            pad: 0,
-        })
-        .mount(&server)
-        .await;
+    mount_linked(&server, None, 0).await;
     let asked = Arc::new(AtomicU64::new(0));
     let early = Arc::new(Mutex::new(Vec::new()));
     let t = ManualTime::new();
@@ -453,15 +439,7 @@ async fn a_slow_caller_gets_at_most_one_page_fetched_ahead() {
         let _ = parsed_tx.send(page);
         linked_page(resp)
     };
-    let req = ListRequest::new(
-        "/linked",
-        c.base().join("/linked?page=1").unwrap(),
-        LinkHeader {
-            first_params: Vec::new(),
-        },
-        parse,
-        |_, v| Ok(v.as_u64()),
-    );
+    let req = linked_listing(&c, "/linked", parse);
     let mut pages = page_stream(c.clone(), req);
     let mut items = Vec::new();
     for n in 1..=5u64 {
@@ -480,4 +458,59 @@ async fn a_slow_caller_gets_at_most_one_page_fetched_ahead() {
         Vec::<u64>::new(),
         "pages fetched ahead of the caller"
     );
+}
+
+/// A `Link` back to a page already fetched is a loop, and a `Link` to
+/// another origin is refused without a request — also now that the next
+/// request is started from the headers, before the body is read.
+#[tokio::test]
+async fn a_link_back_to_a_fetched_page_is_a_loop_and_one_to_another_host_is_refused() {
+    let server = MockServer::start().await;
+    let origin = server.uri();
+    Mock::given(wiremock::matchers::path("/loop"))
+        .respond_with(move |r: &Request| {
+            // Page 1 → page 2 → page 1 again.
+            let back = if r.url.query() == Some("page=1") {
+                2
+            } else {
+                1
+            };
+            let link = format!("<{origin}/loop?page={back}>; rel=\"next\"");
+            ResponseTemplate::new(200)
+                .set_body_json(serde_json::json!([1]))
+                .insert_header("link", link.as_str())
+        })
+        .mount(&server)
+        .await;
+    Mock::given(wiremock::matchers::path("/away"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(serde_json::json!([1]))
+                .insert_header(
+                    "link",
+                    "<http://elsewhere.invalid/away?page=2>; rel=\"next\"",
+                ),
+        )
+        .mount(&server)
+        .await;
+    let t = ManualTime::new();
+    let c = client(&server, &t, 1);
+    let looped = page_stream(c.clone(), linked_listing(&c, "/loop", linked_page))
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap_err();
+    assert!(matches!(looped, Error::PaginationLoop { .. }), "{looped:?}");
+    let away = page_stream(c.clone(), linked_listing(&c, "/away", linked_page))
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap_err();
+    assert!(away.to_string().contains("another origin"), "{away}");
+    let asked: Vec<String> = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| format!("{}?{}", r.url.path(), r.url.query().unwrap_or("")))
+        .collect();
+    assert_eq!(asked, vec!["/loop?page=1", "/loop?page=2", "/away?page=1"]);
 }
