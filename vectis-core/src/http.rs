@@ -65,16 +65,47 @@ impl fmt::Display for BaseUrl {
     }
 }
 
+/// `raw` (not a URL) as far as it is safe to repeat: no `user:password@`
+/// and nothing after a `?` or `#`.
+fn redact_unparsed(raw: &str) -> String {
+    let cut = raw.find(['?', '#']).map_or(raw, |i| &raw[..i]);
+    let (scheme, rest) = match cut.find("://") {
+        Some(i) => (&cut[..i + 3], &cut[i + 3..]),
+        None => ("", cut),
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{scheme}…@{}", &rest[at + 1..]),
+        None => cut.to_string(),
+    }
+}
+
 impl BaseUrl {
     /// Validates and normalizes `raw`; `what` names the setting in errors.
+    /// Errors never repeat a user, password or query pasted into the URL.
     pub fn parse(raw: &str, what: &str) -> Result<BaseUrl> {
         let raw = raw.trim();
         let url = Url::parse(raw).map_err(|e| {
             Error::config(
                 what,
-                format!("`{raw}` is not a URL ({e}); write it like https://host.example.com"),
+                format!(
+                    "`{}` is not a URL ({e}); write it like https://host.example.com",
+                    redact_unparsed(raw)
+                ),
             )
         })?;
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(Error::config(
+                what,
+                "the URL must not carry a user or password; credentials go in their own settings",
+            ));
+        }
+        let shown = {
+            let mut u = url.clone();
+            u.set_query(None);
+            u.set_fragment(None);
+            u.to_string()
+        };
         let host = url.host_str().unwrap_or("").to_string();
         match url.scheme() {
             "https" => {}
@@ -83,30 +114,24 @@ impl BaseUrl {
                 return Err(Error::config(
                     what,
                     format!(
-                        "`{raw}` uses plain http; credentials are only sent over https (http is allowed for loopback hosts only)"
+                        "`{shown}` uses plain http; credentials are only sent over https (http is allowed for loopback hosts only)"
                     ),
                 ));
             }
             other => {
                 return Err(Error::config(
                     what,
-                    format!("`{raw}` has scheme `{other}`; use https://"),
+                    format!("`{shown}` has scheme `{other}`; use https://"),
                 ));
             }
         }
         if host.is_empty() {
-            return Err(Error::config(what, format!("`{raw}` has no host")));
+            return Err(Error::config(what, format!("`{shown}` has no host")));
         }
         if url.query().is_some() || url.fragment().is_some() {
             return Err(Error::config(
                 what,
-                format!("`{raw}` has a query or fragment; give only scheme, host and path"),
-            ));
-        }
-        if !url.username().is_empty() || url.password().is_some() {
-            return Err(Error::config(
-                what,
-                "the URL must not carry a user or password; credentials go in their own settings",
+                format!("`{shown}` has a query or fragment; give only scheme, host and path"),
             ));
         }
         let path: Vec<&str> = url.path().split('/').filter(|s| !s.is_empty()).collect();

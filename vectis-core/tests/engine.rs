@@ -523,6 +523,22 @@ async fn base_urls_are_validated_and_normalized() {
         let e = BaseUrl::parse(bad, "base URL").unwrap_err();
         assert!(matches!(e, Error::Config { .. }), "{bad}: {e:?}");
     }
+    // A secret pasted into the URL is never repeated in the error.
+    for leaky in [
+        "http://ID:SECRET@acme.vsax.net",
+        "ftp://ID:SECRET@acme.vsax.net",
+        "https://acme.vsax.net/?token=SECRET",
+        "http://acme.vsax.net/?token=SECRET",
+        "ht tp://ID:SECRET@acme.vsax.net/x",
+        "acme.vsax.net?token=SECRET",
+    ] {
+        let e = BaseUrl::parse(leaky, "base URL").unwrap_err();
+        assert!(matches!(e, Error::Config { .. }), "{leaky}: {e:?}");
+        assert!(
+            !e.to_string().contains("SECRET") && !format!("{e:?}").contains("SECRET"),
+            "{e}"
+        );
+    }
     assert_eq!(
         vectis_core::http::encode_segment("a/b c?d"),
         "a%2Fb%20c%3Fd"
