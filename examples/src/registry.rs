@@ -74,10 +74,14 @@ fn kaseya(
     let secret = require(
         env,
         "KASEYA_TOKEN_SECRET",
-        "it is shown once, when the token is created",
+        "it is shown once, when the token is created; if it was not kept, create a new token in VSA X → Settings → API Access → Tokens",
     )?;
-    let b = vectis_kaseya::KaseyaConnector::builder(&tenant, &id, SecretString::from(secret))
+    let mut b = vectis_kaseya::KaseyaConnector::builder(&tenant, &id, SecretString::from(secret))
         .settings(settings);
+    if let Some(url) = base_url {
+        // Errors about it then name --base-url, not KASEYA_TENANT_URL.
+        b = b.base_url(url);
+    }
     Ok(Arc::new(b.build()?))
 }
 

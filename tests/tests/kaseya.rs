@@ -596,6 +596,64 @@ async fn the_token_secret_never_appears_in_output() {
     for secret in [TOKEN_SECRET, "wrong-secret-000", basic.as_str()] {
         assert!(!text.contains(secret), "{secret} leaked");
     }
+    // The token id is half of the Basic credential: a fingerprint only.
+    assert!(!builder_debug.contains(TOKEN_ID), "{builder_debug}");
+}
+
+#[tokio::test]
+async fn a_bad_base_url_is_blamed_on_the_base_url_not_the_tenant_setting() {
+    let t = RecordingTime::new();
+    let e = builder_at("https://acme.vsax.net", &t, TOKEN_SECRET)
+        .base_url("http://proxy.example.com")
+        .build()
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Config);
+    assert!(
+        e.to_string().contains("base URL") && !e.to_string().contains("KASEYA_TENANT_URL"),
+        "{e}"
+    );
+}
+
+#[tokio::test]
+async fn a_device_removed_during_per_device_linking_loses_no_notification() {
+    // Per-device lists (12 devices, 60 notifications); one device's list
+    // answers 404, as for a device removed after the device list was read.
+    let data = KaseyaData::generate(4, 12, 60, 25);
+    let fake = KaseyaFake::with_data(data.clone()).await;
+    let removed = data.devices[3]["Identifier"].as_str().unwrap().to_string();
+    Mock::given(wiremock::matchers::path(format!(
+        "/api/v3/devices/{removed}/notifications"
+    )))
+    .respond_with(error_body(404, "Device not found"))
+    .with_priority(1)
+    .mount(fake.server())
+    .await;
+    let t = RecordingTime::new();
+    let alerts: Vec<_> = connector(&fake, &t)
+        .alerts(&ListOptions::default())
+        .try_collect()
+        .await
+        .unwrap();
+    let ids: HashSet<&str> = alerts.iter().map(|a| a.id.as_str()).collect();
+    assert_eq!(alerts.len(), 60);
+    assert_eq!(ids.len(), 60, "each once");
+}
+
+#[tokio::test]
+async fn check_without_a_total_count_is_an_error_not_zero_organizations() {
+    let fake = KaseyaFake::start().await;
+    Mock::given(wiremock::matchers::path("/api/v3/organizations"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(serde_json::json!({"Data": [], "Meta": {"ResponseCode": 200}})),
+        )
+        .with_priority(1)
+        .mount(fake.server())
+        .await;
+    let t = RecordingTime::new();
+    let e = connector(&fake, &t).check().await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Data, "{e}");
+    assert!(e.to_string().contains("TotalCount"), "{e}");
 }
 
 /// The device ↔ asset join streams: assets are read in step with devices

@@ -83,10 +83,10 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, PoisonError};
 use vectis_core::credential::Basic;
 use vectis_core::error::{Result, Verb};
-use vectis_core::http::{Response, Situation, VendorRules, encode_segment};
+use vectis_core::http::{RequestSpec, Response, Situation, VendorRules, encode_segment};
 use vectis_core::paginate::{
     Cursor, ListRequest, Offset, Page, PageMeta, PageStream, RawPage, decode_item, error_stream,
-    page_stream,
+    page_stream, typed,
 };
 use vectis_core::{
     Alert, BaseUrl, Capabilities, ConnectionInfo, Connector, Customer, Device, EngineSettings,
@@ -219,7 +219,14 @@ impl VendorRules for KaseyaRules {
 /// and a pasted `/api/v3` (or `/api`), and validates it (https, or http on
 /// loopback; no query). Returns the tenant root, without `/api/v3`.
 pub fn normalize_tenant_url(raw: &str) -> Result<BaseUrl> {
-    let what = "KASEYA_TENANT_URL";
+    normalize_url(raw, TENANT_URL_SETTING)
+}
+
+/// The setting a tenant URL error names, unless [`KaseyaBuilder::base_url`]
+/// replaced it.
+const TENANT_URL_SETTING: &str = "KASEYA_TENANT_URL";
+
+fn normalize_url(raw: &str, what: &str) -> Result<BaseUrl> {
     let trimmed = raw.trim();
     if trimmed.is_empty() {
         return Err(Error::config(
@@ -246,9 +253,10 @@ pub fn normalize_tenant_url(raw: &str) -> Result<BaseUrl> {
 }
 
 /// Builds a [`KaseyaConnector`].
-#[derive(Debug)]
 pub struct KaseyaBuilder {
     tenant_url: String,
+    /// What an error about `tenant_url` calls it.
+    url_setting: &'static str,
     token_id: String,
     token_secret: SecretString,
     settings: EngineSettings,
@@ -256,11 +264,30 @@ pub struct KaseyaBuilder {
     link_alerts: bool,
 }
 
+impl std::fmt::Debug for KaseyaBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The token id is half of the Basic credential: shown as a
+        // fingerprint only, like the secret is never shown.
+        f.debug_struct("KaseyaBuilder")
+            .field("tenant_url", &self.tenant_url)
+            .field(
+                "token_id",
+                &vectis_core::credential::fingerprint(&SecretString::from(self.token_id.clone())),
+            )
+            .field("token_secret", &"[redacted]")
+            .field("settings", &self.settings)
+            .field("enrich_devices", &self.enrich_devices)
+            .field("link_alerts", &self.link_alerts)
+            .finish()
+    }
+}
+
 impl KaseyaBuilder {
     /// Another address instead of the tenant URL given to
     /// [`KaseyaConnector::builder`] (a proxy, a fake); `/api/v3` is appended.
     pub fn base_url(mut self, url: &str) -> Self {
         self.tenant_url = url.to_string();
+        self.url_setting = "base URL";
         self
     }
 
@@ -288,7 +315,7 @@ impl KaseyaBuilder {
     /// Validates the configuration.
     pub fn build(self) -> Result<KaseyaConnector> {
         use vectis_core::ExposeSecret;
-        let tenant = normalize_tenant_url(&self.tenant_url)?;
+        let tenant = normalize_url(&self.tenant_url, self.url_setting)?;
         let id = self.token_id.trim();
         if id.is_empty() {
             return Err(Error::config(
@@ -300,7 +327,7 @@ impl KaseyaBuilder {
             return Err(Error::config(
                 "KASEYA_TOKEN_SECRET",
                 format!(
-                    "the token secret is empty; it is shown once, when the token is created in {TOKENS_PAGE}"
+                    "the token secret is empty; it is shown once, when the token is created in {TOKENS_PAGE} — if it was not kept, create a new token there"
                 ),
             ));
         }
@@ -340,7 +367,12 @@ fn parse_page(resp: &Response) -> Result<RawPage> {
     let items = match body.data {
         Some(items) => items,
         None if body.meta.total_count.unwrap_or(0) == 0 => Vec::new(),
-        None => return Err(resp.unexpected("the answer has no `Data` list")),
+        None => {
+            return Err(resp.unexpected(format!(
+                "the answer has no `Data` list although its Meta.TotalCount is {}",
+                body.meta.total_count.unwrap_or(0)
+            )));
+        }
     };
     Ok(RawPage {
         meta: PageMeta {
@@ -373,6 +405,7 @@ impl KaseyaConnector {
     pub fn builder(tenant_url: &str, token_id: &str, token_secret: SecretString) -> KaseyaBuilder {
         KaseyaBuilder {
             tenant_url: tenant_url.to_string(),
+            url_setting: TENANT_URL_SETTING,
             token_id: token_id.to_string(),
             token_secret,
             settings: EngineSettings::default(),
@@ -429,10 +462,7 @@ impl KaseyaConnector {
             "/api/v3/assets",
             "Identifier",
             (None, resume),
-            |i, v| {
-                let a: raw::Asset = decode_item(Vendor::Kaseya, "/api/v3/assets", i, &v)?;
-                Ok(Some(a))
-            },
+            typed(Vendor::Kaseya, "/api/v3/assets", |a: raw::Asset, _| a),
         )
     }
 
@@ -443,13 +473,11 @@ impl KaseyaConnector {
             "/api/v3/devices",
             "Identifier",
             (None, None),
-            |i, v| {
-                let d: raw::DeviceItem = decode_item(Vendor::Kaseya, "/api/v3/devices", i, &v)?;
-                Ok(Some((
-                    d.identifier,
-                    d.organization_id.map(|o| o.to_string()),
-                )))
-            },
+            typed(
+                Vendor::Kaseya,
+                "/api/v3/devices",
+                |d: raw::DeviceItem, _| (d.identifier, d.organization_id.map(|o| o.to_string())),
+            ),
         );
         let mut out = Vec::new();
         while let Some(page) = pages.try_next().await? {
@@ -598,7 +626,17 @@ impl KaseyaConnector {
                         )))
                     },
                 );
-                pages.try_collect::<Vec<Page<Alert>>>()
+                async move {
+                    match pages.try_collect::<Vec<Page<Alert>>>().await {
+                        // Removed since the device list was read: whatever
+                        // notifications it had are swept up below.
+                        Err(Error::NotFound { .. }) => {
+                            tracing::debug!(target: "vectis::kaseya", "a device's notification list answered 404 (device removed); its notifications come from the sweep");
+                            Ok(Vec::new())
+                        }
+                        other => other,
+                    }
+                }
             })
             .buffered(width)
             .map_ok(|pages| futures::stream::iter(pages.into_iter().map(Ok)))
@@ -669,14 +707,19 @@ impl Connector for KaseyaConnector {
     }
 
     async fn check(&self) -> Result<ConnectionInfo> {
-        let body: ListBody = self
+        let url = self
             .client
-            .get_json(
-                "/organizations?$top=1&$skip=0&$orderby=Id",
-                "/api/v3/organizations",
-            )
+            .base()
+            .join("/organizations?$top=1&$skip=0&$orderby=Id")?;
+        let resp = self
+            .client
+            .execute(RequestSpec::get(url, "/api/v3/organizations"))
             .await?;
-        let n = body.meta.total_count.unwrap_or(0);
+        let body: ListBody = resp.json()?;
+        let n = body
+            .meta
+            .total_count
+            .ok_or_else(|| resp.unexpected("the organization list has no Meta.TotalCount"))?;
         Ok(ConnectionInfo::counted(Vendor::Kaseya, n, "organizations"))
     }
 
@@ -686,21 +729,22 @@ impl Connector for KaseyaConnector {
             "/api/v3/organizations",
             "Id",
             (opts.page_size, opts.resume.clone()),
-            |i, v| {
-                let o: raw::Organization =
-                    decode_item(Vendor::Kaseya, "/api/v3/organizations", i, &v)?;
-                Ok(Some(map::organization(o, v)))
-            },
+            typed(Vendor::Kaseya, "/api/v3/organizations", map::organization),
         )
     }
 
     fn device_pages(&self, opts: &ListOptions) -> PageStream<Device> {
         let opts = (opts.page_size, opts.resume.clone());
         if !self.enrich_devices {
-            return self.list("/devices", "/api/v3/devices", "Identifier", opts, |i, v| {
-                let d: raw::DeviceItem = decode_item(Vendor::Kaseya, "/api/v3/devices", i, &v)?;
-                Ok(Some(map::device(d, v, None)))
-            });
+            return self.list(
+                "/devices",
+                "/api/v3/devices",
+                "Identifier",
+                opts,
+                typed(Vendor::Kaseya, "/api/v3/devices", |d, v| {
+                    map::device(d, v, None)
+                }),
+            );
         }
         // Both lists are ordered by identifier, so device n's asset is
         // (nearly always) asset n: the join reads the asset list alongside
@@ -715,10 +759,17 @@ impl Connector for KaseyaConnector {
                     .and_then(|(_, v)| v.parse::<u64>().ok())
             })
             .unwrap_or(0);
-        let devices = self.list("/devices", "/api/v3/devices", "Identifier", opts, |i, v| {
-            let d: raw::DeviceItem = decode_item(Vendor::Kaseya, "/api/v3/devices", i, &v)?;
-            Ok(Some((d, v)))
-        });
+        let devices = self.list(
+            "/devices",
+            "/api/v3/devices",
+            "Identifier",
+            opts,
+            typed(
+                Vendor::Kaseya,
+                "/api/v3/devices",
+                |d: raw::DeviceItem, v| (d, v),
+            ),
+        );
         let join = AssetJoin {
             assets: Some(self.asset_pages(skip)),
             unmatched: HashMap::new(),
@@ -754,11 +805,9 @@ impl Connector for KaseyaConnector {
                 "/api/v3/notifications",
                 "Id",
                 (opts.page_size, opts.resume.clone()),
-                |i, v| {
-                    let n: raw::Notification =
-                        decode_item(Vendor::Kaseya, "/api/v3/notifications", i, &v)?;
-                    Ok(Some(map::notification(n, v, None, None)))
-                },
+                typed(Vendor::Kaseya, "/api/v3/notifications", |n, v| {
+                    map::notification(n, v, None, None)
+                }),
             );
         }
         let me = self.clone();
