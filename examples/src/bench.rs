@@ -309,7 +309,7 @@ impl ServerChild {
                 let _ = child.kill();
                 let _ = child.wait();
                 Err(BenchError(format!(
-                    "the server child did not report its port (said {line:?})"
+                    "the server child did not report its port (said {line:?}); run `cargo run --release --example bench -- __serve` to see why it fails to start"
                 )))
             }
         }
@@ -461,10 +461,11 @@ fn run_child(port: u16, run: &str, job: &Job) -> Result<Measured, BenchError> {
         .output()?;
     if !out.status.success() {
         return Err(BenchError(format!(
-            "{} {:?} run {run} failed ({})",
+            "{} {} run {run} failed ({}); its own error is printed above — rerun with `--vendor {}` to reproduce it alone",
             job.vendor.name(),
-            job.mode,
-            out.status
+            mode_name(job.mode),
+            out.status,
+            job.vendor.name()
         )));
     }
     let text = String::from_utf8_lossy(&out.stdout);
@@ -507,9 +508,9 @@ fn run(cli: &Cli) -> Result<(), BenchError> {
         eprintln!(" {:.2} s", m.tally.secs);
         if m.tally.records != job.devices {
             return Err(BenchError(format!(
-                "{} {:?}: {} records instead of {}",
+                "{} {}: {} records instead of {}; the client or the bench server lost or repeated records — a bug, please report it with this line",
                 job.vendor.name(),
-                job.mode,
+                mode_name(job.mode),
                 m.tally.records,
                 job.devices
             )));

@@ -348,14 +348,20 @@ pub async fn run(out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
             tokio::spawn(async move { (v, sync(c.as_ref()).await) })
         })
         .collect();
-    let psa = psa_task
-        .await
-        .map_err(|e| vectis_core::Error::config("demo", e.to_string()))??;
+    let psa = psa_task.await.map_err(|e| {
+        vectis_core::Error::config(
+            "demo",
+            format!("a sync task failed ({e}); this is a bug, please report it"),
+        )
+    })??;
     let mut synced: Vec<(Vendor, Synced)> = Vec::new();
     for t in rmm_tasks {
-        let (v, s) = t
-            .await
-            .map_err(|e| vectis_core::Error::config("demo", e.to_string()))?;
+        let (v, s) = t.await.map_err(|e| {
+            vectis_core::Error::config(
+                "demo",
+                format!("a sync task failed ({e}); this is a bug, please report it"),
+            )
+        })?;
         synced.push((v, s?));
     }
 
@@ -400,6 +406,7 @@ pub async fn run(out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
         .map(|c| Party::new(&c.id, &c.name))
         .collect();
     let matcher = Matcher::default();
+    let threshold = matcher.threshold();
     let mut links: HashMap<String, Vec<(Vendor, MatchResult)>> = HashMap::new();
     let mut waiting: Vec<(Vendor, MatchResult)> = Vec::new();
     for (v, s) in &synced {
@@ -476,8 +483,12 @@ pub async fn run(out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
     .map_err(io_err)?;
     for (v, m) in &waiting {
         let hint = match &m.best_candidate {
-            Some(c) => format!(
+            Some(c) if m.score < threshold => format!(
                 "closest: \"{c}\" ({:.2}), below the bar for a safe link",
+                m.score
+            ),
+            Some(c) => format!(
+                "closest: \"{c}\" ({:.2}), but another name is as close: a person decides",
                 m.score
             ),
             None => "no PSA company resembles it".into(),

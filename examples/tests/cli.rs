@@ -473,6 +473,36 @@ async fn kaseya_and_datto_sync_from_their_variables_and_refuse_what_they_cannot_
     let r = sync(&["kaseya", "--check"], &env).await;
     assert_eq!(r.code, 2);
     assert!(r.err.contains("KASEYA_TENANT_URL"), "{}", r.err);
+    // Without --base-url the tenant URL comes from KASEYA_TENANT_URL.
+    let uri = vsa.uri();
+    let with_tenant = [env[0], env[1], ("KASEYA_TENANT_URL", uri.as_str())];
+    let r = sync(&["kaseya", "--check", "--rate-limit", "off"], &with_tenant).await;
+    assert_eq!(r.code, 0, "{}", r.err);
+    assert!(
+        format!("{}{}", r.out, r.err).contains("Connected to Kaseya VSA: 5 organizations"),
+        "{} {}",
+        r.out,
+        r.err
+    );
+    // A bad --base-url is blamed on the base URL, not on the variable.
+    let r = sync(
+        &[
+            "kaseya",
+            "--check",
+            "--base-url",
+            "http://proxy.example.com",
+        ],
+        &env,
+    )
+    .await;
+    assert_eq!(r.code, 2, "{}", r.err);
+    assert!(r.err.contains("base URL"), "{}", r.err);
+    // Each missing token variable is named.
+    for (missing, kept) in [("KASEYA_TOKEN_ID", env[1]), ("KASEYA_TOKEN_SECRET", env[0])] {
+        let r = sync(&["kaseya", "--check", "--base-url", &uri], &[kept]).await;
+        assert_eq!(r.code, 2, "{}", r.err);
+        assert!(r.err.contains(missing), "{}", r.err);
+    }
 
     let datto_fake = DattoFake::with_data(DattoData::generate(3, 8, 6, 4)).await;
     let env = [

@@ -14,6 +14,23 @@ async fn the_demo_prints_the_hub_with_every_vendor_and_the_unlinked() {
     // A messy spelling links to its company; near-namesakes stay apart.
     let acme = company_block(&out, "Acme Ltd");
     assert!(acme.contains("\"ACME Limited\""), "{acme}");
+    assert!(acme.contains("\"Acme Ltd - London\""), "{acme}");
+    assert!(acme.contains("Kaseya VSA  \"Acme\""), "{acme}");
+    // Every RMM synced devices and alerts (a connector that lost them all
+    // would still print its name).
+    let synced = out.split("CUSTOMER HUB").next().unwrap_or("");
+    for vendor in ["Atera", "Kaseya VSA", "Datto RMM"] {
+        let line = synced
+            .lines()
+            .find(|l| l.trim_start().starts_with(vendor))
+            .unwrap_or_else(|| panic!("no SYNCED line for {vendor}:\n{synced}"));
+        let count = |noun: &str| -> u64 {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            let at = words.iter().position(|w| *w == noun).expect(noun);
+            words[at - 1].parse().expect("a count")
+        };
+        assert!(count("devices") > 0 && count("alerts") > 0, "{line}");
+    }
     let smith_dental = company_block(&out, "Smith Dental");
     assert!(smith_dental.contains("\"Smith Dental\""), "{smith_dental}");
     assert!(
@@ -22,7 +39,14 @@ async fn the_demo_prints_the_hub_with_every_vendor_and_the_unlinked() {
     );
     // Customers with no PSA company wait for a person, never linked.
     let waiting = out.split("WAITING FOR A PERSON").nth(1).expect("waiting");
-    for name in ["\"Internal\"", "\"NOC\"", "\"Lab\""] {
+    for name in [
+        "\"Internal\"",
+        "\"NOC\"",
+        "\"Lab\"",
+        "\"Demo Lab\"",
+        "\"Harbor View Veterinary\"",
+        "\"zz Old Customer [OLD]\"",
+    ] {
         assert!(waiting.contains(name), "{name} should wait:\n{waiting}");
     }
     assert!(out.contains("critical"), "alerts by severity");

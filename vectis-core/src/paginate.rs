@@ -68,7 +68,12 @@ pub struct PageMeta {
 impl PageMeta {
     /// Reads the `rel="next"` target from a response's `Link` header.
     pub fn link_next_from(resp: &Response) -> Option<String> {
-        let link = resp.header("link")?;
+        PageMeta::link_next(resp.header("link")?)
+    }
+
+    /// The `rel="next"` target of a `Link` header value (`rel=next`
+    /// unquoted and any case accepted), `None` when it has none.
+    pub fn link_next(link: &str) -> Option<String> {
         link.split(',').find_map(|part| {
             let (target, params) = part.split_once(';')?;
             let is_next = params.split(';').any(|p| {

@@ -241,7 +241,7 @@ pub async fn sync_naive(t: &Target, quota: Option<u32>) -> Result<Tally, BenchEr
             BenchVendor::DattoRmm => http.get(&url).bearer_auth(&bearer),
             BenchVendor::ConnectWise => http
                 .get(&url)
-                .header("authorization", "Basic YmVuY2grcHViOnByaXY=")
+                .basic_auth(format!("{CW_COMPANY}+{CW_PUBLIC}"), Some(CW_PRIVATE))
                 .header("clientid", CW_CLIENT_ID)
                 .header("pagination-type", "forward-only"),
             BenchVendor::Kaseya => http
@@ -261,13 +261,16 @@ pub async fn sync_naive(t: &Target, quota: Option<u32>) -> Result<Tally, BenchEr
             continue;
         }
         if !resp.status().is_success() {
-            return Err(BenchError(format!("{url} answered {}", resp.status())));
+            return Err(BenchError(format!(
+                "{url} answered {} to the naive client; the bench server only refuses unknown paths, so this is a bench bug — please report it",
+                resp.status()
+            )));
         }
         let link = resp
             .headers()
             .get("link")
             .and_then(|v| v.to_str().ok())
-            .and_then(link_next);
+            .and_then(vectis_core::paginate::PageMeta::link_next);
         let body = resp.bytes().await?;
         if !reading_assets {
             tally.pages += 1;
@@ -277,7 +280,7 @@ pub async fn sync_naive(t: &Target, quota: Option<u32>) -> Result<Tally, BenchEr
                 let env: KaseyaEnvelope = serde_json::from_slice(&body)?;
                 let what = if reading_assets { "assets" } else { "devices" };
                 let skip = query_u64(&url, "$skip").unwrap_or(0) + kaseya_top(what);
-                let more = !env.data.is_empty() && skip < env.meta.total_count;
+                let more = !env.data.is_empty() && skip < env.meta.total_count.unwrap_or(0);
                 if reading_assets {
                     for v in env.data {
                         let a = vectis_kaseya::raw::Asset::deserialize(&v)?;
@@ -339,14 +342,7 @@ struct KaseyaEnvelope {
     #[serde(rename = "Data", default)]
     data: Vec<serde_json::Value>,
     #[serde(rename = "Meta")]
-    meta: KaseyaMeta,
-}
-
-/// `Meta` of a VSA X list.
-#[derive(Deserialize)]
-struct KaseyaMeta {
-    #[serde(rename = "TotalCount")]
-    total_count: u64,
+    meta: vectis_kaseya::raw::Meta,
 }
 
 /// A numeric query parameter of `url`.
@@ -388,23 +384,12 @@ async fn datto_token(http: &reqwest::Client, base: &str) -> Result<String, Bench
         .await?;
     if !resp.status().is_success() {
         return Err(BenchError(format!(
-            "the Datto RMM token request answered {}",
+            "the bench server's Datto RMM token request answered {}; it accepts any key, so this is a bench bug — please report it",
             resp.status()
         )));
     }
     let token: Token = serde_json::from_slice(&resp.bytes().await?)?;
     Ok(token.access_token)
-}
-
-/// The `rel="next"` target of a `Link` header.
-fn link_next(link: &str) -> Option<String> {
-    link.split(',').find_map(|part| {
-        let (target, params) = part.split_once(';')?;
-        params
-            .contains("rel=\"next\"")
-            .then(|| target.trim().trim_matches(['<', '>']).to_string())
-            .filter(|t| !t.is_empty())
-    })
 }
 
 /// The process's peak resident memory (`VmHWM`), in KiB, where Linux tells.
