@@ -177,19 +177,6 @@ fn maybe<T: Into<Value>>(rng: &mut Rng, p: f64, v: T) -> Value {
     if rng.chance(p) { v.into() } else { Value::Null }
 }
 
-fn guid(rng: &mut Rng) -> String {
-    let a = rng.next_u64();
-    let b = rng.next_u64();
-    format!(
-        "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
-        a >> 32,
-        (a >> 16) & 0xffff,
-        a & 0x0fff,
-        ((b >> 48) & 0x3fff) | 0x8000,
-        b & 0xffff_ffff_ffff
-    )
-}
-
 fn secs(rng: &mut Rng, lo: i64, hi: i64) -> Duration {
     Duration::seconds(rng.between(lo, hi)) + Duration::milliseconds(rng.between(0, 999))
 }
@@ -475,8 +462,8 @@ fn gen_agents(rng: &mut Rng, customers: &[Value], n: usize) -> Vec<Value> {
             )
         };
         let memory = *rng.pick(hw.memory);
-        let device_guid = guid(rng);
-        let machine_id = guid(rng);
+        let device_guid = rng.guid();
+        let machine_id = rng.guid();
         let created = customer_created
             + secs(
                 rng,

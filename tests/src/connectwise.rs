@@ -372,7 +372,7 @@ fn gen_companies(rng: &mut Rng, names: &[String]) -> Vec<Value> {
             json!(format!("555{:07}", rng.between(0, 9_999_999))),
         );
         set(&mut c, "faxNumber", json!(""));
-        set(&mut c, "mobileGuid", json!(guid(rng)));
+        set(&mut c, "mobileGuid", json!(rng.guid()));
         // Custom field values are polymorphic: text, number, bool or null.
         let value = match rng.below(4) {
             0 => json!("Gold"),
@@ -388,19 +388,6 @@ fn gen_companies(rng: &mut Rng, names: &[String]) -> Vec<Value> {
         out.push(c);
     }
     out
-}
-
-fn guid(rng: &mut Rng) -> String {
-    let a = rng.next_u64();
-    let b = rng.next_u64();
-    format!(
-        "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
-        a >> 32,
-        (a >> 16) & 0xffff,
-        a & 0x0fff,
-        ((b >> 48) & 0x3fff) | 0x8000,
-        b & 0xffff_ffff_ffff
-    )
 }
 
 fn company_ref(c: &Value, bare: bool) -> Value {
@@ -455,7 +442,7 @@ fn gen_configurations(rng: &mut Rng, companies: &[Value], n: usize) -> Vec<Value
             "type": reference(tid, tname, None),
             "status": {"id": 2, "name": "Active", "_info": null},
             "company": company_ref(c, rng.chance(0.1)),
-            "deviceIdentifier": guid(rng),
+            "deviceIdentifier": rng.guid(),
             "serialNumber": format!("PF{:06X}", rng.between(0, 0xFF_FFFF)),
             "modelNumber": *rng.pick(&["ThinkPad T14", "OptiPlex 7090", "PowerEdge R650", "MacBook Pro 14"]),
             "tagNumber": format!("Asset-{:04}", id % 10_000),

@@ -33,7 +33,7 @@ use serde_json::{Map, Value, json};
 use wiremock::http::Method;
 use wiremock::{Match, Mock, MockServer, Request, Respond, ResponseTemplate};
 
-use crate::fake::{Rng, mount_catch_all};
+use crate::fake::{Rng, decode_segment, mount_catch_all, query_param};
 use crate::names::{customer_names, device_name};
 
 /// The platform the fake stands in for (its connector is built with it).
@@ -118,7 +118,7 @@ impl DattoData {
             .map(|(i, name)| {
                 json!({
                     "id": 101 + i as i64,
-                    "uid": guid(&mut rng),
+                    "uid": rng.guid(),
                     "accountUid": ACCOUNT_UID,
                     "name": name,
                     "description": if rng.chance(0.5) { Value::from("Head office") } else { Value::Null },
@@ -168,7 +168,7 @@ impl DattoData {
             let last_seen = now_ms - rng.between(0, 30 * 86_400) * 1000;
             out_devices.push(json!({
                 "id": id,
-                "uid": guid(&mut rng),
+                "uid": rng.guid(),
                 "siteId": site_id,
                 "siteUid": site_uid,
                 "siteName": site_name,
@@ -253,7 +253,7 @@ impl DattoData {
             let raised = now_ms - rng.between(60, 20 * 86_400) * 1000;
             let (context, diagnostics) = context(&mut rng, i);
             out_alerts.push(json!({
-                "alertUid": guid(&mut rng),
+                "alertUid": rng.guid(),
                 "priority": priority,
                 "diagnostics": diagnostics,
                 "resolved": resolved,
@@ -335,19 +335,6 @@ impl DattoData {
 }
 
 const ACCOUNT_UID: &str = "a1b2c3d4-0000-4000-8000-000000004821";
-
-fn guid(rng: &mut Rng) -> String {
-    let a = rng.next_u64();
-    let b = rng.next_u64();
-    format!(
-        "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
-        a >> 32,
-        (a >> 16) & 0xffff,
-        a & 0x0fff,
-        0x8000 | ((b >> 48) & 0x3fff),
-        b & 0xffff_ffff_ffff
-    )
-}
 
 fn context(rng: &mut Rng, i: usize) -> (Value, Value) {
     match i % 6 {
@@ -549,20 +536,12 @@ fn route(method: &Method, path: &str) -> Option<Route> {
         ["account", "devices"] if get => Route::List("devices"),
         ["account", "alerts", "open"] if get => Route::List("open"),
         ["account", "alerts", "resolved"] if get => Route::List("resolved"),
-        ["site", uid] if get => Route::Site(decode(uid)),
-        ["site", uid, "devices"] if get => Route::SiteDevices(decode(uid)),
-        ["alert", uid, "resolve"] if post => Route::Resolve(decode(uid)),
-        ["alert", uid, "mute"] if post => Route::Mute(decode(uid)),
+        ["site", uid] if get => Route::Site(decode_segment(uid)),
+        ["site", uid, "devices"] if get => Route::SiteDevices(decode_segment(uid)),
+        ["alert", uid, "resolve"] if post => Route::Resolve(decode_segment(uid)),
+        ["alert", uid, "mute"] if post => Route::Mute(decode_segment(uid)),
         _ => return None,
     })
-}
-
-/// A path segment, percent-decoded.
-fn decode(s: &str) -> String {
-    url::form_urlencoded::parse(format!("x={}", s.replace('+', "%2B")).as_bytes())
-        .next()
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_else(|| s.to_string())
 }
 
 struct Routes;
@@ -606,14 +585,6 @@ fn spring_error(status: u16, error: &str, message: &str, path: &str) -> Response
 
 fn header<'r>(request: &'r Request, name: &str) -> Option<&'r str> {
     request.headers.get(name).and_then(|v| v.to_str().ok())
-}
-
-fn query(request: &Request, name: &str) -> Option<String> {
-    request
-        .url
-        .query_pairs()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.into_owned())
 }
 
 fn is_guid(s: &str) -> bool {
@@ -668,14 +639,14 @@ impl Api {
 
     fn page(&self, st: &State, request: &Request, list: &str) -> ResponseTemplate {
         let path = request.url.path();
-        let page: usize = match query(request, "page").map(|p| p.parse::<usize>()) {
+        let page: usize = match query_param(request, "page").map(|p| p.parse::<usize>()) {
             None => 0,
             Some(Ok(p)) => p,
             Some(Err(_)) => {
                 return spring_error(400, "Bad Request", "Request is invalid.", path);
             }
         };
-        let max: usize = match query(request, "max").map(|m| m.parse::<usize>()) {
+        let max: usize = match query_param(request, "max").map(|m| m.parse::<usize>()) {
             None => st.page_max as usize,
             Some(Ok(m)) if m > 0 => m.min(st.page_max as usize),
             Some(_) => {

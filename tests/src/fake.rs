@@ -207,6 +207,20 @@ impl Rng {
         Self(seed)
     }
 
+    /// A random version-4 GUID, lower case (`xxxxxxxx-xxxx-4xxx-8xxx-xxxxxxxxxxxx`).
+    pub fn guid(&mut self) -> String {
+        let a = self.next_u64();
+        let b = self.next_u64();
+        format!(
+            "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+            a >> 32,
+            (a >> 16) & 0xffff,
+            a & 0x0fff,
+            0x8000 | ((b >> 48) & 0x3fff),
+            b & 0xffff_ffff_ffff
+        )
+    }
+
     /// The next 64 random bits.
     pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
@@ -254,6 +268,23 @@ impl Rng {
         assert!(!items.is_empty(), "Rng::pick on an empty slice");
         &items[self.below(items.len())]
     }
+}
+
+/// A percent-encoded path segment, decoded (`+` stays `+`).
+pub fn decode_segment(s: &str) -> String {
+    url::form_urlencoded::parse(format!("x={}", s.replace('+', "%2B")).as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_else(|| s.to_string())
+}
+
+/// The value of the query parameter `name` (exact name) of a request.
+pub fn query_param(request: &Request, name: &str) -> Option<String> {
+    request
+        .url
+        .query_pairs()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
 }
 
 #[cfg(test)]

@@ -37,7 +37,7 @@ use serde_json::{Value, json};
 use wiremock::http::Method;
 use wiremock::{Match, Mock, MockServer, Request, Respond, ResponseTemplate};
 
-use crate::fake::{Rng, mount_catch_all};
+use crate::fake::{Rng, decode_segment, mount_catch_all, query_param};
 use crate::names::{customer_names, device_name};
 
 /// The API token id the fake accepts (the Basic user name).
@@ -95,19 +95,6 @@ const DEVICE_LIST_FIELDS: &[&str] = &[
 
 /// The fields of a notification that lists carry (no device, no `Read`).
 const NOTIFICATION_LIST_FIELDS: &[&str] = &["Id", "Message", "DateTime", "Priority"];
-
-fn guid(rng: &mut Rng) -> String {
-    let a = rng.next_u64();
-    let b = rng.next_u64();
-    format!(
-        "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
-        a >> 32,
-        (a >> 16) & 0xffff,
-        a & 0x0fff,
-        0x8000 | ((b >> 48) & 0x3fff),
-        b & 0xffff_ffff_ffff
-    )
-}
 
 fn iso(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
@@ -167,7 +154,7 @@ impl KaseyaData {
             let i = per_org[o];
             per_org[o] += 1;
             let name = device_name(&org_name, i);
-            let identifier = guid(&mut rng);
+            let identifier = rng.guid();
             let (os, kind) = *rng.pick(OSES);
             let group = if i == 0 || os.contains("Server") {
                 0
@@ -404,26 +391,18 @@ fn route(method: &Method, path: &str) -> Option<Route> {
     let get = *method == Method::GET;
     Some(match (get, parts.as_slice()) {
         (true, ["organizations"]) => Route::Organizations,
-        (true, ["organizations", id]) => Route::Organization(decode(id)),
+        (true, ["organizations", id]) => Route::Organization(decode_segment(id)),
         (true, ["devices"]) => Route::Devices,
-        (true, ["devices", id]) => Route::Device(decode(id)),
-        (true, ["devices", id, "notifications"]) => Route::DeviceNotifications(decode(id)),
+        (true, ["devices", id]) => Route::Device(decode_segment(id)),
+        (true, ["devices", id, "notifications"]) => Route::DeviceNotifications(decode_segment(id)),
         (true, ["assets"]) => Route::Assets,
         (true, ["notifications"]) => Route::Notifications,
-        (true, ["notifications", id]) => Route::Notification(decode(id)),
+        (true, ["notifications", id]) => Route::Notification(decode_segment(id)),
         (false, ["notifications", id]) if *method == Method::DELETE => {
-            Route::DeleteNotification(decode(id))
+            Route::DeleteNotification(decode_segment(id))
         }
         _ => return None,
     })
-}
-
-/// A path segment, percent-decoded.
-fn decode(s: &str) -> String {
-    url::form_urlencoded::parse(format!("x={}", s.replace('+', "%2B")).as_bytes())
-        .next()
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_else(|| s.to_string())
 }
 
 struct Routes;
@@ -450,14 +429,6 @@ pub fn error_body(status: u16, message: &str) -> ResponseTemplate {
         status,
         &json!({"Data": null, "Meta": {"ResponseCode": status, "ErrorMessage": message}}),
     )
-}
-
-fn query(request: &Request, name: &str) -> Option<String> {
-    request
-        .url
-        .query_pairs()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.into_owned())
 }
 
 fn project(v: &Value, fields: &[&str]) -> Value {
@@ -488,23 +459,23 @@ fn compare(a: &Value, b: &Value) -> std::cmp::Ordering {
 /// One page of `items` as the request's `$top`, `$skip` and `$orderby` ask;
 /// `sortable` are the fields `$orderby` accepts.
 fn page(request: &Request, mut items: Vec<Value>, sortable: &[&str]) -> ResponseTemplate {
-    if query(request, "$filter").is_some() {
+    if query_param(request, "$filter").is_some() {
         return error_body(
             400,
             "vectis-testkit: the Kaseya fake does not evaluate $filter",
         );
     }
-    let top = match query(request, "$top").map(|t| t.trim().parse::<usize>()) {
+    let top = match query_param(request, "$top").map(|t| t.trim().parse::<usize>()) {
         None => MAX_TOP,
         Some(Ok(t)) => t.min(MAX_TOP),
         Some(Err(_)) => return error_body(400, "The request is invalid: $top"),
     };
-    let skip = match query(request, "$skip").map(|s| s.trim().parse::<usize>()) {
+    let skip = match query_param(request, "$skip").map(|s| s.trim().parse::<usize>()) {
         None => 0,
         Some(Ok(s)) => s,
         Some(Err(_)) => return error_body(400, "The request is invalid: $skip"),
     };
-    if let Some(order) = query(request, "$orderby") {
+    if let Some(order) = query_param(request, "$orderby") {
         let mut words = order.split_whitespace();
         let field = words.next().unwrap_or_default();
         let Some(field) = sortable.iter().find(|f| f.eq_ignore_ascii_case(field)) else {

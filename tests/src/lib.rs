@@ -33,3 +33,18 @@ pub mod trace;
 
 /// The recording sleeper + manual clock (see [`vectis_core::time::ManualTime`]).
 pub use vectis_core::time::ManualTime as RecordingTime;
+
+/// Engine settings for a test: no quota, a limiter of its own (never the
+/// process-wide one shared by credential, which parallel tests would share)
+/// and `time` for every wait, with `concurrency` pages at once.
+pub fn unthrottled(time: &RecordingTime, concurrency: usize) -> vectis_core::EngineSettings {
+    vectis_core::EngineSettings {
+        quota: Some(vectis_core::Quota::Off),
+        limiter: Some(std::sync::Arc::new(
+            vectis_core::rate_limit::GovernorLimit::with_time(vectis_core::Quota::Off, time.time()),
+        )),
+        time: time.time(),
+        concurrency,
+        ..vectis_core::EngineSettings::default()
+    }
+}

@@ -27,16 +27,7 @@ fn connector_with(
 ) -> AteraConnector {
     AteraConnector::builder(SecretString::from(key))
         .base_url(&fake.uri())
-        .settings(EngineSettings {
-            quota: Some(Quota::Off),
-            limiter: Some(Arc::new(vectis_core::rate_limit::GovernorLimit::with_time(
-                Quota::Off,
-                time.time(),
-            ))),
-            time: time.time(),
-            concurrency,
-            ..EngineSettings::default()
-        })
+        .settings(vectis_testkit::unthrottled(time, concurrency))
         .build()
         .unwrap()
 }

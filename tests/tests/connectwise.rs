@@ -6,18 +6,16 @@
 use futures::{StreamExt, TryStreamExt};
 use serde_json::Value;
 use std::collections::HashSet;
-use std::sync::Arc;
 use std::time::Duration;
 use vectis_connectwise::{ConnectWiseConnector, Listing, Paging};
-use vectis_core::{
-    Connector, EngineSettings, Error, ListOptions, Quota, SecretString, TicketDraft, Verb,
-};
+use vectis_core::{Connector, EngineSettings, Error, ListOptions, SecretString, TicketDraft, Verb};
 use vectis_testkit::RecordingTime;
 use vectis_testkit::conformance::assert_capabilities_agree;
 use vectis_testkit::connectwise::{
     CLIENT_ID, CODEBASE, COMPANY_ID, ConnectWiseData, ConnectWiseFake, PRIVATE_KEY, PUBLIC_KEY,
     PostFailure, Table, company, data_now, next_id,
 };
+use vectis_testkit::fake::query_param;
 use vectis_testkit::fake::{mount_sequence, too_many_requests};
 use wiremock::{Request, ResponseTemplate};
 
@@ -26,16 +24,7 @@ const CONFIGURATIONS: &str = "/v2025_1/apis/3.0/company/configurations";
 const TICKETS: &str = "/v2025_1/apis/3.0/service/tickets";
 
 fn settings(time: &RecordingTime) -> EngineSettings {
-    EngineSettings {
-        quota: Some(Quota::Off),
-        limiter: Some(Arc::new(vectis_core::rate_limit::GovernorLimit::with_time(
-            Quota::Off,
-            time.time(),
-        ))),
-        time: time.time(),
-        concurrency: 1,
-        ..EngineSettings::default()
-    }
+    vectis_testkit::unthrottled(time, 1)
 }
 
 fn builder(fake: &ConnectWiseFake, time: &RecordingTime) -> vectis_connectwise::ConnectWiseBuilder {
@@ -72,13 +61,6 @@ fn list_requests<'a>(reqs: &'a [Request], path: &str) -> Vec<&'a Request> {
     reqs.iter()
         .filter(|r| r.method.as_str() == "GET" && r.url.path() == path)
         .collect()
-}
-
-fn query(r: &Request, name: &str) -> Option<String> {
-    r.url
-        .query_pairs()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.into_owned())
 }
 
 #[tokio::test]
@@ -127,7 +109,7 @@ async fn every_company_and_configuration_arrives_once_in_both_paging_modes() {
             .iter()
             .chain(list_requests(&reqs, CONFIGURATIONS).iter())
         {
-            assert_eq!(query(r, "pageSize").as_deref(), Some("1000"));
+            assert_eq!(query_param(r, "pageSize").as_deref(), Some("1000"));
             let fo = r
                 .headers
                 .get("pagination-type")
@@ -135,21 +117,21 @@ async fn every_company_and_configuration_arrives_once_in_both_paging_modes() {
             match paging {
                 Paging::ForwardOnly => {
                     assert_eq!(fo.as_deref(), Some("forward-only"));
-                    assert_eq!(query(r, "page"), None);
+                    assert_eq!(query_param(r, "page"), None);
                 }
                 Paging::Navigable => {
                     assert_eq!(fo, None);
-                    assert_eq!(query(r, "orderBy").as_deref(), Some("id asc"));
+                    assert_eq!(query_param(r, "orderBy").as_deref(), Some("id asc"));
                 }
             }
         }
         if paging == Paging::ForwardOnly {
             assert!(
-                query(pages[1], "pageId").is_some(),
+                query_param(pages[1], "pageId").is_some(),
                 "forward-only follows pageId"
             );
         } else {
-            assert_eq!(query(pages[2], "page").as_deref(), Some("3"));
+            assert_eq!(query_param(pages[2], "page").as_deref(), Some("3"));
         }
     }
 }
@@ -235,14 +217,18 @@ async fn conditions_survive_to_the_last_page_in_both_modes() {
         assert_eq!(pages.len(), want.len().div_ceil(100), "{paging:?}");
         assert!(pages.len() >= 5);
         for r in &pages {
-            assert_eq!(query(r, "conditions").as_deref(), Some(user), "{paging:?}");
-            assert_eq!(query(r, "pageSize").as_deref(), Some("100"));
+            assert_eq!(
+                query_param(r, "conditions").as_deref(),
+                Some(user),
+                "{paging:?}"
+            );
+            assert_eq!(query_param(r, "pageSize").as_deref(), Some("100"));
         }
         if paging == Paging::Navigable {
             assert!(
                 pages
                     .iter()
-                    .all(|r| query(r, "orderBy").as_deref() == Some("id asc"))
+                    .all(|r| query_param(r, "orderBy").as_deref() == Some("id asc"))
             );
         }
     }
@@ -270,7 +256,7 @@ async fn since_sends_a_last_updated_condition_joined_to_the_others() {
     let tickets: Vec<_> = cw.tickets(&opts).try_collect().await.unwrap();
 
     let reqs = fake.received().await;
-    let cond = |path| query(list_requests(&reqs, path)[0], "conditions").unwrap();
+    let cond = |path| query_param(list_requests(&reqs, path)[0], "conditions").unwrap();
     assert_eq!(cond(CONFIGURATIONS), "lastUpdated > [2026-01-31T12:00:00Z]");
     assert_eq!(
         cond(COMPANIES),

@@ -2,11 +2,9 @@
 //! Devices site, resolve, the 8.9.0 acknowledge, throttling, secrets.
 
 use futures::TryStreamExt;
-use std::sync::Arc;
 use std::time::Duration;
 use vectis_core::{
-    AlertStatus, Connector, EngineSettings, Error, ErrorKind, ListOptions, Quota, SecretString,
-    Severity,
+    AlertStatus, Connector, EngineSettings, Error, ErrorKind, ListOptions, SecretString, Severity,
 };
 use vectis_datto_rmm::{DattoRmmBuilder, DattoRmmConnector};
 use vectis_testkit::RecordingTime;
@@ -18,16 +16,7 @@ use vectis_testkit::fake::mount_sequence;
 use wiremock::ResponseTemplate;
 
 fn settings(time: &RecordingTime, concurrency: usize) -> EngineSettings {
-    EngineSettings {
-        quota: Some(Quota::Off),
-        limiter: Some(Arc::new(vectis_core::rate_limit::GovernorLimit::with_time(
-            Quota::Off,
-            time.time(),
-        ))),
-        time: time.time(),
-        concurrency,
-        ..EngineSettings::default()
-    }
+    vectis_testkit::unthrottled(time, concurrency)
 }
 
 fn builder(fake: &DattoFake, time: &RecordingTime, secret: &str) -> DattoRmmBuilder {

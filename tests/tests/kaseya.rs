@@ -7,28 +7,19 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 use vectis_core::{
-    Alert, AlertStatus, Connector, EngineSettings, ErrorKind, ListOptions, Quota, SecretString,
-    Severity,
+    Alert, AlertStatus, Connector, EngineSettings, ErrorKind, ListOptions, SecretString, Severity,
 };
 use vectis_kaseya::{KaseyaBuilder, KaseyaConnector};
 use vectis_testkit::RecordingTime;
 use vectis_testkit::conformance::assert_capabilities_agree;
+use vectis_testkit::fake::query_param;
 use vectis_testkit::fake::{mount_sequence, too_many_requests};
 use vectis_testkit::kaseya::{KaseyaData, KaseyaFake, TOKEN_ID, TOKEN_SECRET, error_body};
 use wiremock::matchers::path_regex;
 use wiremock::{Mock, Request, ResponseTemplate};
 
 fn settings(time: &RecordingTime, concurrency: usize) -> EngineSettings {
-    EngineSettings {
-        quota: Some(Quota::Off),
-        limiter: Some(Arc::new(vectis_core::rate_limit::GovernorLimit::with_time(
-            Quota::Off,
-            time.time(),
-        ))),
-        time: time.time(),
-        concurrency,
-        ..EngineSettings::default()
-    }
+    vectis_testkit::unthrottled(time, concurrency)
 }
 
 fn builder_at(url: &str, time: &RecordingTime, secret: &str) -> KaseyaBuilder {
@@ -45,13 +36,6 @@ async fn requests_to(fake: &KaseyaFake, p: &str) -> Vec<Request> {
         .into_iter()
         .filter(|r| r.url.path() == p)
         .collect()
-}
-
-fn query(r: &Request, name: &str) -> Option<String> {
-    r.url
-        .query_pairs()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.into_owned())
 }
 
 fn device_org(data: &KaseyaData) -> HashMap<String, String> {
@@ -147,12 +131,16 @@ async fn organizations_and_devices_arrive_exactly_once_with_top_at_most_100() {
     let received = fake.received().await;
     assert!(!received.is_empty());
     for r in &received {
-        let top: usize = query(r, "$top")
+        let top: usize = query_param(r, "$top")
             .expect("$top on every list")
             .parse()
             .unwrap();
         assert!(top <= 100, "{}", r.url);
-        assert!(query(r, "$orderby").is_some(), "stable order: {}", r.url);
+        assert!(
+            query_param(r, "$orderby").is_some(),
+            "stable order: {}",
+            r.url
+        );
     }
     // 3 + 3 + 3 organization pages and 11 device + 11 asset pages twice.
     assert_eq!(requests_to(&fake, "/api/v3/organizations").await.len(), 9);
@@ -721,7 +709,7 @@ async fn the_asset_join_reads_assets_in_step_and_keeps_a_device_without_one() {
     assert_eq!(rest.len(), 900);
     assert!(rest.iter().all(|d| d.os.is_some() || d.id == gone));
     let asset_reqs = requests_to(&fake, "/api/v3/assets").await;
-    assert_eq!(query(&asset_reqs[0], "$skip").as_deref(), Some("100"));
+    assert_eq!(query_param(&asset_reqs[0], "$skip").as_deref(), Some("100"));
     assert_eq!(asset_reqs.len(), 9);
 }
 
