@@ -411,6 +411,7 @@ async fn epoch_and_iso_date_times_both_parse_and_priorities_map_in_any_case() {
         .await
         .unwrap();
     let (mut epoch, mut iso) = (0, 0);
+    assert_eq!(alerts.len(), data.notifications.len());
     for (a, n) in alerts.iter().zip(&data.notifications) {
         assert_eq!(a.id, n["Id"].to_string());
         let want = n["DateTime"].as_str().unwrap().replace('Z', "+00:00");
@@ -474,6 +475,7 @@ async fn a_refused_token_says_to_re_mint_it_and_a_forbidden_one_names_the_role()
     let msg = e.to_string();
     assert!(msg.contains("API Access"), "{msg}");
     assert!(msg.contains("KASEYA_TOKEN_SECRET"), "{msg}");
+    assert!(msg.contains("KASEYA_TOKEN_ID"), "both halves: {msg}");
 
     mount_sequence(
         fake.server(),
@@ -483,6 +485,7 @@ async fn a_refused_token_says_to_re_mint_it_and_a_forbidden_one_names_the_role()
     )
     .await;
     let e = connector(&fake, &t).check().await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Forbidden);
     let msg = e.to_string();
     assert!(msg.contains("role"), "{msg}");
     assert!(
@@ -717,4 +720,76 @@ async fn the_asset_join_reads_assets_in_step_and_keeps_a_device_without_one() {
 fn fake_origin_of(url: &str) -> String {
     let u = url::Url::parse(url).unwrap();
     u.origin().ascii_serialization()
+}
+
+/// Every request a linked alert listing makes (device list, count,
+/// per-notification details) goes through the token's limiter: at 60 a
+/// minute, N requests wait at least N - 1 seconds.
+#[tokio::test]
+async fn every_linking_request_goes_through_the_quota() {
+    let data = KaseyaData::generate(3, 30, 8, 31);
+    let fake = KaseyaFake::with_data(data.clone()).await;
+    let t = RecordingTime::new();
+    let quota = vectis_core::Quota::per_minute(60);
+    let vsa = KaseyaConnector::builder(&fake.uri(), TOKEN_ID, SecretString::from(TOKEN_SECRET))
+        .settings(EngineSettings {
+            quota: Some(quota),
+            limiter: Some(Arc::new(vectis_core::rate_limit::GovernorLimit::with_time(
+                quota,
+                t.time(),
+            ))),
+            time: t.time(),
+            ..EngineSettings::default()
+        })
+        .build()
+        .unwrap();
+    let alerts: Vec<_> = vsa
+        .alerts(&ListOptions::default())
+        .try_collect()
+        .await
+        .unwrap();
+    assert_all_linked(&alerts, &data);
+    let requests = fake.received().await.len() as u64;
+    assert!(requests > 8, "details were fetched: {requests}");
+    assert!(
+        t.total_slept() >= Duration::from_secs(requests - 1),
+        "{requests} requests in {:?}",
+        t.total_slept()
+    );
+}
+
+/// A device with no asset early in the list: the join reads at most its
+/// look-ahead (1,000 assets) past it, gives it up, and every later device
+/// still gets its asset.
+#[tokio::test]
+async fn a_missing_asset_costs_a_bounded_look_ahead_not_the_whole_list() {
+    let mut data = KaseyaData::generate(8, 2000, 0, 32);
+    let first = data
+        .devices
+        .iter()
+        .filter_map(|d| d["Identifier"].as_str())
+        .min_by_key(|id| id.to_lowercase())
+        .unwrap()
+        .to_string();
+    data.assets.retain(|a| a["Identifier"] != first.as_str());
+    let fake = KaseyaFake::with_data(data).await;
+    let t = RecordingTime::new();
+    let vsa = builder_at(&fake.uri(), &t, TOKEN_SECRET)
+        .settings(settings(&t, 1))
+        .build()
+        .unwrap();
+    let mut pages = vsa.device_pages(&ListOptions::default());
+    let page = pages.try_next().await.unwrap().unwrap();
+    assert!(page.items.iter().any(|d| d.id == first && d.os.is_none()));
+    let read = requests_to(&fake, "/api/v3/assets").await.len();
+    assert!(
+        (10..=13).contains(&read),
+        "{read} asset pages read for the first device page: the 1,000-asset look-ahead, not all 20"
+    );
+    let mut devices = page.items;
+    while let Some(page) = pages.try_next().await.unwrap() {
+        devices.extend(page.items);
+    }
+    assert_eq!(devices.len(), 2000);
+    assert!(devices.iter().all(|d| d.os.is_some() || d.id == first));
 }
