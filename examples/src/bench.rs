@@ -619,11 +619,7 @@ fn report(results: &[(Job, Measured)], quick: bool) -> String {
     for (j, m) in results.iter().filter(|(j, _)| j.section == Section::Quota) {
         let bound = j.lower_bound();
         let ratio = m.tally.secs / bound.max(1e-9);
-        let met = match j.mode {
-            Mode::Connector if ratio <= 1.15 && m.stats.throttled == 0 => "met",
-            Mode::Connector => "MISSED",
-            Mode::Naive => "",
-        };
+        let met = verdict(j.mode, ratio, m.stats.throttled);
         let conc = match j.mode {
             Mode::Connector => j.vendor.listing_concurrency(j.concurrency),
             Mode::Naive => 1,
@@ -676,4 +672,54 @@ fn report(results: &[(Job, Measured)], quick: bool) -> String {
         );
     }
     o
+}
+
+/// Issue 6's quota target for a connector run: within 1.15 × the lower
+/// bound and no 429 (the naive baseline has no target).
+fn verdict(mode: Mode, ratio: f64, throttled: u64) -> &'static str {
+    match mode {
+        Mode::Connector if ratio <= 1.15 && throttled == 0 => "met",
+        Mode::Connector => "MISSED",
+        Mode::Naive => "",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn job(vendor: BenchVendor, devices: u64, quota: u32) -> Job {
+        Job {
+            section: Section::Quota,
+            label: "",
+            vendor,
+            mode: Mode::Connector,
+            devices,
+            latency_ms: LATENCY_MS,
+            quota,
+            concurrency: CONCURRENCY,
+        }
+    }
+
+    #[test]
+    fn the_lower_bound_is_the_larger_of_quota_and_latency() {
+        // Datto: 200 pages + /system/pagination at 10/s = 20.1 s (quota);
+        // at 100/s, 200 × 50 ms / 4 = 2.5 s (latency).
+        assert!((job(BenchVendor::DattoRmm, 50_000, 10).lower_bound() - 20.1).abs() < 1e-9);
+        assert!((job(BenchVendor::DattoRmm, 50_000, 100).lower_bound() - 2.5).abs() < 1e-9);
+        // ConnectWise is sequential: 150 × 50 ms = 7.5 s, whatever the setting.
+        assert!((job(BenchVendor::ConnectWise, 150_000, 40).lower_bound() - 7.5).abs() < 1e-9);
+        // Kaseya reads assets and devices: 400 pages for 20,000 devices.
+        let k = job(BenchVendor::Kaseya, 20_000, 40);
+        assert_eq!(k.pages(), 400);
+        assert!((k.lower_bound() - 10.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn the_target_needs_both_the_ratio_and_no_429() {
+        assert_eq!(verdict(Mode::Connector, 1.15, 0), "met");
+        assert_eq!(verdict(Mode::Connector, 1.16, 0), "MISSED");
+        assert_eq!(verdict(Mode::Connector, 1.01, 1), "MISSED");
+        assert_eq!(verdict(Mode::Naive, 3.0, 9), "");
+    }
 }
