@@ -51,7 +51,7 @@ pub use model::{
     Alert, AlertStatus, Customer, Device, OsFamily, Record, Severity, Ticket, TicketDraft, Vendor,
 };
 pub use paginate::{Cursor, ItemStream, Page, PageStream};
-pub use rate_limit::{Quota, RateLimit};
+pub use rate_limit::{Pacing, Quota, RateLimit};
 pub use retry::RetryPolicy;
 pub use time::{ManualTime, Time};
 

@@ -571,6 +571,7 @@ async fn the_send_slot_is_taken_after_the_token_so_a_token_fetch_cannot_squeeze_
         })
         .mount(&server)
         .await;
+    // Even pacing: with bursts two requests at 10/s may go out together.
     let quota = Quota::per_second(10);
     let c = HttpClient::new(
         Arc::new(TestRules),
@@ -578,10 +579,13 @@ async fn the_send_slot_is_taken_after_the_token_so_a_token_fetch_cannot_squeeze_
         oauth(&server, &t),
         EngineSettings {
             quota: Some(quota),
-            limiter: Some(Arc::new(vectis_core::rate_limit::GovernorLimit::with_time(
-                quota,
-                t.time(),
-            ))),
+            limiter: Some(Arc::new(
+                vectis_core::rate_limit::GovernorLimit::with_pacing(
+                    quota,
+                    vectis_core::Pacing::Even,
+                    t.time(),
+                ),
+            )),
             time: t.time(),
             ..EngineSettings::default()
         },
