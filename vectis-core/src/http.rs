@@ -19,7 +19,7 @@
 use crate::credential::Credential;
 use crate::error::{Error, Result, snippet};
 use crate::model::Vendor;
-use crate::rate_limit::{LimiterFactory, Quota, RateLimit, shared_limiter};
+use crate::rate_limit::{LimiterFactory, Pacing, Quota, RateLimit, shared_limiter_with};
 use crate::retry::{RetryPolicy, parse_retry_after};
 use crate::time::Time;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderValue, RETRY_AFTER, USER_AGENT};
@@ -65,18 +65,37 @@ impl fmt::Display for BaseUrl {
     }
 }
 
-/// `raw` (not a URL) as far as it is safe to repeat: no `user:password@`
-/// and nothing after a `?` or `#`.
-fn redact_unparsed(raw: &str) -> String {
-    let cut = raw.find(['?', '#']).map_or(raw, |i| &raw[..i]);
-    let (scheme, rest) = match cut.find("://") {
-        Some(i) => (&cut[..i + 3], &cut[i + 3..]),
-        None => ("", cut),
+/// What of `raw` — a string that did not parse as a URL — is safe to
+/// repeat in an error: its scheme and host, nothing else. A password may
+/// hold `/`, `?`, `#` or `:` and then the URL parser's idea of where the
+/// authority ends is wrong, so the host is taken after the *last* `@` and
+/// shown only if it looks like a host name.
+pub fn scheme_and_host(raw: &str) -> String {
+    let raw = raw.trim();
+    let (scheme, rest) = match raw.find("://") {
+        Some(i) => (&raw[..i], &raw[i + 3..]),
+        None => ("", raw),
     };
-    let authority_end = rest.find('/').unwrap_or(rest.len());
-    match rest[..authority_end].rfind('@') {
-        Some(at) => format!("{scheme}…@{}", &rest[at + 1..]),
-        None => cut.to_string(),
+    let scheme_ok = !scheme.is_empty()
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    let after_at = rest.rfind('@').map_or(rest, |at| &rest[at + 1..]);
+    let host = after_at
+        .split(['/', '?', '#', ':'])
+        .next()
+        .unwrap_or("")
+        .trim_start_matches('[');
+    let host_ok = !host.is_empty()
+        && host.len() <= 253
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
+    match (scheme_ok, host_ok) {
+        (true, true) => format!("{scheme}://{host}/…"),
+        (true, false) => format!("{scheme}://…"),
+        (false, true) if !raw.contains('@') => format!("{host}…"),
+        _ => "…".to_string(),
     }
 }
 
@@ -90,7 +109,7 @@ impl BaseUrl {
                 what,
                 format!(
                     "`{}` is not a URL ({e}); write it like https://host.example.com",
-                    redact_unparsed(raw)
+                    scheme_and_host(raw)
                 ),
             )
         })?;
@@ -437,7 +456,21 @@ pub struct EngineSettings {
     pub concurrency: usize,
     /// Clock and sleeper.
     pub time: Time,
+    /// How the in-process limiter spreads the quota: bursts while the
+    /// rolling window has room (the default), or even spacing. A shared
+    /// quota (`shared_quota`) always uses the window rule.
+    pub pacing: Pacing,
+    /// The largest response body read, in bytes (default 64 MiB); a larger
+    /// one is an error naming the endpoint, not a process out of memory.
+    pub max_body_bytes: usize,
 }
+
+/// [`EngineSettings::max_body_bytes`] by default: 64 MiB.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
+
+/// The most requests one client may have in flight; a larger
+/// [`EngineSettings::concurrency`] is lowered to this (with a warning).
+pub const MAX_CONCURRENCY: usize = 1024;
 
 impl Default for EngineSettings {
     fn default() -> Self {
@@ -449,6 +482,8 @@ impl Default for EngineSettings {
             timeout: Duration::from_secs(30),
             concurrency: 4,
             time: Time::real(),
+            pacing: Pacing::default(),
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
         }
     }
 }
@@ -484,8 +519,9 @@ impl fmt::Debug for HttpClient {
 
 impl HttpClient {
     /// A client for `base`, authenticating with `credential`. The limiter is
-    /// the process-wide one for this credential and base (see
-    /// [`shared_limiter`]) unless `settings.limiter` names one.
+    /// `settings.limiter` when given; else the one `settings.shared_quota`
+    /// makes for this credential and origin (e.g. in Redis, shared by every
+    /// process); else the process-wide one (see [`shared_limiter_with`]).
     pub fn new(
         rules: Arc<dyn VendorRules>,
         base: BaseUrl,
@@ -499,9 +535,20 @@ impl HttpClient {
                 credential.id(),
                 base.origin().ascii_serialization()
             );
-            shared_limiter(&key, quota, &settings.time)
+            match &settings.shared_quota {
+                Some(store) => store.limiter(&key, quota, &settings.time),
+                None => shared_limiter_with(&key, quota, settings.pacing, &settings.time),
+            }
         });
-        let concurrency = settings.concurrency.max(1);
+        if settings.concurrency > MAX_CONCURRENCY {
+            tracing::warn!(
+                target: "vectis::http",
+                asked = settings.concurrency,
+                max = MAX_CONCURRENCY,
+                "concurrency lowered to the maximum"
+            );
+        }
+        let concurrency = settings.concurrency.clamp(1, MAX_CONCURRENCY);
         HttpClient {
             inner: Arc::new(Inner {
                 rules,

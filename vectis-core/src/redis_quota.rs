@@ -8,8 +8,11 @@
 //!
 //! - **Algorithm**: a sliding-window log in one Lua script, atomic on the
 //!   server and timed by the server's own clock (`TIME`), so machines with
-//!   skewed clocks still share one window: no window of one period ever sees
-//!   more than the quota, and the quota can be used in full. (The vendors
+//!   skewed clocks still share one window: a grant is made at once while
+//!   fewer than `count` were made in the last period plus the
+//!   [`arrival_margin`](crate::rate_limit::arrival_margin) — the same rule
+//!   as the in-process limiter — so no window of one period sees more than
+//!   the quota arrive. (The vendors
 //!   count over rolling windows too: Datto's 600 per rolling 60 s.)
 //! - **Pause gate**: a 429 seen by any process (`pause_for`) is written to
 //!   Redis too, and every process waits it out.
@@ -25,7 +28,7 @@
 //!   goes back to Redis once it answers again. Never silently unlimited.
 
 use crate::error::{Error, Result};
-use crate::rate_limit::{GovernorLimit, LimiterFactory, Quota, RateLimit};
+use crate::rate_limit::{GovernorLimit, LimiterFactory, Quota, RateLimit, arrival_margin};
 use crate::time::Time;
 use async_trait::async_trait;
 use std::fmt;
@@ -135,10 +138,16 @@ impl RedisQuota {
     /// A quota store at `url` (`redis://host:port[/db]`). Connects lazily;
     /// the default fallback is [`Fallback::Fail`].
     pub fn new(url: &str) -> Result<RedisQuota> {
+        // Never repeat the URL itself: it may carry a password, and the
+        // parser's error may quote it.
         let client = redis::Client::open(url).map_err(|e| {
+            let kind = format!("{:?}", e.kind());
             Error::config(
                 "shared quota",
-                format!("`{url}` is not a Redis URL ({e}); write redis://HOST:PORT"),
+                format!(
+                    "`{}` is not a Redis URL ({kind}); write redis://HOST:PORT",
+                    crate::http::scheme_and_host(url)
+                ),
             )
         })?;
         let info = client.get_connection_info();
@@ -199,9 +208,13 @@ impl RedisQuota {
             (Fallback::Fail, _) => None,
         };
         let window = match quota {
+            // The same rule as the in-process limiter: the window is the
+            // period plus the arrival margin (the grant is timed by Redis,
+            // the vendor counts the request's arrival after it).
             Quota::Limited { count, period } => (
                 count.get(),
-                u64::try_from(period.as_micros()).unwrap_or(u64::MAX),
+                u64::try_from(period.saturating_add(arrival_margin(period)).as_micros())
+                    .unwrap_or(u64::MAX),
             ),
             Quota::Off => (u32::MAX, 1),
         };
@@ -231,7 +244,7 @@ impl RedisQuota {
             if guard.is_none() {
                 let cm = redis::aio::ConnectionManager::new(shared.client.clone())
                     .await
-                    .map_err(|e| e.to_string())?;
+                    .map_err(|e| format!("Redis at {}: {e}", shared.address))?;
                 *guard = Some(cm);
             }
             let Some(conn) = guard.as_mut() else {
@@ -249,7 +262,7 @@ impl RedisQuota {
                 .arg(&member)
                 .invoke_async(&mut conn)
                 .await
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| format!("Redis at {}: {e}", shared.address))?;
             Ok((r.0 == 1, r.1.max(0) as u64, r.2.max(0) as u64))
         };
         match tokio::time::timeout(shared.op_timeout, attempt).await {
