@@ -724,7 +724,8 @@ fn fake_origin_of(url: &str) -> String {
 
 /// Every request a linked alert listing makes (device list, count,
 /// per-notification details) goes through the token's limiter: at 60 a
-/// minute, N requests wait at least N - 1 seconds.
+/// minute, evenly paced (bursts would let the first 60 through at once),
+/// N requests wait at least N - 1 seconds.
 #[tokio::test]
 async fn every_linking_request_goes_through_the_quota() {
     let data = KaseyaData::generate(3, 30, 8, 31);
@@ -734,10 +735,13 @@ async fn every_linking_request_goes_through_the_quota() {
     let vsa = KaseyaConnector::builder(&fake.uri(), TOKEN_ID, SecretString::from(TOKEN_SECRET))
         .settings(EngineSettings {
             quota: Some(quota),
-            limiter: Some(Arc::new(vectis_core::rate_limit::GovernorLimit::with_time(
-                quota,
-                t.time(),
-            ))),
+            limiter: Some(Arc::new(
+                vectis_core::rate_limit::GovernorLimit::with_pacing(
+                    quota,
+                    vectis_core::Pacing::Even,
+                    t.time(),
+                ),
+            )),
             time: t.time(),
             ..EngineSettings::default()
         })
