@@ -16,6 +16,19 @@
 //! query parameters the server dropped from a next URL are put back. Any URL
 //! requested twice in one listing is a [`Error::PaginationLoop`].
 //!
+//! The end rule holds on the concurrent path too. A fan-out is a *plan*
+//! made from the first page's total; every page that arrives is checked
+//! against it with the strategy's own `next`: a page that says it is the
+//! last (empty, `nextLink: null`, its total reached) stops the fan-out and
+//! cancels what is in flight; a page whose next differs from the plan (a
+//! server that returns fewer items than asked, so `$skip` must step by
+//! less) drops the plan, and the listing goes on sequentially from what the
+//! page says; the last planned page that says there is more (a grown
+//! `totalPages`, a `nextLink`) is followed. When a listing that started at
+//! its first page ends, the records that arrived are counted against the
+//! vendor's last stated total: a mismatch is an [`Error::Inconsistent`]
+//! naming the endpoint, never a silently short or padded listing.
+//!
 //! [`page_stream`] turns a [`ListRequest`] into a lazy `'static` stream of
 //! [`Page`]s; when the total is known after the first page and concurrency is
 //! above one, the remaining pages are fetched concurrently and still come out
@@ -71,23 +84,129 @@ impl PageMeta {
         PageMeta::link_next(resp.header("link")?)
     }
 
-    /// The `rel="next"` target of a `Link` header value (`rel=next`
-    /// unquoted and any case accepted), `None` when it has none.
+    /// The `rel="next"` target of a `Link` header value, parsed per RFC 8288
+    /// (see [`link_values`]): commas inside `<…>` or a quoted parameter do
+    /// not split links, `rel` may list several types (`rel="prev next"`),
+    /// and types and parameter names are case-insensitive. `None` when no
+    /// link has `rel` `next`.
     pub fn link_next(link: &str) -> Option<String> {
-        link.split(',').find_map(|part| {
-            let (target, params) = part.split_once(';')?;
-            let is_next = params.split(';').any(|p| {
-                p.trim().eq_ignore_ascii_case("rel=\"next\"")
-                    || p.trim().eq_ignore_ascii_case("rel=next")
+        link_values(link).into_iter().find_map(|l| {
+            let is_next = l.params.iter().any(|(k, v)| {
+                k == "rel"
+                    && v.split_ascii_whitespace()
+                        .any(|t| t.eq_ignore_ascii_case("next"))
             });
-            let target = target
-                .trim()
-                .trim_start_matches('<')
-                .trim_end_matches('>')
-                .trim();
-            (is_next && !target.is_empty()).then(|| target.to_string())
+            (is_next && !l.target.trim().is_empty()).then(|| l.target.trim().to_string())
         })
     }
+}
+
+/// One link of a `Link` header: its target and its parameters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkValue {
+    /// The URI between `<` and `>`, as written.
+    pub target: String,
+    /// Parameters in order, names lower-cased, quoted values unquoted.
+    pub params: Vec<(String, String)>,
+}
+
+/// Splits a `Link` header value into its links (RFC 8288 §3):
+/// `<uri>; name=token; name="quoted, string", <uri2>; …`. A link that does
+/// not start with `<` is skipped up to the next comma outside quotes; never
+/// panics on any input.
+pub fn link_values(header: &str) -> Vec<LinkValue> {
+    let b = header.as_bytes();
+    let mut i = 0;
+    let mut out = Vec::new();
+    let skip_ws = |i: &mut usize| {
+        while *i < b.len() && matches!(b[*i], b' ' | b'\t') {
+            *i += 1;
+        }
+    };
+    // Skips to just past the next comma outside a quoted string.
+    let skip_to_comma = |i: &mut usize| {
+        let mut quoted = false;
+        while *i < b.len() {
+            match b[*i] {
+                b'\\' if quoted => *i += 1,
+                b'"' => quoted = !quoted,
+                b',' if !quoted => {
+                    *i += 1;
+                    return;
+                }
+                _ => {}
+            }
+            *i += 1;
+        }
+    };
+    while i < b.len() {
+        skip_ws(&mut i);
+        if i < b.len() && b[i] == b',' {
+            i += 1;
+            continue;
+        }
+        if i >= b.len() {
+            break;
+        }
+        if b[i] != b'<' {
+            skip_to_comma(&mut i);
+            continue;
+        }
+        let Some(close) = header[i + 1..].find('>') else {
+            break;
+        };
+        let target = header[i + 1..i + 1 + close].to_string();
+        i += close + 2;
+        let mut params = Vec::new();
+        loop {
+            skip_ws(&mut i);
+            if i >= b.len() || b[i] != b';' {
+                break;
+            }
+            i += 1;
+            skip_ws(&mut i);
+            let start = i;
+            while i < b.len() && !matches!(b[i], b'=' | b';' | b',' | b' ' | b'\t') {
+                i += 1;
+            }
+            let name = header[start..i].to_ascii_lowercase();
+            skip_ws(&mut i);
+            let mut value = String::new();
+            if i < b.len() && b[i] == b'=' {
+                i += 1;
+                skip_ws(&mut i);
+                if i < b.len() && b[i] == b'"' {
+                    i += 1;
+                    let mut run = i;
+                    while i < b.len() && b[i] != b'"' {
+                        if b[i] == b'\\' && i + 1 < b.len() {
+                            value.push_str(&header[run..i]);
+                            i += 1;
+                            run = i;
+                        }
+                        i += 1;
+                    }
+                    value.push_str(&header[run..i.min(b.len())]);
+                    i = (i + 1).min(b.len());
+                } else {
+                    let start = i;
+                    while i < b.len() && !matches!(b[i], b';' | b',' | b' ' | b'\t') {
+                        i += 1;
+                    }
+                    value = header[start..i].to_string();
+                }
+            }
+            if !name.is_empty() {
+                params.push((name, value));
+            }
+        }
+        out.push(LinkValue { target, params });
+        skip_ws(&mut i);
+        if i < b.len() && b[i] != b',' {
+            skip_to_comma(&mut i);
+        }
+    }
+    out
 }
 
 /// Why a strategy could not compute the next request.
@@ -97,6 +216,9 @@ pub enum PageError {
     ForeignOrigin(String),
     /// The next URL is not a URL.
     BadUrl(String),
+    /// A page number or offset from the server (or a resume cursor) is so
+    /// large that the next one cannot be computed.
+    Overflow(String),
 }
 
 /// A pagination strategy: given the last request and its answer, the next
@@ -183,11 +305,11 @@ impl PageNumber {
 
     fn last_page(&self, meta: &PageMeta) -> Option<u64> {
         if let Some(pages) = meta.total_pages {
-            return Some(self.first_page + pages.saturating_sub(1));
+            return Some(self.first_page.saturating_add(pages.saturating_sub(1)));
         }
         let total = meta.total_items?;
         let pages = total.div_ceil(u64::from(self.size.max(1)));
-        Some(self.first_page + pages.saturating_sub(1))
+        Some(self.first_page.saturating_add(pages.saturating_sub(1)))
     }
 }
 
@@ -207,11 +329,10 @@ impl Paginator for PageNumber {
             None if meta.items < self.size as usize => return Ok(None),
             _ => {}
         }
-        Ok(Some(set_query(
-            sent,
-            self.page_param,
-            &(page + 1).to_string(),
-        )))
+        let next = page
+            .checked_add(1)
+            .ok_or_else(|| PageError::Overflow(format!("page {page} has no next page number")))?;
+        Ok(Some(set_query(sent, self.page_param, &next.to_string())))
     }
 
     fn remaining(&self, first: &Url, meta: &PageMeta) -> Option<Vec<Url>> {
@@ -226,8 +347,11 @@ impl Paginator for PageNumber {
         }
         let first = first.clone();
         let param = self.page_param;
+        let Some(from) = page.checked_add(1) else {
+            return Some(Box::new(std::iter::empty()));
+        };
         Some(Box::new(
-            (page + 1..=last).map(move |p| set_query(&first, param, &p.to_string())),
+            (from..=last).map(move |p| set_query(&first, param, &p.to_string())),
         ))
     }
 }
@@ -261,7 +385,10 @@ impl Paginator for Offset {
         if meta.items == 0 {
             return Ok(None);
         }
-        let next = self.skip_of(sent) + meta.items as u64;
+        let skip = self.skip_of(sent);
+        let next = skip.checked_add(meta.items as u64).ok_or_else(|| {
+            PageError::Overflow(format!("offset {skip} plus {} items", meta.items))
+        })?;
         match meta.total_items {
             Some(total) if next >= total => return Ok(None),
             None if meta.items < self.size as usize => return Ok(None),
@@ -279,7 +406,7 @@ impl Paginator for Offset {
         if meta.items == 0 {
             return Some(Box::new(std::iter::empty()));
         }
-        let start = self.skip_of(first) + u64::from(self.size);
+        let start = self.skip_of(first).saturating_add(u64::from(self.size));
         let first = first.clone();
         let param = self.skip_param;
         Some(Box::new(
@@ -288,6 +415,27 @@ impl Paginator for Offset {
                 .map(move |s| set_query(&first, param, &s.to_string())),
         ))
     }
+}
+
+/// Whether two URLs ask for the same thing: same origin and path, and the
+/// same query parameters in any order (a `nextLink` may order them unlike
+/// the fan-out's plan).
+fn same_request(a: &Url, b: &Url) -> bool {
+    if a == b {
+        return true;
+    }
+    if a.origin() != b.origin() || a.path() != b.path() {
+        return false;
+    }
+    let pairs = |u: &Url| {
+        let mut v: Vec<(String, String)> = u
+            .query_pairs()
+            .map(|(k, v)| (k.to_ascii_lowercase(), v.into_owned()))
+            .collect();
+        v.sort();
+        v
+    };
+    pairs(a) == pairs(b)
 }
 
 /// Resolves a next-page link against the request sent, refuses another
@@ -657,6 +805,33 @@ impl<T: Send + 'static> Shared<T> {
             .remove(url.as_str());
     }
 
+    /// At the end of a listing: what arrived must match the vendor's last
+    /// stated total (when the listing started at its first page).
+    fn end_check(&self, arrived: Option<u64>, total: Option<u64>) -> Result<()> {
+        match (arrived, total) {
+            (Some(arrived), Some(total)) if arrived != total => Err(Error::Inconsistent {
+                vendor: self.client.vendor(),
+                endpoint: self.req.endpoint.clone(),
+                detail: format!(
+                    "the listing ended after {arrived} records, but the vendor's total says {total}; records were probably added or removed while it was read (or the total is wrong) — run it again, and report it if it persists"
+                ),
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    /// A fan-out page that said it was the last while the plan from the
+    /// first page's total had more, with no item total to count against.
+    fn early_end_error(&self, page: u64) -> Error {
+        Error::Inconsistent {
+            vendor: self.client.vendor(),
+            endpoint: self.req.endpoint.clone(),
+            detail: format!(
+                "page {page} ended the listing (empty, or no next page), but the first page announced more pages; the vendor's page count is wrong — run it again, and report it if it persists"
+            ),
+        }
+    }
+
     fn loop_error(&self) -> Error {
         Error::PaginationLoop {
             vendor: self.client.vendor(),
@@ -698,6 +873,13 @@ impl<T: Send + 'static> Shared<T> {
                 vendor,
                 endpoint: self.req.endpoint.clone(),
                 detail: format!("the next-page link is not a URL ({why})"),
+            },
+            PageError::Overflow(why) => Error::Inconsistent {
+                vendor,
+                endpoint: self.req.endpoint.clone(),
+                detail: format!(
+                    "the next page cannot be computed ({why}); check the resume cursor, or report the vendor's paging numbers"
+                ),
             },
         }
     }
@@ -786,11 +968,28 @@ struct Driver<T> {
     state: State<T>,
     index: u64,
     concurrency: usize,
+    /// Records that arrived (before mapping), when the listing started at
+    /// its first page; `None` when it resumed from a cursor (the count
+    /// cannot be compared with the total then).
+    arrived: Option<u64>,
+    /// The vendor's total as the latest page stated it.
+    last_total: Option<u64>,
+}
+
+impl<T> Driver<T> {
+    /// Counts a page that arrived.
+    fn note(&mut self, meta: &PageMeta) {
+        self.arrived = self.arrived.map(|a| a.saturating_add(meta.items as u64));
+        if meta.total_items.is_some() {
+            self.last_total = meta.total_items;
+        }
+    }
 }
 
 /// Runs a listing as a lazy stream of pages (see the module docs).
 pub fn page_stream<T: Send + 'static>(client: HttpClient, req: ListRequest<T>) -> PageStream<T> {
     let concurrency = client.concurrency();
+    let from_start = req.resume.is_none();
     let first = match &req.resume {
         Some(c) => match Url::parse(&c.next) {
             Ok(u) if client.base().same_origin(&u) => u,
@@ -822,6 +1021,8 @@ pub fn page_stream<T: Send + 'static>(client: HttpClient, req: ListRequest<T>) -
         },
         index: 0,
         concurrency,
+        arrived: from_start.then_some(0),
+        last_total: None,
     };
     futures::stream::try_unfold(driver, step).boxed()
 }
@@ -900,6 +1101,9 @@ fn refill<T: Send + 'static>(
         };
         let index = *next_index;
         *next_index += 1;
+        // Recorded, so a later page linking back to it is a loop; forgotten
+        // again if the plan is cancelled before it is delivered.
+        shared.mark_seen(&url);
         inflight_urls.push_back(url.clone());
         let fetch = shared.clone().fetch(url.clone(), index, net.clone());
         // Spawned, a fetch makes progress while the caller is busy with an
@@ -958,12 +1162,27 @@ async fn step<T: Send + 'static>(mut d: Driver<T>) -> Result<Option<(Page<T>, Dr
             };
             let meta = raw.meta.clone();
             d.index += 1;
-            let fan_out = (index == 0 && d.concurrency > 1 && early.is_none())
-                .then(|| d.shared.req.paginator.remaining_iter(&url, &meta))
-                .flatten();
-            let resume;
-            if let Some(rest) = fan_out {
+            d.note(&meta);
+            let fan_out_possible = index == 0 && d.concurrency > 1 && early.is_none();
+            let own_next = match early {
+                Some(r) => r,
+                None => d.shared.req.paginator.next(&url, &meta),
+            }
+            .map_err(|e| d.shared.page_error(e))?;
+            // Fan out only when the first page itself says there is more,
+            // and the plan starts where it says.
+            let mut fan_out = None;
+            if fan_out_possible
+                && let Some(n) = &own_next
+                && let Some(rest) = d.shared.req.paginator.remaining_iter(&url, &meta)
+            {
                 let mut queue = rest.peekable();
+                if queue.peek().is_some_and(|p| same_request(p, n)) {
+                    fan_out = Some(queue);
+                }
+            }
+            let resume;
+            if let Some(mut queue) = fan_out {
                 resume = queue.peek().map(|u| Cursor {
                     next: u.to_string(),
                 });
@@ -989,11 +1208,10 @@ async fn step<T: Send + 'static>(mut d: Driver<T>) -> Result<Option<(Page<T>, Dr
                     inflight_urls,
                 };
             } else {
-                let next_url = match early {
-                    Some(r) => r,
-                    None => d.shared.req.paginator.next(&url, &meta),
+                let next_url = own_next;
+                if next_url.is_none() {
+                    d.shared.end_check(d.arrived, d.last_total)?;
                 }
-                .map_err(|e| d.shared.page_error(e))?;
                 resume = next_url.as_ref().map(|u| Cursor {
                     next: u.to_string(),
                 });
@@ -1047,28 +1265,79 @@ async fn step<T: Send + 'static>(mut d: Driver<T>) -> Result<Option<(Page<T>, Dr
                 inflight,
                 inflight_urls,
             );
-            let Some((index, _url, result)) = inflight.next().await else {
+            let Some((index, url, result)) = inflight.next().await else {
                 return Ok(None);
             };
             inflight_urls.pop_front();
             let (items, meta) = result?;
             d.index = index + 1;
-            // Keep the window full while this page is consumed.
-            refill(
-                &d.shared,
-                net,
-                d.concurrency,
-                queue,
-                next_index,
-                inflight,
-                inflight_urls,
-            );
-            let resume = inflight_urls
-                .front()
-                .or_else(|| queue.peek())
-                .map(|u| Cursor {
+            let own_next = d
+                .shared
+                .req
+                .paginator
+                .next(&url, &meta)
+                .map_err(|e| d.shared.page_error(e))?;
+            let planned = inflight_urls.front().or_else(|| queue.peek()).cloned();
+            let follows_plan =
+                matches!((&own_next, &planned), (Some(n), Some(p)) if same_request(n, p));
+            let resume;
+            if follows_plan {
+                // Keep the window full while this page is consumed.
+                refill(
+                    &d.shared,
+                    net,
+                    d.concurrency,
+                    queue,
+                    next_index,
+                    inflight,
+                    inflight_urls,
+                );
+                resume = planned.map(|u| Cursor {
                     next: u.to_string(),
                 });
+            } else {
+                // The page and the plan disagree: the page wins. Cancel the
+                // pages in flight (dropping them aborts their tasks) and
+                // forget their URLs: the listing may still ask for them.
+                for u in inflight_urls.drain(..) {
+                    d.shared.unmark_seen(&u);
+                }
+                match &own_next {
+                    None => {
+                        if planned.is_some() {
+                            tracing::debug!(
+                                target: "vectis::paginate",
+                                endpoint = %d.shared.req.endpoint,
+                                page = index + 1,
+                                "a page ended the listing before the planned last page; the fan-out is cancelled"
+                            );
+                            if meta.total_items.is_none() && d.last_total.is_none() {
+                                return Err(d.shared.early_end_error(index + 1));
+                            }
+                        }
+                    }
+                    Some(n) => tracing::debug!(
+                        target: "vectis::paginate",
+                        endpoint = %d.shared.req.endpoint,
+                        page = index + 1,
+                        next = %n,
+                        "a page's next request differs from the fan-out plan; following the page, one page at a time"
+                    ),
+                }
+                resume = own_next.as_ref().map(|u| Cursor {
+                    next: u.to_string(),
+                });
+            }
+            d.note(&meta);
+            if !follows_plan {
+                if own_next.is_none() {
+                    d.shared.end_check(d.arrived, d.last_total)?;
+                }
+                d.state = State::Sequential {
+                    next: own_next,
+                    prefetch: None,
+                };
+            }
             let page = Page {
                 items,
                 index,
@@ -1256,5 +1525,100 @@ mod tests {
         let mut resp2 = resp.clone();
         resp2.headers.insert("link", "".parse().unwrap());
         assert_eq!(PageMeta::link_next_from(&resp2), None);
+    }
+
+    #[test]
+    fn link_header_commas_inside_the_target_do_not_split_it() {
+        assert_eq!(
+            PageMeta::link_next(r#"<https://h/x?fields=id,name&page=2>; rel="next""#).as_deref(),
+            Some("https://h/x?fields=id,name&page=2")
+        );
+        assert_eq!(
+            PageMeta::link_next(
+                r#"<https://h/x?page=1>; rel="prev"; title="a, b; c", <https://h/x?fields=a,b&page=3>; rel=next"#
+            )
+            .as_deref(),
+            Some("https://h/x?fields=a,b&page=3")
+        );
+    }
+
+    #[test]
+    fn link_header_rel_may_list_several_types() {
+        assert_eq!(
+            PageMeta::link_next(r#"<https://h/x?page=2>; rel="prev next""#).as_deref(),
+            Some("https://h/x?page=2")
+        );
+        assert_eq!(
+            PageMeta::link_next(r#"<https://h/x?page=2>; REL="Next Last""#).as_deref(),
+            Some("https://h/x?page=2")
+        );
+        assert_eq!(
+            PageMeta::link_next(r#"<https://h/x?page=2>; rel="nextish""#),
+            None
+        );
+        assert_eq!(PageMeta::link_next(r#"<https://h/x>; rel="last""#), None);
+    }
+
+    #[test]
+    fn link_header_garbage_is_no_link_and_no_panic() {
+        for h in [
+            "<",
+            "<>",
+            ";;;",
+            "<a>;",
+            "<a>; rel=\"",
+            "x, <b>; rel=next",
+            "é<ü>; rel=\"ñext\"",
+        ] {
+            let _ = PageMeta::link_next(h);
+        }
+        assert_eq!(
+            PageMeta::link_next("x, <b>; rel=next").as_deref(),
+            Some("b")
+        );
+    }
+
+    #[test]
+    fn offsets_and_page_numbers_near_u64_max_are_errors_not_panics() {
+        let o = Offset {
+            skip_param: "$skip",
+            top_param: "$top",
+            size: 100,
+        };
+        let sent = u(&format!("https://h/d?$skip={}&$top=100", u64::MAX - 5));
+        let m = PageMeta {
+            total_items: Some(u64::MAX),
+            ..meta(100)
+        };
+        assert!(matches!(o.next(&sent, &m), Err(PageError::Overflow(_))));
+        let _ = o.remaining_iter(&sent, &m).map(|mut it| it.next());
+        let p = PageNumber {
+            page_param: "page",
+            size_param: "pageSize",
+            size: 10,
+            first_page: 1,
+        };
+        let sent = u(&format!("https://h/c?page={}", u64::MAX));
+        assert!(matches!(
+            p.next(&sent, &meta(10)),
+            Err(PageError::Overflow(_))
+        ));
+        let huge = PageMeta {
+            total_pages: Some(u64::MAX),
+            ..meta(10)
+        };
+        assert_eq!(p.next(&sent, &huge).unwrap(), None);
+        assert_eq!(
+            p.remaining_iter(&sent, &huge).map(|mut it| it.next()),
+            Some(None)
+        );
+        let huge_items = PageMeta {
+            total_items: Some(u64::MAX),
+            ..meta(10)
+        };
+        assert!(
+            p.remaining_iter(&u("https://h/c?page=1"), &huge_items)
+                .is_some()
+        );
     }
 }

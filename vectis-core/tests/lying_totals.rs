@@ -1,0 +1,286 @@
+//! Never spin on a total that lies (issue 17 §4), against wiremock servers:
+//! the end rule holds on the concurrent path, a page that disagrees with the
+//! fan-out's plan wins, and what arrived is counted against the total.
+
+use futures::TryStreamExt;
+use std::sync::Arc;
+use std::time::Duration;
+use vectis_core::credential::ApiKeyHeader;
+use vectis_core::http::{Response, VendorRules};
+use vectis_core::paginate::{
+    Cursor, ListRequest, NextUrl, Offset, PageMeta, PageNumber, RawPage, page_stream,
+};
+use vectis_core::{
+    BaseUrl, EngineSettings, Error, HttpClient, ManualTime, Quota, SecretString, Vendor,
+};
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+
+#[derive(Debug)]
+struct Rules;
+
+impl VendorRules for Rules {
+    fn vendor(&self) -> Vendor {
+        Vendor::Atera
+    }
+    fn default_quota(&self) -> Quota {
+        Quota::Off
+    }
+}
+
+fn client(server: &MockServer, concurrency: usize) -> HttpClient {
+    let time = ManualTime::new();
+    HttpClient::new(
+        Arc::new(Rules),
+        BaseUrl::parse(&server.uri(), "base").unwrap(),
+        Arc::new(ApiKeyHeader::new(
+            Vendor::Atera,
+            "x-api-key",
+            SecretString::from("key-0123456789"),
+        )),
+        EngineSettings {
+            quota: Some(Quota::Off),
+            limiter: Some(Arc::new(vectis_core::rate_limit::GovernorLimit::with_time(
+                Quota::Off,
+                time.time(),
+            ))),
+            time: time.time(),
+            concurrency,
+            ..EngineSettings::default()
+        },
+    )
+}
+
+fn query(r: &Request, k: &str) -> Option<u64> {
+    r.url
+        .query_pairs()
+        .find(|(n, _)| n == k)
+        .and_then(|(_, v)| v.parse().ok())
+}
+
+/// Reads `{"items": [...], "totalPages"?, "totalItems"?, "nextLink"?}`.
+fn envelope(resp: &Response) -> Result<RawPage, Error> {
+    let v: serde_json::Value = resp.json()?;
+    let items = v["items"].as_array().cloned().unwrap_or_default();
+    Ok(RawPage {
+        meta: PageMeta {
+            items: items.len(),
+            total_pages: v["totalPages"].as_u64(),
+            total_items: v["totalItems"].as_u64(),
+            next_url: v["nextLink"].as_str().map(str::to_string),
+            ..PageMeta::default()
+        },
+        items,
+    })
+}
+
+fn pages(size: u32) -> PageNumber {
+    PageNumber {
+        page_param: "page",
+        size_param: "size",
+        size,
+        first_page: 1,
+    }
+}
+
+fn listing(
+    c: &HttpClient,
+    paginator: impl vectis_core::paginate::Paginator + 'static,
+) -> ListRequest<u64> {
+    ListRequest::new(
+        "/records",
+        c.base().join("/records").unwrap(),
+        paginator,
+        envelope,
+        |_, v| Ok(v.as_u64()),
+    )
+}
+
+/// Collects the listing, failing the test if it takes longer than 20 s
+/// (a fan-out over a lying total used to run for hours).
+async fn collect(c: &HttpClient, req: ListRequest<u64>) -> Result<Vec<u64>, Error> {
+    let run = page_stream(c.clone(), req).map_ok(|p| p.items).try_concat();
+    tokio::time::timeout(Duration::from_secs(20), run)
+        .await
+        .expect("the listing ended")
+}
+
+async fn mount(
+    server: &MockServer,
+    f: impl Fn(&Request) -> serde_json::Value + Send + Sync + 'static,
+) {
+    Mock::given(wiremock::matchers::path("/records"))
+        .respond_with(move |r: &Request| ResponseTemplate::new(200).set_body_json(f(r)))
+        .mount(server)
+        .await;
+}
+
+async fn requests(server: &MockServer) -> usize {
+    server.received_requests().await.unwrap().len()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_empty_page_stops_the_fan_out_over_a_million_claimed_pages() {
+    let server = MockServer::start().await;
+    // One record, then empty pages, while claiming a million pages.
+    mount(&server, |r| {
+        let items: Vec<u64> = if query(r, "page") == Some(1) {
+            vec![7]
+        } else {
+            vec![]
+        };
+        serde_json::json!({"items": items, "totalPages": 1_000_000})
+    })
+    .await;
+    let c = client(&server, 8);
+    let e = collect(&c, listing(&c, pages(50))).await.unwrap_err();
+    assert!(matches!(e, Error::Inconsistent { .. }), "{e:?}");
+    assert!(e.to_string().contains("/records"), "{e}");
+    let n = requests(&server).await;
+    assert!(
+        n <= 1 + 16,
+        "{n} requests: the first page and at most one window"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_explicit_end_stops_the_fan_out() {
+    let server = MockServer::start().await;
+    let origin = server.uri();
+    // Page 2 says it is the last (`nextLink: null`); the total says 1000.
+    mount(&server, move |r| {
+        let page = query(r, "page").unwrap_or(1);
+        let next = (page != 2).then(|| format!("{origin}/records?page={}&size=2", page + 1));
+        serde_json::json!({"items": [page * 10, page * 10 + 1], "totalPages": 1000, "nextLink": next})
+    })
+    .await;
+    let c = client(&server, 8);
+    let paginator = NextUrl { first: pages(2) };
+    let e = collect(&c, listing(&c, paginator)).await.unwrap_err();
+    assert!(matches!(e, Error::Inconsistent { .. }), "{e:?}");
+    let n = requests(&server).await;
+    assert!(n <= 1 + 16, "{n} requests");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_grown_total_on_the_last_planned_page_is_followed() {
+    let server = MockServer::start().await;
+    // The first page says 3 pages; page 3 says 4 (a record was added).
+    mount(&server, |r| {
+        let page = query(r, "page").unwrap_or(1);
+        let (pages, total) = if page >= 3 { (4, 8) } else { (3, 6) };
+        let items: Vec<u64> = if page <= 4 {
+            vec![page * 10, page * 10 + 1]
+        } else {
+            vec![]
+        };
+        serde_json::json!({"items": items, "totalPages": pages, "totalItems": total})
+    })
+    .await;
+    let c = client(&server, 4);
+    let all = collect(&c, listing(&c, pages(2))).await.unwrap();
+    assert_eq!(all, vec![10, 11, 20, 21, 30, 31, 40, 41]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_next_link_on_the_last_planned_page_is_followed() {
+    let server = MockServer::start().await;
+    let origin = server.uri();
+    mount(&server, move |r| {
+        let page = query(r, "page").unwrap_or(1);
+        let next = (page < 4).then(|| format!("{origin}/records?page={}&size=2", page + 1));
+        // Every page still claims the 2 pages the first one announced.
+        serde_json::json!({"items": [page * 10, page * 10 + 1], "totalPages": 2, "nextLink": next})
+    })
+    .await;
+    let c = client(&server, 4);
+    let all = collect(&c, listing(&c, NextUrl { first: pages(2) }))
+        .await
+        .unwrap();
+    assert_eq!(all, vec![10, 11, 20, 21, 30, 31, 40, 41]);
+}
+
+/// `$skip`/`$top` over `0..total`, at most `cap` per page whatever `$top` says.
+async fn mount_numbers(server: &MockServer, have: u64, claimed_total: u64, cap: u64) {
+    mount(server, move |r| {
+        let skip = query(r, "$skip").unwrap_or(0);
+        let top = query(r, "$top").unwrap_or(10).min(cap);
+        let items: Vec<u64> = (skip..skip.saturating_add(top).min(have)).collect();
+        serde_json::json!({"items": items, "totalItems": claimed_total})
+    })
+    .await;
+}
+
+fn offset(size: u32) -> Offset {
+    Offset {
+        skip_param: "$skip",
+        top_param: "$top",
+        size,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_offset_server_that_returns_fewer_than_asked_loses_nothing() {
+    for concurrency in [1, 4] {
+        let server = MockServer::start().await;
+        // Asked for 10 a page, the server gives 4.
+        mount_numbers(&server, 25, 25, 4).await;
+        let c = client(&server, concurrency);
+        let all = collect(&c, listing(&c, offset(10))).await.unwrap();
+        assert_eq!(
+            all,
+            (0..25).collect::<Vec<_>>(),
+            "concurrency {concurrency}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_total_that_disagrees_with_what_arrived_is_an_error_naming_the_endpoint() {
+    for concurrency in [1, 4] {
+        let server = MockServer::start().await;
+        // The total says 25; only 20 exist.
+        mount_numbers(&server, 20, 25, 10).await;
+        let c = client(&server, concurrency);
+        let e = collect(&c, listing(&c, offset(10))).await.unwrap_err();
+        let shown = e.to_string();
+        assert!(matches!(e, Error::Inconsistent { .. }), "{e:?}");
+        assert!(
+            shown.contains("/records") && shown.contains("20") && shown.contains("25"),
+            "{shown}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_resume_cursor_at_the_largest_offset_is_an_error_not_a_panic() {
+    let server = MockServer::start().await;
+    mount(
+        &server,
+        |_| serde_json::json!({"items": [1, 2], "totalItems": u64::MAX}),
+    )
+    .await;
+    let c = client(&server, 4);
+    let cursor = Cursor {
+        next: format!("{}/records?%24skip={}&%24top=2", server.uri(), u64::MAX),
+    };
+    let e = collect(&c, listing(&c, offset(2)).resume(Some(cursor)))
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::Inconsistent { .. }), "{e:?}");
+    assert!(e.to_string().contains("cannot be computed"), "{e}");
+}
+
+#[tokio::test]
+async fn a_resume_cursor_at_the_largest_page_number_is_an_error_not_a_panic() {
+    let server = MockServer::start().await;
+    // A full page and no totals: the next page would be u64::MAX + 1.
+    mount(&server, |_| serde_json::json!({"items": [1, 2]})).await;
+    let c = client(&server, 1);
+    let cursor = Cursor {
+        next: format!("{}/records?page={}&size=2", server.uri(), u64::MAX),
+    };
+    let e = collect(&c, listing(&c, pages(2)).resume(Some(cursor)))
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("cannot be computed"), "{e}");
+}
