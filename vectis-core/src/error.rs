@@ -247,7 +247,7 @@ pub enum Error {
         detail: String,
     },
     /// Bad configuration: a missing variable, a bad base URL.
-    #[error("configuration: {what}: {reason}")]
+    #[error("configuration: {}", fmt_config(what, reason))]
     Config {
         /// What is misconfigured (a variable or field name).
         what: String,
@@ -272,6 +272,16 @@ fn fmt_wait(d: Option<Duration>) -> String {
     match d {
         Some(d) => format!(" (asked to wait {}s)", d.as_secs_f64().ceil() as u64),
         None => String::new(),
+    }
+}
+
+/// `what: reason`, or only `reason` when it already starts with `what`
+/// (`ATERA_API_KEY is not set`, not `ATERA_API_KEY: ATERA_API_KEY is not set`).
+fn fmt_config(what: &str, reason: &str) -> String {
+    if what.is_empty() || reason.starts_with(what) {
+        reason.to_string()
+    } else {
+        format!("{what}: {reason}")
     }
 }
 
@@ -436,6 +446,17 @@ mod tests {
         assert_eq!(e.retry_after(), Some(Duration::from_secs(300)));
         assert!(e.to_string().contains("asked to wait 300s"));
         assert_eq!(e.status(), Some(429));
+    }
+
+    #[test]
+    fn a_config_message_names_the_setting_once() {
+        let e = Error::config("ATERA_API_KEY", "ATERA_API_KEY is not set; create a key");
+        assert_eq!(
+            e.to_string(),
+            "configuration: ATERA_API_KEY is not set; create a key"
+        );
+        let e = Error::config("ATERA_API_KEY", "not set");
+        assert_eq!(e.to_string(), "configuration: ATERA_API_KEY: not set");
     }
 
     #[test]
