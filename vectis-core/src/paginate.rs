@@ -1280,8 +1280,7 @@ async fn step<T: Send + 'static>(mut d: Driver<T>) -> Result<Option<(Page<T>, Dr
             let planned = inflight_urls.front().or_else(|| queue.peek()).cloned();
             let follows_plan =
                 matches!((&own_next, &planned), (Some(n), Some(p)) if same_request(n, p));
-            let resume;
-            if follows_plan {
+            let resume = if follows_plan {
                 // Keep the window full while this page is consumed.
                 refill(
                     &d.shared,
@@ -1292,9 +1291,9 @@ async fn step<T: Send + 'static>(mut d: Driver<T>) -> Result<Option<(Page<T>, Dr
                     inflight,
                     inflight_urls,
                 );
-                resume = planned.map(|u| Cursor {
+                planned.map(|u| Cursor {
                     next: u.to_string(),
-                });
+                })
             } else {
                 // The page and the plan disagree: the page wins. Cancel the
                 // pages in flight (dropping them aborts their tasks) and
@@ -1324,10 +1323,10 @@ async fn step<T: Send + 'static>(mut d: Driver<T>) -> Result<Option<(Page<T>, Dr
                         "a page's next request differs from the fan-out plan; following the page, one page at a time"
                     ),
                 }
-                resume = own_next.as_ref().map(|u| Cursor {
+                own_next.as_ref().map(|u| Cursor {
                     next: u.to_string(),
-                });
-            }
+                })
+            };
             d.note(&meta);
             if !follows_plan {
                 if own_next.is_none() {
