@@ -77,18 +77,23 @@ impl RetryPolicy {
 
 /// Reads a `Retry-After` value: delta-seconds (`120`) or an HTTP date
 /// (`Wed, 21 Oct 2026 07:28:00 GMT`), relative to `now`. A date in the past
-/// means zero. Anything else is `None`.
+/// means zero. Anything else is `None`. Never panics: a number too large
+/// for a [`Duration`] (`1e20`, a 30-digit integer) saturates to
+/// [`Duration::MAX`], which every caller treats as "longer than the cap".
 pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     let value = value.trim();
     if let Ok(secs) = value.parse::<u64>() {
         return Some(Duration::from_secs(secs));
     }
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(Duration::MAX); // digits past u64
+    }
     // Some servers send fractional seconds; accept them.
     if let Ok(secs) = value.parse::<f64>() {
-        if secs.is_finite() && secs >= 0.0 {
-            return Some(Duration::from_secs_f64(secs));
+        if secs.is_nan() || secs < 0.0 {
+            return None;
         }
-        return None;
+        return Some(Duration::try_from_secs_f64(secs).unwrap_or(Duration::MAX));
     }
     let at = httpdate::parse_http_date(value).ok()?;
     Some(at.duration_since(now).unwrap_or(Duration::ZERO))
@@ -134,5 +139,28 @@ mod tests {
         );
         assert_eq!(parse_retry_after("soon", now), None);
         assert_eq!(parse_retry_after("-3", now), None);
+    }
+
+    #[test]
+    fn huge_retry_after_values_saturate_instead_of_panicking() {
+        let now = SystemTime::now();
+        for v in [
+            "1e20",
+            "1e400",
+            "inf",
+            "18446744073709551616",
+            "99999999999999999999999",
+        ] {
+            assert_eq!(parse_retry_after(v, now), Some(Duration::MAX), "{v}");
+        }
+        assert_eq!(
+            parse_retry_after("18446744073709551615", now),
+            Some(Duration::from_secs(u64::MAX))
+        );
+        assert_eq!(parse_retry_after("NaN", now), None);
+        assert_eq!(
+            parse_retry_after("1.5", now),
+            Some(Duration::from_millis(1500))
+        );
     }
 }
