@@ -309,10 +309,13 @@ impl Connector for AteraConnector {
 
     fn customer_pages(&self, opts: &ListOptions) -> vectis_core::PageStream<Customer> {
         let mut query = Vec::new();
-        if let Some(since) = opts.since {
-            // Atera reads this in the account's time zone, which we cannot
-            // know: ask from the earliest zone's view (UTC−14h margin).
-            let from = since - chrono::Duration::hours(14);
+        // Atera reads this in the account's time zone, which we cannot
+        // know: ask from the earliest zone's view (UTC−14h margin).
+        let from = match opts.since_minus(chrono::Duration::hours(14)) {
+            Ok(from) => from,
+            Err(e) => return vectis_core::paginate::error_stream(e),
+        };
+        if let Some(from) = from {
             query.push((
                 "FromLastModifiedDate",
                 from.format("%Y-%m-%dT%H:%M:%S").to_string(),

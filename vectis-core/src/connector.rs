@@ -113,6 +113,26 @@ pub struct ListOptions {
     pub resume: Option<Cursor>,
 }
 
+impl ListOptions {
+    /// `since` moved `margin` earlier (a vendor that reads it in an unknown
+    /// time zone, say); `None` without `since`. A `since` too early to move
+    /// (near chrono's minimum) is an [`Error::InvalidInput`], never a panic.
+    pub fn since_minus(&self, margin: chrono::TimeDelta) -> Result<Option<DateTime<Utc>>> {
+        let Some(since) = self.since else {
+            return Ok(None);
+        };
+        since
+            .checked_sub_signed(margin)
+            .map(Some)
+            .ok_or_else(|| Error::InvalidInput {
+                what: "since".into(),
+                reason: format!(
+                    "{since} is too far in the past to filter by; give a later date, or none to list everything"
+                ),
+            })
+    }
+}
+
 /// One configured tenant of one vendor.
 ///
 /// Object-safe: keep many in a `Vec<Box<dyn Connector>>`. Streams are lazy

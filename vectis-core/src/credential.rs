@@ -6,12 +6,20 @@
 //! only to requests for the configured origin.
 //!
 //! [`OAuth2Password`] holds a single-flight token cache: however
-//! many requests need a token at once, one token request is made; a token is
-//! refreshed a margin before it expires; and on a 401 it is refreshed once,
-//! only if the rejected token is still the cached one.
+//! many requests need a token at once, one token request is made — and when
+//! it fails, every request that waited for it gets that failure, none makes
+//! another; a token is refreshed a margin before it expires, and reused for
+//! at least [`MIN_TOKEN_REUSE`] whatever `expires_in` says; on a 401 it is
+//! refreshed once, only if the rejected token is still the cached one. Token
+//! requests wait on the client's quota like every other request.
+//!
+//! Every credential lists its secrets ([`Credential::secrets_for_redaction`],
+//! with the encodings it sends them in), and the engine removes them from
+//! every response body it keeps in an error.
 
-use crate::error::{Error, Result, snippet};
+use crate::error::{Error, Result, redact, snippet};
 use crate::model::Vendor;
+use crate::rate_limit::RateLimit;
 use crate::time::Time;
 use async_trait::async_trait;
 use base64::Engine as _;
@@ -19,6 +27,7 @@ use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderName, HeaderValue};
 use secrecy::{ExposeSecret, SecretString};
 use std::fmt;
 use std::hash::{Hash, Hasher};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use tokio::sync::{Mutex, RwLock};
 use url::Url;
@@ -46,6 +55,28 @@ pub trait Credential: Send + Sync + fmt::Debug {
     async fn refresh(&self, _rejected: Option<TokenStamp>) -> Result<()> {
         Ok(())
     }
+
+    /// Every secret this credential holds, and each encoding it sends one
+    /// in (the Basic `user:secret` base64, a current token), so the engine
+    /// can remove them from response bodies before keeping any in an error.
+    fn secrets_for_redaction(&self) -> Vec<SecretString> {
+        Vec::new()
+    }
+
+    /// The limiter of the client using this credential: a credential that
+    /// makes requests of its own (a token fetch) waits on it too. Called by
+    /// [`crate::HttpClient::new`]; the first limiter attached is kept.
+    fn attach_limiter(&self, _limiter: Arc<dyn RateLimit>) {}
+}
+
+/// The shortest time a fetched token is reused, whatever its `expires_in`
+/// says (`0` must not mean a token request before every request).
+pub const MIN_TOKEN_REUSE: Duration = Duration::from_secs(30);
+
+/// A header name from a caller's text, any case (`X-API-KEY` as well as
+/// `x-api-key`); `None` if it is not a valid header name.
+fn header_name(name: &str) -> Option<HeaderName> {
+    HeaderName::from_bytes(name.as_bytes()).ok()
 }
 
 /// A short, non-reversible fingerprint of a secret for ids (never the secret).
@@ -78,16 +109,20 @@ fn basic_value(user: &str, secret: &SecretString) -> Result<HeaderValue> {
 #[derive(Clone)]
 pub struct ApiKeyHeader {
     vendor: Vendor,
-    header: HeaderName,
+    /// `Err(name)` when `name` is not a header name: every request then
+    /// fails with a configuration error (never a panic at construction).
+    header: std::result::Result<HeaderName, &'static str>,
     key: SecretString,
 }
 
 impl ApiKeyHeader {
-    /// `header: key` on every request.
+    /// `header: key` on every request. The name may be in any case
+    /// (`X-API-KEY`); an invalid one makes every request fail with
+    /// [`Error::Config`].
     pub fn new(vendor: Vendor, header: &'static str, key: SecretString) -> ApiKeyHeader {
         ApiKeyHeader {
             vendor,
-            header: HeaderName::from_static(header),
+            header: header_name(header).ok_or(header),
             key,
         }
     }
@@ -109,9 +144,18 @@ impl Credential for ApiKeyHeader {
         format!("{}|key|{}", self.vendor.slug(), fingerprint(&self.key))
     }
     async fn apply(&self, req: &mut reqwest::Request) -> Result<TokenStamp> {
+        let name = self.header.clone().map_err(|bad| {
+            Error::config(
+                "API key header",
+                format!("`{bad}` is not an HTTP header name; use letters, digits and `-`"),
+            )
+        })?;
         req.headers_mut()
-            .insert(self.header.clone(), sensitive(self.key.expose_secret())?);
+            .insert(name, sensitive(self.key.expose_secret())?);
         Ok(0)
+    }
+    fn secrets_for_redaction(&self) -> Vec<SecretString> {
+        vec![self.key.clone()]
     }
 }
 
@@ -148,6 +192,9 @@ impl Credential for BearerToken {
         req.headers_mut().insert(AUTHORIZATION, v);
         Ok(0)
     }
+    fn secrets_for_redaction(&self) -> Vec<SecretString> {
+        vec![self.token.clone()]
+    }
 }
 
 /// HTTP Basic `user:secret`, plus any non-secret extra headers (ConnectWise's
@@ -173,10 +220,16 @@ impl Basic {
 
     /// Also sends `name: value` on every request.
     pub fn with_header(mut self, name: &'static str, value: &str) -> Result<Basic> {
+        let n = header_name(name).ok_or_else(|| {
+            Error::config(
+                "credential header",
+                format!("`{name}` is not an HTTP header name; use letters, digits and `-`"),
+            )
+        })?;
         let v = HeaderValue::from_str(value).map_err(|_| {
             Error::config(name, "contains characters that cannot go in an HTTP header")
         })?;
-        self.extra.push((HeaderName::from_static(name), v));
+        self.extra.push((n, v));
         Ok(self)
     }
 
@@ -225,6 +278,21 @@ impl Credential for Basic {
         }
         Ok(0)
     }
+    fn secrets_for_redaction(&self) -> Vec<SecretString> {
+        vec![
+            self.secret.clone(),
+            SecretString::from(self.user.clone()),
+            basic_encoding(&self.user, &self.secret),
+        ]
+    }
+}
+
+/// The base64 of `user:secret`, as it travels in a Basic header.
+fn basic_encoding(user: &str, secret: &SecretString) -> SecretString {
+    SecretString::from(
+        base64::engine::general_purpose::STANDARD
+            .encode(format!("{user}:{}", secret.expose_secret())),
+    )
 }
 
 /// OAuth2 resource-owner password grant with a cached, refreshed token
@@ -243,6 +311,20 @@ pub struct OAuth2Password {
     cache: RwLock<Option<CachedToken>>,
     gate: Mutex<()>,
     default_lifetime: Duration,
+    /// Token fetches started so far, whether one is under way, and the
+    /// failure of the last one if it failed: a request that queued at the
+    /// gate while a fetch was under way (or started after it queued) gets
+    /// that fetch's failure instead of fetching again.
+    fetches: std::sync::Mutex<Fetches>,
+    limiter: OnceLock<Arc<dyn RateLimit>>,
+}
+
+/// See [`OAuth2Password::fetch_once`].
+#[derive(Default)]
+struct Fetches {
+    started: u64,
+    running: bool,
+    failure: Option<Error>,
 }
 
 struct CachedToken {
@@ -266,8 +348,21 @@ impl fmt::Debug for OAuth2Password {
 #[derive(serde::Deserialize)]
 struct TokenResponse {
     access_token: String,
+    /// Seconds; any JSON number (a float, one past u64, a negative one)
+    /// is read without failing and clamped.
     #[serde(default)]
-    expires_in: Option<u64>,
+    expires_in: Option<serde_json::Number>,
+}
+
+/// `expires_in` as a lifetime: saturated, never negative.
+fn lifetime_of(n: &serde_json::Number) -> Duration {
+    if let Some(secs) = n.as_u64() {
+        return Duration::from_secs(secs);
+    }
+    match n.as_f64() {
+        Some(f) if f > 0.0 => Duration::try_from_secs_f64(f).unwrap_or(Duration::MAX),
+        _ => Duration::ZERO,
+    }
 }
 
 impl OAuth2Password {
@@ -294,6 +389,8 @@ impl OAuth2Password {
             cache: RwLock::new(None),
             gate: Mutex::new(()),
             default_lifetime: Duration::from_secs(3600),
+            fetches: std::sync::Mutex::new(Fetches::default()),
+            limiter: OnceLock::new(),
         }
     }
 
@@ -326,7 +423,58 @@ impl OAuth2Password {
         (self.time.now() < c.refresh_at).then(|| (c.token.clone(), c.stamp))
     }
 
+    /// The number of the first fetch whose outcome a request arriving now
+    /// accepts: the one under way, or else the next.
+    fn fetch_count(&self) -> u64 {
+        let f = self.fetches.lock().unwrap_or_else(|p| p.into_inner());
+        if f.running { f.started } else { f.started + 1 }
+    }
+
+    /// Fetches a token under the gate, unless fetch number `accept` or a
+    /// later one already failed: then its failure, without another request.
+    async fn fetch_once(&self, accept: u64) -> Result<(SecretString, TokenStamp)> {
+        {
+            let mut f = self.fetches.lock().unwrap_or_else(|p| p.into_inner());
+            if f.started >= accept
+                && let Some(e) = &f.failure
+            {
+                return Err(e.clone());
+            }
+            f.started += 1;
+            f.running = true;
+            f.failure = None;
+        }
+        let result = self.fetch_and_store().await;
+        let mut f = self.fetches.lock().unwrap_or_else(|p| p.into_inner());
+        f.running = false;
+        f.failure = result.as_ref().err().cloned();
+        result
+    }
+
+    /// Everything this credential holds that must never be shown.
+    fn secrets(&self) -> Vec<SecretString> {
+        let encode =
+            |s: &str| -> String { url::form_urlencoded::byte_serialize(s.as_bytes()).collect() };
+        let mut out = vec![
+            self.password.clone(),
+            SecretString::from(self.username.clone()),
+            self.client_secret.clone(),
+            basic_encoding(&self.client_id, &self.client_secret),
+            SecretString::from(encode(&self.username)),
+            SecretString::from(encode(self.password.expose_secret())),
+        ];
+        if let Ok(cache) = self.cache.try_read()
+            && let Some(c) = cache.as_ref()
+        {
+            out.push(c.token.clone());
+        }
+        out
+    }
+
     async fn fetch_and_store(&self) -> Result<(SecretString, TokenStamp)> {
+        if let Some(limiter) = self.limiter.get() {
+            limiter.acquire().await?;
+        }
         let body = url::form_urlencoded::Serializer::new(String::new())
             .append_pair("grant_type", "password")
             .append_pair("username", &self.username)
@@ -345,6 +493,7 @@ impl OAuth2Password {
         *req.body_mut() = Some(body.into());
         tracing::debug!(target: "vectis::credential", vendor = self.vendor.slug(), "token.refresh");
         let endpoint = self.token_url.path().to_string();
+        let origin = self.token_url.origin().ascii_serialization();
         let resp = self.http.execute(req).await.map_err(|e| {
             if e.is_timeout() {
                 Error::Timeout {
@@ -357,7 +506,8 @@ impl OAuth2Password {
                 Error::Network {
                     vendor: self.vendor,
                     endpoint: endpoint.clone(),
-                    source: e.without_url(),
+                    origin: origin.clone(),
+                    source: Arc::new(e.without_url()),
                 }
             }
         })?;
@@ -365,14 +515,18 @@ impl OAuth2Password {
         let bytes = resp.bytes().await.map_err(|e| Error::Network {
             vendor: self.vendor,
             endpoint: endpoint.clone(),
-            source: e.without_url(),
+            origin: origin.clone(),
+            source: Arc::new(e.without_url()),
         })?;
+        // The token endpoint may echo the form (key and secret) back.
+        let secrets = self.secrets();
         match status {
             200 => {}
             400 | 401 => {
                 let detail = serde_json::from_slice::<serde_json::Value>(&bytes)
                     .ok()
                     .and_then(|v| v.get("error").and_then(|e| e.as_str()).map(str::to_string))
+                    .map(|d| redact(&d, &secrets))
                     .unwrap_or_else(|| format!("status {status}"));
                 return Err(Error::Auth {
                     vendor: self.vendor,
@@ -389,7 +543,10 @@ impl OAuth2Password {
                     endpoint,
                     status,
                     code: None,
-                    message: format!("token request failed: {}", snippet(&bytes, 200)),
+                    message: format!(
+                        "token request failed: {}",
+                        redact(&snippet(&bytes, 200), &secrets)
+                    ),
                     body: None,
                 });
             }
@@ -405,14 +562,18 @@ impl OAuth2Password {
             })?;
         let lifetime = parsed
             .expires_in
-            .map(Duration::from_secs)
+            .as_ref()
+            .map(lifetime_of)
             .unwrap_or(self.default_lifetime);
         let token = SecretString::from(parsed.access_token);
         let mut cache = self.cache.write().await;
-        let stamp = cache.as_ref().map_or(1, |c| c.stamp + 1);
+        let stamp = cache.as_ref().map_or(1, |c| c.stamp.wrapping_add(1));
+        let reuse = lifetime
+            .saturating_sub(Self::margin(lifetime))
+            .max(MIN_TOKEN_REUSE);
         *cache = Some(CachedToken {
             token: token.clone(),
-            refresh_at: self.time.now() + lifetime.saturating_sub(Self::margin(lifetime)),
+            refresh_at: self.time.now().saturating_add(reuse),
             stamp,
         });
         Ok((token, stamp))
@@ -433,11 +594,13 @@ impl Credential for OAuth2Password {
         let (token, stamp) = match self.fresh().await {
             Some(t) => t,
             None => {
+                let seen = self.fetch_count();
                 let _gate = self.gate.lock().await;
-                // Another task may have refreshed while we queued at the gate.
+                // Another task may have refreshed while we queued at the
+                // gate — or failed to, and then that failure is ours too.
                 match self.fresh().await {
                     Some(t) => t,
-                    None => self.fetch_and_store().await?,
+                    None => self.fetch_once(seen).await?,
                 }
             }
         };
@@ -451,6 +614,7 @@ impl Credential for OAuth2Password {
     }
 
     async fn refresh(&self, rejected: Option<TokenStamp>) -> Result<()> {
+        let seen = self.fetch_count();
         let _gate = self.gate.lock().await;
         if let Some(rejected) = rejected {
             let current = self.cache.read().await.as_ref().map(|c| c.stamp);
@@ -458,7 +622,15 @@ impl Credential for OAuth2Password {
                 return Ok(());
             }
         }
-        self.fetch_and_store().await.map(|_| ())
+        self.fetch_once(seen).await.map(|_| ())
+    }
+
+    fn secrets_for_redaction(&self) -> Vec<SecretString> {
+        self.secrets()
+    }
+
+    fn attach_limiter(&self, limiter: Arc<dyn RateLimit>) {
+        let _ = self.limiter.set(limiter);
     }
 }
 
@@ -481,8 +653,31 @@ mod tests {
         assert!(!format!("{:?}", req.headers()).contains("sekrit"));
 
         let b = Basic::new(Vendor::Kaseya, "tok-id", SecretString::from("sekrit-456"));
+        assert!(
+            b.secrets_for_redaction()
+                .iter()
+                .any(|s| s.expose_secret() == "dG9rLWlkOnNla3JpdC00NTY="),
+            "the Basic encoding is redacted too"
+        );
         assert!(!format!("{b:?}").contains("sekrit"));
         assert!(!format!("{b:?}").contains("tok-id"));
         assert!(b.id().starts_with("kaseya|basic|") && !b.id().contains("tok-id"));
+    }
+
+    #[tokio::test]
+    async fn an_upper_case_or_invalid_header_name_is_an_error_not_a_panic() {
+        let mut req = reqwest::Request::new(
+            reqwest::Method::GET,
+            Url::parse("https://example.com/").unwrap(),
+        );
+        let k = ApiKeyHeader::new(Vendor::Atera, "X-API-KEY", SecretString::from("sekrit-123"));
+        k.apply(&mut req).await.unwrap();
+        assert!(req.headers().get("x-api-key").is_some());
+        let bad = ApiKeyHeader::new(Vendor::Atera, "X API KEY", SecretString::from("sekrit-123"));
+        let e = bad.apply(&mut req).await.unwrap_err();
+        assert!(matches!(e, Error::Config { .. }), "{e:?}");
+        let b = Basic::new(Vendor::ConnectWise, "u", SecretString::from("s"));
+        assert!(b.clone().with_header("ClientId", "abc").is_ok());
+        assert!(b.with_header("client id", "abc").is_err());
     }
 }

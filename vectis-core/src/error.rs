@@ -6,7 +6,9 @@
 //! headers never appear in an error; body snippets are truncated.
 
 use crate::model::Vendor;
+use secrecy::{ExposeSecret, SecretString};
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// `Result` with the Vectis [`Error`].
@@ -72,8 +74,9 @@ pub enum ErrorKind {
     Unsupported,
 }
 
-/// Everything that can go wrong talking to a vendor.
-#[derive(Debug, thiserror::Error)]
+/// Everything that can go wrong talking to a vendor. `Clone`, so one
+/// failure can be handed to every request that waited for it (a token fetch).
+#[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The vendor refused the credential (401, or a token request refused).
@@ -146,18 +149,23 @@ pub enum Error {
         /// What to check.
         hint: String,
     },
-    /// The connection failed (DNS, TLS, reset), after every retry.
+    /// The connection failed (refused, DNS, TLS, reset), after every retry.
+    /// The message says which, once: `could not reach Atera at
+    /// https://app.atera.com (/api/v3/customers): connection refused — …`.
     #[error(
-        "could not reach {vendor} for {endpoint}: {source}; check the base URL and outbound HTTPS access"
+        "could not reach {vendor} at {origin} ({endpoint}): {}",
+        network_cause(source)
     )]
     Network {
         /// Vendor being called.
         vendor: Vendor,
         /// Endpoint path template.
         endpoint: String,
+        /// Scheme, host and port called (no path, query or credentials).
+        origin: String,
         /// The transport error, with its URL removed.
         #[source]
-        source: reqwest::Error,
+        source: Arc<reqwest::Error>,
     },
     /// The vendor rejected the request (a 4xx other than 401/403/404/429).
     #[error("{status} from {vendor} on {endpoint}: {message}")]
@@ -285,6 +293,79 @@ fn fmt_config(what: &str, reason: &str) -> String {
     }
 }
 
+/// What a transport failure was, and what to do, read from its source chain
+/// (reqwest → hyper → io / rustls): each cause reads differently.
+pub fn network_cause(e: &reqwest::Error) -> String {
+    let mut chain: Vec<&(dyn std::error::Error + 'static)> = Vec::new();
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(c) = cur {
+        chain.push(c);
+        cur = c.source();
+    }
+    let text = chain
+        .iter()
+        .map(|c| c.to_string().to_ascii_lowercase())
+        .collect::<Vec<_>>()
+        .join(" | ");
+    let io_kind = chain
+        .iter()
+        .find_map(|c| c.downcast_ref::<std::io::Error>().map(std::io::Error::kind));
+    use std::io::ErrorKind as K;
+    if e.is_timeout() || io_kind == Some(K::TimedOut) || text.contains("timed out") {
+        return "the connection timed out — check the base URL, and that outbound HTTPS to it is allowed (firewall, proxy)".into();
+    }
+    if io_kind == Some(K::ConnectionRefused) || text.contains("connection refused") {
+        return "connection refused — check the host and port in the base URL, and that the service is up".into();
+    }
+    if text.contains("dns error")
+        || text.contains("failed to lookup address")
+        || text.contains("name or service not known")
+        || text.contains("no such host")
+        || text.contains("nodename nor servname")
+    {
+        return "the host name could not be resolved (DNS) — check the host in the base URL and this machine's DNS".into();
+    }
+    if text.contains("certificate")
+        || text.contains("tls")
+        || text.contains("handshake")
+        || text.contains("corrupt message")
+        || text.contains("peer")
+        || text.contains("alert")
+    {
+        return "the TLS handshake failed — check that the base URL is the vendor's https address; a proxy that intercepts TLS needs its CA trusted".into();
+    }
+    if matches!(
+        io_kind,
+        Some(K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe)
+    ) || text.contains("reset")
+        || text.contains("connection closed")
+    {
+        return "the connection was closed by the other side — try again; if it persists, check for a proxy or firewall in between".into();
+    }
+    let innermost = chain.last().map(|c| c.to_string()).unwrap_or_default();
+    format!("{innermost} — check the base URL and outbound HTTPS access")
+}
+
+/// `text` with every secret (at least 6 characters; shorter ones cannot be
+/// told from ordinary words) and its form-urlencoded spelling replaced by
+/// `[redacted]`.
+pub fn redact(text: &str, secrets: &[SecretString]) -> String {
+    let mut out = text.to_string();
+    for secret in secrets {
+        let raw = secret.expose_secret();
+        if raw.chars().count() < 6 {
+            continue;
+        }
+        let encoded: String = url::form_urlencoded::byte_serialize(raw.as_bytes()).collect();
+        for form in [raw, encoded.as_str()] {
+            if out.contains(form) {
+                out = out.replace(form, "[redacted]");
+            }
+        }
+    }
+    out
+}
+
 fn fmt_snippet(s: &str) -> String {
     if s.is_empty() {
         String::new()
@@ -301,12 +382,17 @@ fn fmt_reason(r: &Option<String>) -> String {
 }
 
 /// Truncates a body for inclusion in an error: at most `max` bytes, on a
-/// char boundary, whitespace folded.
+/// char boundary, whitespace folded. Only the start of the body is read (a
+/// 64 MiB body is not converted to keep 300 bytes).
 pub fn snippet(body: &[u8], max: usize) -> String {
-    let text = String::from_utf8_lossy(body);
+    // Folding can only shorten the text; 4 bytes a char, plus room for
+    // whitespace runs, is plenty to fill `max` after folding.
+    let limit = max.saturating_mul(4).saturating_add(1024);
+    let cut = body.len() > limit;
+    let text = String::from_utf8_lossy(&body[..body.len().min(limit)]);
     let folded: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if folded.len() <= max {
-        return folded;
+        return if cut { format!("{folded}…") } else { folded };
     }
     let mut end = max;
     while !folded.is_char_boundary(end) {
@@ -464,5 +550,27 @@ mod tests {
         let s = snippet("ééééé  \n x".as_bytes(), 5);
         assert_eq!(s, "éé…");
         assert_eq!(snippet(b"short", 100), "short");
+    }
+
+    #[test]
+    fn snippet_reads_only_the_start_of_a_huge_body() {
+        let mut body = vec![b'a'; 10];
+        body.extend(std::iter::repeat_n(b' ', 8 << 20));
+        body.extend_from_slice(b"TAIL");
+        let s = snippet(&body, 300);
+        assert_eq!(s, "aaaaaaaaaa…");
+    }
+
+    #[test]
+    fn redact_hides_secrets_and_their_form_encoding() {
+        let secrets = [
+            SecretString::from("key/with+plus"),
+            SecretString::from("abc"),
+        ];
+        let r = redact(
+            "echo: key/with+plus and username=key%2Fwith%2Bplus, abc",
+            &secrets,
+        );
+        assert_eq!(r, "echo: [redacted] and username=[redacted], abc");
     }
 }

@@ -17,7 +17,7 @@
 //! endpoint template, page and attempt — never headers, query strings or bodies.
 
 use crate::credential::Credential;
-use crate::error::{Error, Result, snippet};
+use crate::error::{Error, Result, redact, snippet};
 use crate::model::Vendor;
 use crate::rate_limit::{LimiterFactory, Pacing, Quota, RateLimit, shared_limiter_with};
 use crate::retry::{RetryPolicy, parse_retry_after};
@@ -504,6 +504,11 @@ struct Inner {
     retry: RetryPolicy,
     time: Time,
     http: reqwest::Client,
+    max_body_bytes: usize,
+    /// Until when (on `time`'s clock) the server refused this credential
+    /// for longer than the retry cap: every request fails at once until
+    /// then with the rate-limit error instead of waiting.
+    refused_until: std::sync::Mutex<Option<Duration>>,
 }
 
 impl fmt::Debug for HttpClient {
@@ -549,6 +554,8 @@ impl HttpClient {
             );
         }
         let concurrency = settings.concurrency.clamp(1, MAX_CONCURRENCY);
+        // Token fetches wait on the same quota as every other request.
+        credential.attach_limiter(limiter.clone());
         HttpClient {
             inner: Arc::new(Inner {
                 rules,
@@ -560,6 +567,8 @@ impl HttpClient {
                 retry: settings.retry,
                 time: settings.time,
                 http: build_reqwest_client(settings.timeout),
+                max_body_bytes: settings.max_body_bytes.max(1),
+                refused_until: std::sync::Mutex::new(None),
             }),
         }
     }
@@ -666,22 +675,29 @@ impl HttpClient {
             // closer than the quota's spacing to the next one (at Datto the
             // first read after a token and the tenth after it fell inside
             // one rolling window).
+            self.check_refused(&spec, attempt)?;
             let stamp = inner.credential.apply(&mut req).await?;
             inner.limiter.acquire().await?;
+            // Waited out a pause capped below what the server asked for:
+            // the server still refuses, so fail rather than send.
+            self.check_refused(&spec, attempt)?;
             let sent = {
                 let _permit = inner.inflight.acquire().await;
                 match inner.http.execute(req).await {
-                    Ok(r) => {
-                        let status = r.status();
-                        let headers = r.headers().clone();
-                        r.bytes().await.map(|b| (status, headers, b.to_vec()))
-                    }
+                    Ok(r) => self.read_body(&spec, r).await?,
                     Err(e) => Err(e),
                 }
             };
             let (outcome, resp, transport_err) = match sent {
                 Ok((status, headers, body)) => {
                     tracing::Span::current().record("status", status.as_u16());
+                    // An error body may echo the request, key included: it
+                    // is scrubbed before any of it can reach an error.
+                    let body = if status.is_success() {
+                        body
+                    } else {
+                        self.scrub_body(body)
+                    };
                     let resp = Response {
                         status,
                         headers,
@@ -716,13 +732,25 @@ impl HttpClient {
                     continue;
                 }
                 Outcome::Retry { after, throttled } => {
-                    if throttled {
-                        // Everyone on this credential waits, not only us.
-                        inner.limiter.pause_for(
-                            after.unwrap_or_else(|| inner.retry.backoff_ceiling(attempt)),
-                        );
-                    }
                     let too_long = after.is_some_and(|a| a > inner.retry.max_retry_after);
+                    if throttled {
+                        // Everyone on this credential waits, not only us —
+                        // at most the retry cap, whatever the server said.
+                        let wanted = after.unwrap_or_else(|| inner.retry.backoff_ceiling(attempt));
+                        inner
+                            .limiter
+                            .pause_for(wanted.min(inner.retry.max_retry_after));
+                        if too_long {
+                            let until = inner.time.now().saturating_add(wanted);
+                            let mut r = inner
+                                .refused_until
+                                .lock()
+                                .unwrap_or_else(|p| p.into_inner());
+                            if r.is_none_or(|cur| cur < until) {
+                                *r = Some(until);
+                            }
+                        }
+                    }
                     if !spec.idempotent || too_long {
                         return Err(self.give_up(&spec, resp, transport_err, after, attempt));
                     }
@@ -735,7 +763,7 @@ impl HttpClient {
                     let elapsed = inner.time.now().saturating_sub(started);
                     let pause = inner.limiter.paused_for().unwrap_or_default();
                     if attempt >= inner.retry.max_attempts
-                        || elapsed + delay.max(pause) > inner.retry.total_time
+                        || elapsed.saturating_add(delay.max(pause)) > inner.retry.total_time
                     {
                         return Err(self.give_up(&spec, resp, transport_err, after, attempt));
                     }
@@ -750,6 +778,85 @@ impl HttpClient {
                     inner.time.sleep(delay).await;
                 }
             }
+        }
+    }
+
+    /// Fails with the rate-limit error while the server's refusal (a
+    /// `Retry-After` past the retry cap) lasts.
+    fn check_refused(&self, spec: &RequestSpec, attempt: u32) -> Result<()> {
+        let inner = &self.inner;
+        let until = *inner
+            .refused_until
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        let now = inner.time.now();
+        match until {
+            Some(until) if until > now => Err(Error::RateLimited {
+                vendor: self.vendor(),
+                endpoint: spec.endpoint.clone(),
+                retry_after: Some(until - now),
+                attempts: attempt.saturating_sub(1),
+                hint: inner.rules.hint(Situation::RateLimited),
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    /// Reads a response whole, up to [`EngineSettings::max_body_bytes`]:
+    /// a larger body is an error naming the endpoint (outer `Err`); a
+    /// transport failure while reading is the inner one.
+    async fn read_body(
+        &self,
+        spec: &RequestSpec,
+        mut r: reqwest::Response,
+    ) -> Result<std::result::Result<(StatusCode, HeaderMap, Vec<u8>), reqwest::Error>> {
+        let max = self.inner.max_body_bytes;
+        let status = r.status();
+        let headers = r.headers().clone();
+        let too_large = |status: StatusCode, headers: &HeaderMap| Error::UnexpectedResponse {
+            vendor: self.vendor(),
+            endpoint: spec.endpoint.clone(),
+            status: status.as_u16(),
+            content_type: headers
+                .get(CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("no content type")
+                .to_string(),
+            reason: format!(
+                "the body is larger than {max} bytes, the most this client reads (EngineSettings::max_body_bytes); ask for smaller pages or raise the limit"
+            ),
+            snippet: String::new(),
+        };
+        if r.content_length().is_some_and(|n| n > max as u64) {
+            return Err(too_large(status, &headers));
+        }
+        let mut body = Vec::new();
+        loop {
+            match r.chunk().await {
+                Ok(Some(chunk)) => {
+                    if body.len().saturating_add(chunk.len()) > max {
+                        return Err(too_large(status, &headers));
+                    }
+                    body.extend_from_slice(&chunk);
+                }
+                Ok(None) => return Ok(Ok((status, headers, body))),
+                Err(e) => return Ok(Err(e)),
+            }
+        }
+    }
+
+    /// `body` with every secret the credential holds replaced.
+    fn scrub_body(&self, body: Vec<u8>) -> Vec<u8> {
+        let secrets = self.inner.credential.secrets_for_redaction();
+        if secrets.is_empty() || body.is_empty() {
+            return body;
+        }
+        let text = String::from_utf8_lossy(&body);
+        let clean = redact(&text, &secrets);
+        if clean == text {
+            body
+        } else {
+            clean.into_bytes()
         }
     }
 
@@ -877,7 +984,8 @@ impl HttpClient {
             Some(source) => Error::Network {
                 vendor,
                 endpoint,
-                source,
+                origin: spec.url.origin().ascii_serialization(),
+                source: Arc::new(source),
             },
             None => Error::Timeout {
                 vendor,
