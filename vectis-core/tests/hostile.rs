@@ -500,3 +500,21 @@ async fn an_unknown_host_reads_as_dns() {
     let shown = get(&c, "/x").await.unwrap_err().to_string();
     assert!(shown.contains("(DNS)"), "{shown}");
 }
+
+#[test]
+fn a_base_url_that_fails_to_parse_is_repeated_only_as_scheme_and_host() {
+    for raw in [
+        "https://user:pa/ss@host.example.com",
+        "https://user:p?ss#x@host.example.com/api",
+        "https://:hunter2@host.example.com:99999",
+    ] {
+        let e = BaseUrl::parse(raw, "--base-url")
+            .map(|_| ())
+            .unwrap_err()
+            .to_string();
+        for secret in ["pa/ss", "p?ss", "hunter2", "user:"] {
+            assert!(!e.contains(secret), "{raw} -> {e}");
+        }
+        assert!(e.contains("https://host.example.com"), "{raw} -> {e}");
+    }
+}
