@@ -10,7 +10,7 @@
 //!   server and timed by the server's own clock (`TIME`), so machines with
 //!   skewed clocks still share one window: a grant is made at once while
 //!   fewer than `count` were made in the last period plus the
-//!   [`arrival_margin`](crate::rate_limit::arrival_margin) — the same rule
+//!   [`arrival_margin`] — the same rule
 //!   as the in-process limiter — so no window of one period sees more than
 //!   the quota arrive. (The vendors
 //!   count over rolling windows too: Datto's 600 per rolling 60 s.)
