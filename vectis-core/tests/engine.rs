@@ -602,3 +602,34 @@ async fn the_send_slot_is_taken_after_the_token_so_a_token_fetch_cannot_squeeze_
         a[1] - a[0]
     );
 }
+
+/// The default limiter (the process-wide one `HttpClient::new` makes from
+/// the quota) bursts while its window has room: a ten-request sync under
+/// Kaseya's 3,600/h does not wait a second per request.
+#[tokio::test]
+async fn ten_requests_under_3600_an_hour_go_out_at_once_through_the_default_limiter() {
+    let server = MockServer::start().await;
+    Mock::given(path("/r"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("{}"))
+        .mount(&server)
+        .await;
+    let t = ManualTime::new();
+    let c = HttpClient::new(
+        Arc::new(TestRules),
+        BaseUrl::parse(&server.uri(), "base").unwrap(),
+        Arc::new(ApiKeyHeader::new(
+            Vendor::Kaseya,
+            "x-api-key",
+            SecretString::from(KEY),
+        )),
+        EngineSettings {
+            quota: Some(Quota::per_hour(3600)),
+            time: t.time(),
+            ..EngineSettings::default()
+        },
+    );
+    for _ in 0..10 {
+        get(&c, "/r").await.unwrap();
+    }
+    assert!(t.sleeps().is_empty(), "waited {:?}", t.sleeps());
+}
