@@ -49,6 +49,7 @@ pub use error::{Error, ErrorKind, Result, Verb};
 pub use http::{BaseUrl, EngineSettings, HttpClient};
 pub use model::{
     Alert, AlertStatus, Customer, Device, OsFamily, Record, Severity, Ticket, TicketDraft, Vendor,
+    VendorId,
 };
 pub use paginate::{Cursor, ItemStream, Page, PageStream};
 pub use rate_limit::{Pacing, Quota, RateLimit};

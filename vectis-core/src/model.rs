@@ -282,6 +282,25 @@ pub enum Record {
     Ticket(Ticket),
 }
 
+/// A record with a vendor id: what [`crate::paginate::ListRequest::unique_by`]
+/// reads (`.unique_by(VendorId::vendor_id)`).
+pub trait VendorId {
+    /// The vendor's id of this record.
+    fn vendor_id(&self) -> &str;
+}
+
+macro_rules! vendor_id {
+    ($($t:ty),*) => {$(
+        impl VendorId for $t {
+            fn vendor_id(&self) -> &str {
+                &self.id
+            }
+        }
+    )*};
+}
+
+vendor_id!(Customer, Device, Alert, Ticket);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -284,3 +284,45 @@ async fn a_resume_cursor_at_the_largest_page_number_is_an_error_not_a_panic() {
         .unwrap_err();
     assert!(e.to_string().contains("cannot be computed"), "{e}");
 }
+
+fn id(s: &String) -> &str {
+    s
+}
+
+#[tokio::test]
+async fn a_record_shifted_onto_the_next_page_is_delivered_once() {
+    let server = MockServer::start().await;
+    let served = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = served.clone();
+    // After the first page is served, a record is inserted at the front:
+    // every later offset sees the list shifted by one.
+    mount(&server, move |r| {
+        let shifted = count.fetch_add(1, std::sync::atomic::Ordering::SeqCst) > 0;
+        let all: Vec<u64> = if shifted {
+            std::iter::once(100).chain(0..20).collect()
+        } else {
+            (0..20).collect()
+        };
+        let skip = query(r, "$skip").unwrap_or(0) as usize;
+        let top = query(r, "$top").unwrap_or(10) as usize;
+        let items: Vec<u64> = all.iter().copied().skip(skip).take(top).collect();
+        serde_json::json!({"items": items, "totalItems": all.len()})
+    })
+    .await;
+    let c = client(&server, 1);
+    let req = ListRequest::new(
+        "/records",
+        c.base().join("/records").unwrap(),
+        offset(10),
+        envelope,
+        |_, v| Ok(v.as_u64().map(|n| n.to_string())),
+    )
+    .unique_by(id);
+    let all: Vec<String> = page_stream(c.clone(), req)
+        .map_ok(|p| p.items)
+        .try_concat()
+        .await
+        .unwrap();
+    let want: Vec<String> = (0..20).map(|n: u64| n.to_string()).collect();
+    assert_eq!(all, want, "each record once, none lost");
+}
