@@ -838,6 +838,22 @@ impl<T: Send + 'static> Shared<T> {
         }
     }
 
+    /// While a listing runs: more records than the vendor's total says
+    /// exist means the total (or the paging) is wrong, and following more
+    /// links could go on for ever.
+    fn past_total_check(&self, arrived: Option<u64>, total: Option<u64>) -> Result<()> {
+        match (arrived, total) {
+            (Some(arrived), Some(total)) if arrived > total => Err(Error::Inconsistent {
+                vendor: self.client.vendor(),
+                endpoint: self.req.endpoint.clone(),
+                detail: format!(
+                    "{arrived} records arrived, more than the {total} the vendor's total says; stopping rather than following its next-page links for ever — run it again, and report it if it persists"
+                ),
+            }),
+            _ => Ok(()),
+        }
+    }
+
     /// A fan-out page that said it was the last while the plan from the
     /// first page's total had more, with no item total to count against.
     fn early_end_error(&self, page: u64) -> Error {
@@ -1210,6 +1226,7 @@ async fn step<T: Send + 'static>(mut d: Driver<T>) -> Result<Option<(Page<T>, Dr
             let meta = raw.meta.clone();
             d.index += 1;
             d.note(&meta);
+            d.shared.past_total_check(d.arrived, d.last_total)?;
             let fan_out_possible = index == 0 && d.concurrency > 1 && early.is_none();
             let own_next = match early {
                 Some(r) => r,
@@ -1376,6 +1393,7 @@ async fn step<T: Send + 'static>(mut d: Driver<T>) -> Result<Option<(Page<T>, Dr
                 })
             };
             d.note(&meta);
+            d.shared.past_total_check(d.arrived, d.last_total)?;
             if !follows_plan {
                 if own_next.is_none() {
                     d.shared.end_check(d.arrived, d.last_total)?;

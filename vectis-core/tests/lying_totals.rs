@@ -326,3 +326,22 @@ async fn a_record_shifted_onto_the_next_page_is_delivered_once() {
     let want: Vec<String> = (0..20).map(|n: u64| n.to_string()).collect();
     assert_eq!(all, want, "each record once, none lost");
 }
+
+#[tokio::test]
+async fn a_next_link_chain_past_the_total_stops() {
+    let server = MockServer::start().await;
+    let origin = server.uri();
+    // The total says 3 records; every page links a next one, for ever.
+    mount(&server, move |r| {
+        let page = query(r, "page").unwrap_or(1);
+        let next = format!("{origin}/records?page={}&size=2", page + 1);
+        serde_json::json!({"items": [page * 10, page * 10 + 1], "totalItems": 3, "nextLink": next})
+    })
+    .await;
+    let c = client(&server, 1);
+    let e = collect(&c, listing(&c, NextUrl { first: pages(2) }))
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("more than the 3"), "{e}");
+    assert_eq!(requests(&server).await, 2);
+}
