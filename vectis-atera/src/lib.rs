@@ -272,6 +272,14 @@ where
 
 #[async_trait]
 impl Connector for AteraConnector {
+    fn observed(&self) -> vectis_core::Observed {
+        self.client.observed()
+    }
+
+    fn filters_since(&self, kind: vectis_core::Kind) -> bool {
+        matches!(kind, vectis_core::Kind::Customers)
+    }
+
     fn vendor(&self) -> Vendor {
         Vendor::Atera
     }

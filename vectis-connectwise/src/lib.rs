@@ -915,6 +915,14 @@ fn maybe_created(e: &Error) -> bool {
 
 #[async_trait]
 impl Connector for ConnectWiseConnector {
+    fn observed(&self) -> vectis_core::Observed {
+        self.inner.client.observed()
+    }
+
+    fn filters_since(&self, kind: vectis_core::Kind) -> bool {
+        !matches!(kind, vectis_core::Kind::Alerts)
+    }
+
     fn vendor(&self) -> Vendor {
         Vendor::ConnectWise
     }

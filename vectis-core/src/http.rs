@@ -469,6 +469,9 @@ struct Inner {
     retry: RetryPolicy,
     time: Time,
     http: reqwest::Client,
+    requests: std::sync::atomic::AtomicU64,
+    /// The latest `Date` header and our monotonic time when it arrived.
+    server_date: std::sync::Mutex<Option<(chrono::DateTime<chrono::Utc>, Duration)>>,
 }
 
 impl fmt::Debug for HttpClient {
@@ -513,6 +516,8 @@ impl HttpClient {
                 retry: settings.retry,
                 time: settings.time,
                 http: build_reqwest_client(settings.timeout),
+                requests: std::sync::atomic::AtomicU64::new(0),
+                server_date: std::sync::Mutex::new(None),
             }),
         }
     }
@@ -545,6 +550,39 @@ impl HttpClient {
     /// The injected time.
     pub fn time(&self) -> &Time {
         &self.inner.time
+    }
+
+    /// Requests sent so far (every attempt counts) and the vendor's clock now,
+    /// from the latest `Date` header moved forward by the time since it came.
+    pub fn observed(&self) -> crate::connector::Observed {
+        let requests = self
+            .inner
+            .requests
+            .load(std::sync::atomic::Ordering::Relaxed);
+        let server_now = self
+            .inner
+            .server_date
+            .lock()
+            .ok()
+            .and_then(|g| *g)
+            .and_then(|(date, at)| {
+                let since = self.inner.time.now().saturating_sub(at);
+                chrono::Duration::from_std(since)
+                    .ok()
+                    .and_then(|d| date.checked_add_signed(d))
+            });
+        crate::connector::Observed::new(requests, server_now)
+    }
+
+    fn note_date(&self, headers: &reqwest::header::HeaderMap) {
+        let date = headers
+            .get(reqwest::header::DATE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| httpdate::parse_http_date(v).ok())
+            .map(chrono::DateTime::<chrono::Utc>::from);
+        if let (Some(date), Ok(mut slot)) = (date, self.inner.server_date.lock()) {
+            *slot = Some((date, self.inner.time.now()));
+        }
     }
 
     /// `GET` `path` under the API root and decode the JSON answer.
@@ -621,6 +659,9 @@ impl HttpClient {
             // one rolling window).
             let stamp = inner.credential.apply(&mut req).await?;
             inner.limiter.acquire().await?;
+            inner
+                .requests
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let sent = {
                 let _permit = inner.inflight.acquire().await;
                 match inner.http.execute(req).await {
@@ -635,6 +676,7 @@ impl HttpClient {
             let (outcome, resp, transport_err) = match sent {
                 Ok((status, headers, body)) => {
                     tracing::Span::current().record("status", status.as_u16());
+                    self.note_date(&headers);
                     let resp = Response {
                         status,
                         headers,

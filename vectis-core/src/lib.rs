@@ -43,12 +43,15 @@ pub mod retry;
 pub mod time;
 pub mod timestamp;
 
-pub use connector::{ActionOutcome, Capabilities, ConnectionInfo, Connector, ListOptions};
+pub use connector::{
+    ActionOutcome, Capabilities, ConnectionInfo, Connector, ListOptions, Observed,
+};
 pub use credential::Credential;
 pub use error::{Error, ErrorKind, Result, Verb};
 pub use http::{BaseUrl, EngineSettings, HttpClient};
 pub use model::{
-    Alert, AlertStatus, Customer, Device, OsFamily, Record, Severity, Ticket, TicketDraft, Vendor,
+    Alert, AlertStatus, Customer, Device, Kind, OsFamily, Record, Severity, Ticket, TicketDraft,
+    Vendor,
 };
 pub use paginate::{Cursor, ItemStream, Page, PageStream};
 pub use rate_limit::{Quota, RateLimit};

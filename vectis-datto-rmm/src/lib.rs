@@ -582,6 +582,10 @@ fn parse_page(resp: &Response, key: &str) -> Result<RawPage> {
 
 #[async_trait]
 impl Connector for DattoRmmConnector {
+    fn observed(&self) -> vectis_core::Observed {
+        self.client.observed()
+    }
+
     fn vendor(&self) -> Vendor {
         Vendor::DattoRmm
     }

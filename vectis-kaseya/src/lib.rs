@@ -689,6 +689,10 @@ impl KaseyaConnector {
 
 #[async_trait]
 impl Connector for KaseyaConnector {
+    fn observed(&self) -> vectis_core::Observed {
+        self.client.observed()
+    }
+
     fn vendor(&self) -> Vendor {
         Vendor::Kaseya
     }
