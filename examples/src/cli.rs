@@ -86,6 +86,21 @@ pub struct SyncArgs {
     /// Include each record's original vendor JSON as `raw`.
     #[arg(long)]
     pub raw: bool,
+    /// Sync into this store instead of printing records: sqlite://PATH,
+    /// sqlite::memory: or postgres://… (default: $VECTIS_STORE).
+    #[arg(long)]
+    pub store: Option<String>,
+    /// With a store: the connection's name (default: the vendor's).
+    #[arg(long)]
+    pub connection: Option<String>,
+    /// With a store: list everything, even where an incremental run could
+    /// (the only kind of run that detects deletes).
+    #[arg(long)]
+    pub full: bool,
+    /// With a store: let this run mark more records gone than the
+    /// mass-delete guard allows (more than half of a kind, and more than 5).
+    #[arg(long)]
+    pub allow_mass_delete: bool,
 }
 
 /// `alert <VENDOR> <ack|resolve> <ALERT_ID>`: act on one alert.
@@ -222,6 +237,35 @@ pub async fn run_sync(args: &[String], mut io: Io<'_>) -> i32 {
         Ok(c) => c,
         Err(code) => return code,
     };
+    if !a.check
+        && let Some(url) = crate::store_cmd::store_url(a.store.as_deref(), &io)
+    {
+        if since.is_some() {
+            return usage(
+                &mut io,
+                "--since does not go with a store: the store keeps its own watermark (use --full to list everything)",
+            );
+        }
+        let req = crate::store_cmd::StoreSync {
+            url,
+            connection: a.connection.clone(),
+            kinds: a
+                .only
+                .iter()
+                .filter_map(|k| vectis_core::Kind::from_name(kind_name(*k)))
+                .collect(),
+            full: a.full,
+            allow_mass_delete: a.allow_mass_delete,
+            progress_bar: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        };
+        return crate::store_cmd::sync_into_store(req, connector, &mut io).await;
+    }
+    if a.connection.is_some() || a.full || a.allow_mass_delete {
+        return usage(
+            &mut io,
+            "--connection, --full and --allow-mass-delete go with --store URL (or VECTIS_STORE)",
+        );
+    }
     if a.check {
         return match connector.check().await {
             Ok(info) => {
@@ -474,6 +518,10 @@ pub enum Command {
     Match,
     /// `ticket`
     Ticket,
+    /// `store`
+    Store,
+    /// `hub`
+    Hub,
 }
 
 /// What an example's `main` does: logs to stderr, runs `command` on the
@@ -496,6 +544,8 @@ pub async fn main(command: Command) -> i32 {
         Command::Alert => run_alert(&args, io).await,
         Command::Match => run_match(&args, io).await,
         Command::Ticket => run_ticket(&args, io).await,
+        Command::Store => crate::store_cmd::run_store(&args, io).await,
+        Command::Hub => crate::store_cmd::run_hub(&args, io).await,
     }
 }
 
@@ -547,6 +597,17 @@ pub struct MatchArgs {
     /// Origin for the live PSA instead of the vendor's.
     #[arg(long)]
     pub psa_base_url: Option<String>,
+    /// Match the customers in this store (default: $VECTIS_STORE when
+    /// --rmm-file/--psa-file are absent and it is set): --rmm and --psa then
+    /// name connections, and links and decisions are saved there.
+    #[arg(long)]
+    pub store: Option<String>,
+    /// With a store: a person's link, CONN:ID=PSA_ID (kept in every later match).
+    #[arg(long)]
+    pub link: Vec<String>,
+    /// With a store: never link CONN:ID automatically.
+    #[arg(long)]
+    pub keep_separate: Vec<String>,
 }
 
 fn read_parties(path: &std::path::Path) -> Result<Vec<vectis_core::matching::Party>, Error> {
@@ -638,6 +699,33 @@ pub async fn run_match(args: &[String], mut io: Io<'_>) -> i32 {
         Ok(a) => a,
         Err(code) => return code,
     };
+    let store = if a.rmm_file.is_none() && a.psa_file.is_none() {
+        crate::store_cmd::store_url(a.store.as_deref(), &io)
+    } else {
+        a.store.clone()
+    };
+    if let Some(url) = store {
+        let req = crate::store_cmd::StoreMatch {
+            url,
+            rmm: a
+                .rmm
+                .iter()
+                .flat_map(|r| r.split(','))
+                .map(|r| r.trim().to_string())
+                .filter(|r| !r.is_empty())
+                .collect(),
+            psa: a.psa.clone().unwrap_or_default(),
+            links: a.link.clone(),
+            keep_separate: a.keep_separate.clone(),
+        };
+        return crate::store_cmd::run_match_store(req, &mut io).await;
+    }
+    if !a.link.is_empty() || !a.keep_separate.is_empty() {
+        return usage(
+            &mut io,
+            "--link and --keep-separate go with --store URL (or use --overrides FILE)",
+        );
+    }
     let rmm = match (&a.rmm_file, &a.rmm) {
         (Some(path), _) => match read_parties(path) {
             Ok(p) => p,

@@ -61,5 +61,5 @@ pub use links::{Decision, StoredLink};
 pub use runs::RunRecord;
 pub use schema::SCHEMA_VERSION;
 pub use store::{RecordFilter, Store, StoredRecord};
-pub use sync::{KindReport, Mode, RunStatus, SyncOptions, SyncReport, Syncer};
+pub use sync::{KindReport, Mode, Progress, RunStatus, SyncOptions, SyncReport, Syncer};
 pub use url::{Backend, StoreUrl};

@@ -81,8 +81,12 @@ impl Mode {
     }
 }
 
+/// Called after each committed page: the kind, records so far in this run,
+/// and the vendor's total when it says.
+pub type Progress = std::sync::Arc<dyn Fn(Kind, u64, Option<u64>) + Send + Sync>;
+
 /// How a [`Syncer`] runs.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct SyncOptions {
     /// Which kinds (default: every kind the connector lists).
@@ -109,6 +113,23 @@ pub struct SyncOptions {
     /// When this turns `true`, the current page commits or rolls back whole,
     /// the run ends `failed` and its lease is released.
     pub cancel: Option<tokio::sync::watch::Receiver<bool>>,
+    /// Told after every committed page (a progress bar, a log line).
+    pub progress: Option<Progress>,
+}
+
+impl fmt::Debug for SyncOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SyncOptions")
+            .field("kinds", &self.kinds)
+            .field("full", &self.full)
+            .field("allow_mass_delete", &self.allow_mass_delete)
+            .field("mass_delete_fraction", &self.mass_delete_fraction)
+            .field("mass_delete_min", &self.mass_delete_min)
+            .field("lease", &self.lease)
+            .field("watermark_margin", &self.watermark_margin)
+            .field("page_size", &self.page_size)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for SyncOptions {
@@ -124,6 +145,7 @@ impl Default for SyncOptions {
             page_size: None,
             time: Time::real(),
             cancel: None,
+            progress: None,
         }
     }
 }
@@ -179,6 +201,12 @@ impl SyncOptions {
     /// The clock.
     pub fn time(mut self, t: Time) -> Self {
         self.time = t;
+        self
+    }
+
+    /// Calls `f` after every committed page.
+    pub fn on_progress(mut self, f: Progress) -> Self {
+        self.progress = Some(f);
         self
     }
 
@@ -245,13 +273,13 @@ impl fmt::Display for KindReport {
         if self.revived > 0 {
             write!(f, ", {} back", self.revived)?;
         }
-        f.write_str(")")?;
         if self.mode == Mode::Incremental {
-            f.write_str(" incremental")?;
+            f.write_str("; incremental: changes only")?;
         }
         if self.resumed {
-            f.write_str(", resumed")?;
+            f.write_str("; resumed")?;
         }
+        f.write_str(")")?;
         match (self.status, &self.held_back, &self.error) {
             (RunStatus::Held, Some((gone, live)), _) => write!(
                 f,
@@ -729,6 +757,7 @@ impl<'a> Syncer<'a> {
                     None => (rows::ts(start_wall - margin), "local"),
                 });
             }
+            let total = page.total;
             let requests = self.connector.observed().requests;
             let delta = requests.saturating_sub(requests_seen);
             requests_seen = requests;
@@ -739,6 +768,9 @@ impl<'a> Syncer<'a> {
             report.new += counts.new;
             report.changed += counts.changed;
             report.revived += counts.revived;
+            if let Some(p) = &self.opts.progress {
+                p(kind, report.records, total);
+            }
         }
         Ok(())
     }
