@@ -627,7 +627,11 @@ async fn a_record_with_a_null_id_is_skipped_not_the_page() {
             .try_collect()
             .await
             .unwrap();
-        assert_eq!(devices.len(), 58, "both agents of page 1 without an id skipped");
+        assert_eq!(
+            devices.len(),
+            58,
+            "both agents of page 1 without an id skipped"
+        );
         let alerts: Vec<_> = atera
             .alerts(&ListOptions::default())
             .try_collect()
@@ -678,4 +682,43 @@ async fn envelope_fields_paging_never_reads_do_not_fail_the_page() {
         .await
         .unwrap();
     assert_eq!(customers.len(), 2);
+}
+
+#[tokio::test]
+async fn alerts_resumed_inside_the_resolved_list_do_not_replay_it_as_open() {
+    let data = AteraData::generate(2, 3, 30, 17);
+    let resolved_ids: Vec<String> = data
+        .resolved_alerts()
+        .iter()
+        .map(|a| a["AlertID"].to_string())
+        .collect();
+    assert!(resolved_ids.len() >= 4, "{}", resolved_ids.len());
+    let fake = AteraFake::with_data(data).await;
+    let t = RecordingTime::new();
+    let atera = connector(&fake, &t);
+    let opts = ListOptions {
+        page_size: Some(2),
+        ..ListOptions::default()
+    };
+    // Read up to the first page of the resolved list, and stop there.
+    let mut pages = atera.alert_pages(&opts);
+    let first_resolved = loop {
+        let page = pages.next().await.unwrap().unwrap();
+        if page.items.iter().any(|a| a.status == AlertStatus::Resolved) {
+            break page;
+        }
+    };
+    drop(pages);
+    let resumed = ListOptions {
+        resume: first_resolved.resume.clone(),
+        ..opts
+    };
+    let rest: Vec<_> = atera.alerts(&resumed).try_collect().await.unwrap();
+    assert!(
+        rest.iter().all(|a| a.status == AlertStatus::Resolved),
+        "the resolved list was replayed as open"
+    );
+    let mut got: Vec<String> = first_resolved.items.iter().map(|a| a.id.clone()).collect();
+    got.extend(rest.iter().map(|a| a.id.clone()));
+    assert_eq!(got, resolved_ids, "each resolved alert once, in order");
 }

@@ -367,6 +367,21 @@ impl Connector for AteraConnector {
 
     fn alert_pages(&self, opts: &ListOptions) -> vectis_core::PageStream<Alert> {
         // Without `alertStatus` Atera's answer is undocumented: ask for each.
+        // A cursor into the resolved list resumes there (the open list was
+        // delivered before it); any other cursor resumes the open list, and
+        // the resolved list follows in full.
+        let resuming_resolved = opts
+            .resume
+            .as_ref()
+            .and_then(|c| url::Url::parse(&c.next).ok())
+            .is_some_and(|u| {
+                u.query_pairs().any(|(k, v)| {
+                    k.eq_ignore_ascii_case("alertStatus") && v.eq_ignore_ascii_case("Resolved")
+                })
+            });
+        if resuming_resolved {
+            return self.alert_list("Resolved", opts);
+        }
         let open = self.alert_list("Open", opts);
         let resolved_opts = ListOptions {
             resume: None,
