@@ -612,6 +612,42 @@ async fn sync_into_a_closed_pipe_ends_quietly_with_0() {
 }
 
 #[tokio::test]
+async fn the_demo_into_a_closed_pipe_ends_quietly_and_help_prints_help() {
+    let mut out = Failing {
+        room: 300,
+        kind: std::io::ErrorKind::BrokenPipe,
+        taken: Vec::new(),
+    };
+    let mut err = Vec::new();
+    let code = vectis_examples::demo::main_with(&[], &mut out, &mut err).await;
+    let err = String::from_utf8(err).unwrap();
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        !err.contains("error") && !err.contains("configuration"),
+        "{err}"
+    );
+
+    let mut out = Failing {
+        room: 0,
+        kind: std::io::ErrorKind::StorageFull,
+        taken: Vec::new(),
+    };
+    let mut err = Vec::new();
+    let code = vectis_examples::demo::main_with(&[], &mut out, &mut err).await;
+    let err = String::from_utf8(err).unwrap();
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("error: could not write"), "{err}");
+    assert!(!err.contains("configuration"), "{err}");
+
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = vectis_examples::demo::main_with(&["--help".to_string()], &mut out, &mut err).await;
+    let out = String::from_utf8(out).unwrap();
+    assert_eq!(code, 0);
+    assert!(out.contains("Usage: demo"), "{out}");
+    assert!(!out.contains("CUSTOMER HUB"), "the demo did not run");
+}
+
+#[tokio::test]
 async fn alert_honours_rate_limit() {
     let fake = AteraFake::start().await;
     let r = run(
