@@ -359,8 +359,12 @@ pub async fn run_sync(args: &[String], mut io: Io<'_>) -> i32 {
             .filter(|k| k.supported(&caps))
             .collect()
     } else {
-        let mut kinds = a.only.clone();
-        kinds.dedup();
+        let mut kinds: Vec<Kind> = Vec::new();
+        for k in &a.only {
+            if !kinds.contains(k) {
+                kinds.push(*k);
+            }
+        }
         if let Some(k) = kinds.iter().find(|k| !k.supported(&caps)) {
             let can: Vec<&str> = [Kind::Customers, Kind::Devices, Kind::Alerts, Kind::Tickets]
                 .into_iter()

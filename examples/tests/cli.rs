@@ -904,3 +904,28 @@ async fn a_full_sync_overlaps_its_kinds_and_keeps_each_in_order() {
     assert_eq!(of("device", "id").len(), 130);
     assert_eq!(of("alert", "id").len(), 20);
 }
+
+#[tokio::test]
+async fn a_kind_named_twice_in_only_is_listed_once() {
+    let fake = AteraFake::with_data(AteraData::generate(4, 2, 2, 3)).await;
+    let r = sync(
+        &[
+            "atera",
+            "--base-url",
+            &fake.uri(),
+            "--only",
+            "customers,devices,customers",
+        ],
+        &[("ATERA_API_KEY", ATERA_API_KEY)],
+    )
+    .await;
+    assert_eq!(r.code, 0, "{}", r.err);
+    assert_eq!(
+        r.out
+            .lines()
+            .filter(|l| l.contains(r#""type":"customer""#))
+            .count(),
+        4
+    );
+    assert_eq!(r.err.matches("Atera: 4 customers").count(), 1, "{}", r.err);
+}
