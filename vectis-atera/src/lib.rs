@@ -31,6 +31,11 @@
 //! by every connector built with the same key; override it with
 //! [`EngineSettings::quota`].
 //!
+//! Atera's spec makes `CustomerID`, `AgentID` and `AlertID` nullable: a
+//! record without its id is skipped with a `warn` event naming the endpoint
+//! and index, and counted; a listing where no record has one is an error
+//! (see `vectis_core::record_ids`).
+//!
 //! Incremental sync: `ListOptions::since` filters customers on Atera's side
 //! (`FromLastModifiedDate`, which Atera reads in the *account's* time zone,
 //! so the connector asks from 14 hours earlier: a few extra records, never a
