@@ -270,10 +270,78 @@ fn why(m: &MatchResult) -> String {
     }
 }
 
+/// Why the demo stopped.
+#[derive(Debug)]
+pub enum DemoError {
+    /// A connector failed against its embedded fake.
+    Connector(vectis_core::Error),
+    /// The output could not be written (a closed pipe, a full disk).
+    Output(std::io::Error),
+}
+
+impl std::fmt::Display for DemoError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DemoError::Connector(e) => write!(f, "{e}"),
+            DemoError::Output(e) => write!(
+                f,
+                "could not write the output ({e}); check the disk or file stdout goes to"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for DemoError {}
+
+impl From<vectis_core::Error> for DemoError {
+    fn from(e: vectis_core::Error) -> Self {
+        DemoError::Connector(e)
+    }
+}
+
+const HELP: &str = "\
+Runs the Vectis connectors against embedded fakes of Atera, Kaseya VSA X,
+Datto RMM and ConnectWise: syncs each, matches the RMM customers to the
+PSA's companies and prints a per-customer hub. No credentials, no network.
+
+Usage: demo
+
+Options:
+  -h, --help  Print help
+";
+
+/// What `cargo run --example demo -- ARGS` does; returns the exit code. The
+/// demo takes no arguments: `--help` prints what it does, anything else is a
+/// usage error (2). A closed stdout (`demo | head -3`) ends quietly with 0;
+/// another output failure exits 1 with an `error: could not write …` line.
+pub async fn main_with(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    if let Some(arg) = args.first() {
+        if arg == "--help" || arg == "-h" {
+            return match out.write_all(HELP.as_bytes()).and_then(|()| out.flush()) {
+                Ok(()) => crate::cli::EXIT_OK,
+                Err(e) => crate::cli::output_failed(err, &e),
+            };
+        }
+        let _ = writeln!(
+            err,
+            "error: the demo takes no arguments (got `{arg}`); run it as `cargo run --example demo`, or see --help"
+        );
+        return crate::cli::EXIT_USAGE;
+    }
+    match run(out, err).await {
+        Ok(()) => crate::cli::EXIT_OK,
+        Err(DemoError::Output(e)) => crate::cli::output_failed(err, &e),
+        Err(e @ DemoError::Connector(_)) => {
+            let _ = writeln!(err, "error: {e}");
+            crate::cli::EXIT_VENDOR
+        }
+    }
+}
+
 /// Runs the demo, writing the hub to `out` and progress to `err`.
-pub async fn run(out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
+pub async fn run(out: &mut dyn Write, err: &mut dyn Write) -> std::result::Result<(), DemoError> {
     let started = Instant::now();
-    let io_err = |e: std::io::Error| vectis_core::Error::config("output", e.to_string());
+    let io_err = DemoError::Output;
     writeln!(
         err,
         "Starting the embedded fakes of Atera, Kaseya VSA X, Datto RMM and ConnectWise…"
@@ -510,5 +578,6 @@ pub async fn run(out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
         started.elapsed().as_secs_f64()
     )
     .map_err(io_err)?;
+    out.flush().map_err(io_err)?;
     Ok(())
 }

@@ -37,6 +37,7 @@ pub mod matching;
 pub mod model;
 pub mod paginate;
 pub mod rate_limit;
+pub mod record_ids;
 #[cfg(feature = "redis")]
 pub mod redis_quota;
 pub mod retry;
