@@ -10,7 +10,11 @@ use vectis_sync::{Decision, RecordFilter, RunStatus, Store, SyncOptions, Syncer}
 
 /// The exit code for a store error: configuration is 2, the rest 1.
 pub fn exit_code(e: &vectis_sync::Error) -> i32 {
-    if e.is_config() { EXIT_USAGE } else { EXIT_VENDOR }
+    if e.is_config() {
+        EXIT_USAGE
+    } else {
+        EXIT_VENDOR
+    }
 }
 
 fn fail(io: &mut Io<'_>, e: &vectis_sync::Error) -> i32 {
@@ -53,7 +57,11 @@ pub struct StoreSync {
 /// `sync <VENDOR> --store URL …`: no records on stdout; one summary line per
 /// kind on stderr; exit 1 at the end if any kind was held or failed. Ctrl-C
 /// commits or rolls back the current page whole and ends the run `failed`.
-pub async fn sync_into_store(req: StoreSync, connector: Arc<dyn Connector>, io: &mut Io<'_>) -> i32 {
+pub async fn sync_into_store(
+    req: StoreSync,
+    connector: Arc<dyn Connector>,
+    io: &mut Io<'_>,
+) -> i32 {
     let store = match open(&req.url, io).await {
         Ok(s) => s,
         Err(code) => return code,
@@ -321,7 +329,11 @@ pub async fn run_match_store(req: StoreMatch, io: &mut Io<'_>) -> i32 {
         let Some((id, psa_id)) = rest.split_once('=') else {
             return usage(io, &format!("--link `{l}`: write CONN:ID=PSA_ID"));
         };
-        decisions.push((conn.to_string(), id.to_string(), Decision::Link(psa_id.to_string())));
+        decisions.push((
+            conn.to_string(),
+            id.to_string(),
+            Decision::Link(psa_id.to_string()),
+        ));
     }
     for k in &req.keep_separate {
         let Some((conn, id)) = k.split_once(':') else {
@@ -395,7 +407,11 @@ pub fn hub_table(hub: &vectis_sync::Hub) -> String {
                 r.connection,
                 r.name,
                 r.devices,
-                if alerts.is_empty() { "none".to_string() } else { alerts.join(", ") },
+                if alerts.is_empty() {
+                    "none".to_string()
+                } else {
+                    alerts.join(", ")
+                },
                 r.reason
                     .as_deref()
                     .map(|x| format!("  ({x})"))
@@ -439,7 +455,9 @@ pub async fn run_hub(args: &[String], mut io: Io<'_>) -> i32 {
         Ok(h) => h,
         Err(e) => return fail(&mut io, &e),
     };
-    let table = a.format.map_or(io.out_is_terminal, |f| f == crate::cli::Format::Table);
+    let table = a
+        .format
+        .map_or(io.out_is_terminal, |f| f == crate::cli::Format::Table);
     if table {
         if let Err(code) = emit(&mut io, hub_table(&hub).trim_end()) {
             return code;

@@ -73,27 +73,43 @@ fn cw_env(site: &str) -> Vec<(&'static str, String)> {
 }
 
 fn lines(s: &str) -> Vec<serde_json::Value> {
-    s.lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+    s.lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sync_into_a_store_then_export_runs_match_and_hub() {
-    let names: Vec<String> = ["Acme Ltd", "Globex Corporation", "Initech LLC", "Umbrella Corp"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let names: Vec<String> = [
+        "Acme Ltd",
+        "Globex Corporation",
+        "Initech LLC",
+        "Umbrella Corp",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     let atera = AteraFake::with_data(AteraData::generate_for(&names, 11, 9, 3)).await;
     let cwf = ConnectWiseFake::with_data(ConnectWiseData::generate_for(&names, 6, 2, 5)).await;
     let store = temp_store();
     let key = [("ATERA_API_KEY", ATERA_API_KEY)];
 
     // sync --store: no records on stdout, one summary line per kind.
-    let a = ["atera", "--base-url", &atera.uri(), "--rate-limit", "off", "--store", &store];
+    let a = [
+        "atera",
+        "--base-url",
+        &atera.uri(),
+        "--rate-limit",
+        "off",
+        "--store",
+        &store,
+    ];
     let r = run(Cmd::Sync, &a, &key).await;
     assert_eq!(r.code, 0, "{}", r.err);
     assert!(r.out.is_empty(), "{}", r.out);
     assert!(
-        r.err.contains("Atera: 4 customers (4 new, 0 changed, 0 gone)"),
+        r.err
+            .contains("Atera: 4 customers (4 new, 0 changed, 0 gone)"),
         "{}",
         r.err
     );
@@ -103,11 +119,17 @@ async fn sync_into_a_store_then_export_runs_match_and_hub() {
     let r = run(Cmd::Sync, &a, &key).await;
     assert_eq!(r.code, 0, "{}", r.err);
     assert!(
-        r.err.contains("Atera: 0 customers (0 new, 0 changed, 0 gone; incremental: changes only)"),
+        r.err
+            .contains("Atera: 0 customers (0 new, 0 changed, 0 gone; incremental: changes only)"),
         "{}",
         r.err
     );
-    assert!(r.err.contains("Atera: 11 devices (0 new, 0 changed, 0 gone)"), "{}", r.err);
+    assert!(
+        r.err
+            .contains("Atera: 11 devices (0 new, 0 changed, 0 gone)"),
+        "{}",
+        r.err
+    );
 
     // The PSA, from VECTIS_STORE instead of --store.
     let env = cw_env(&cwf.uri());
@@ -122,7 +144,12 @@ async fn sync_into_a_store_then_export_runs_match_and_hub() {
     assert_eq!(r.code, 0, "{}", r.err);
 
     // store export: the sync shape plus connection and sync times.
-    let r = run(Cmd::Store, &["export", "--store", &store, "--only", "customers"], &[]).await;
+    let r = run(
+        Cmd::Store,
+        &["export", "--store", &store, "--only", "customers"],
+        &[],
+    )
+    .await;
     assert_eq!(r.code, 0, "{}", r.err);
     let recs = lines(&r.out);
     assert_eq!(recs.len(), 8);
@@ -133,7 +160,12 @@ async fn sync_into_a_store_then_export_runs_match_and_hub() {
     assert!(first.get("raw").is_none());
 
     // store runs: one JSON line per run, newest last.
-    let r = run(Cmd::Store, &["runs", "--store", &store, "--connection", "atera"], &[]).await;
+    let r = run(
+        Cmd::Store,
+        &["runs", "--store", &store, "--connection", "atera"],
+        &[],
+    )
+    .await;
     assert_eq!(r.code, 0, "{}", r.err);
     let runs = lines(&r.out);
     assert_eq!(runs.len(), 6);
@@ -150,7 +182,16 @@ async fn sync_into_a_store_then_export_runs_match_and_hub() {
     let keep = format!("atera:{acme}");
     let r = run(
         Cmd::Match,
-        &["--store", &store, "--rmm", "atera", "--psa", "cw", "--keep-separate", &keep],
+        &[
+            "--store",
+            &store,
+            "--rmm",
+            "atera",
+            "--psa",
+            "cw",
+            "--keep-separate",
+            &keep,
+        ],
         &[],
     )
     .await;
@@ -166,7 +207,12 @@ async fn sync_into_a_store_then_export_runs_match_and_hub() {
     // The decision survives a re-sync and a re-match without the flag.
     let r = run(Cmd::Sync, &a, &key).await;
     assert_eq!(r.code, 0, "{}", r.err);
-    let r = run(Cmd::Match, &["--store", &store, "--rmm", "atera", "--psa", "cw"], &[]).await;
+    let r = run(
+        Cmd::Match,
+        &["--store", &store, "--rmm", "atera", "--psa", "cw"],
+        &[],
+    )
+    .await;
     let links = lines(&r.out);
     let a_link = links.iter().find(|l| l["rmm_id"] == acme.as_str()).unwrap();
     assert!(a_link["psa_id"].is_null(), "{a_link}");
@@ -198,8 +244,16 @@ async fn an_empty_tenant_after_a_full_store_is_held_and_exits_1_saying_how_to_co
     let key = [("ATERA_API_KEY", ATERA_API_KEY)];
     let full = AteraFake::with_data(AteraData::generate(10, 0, 0, 1)).await;
     let a = [
-        "atera", "--base-url", &full.uri(), "--rate-limit", "off", "--store", &store, "--only",
-        "customers", "--full",
+        "atera",
+        "--base-url",
+        &full.uri(),
+        "--rate-limit",
+        "off",
+        "--store",
+        &store,
+        "--only",
+        "customers",
+        "--full",
     ];
     assert_eq!(run(Cmd::Sync, &a, &key).await.code, 0);
     let empty = AteraFake::with_data(AteraData::generate(0, 0, 0, 1)).await;
@@ -226,9 +280,18 @@ async fn an_empty_tenant_after_a_full_store_is_held_and_exits_1_saying_how_to_co
 
 #[tokio::test]
 async fn store_errors_exit_2_for_bad_urls_and_never_show_a_password() {
-    let r = run(Cmd::Store, &["runs", "--store", "mysql://u:hunter2@h/db"], &[]).await;
+    let r = run(
+        Cmd::Store,
+        &["runs", "--store", "mysql://u:hunter2@h/db"],
+        &[],
+    )
+    .await;
     assert_eq!(r.code, 2);
-    assert!(r.err.starts_with("error:") && !r.err.contains("hunter2"), "{}", r.err);
+    assert!(
+        r.err.starts_with("error:") && !r.err.contains("hunter2"),
+        "{}",
+        r.err
+    );
     assert_eq!(r.err.lines().count(), 1);
 
     let r = run(Cmd::Store, &["runs"], &[]).await;
@@ -242,7 +305,11 @@ async fn store_errors_exit_2_for_bad_urls_and_never_show_a_password() {
     )
     .await;
     assert_eq!(r.code, 1);
-    assert!(!r.err.contains("hunter2") && r.err.contains("***"), "{}", r.err);
+    assert!(
+        !r.err.contains("hunter2") && r.err.contains("***"),
+        "{}",
+        r.err
+    );
 
     let r = run(
         Cmd::Sync,

@@ -20,6 +20,8 @@ pub struct HubCustomer {
     pub name: String,
     /// Why it is linked (`override`, `exact`, `fuzzy`).
     pub reason: Option<String>,
+    /// The match score (1.0 for exact and override links).
+    pub score: f64,
     /// Live devices.
     pub devices: u64,
     /// Open (not resolved) live alerts by severity (`critical`, …).
@@ -142,6 +144,7 @@ impl Store {
                             id: l.rmm_id,
                             name: l.rmm_name,
                             reason: l.reason,
+                            score: l.score,
                         }),
                     None => unlinked.push(l),
                 }
