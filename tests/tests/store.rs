@@ -133,6 +133,7 @@ on_both_backends!(
     a_failed_incremental_run_does_not_move_the_watermark,
     a_keep_separate_decision_survives_resync_and_rematch,
     the_hub_counts_devices_and_open_alerts_per_linked_company,
+    a_cancelled_sync_ends_failed_releases_its_lease_and_resumes,
 );
 
 async fn a_three_kind_sync_stores_every_record_once_and_a_second_writes_nothing(backend: &str) {
@@ -583,4 +584,55 @@ async fn a_connection_name_keeps_its_vendor() {
         .unwrap_err();
     assert!(e.is_config(), "{e}");
     assert!(e.to_string().contains("Datto RMM"), "{e}");
+}
+
+async fn a_cancelled_sync_ends_failed_releases_its_lease_and_resumes(backend: &str) {
+    let store = fresh(backend).await;
+    let t = RecordingTime::new();
+    let fake = AteraFake::with_data(AteraData::generate(35, 0, 0, 7)).await;
+    // Page 3 hangs; Ctrl-C arrives while the sync waits for it.
+    Mock::given(method("GET"))
+        .and(path("/api/v3/customers"))
+        .and(query_param("page", "3"))
+        .respond_with(ResponseTemplate::new(500).set_delay(Duration::from_secs(3600)))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(fake.server())
+        .await;
+    let c = atera(&fake, &t);
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let o = opts(&t).kinds([Kind::Customers]).cancel_on(stopped);
+    let syncer = Syncer::new(&store, &c).options(o);
+    let run = syncer.run();
+    tokio::pin!(run);
+    let report = loop {
+        tokio::select! {
+            r = &mut run => break r.unwrap(),
+            _ = tokio::task::yield_now() => {}
+        }
+        let runs = store.runs(None).await.unwrap();
+        if runs.first().is_some_and(|r| r.pages == 2) {
+            let _ = stop.send(true);
+        }
+    };
+    let k = &report.kinds[0];
+    assert_eq!(k.status, RunStatus::Failed, "{k}");
+    assert!(k.to_string().contains("interrupted"), "{k}");
+    let runs = store.runs(None).await.unwrap();
+    assert_eq!((runs[0].status, runs[0].pages), (RunStatus::Failed, 2));
+    assert_eq!(
+        rows_in(&store, "customers").await,
+        20,
+        "the committed pages are kept"
+    );
+
+    // The lease was released: the next sync starts at once and resumes.
+    let r = Syncer::new(&store, &c)
+        .options(opts(&t).kinds([Kind::Customers]))
+        .run()
+        .await
+        .unwrap();
+    assert!(r.is_ok(), "{r:?}");
+    assert!(r.kinds[0].resumed);
+    assert_eq!(rows_in(&store, "customers").await, 35);
 }
