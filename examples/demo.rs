@@ -6,10 +6,10 @@
 #[tokio::main]
 async fn main() {
     vectis_examples::cli::init_tracing();
+    let args: Vec<String> = std::env::args().skip(1).collect();
     let mut out = std::io::stdout().lock();
     let mut err = std::io::stderr();
-    if let Err(e) = vectis_examples::demo::run(&mut out, &mut err).await {
-        eprintln!("error: {e}");
-        std::process::exit(1);
-    }
+    let code = vectis_examples::demo::main_with(&args, &mut out, &mut err).await;
+    drop(out);
+    std::process::exit(code);
 }

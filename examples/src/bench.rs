@@ -519,7 +519,36 @@ fn run(cli: &Cli) -> Result<(), BenchError> {
     }
     drop(server);
     print!("{}", report(&results, cli.quick));
+    let missed = missed_targets(&results);
+    if !missed.is_empty() {
+        return Err(BenchError(format!(
+            "{} quota target(s) MISSED ({}); see the table above — a missed target fails the run",
+            missed.len(),
+            missed.join(", ")
+        )));
+    }
     Ok(())
+}
+
+/// The quota runs whose target was missed (`vendor scenario ratio`), so a
+/// run that prints MISSED exits non-zero.
+fn missed_targets(results: &[(Job, Measured)]) -> Vec<String> {
+    results
+        .iter()
+        .filter(|(j, _)| j.section == Section::Quota)
+        .filter_map(|(j, m)| {
+            let ratio = m.tally.secs / j.lower_bound().max(1e-9);
+            (verdict(j.mode, ratio, m.stats.throttled) == "MISSED").then(|| {
+                format!(
+                    "{} {} {:.2}× with {} 429s",
+                    j.vendor.name(),
+                    j.label,
+                    ratio,
+                    m.stats.throttled
+                )
+            })
+        })
+        .collect()
 }
 
 fn mib(kib: Option<u64>) -> String {
@@ -713,6 +742,29 @@ mod tests {
         let k = job(BenchVendor::Kaseya, 20_000, 40);
         assert_eq!(k.pages(), 400);
         assert!((k.lower_bound() - 10.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_missed_quota_target_fails_the_run() {
+        let j = job(BenchVendor::DattoRmm, 50_000, 100);
+        let bound = j.lower_bound();
+        let run = |ratio: f64, throttled: u64| Measured {
+            tally: client::Tally {
+                records: 50_000,
+                secs: bound * ratio,
+                ..Default::default()
+            },
+            stats: server::Stats {
+                requests: 201,
+                throttled,
+            },
+            peak_kib: None,
+        };
+        assert!(missed_targets(&[(j.clone(), run(1.05, 0))]).is_empty());
+        let missed = missed_targets(&[(j.clone(), run(1.20, 0)), (j.clone(), run(1.0, 0))]);
+        assert_eq!(missed.len(), 1, "{missed:?}");
+        assert!(missed[0].contains("1.20"), "{missed:?}");
+        assert_eq!(missed_targets(&[(j, run(1.0, 2))]).len(), 1);
     }
 
     #[test]

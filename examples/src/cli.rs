@@ -43,6 +43,39 @@ pub enum Kind {
     Devices,
     /// Alerts.
     Alerts,
+    /// Tickets (a PSA's; only with `--only`).
+    Tickets,
+}
+
+impl Kind {
+    /// The plural noun, as `--only` spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Customers => "customers",
+            Kind::Devices => "devices",
+            Kind::Alerts => "alerts",
+            Kind::Tickets => "tickets",
+        }
+    }
+
+    /// `1 customer`, `2 customers`.
+    pub fn count(self, n: u64) -> String {
+        let noun = self.name();
+        if n == 1 {
+            format!("1 {}", noun.strip_suffix('s').unwrap_or(noun))
+        } else {
+            format!("{n} {noun}")
+        }
+    }
+
+    fn supported(self, caps: &vectis_core::Capabilities) -> bool {
+        match self {
+            Kind::Customers => caps.list_customers,
+            Kind::Devices => caps.list_devices,
+            Kind::Alerts => caps.list_alerts,
+            Kind::Tickets => caps.list_tickets,
+        }
+    }
 }
 
 /// `sync <VENDOR> [OPTIONS]`: list a tenant's customers, devices and alerts.
@@ -80,12 +113,28 @@ pub struct SyncArgs {
     #[arg(long)]
     pub shared_quota: Option<String>,
     /// When the shared-quota Redis is down: `fail` (default) or `local:N`
-    /// (limit this process to 1/N of the quota until Redis is back).
-    #[arg(long, default_value = "fail")]
-    pub shared_quota_fallback: String,
+    /// (limit this process to 1/N of the quota until Redis is back). Only
+    /// with --shared-quota.
+    #[arg(long)]
+    pub shared_quota_fallback: Option<String>,
     /// Include each record's original vendor JSON as `raw`.
     #[arg(long)]
     pub raw: bool,
+    /// Sync into this store instead of printing records: sqlite://PATH,
+    /// sqlite::memory: or postgres://… (default: $VECTIS_STORE).
+    #[arg(long)]
+    pub store: Option<String>,
+    /// With a store: the connection's name (default: the vendor's).
+    #[arg(long)]
+    pub connection: Option<String>,
+    /// With a store: list everything, even where an incremental run could
+    /// (the only kind of run that detects deletes).
+    #[arg(long)]
+    pub full: bool,
+    /// With a store: let this run mark more records gone than the
+    /// mass-delete guard allows (more than half of a kind, and more than 5).
+    #[arg(long)]
+    pub allow_mass_delete: bool,
 }
 
 /// `alert <VENDOR> <ack|resolve> <ALERT_ID>`: act on one alert.
@@ -137,6 +186,29 @@ fn usage(io: &mut Io<'_>, msg: &str) -> i32 {
     EXIT_USAGE
 }
 
+/// The exit code after stdout could not be written: a closed pipe (`| head`)
+/// ends quietly with 0; anything else (a full disk, `> /dev/full`) is a
+/// failure with an `error:` line.
+pub fn output_failed(err: &mut dyn Write, e: &std::io::Error) -> i32 {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        return EXIT_OK;
+    }
+    let _ = writeln!(
+        err,
+        "error: could not write the output ({e}); check the disk or file stdout goes to"
+    );
+    EXIT_VENDOR
+}
+
+/// Writes `text` to stdout and flushes it; `Err(exit code)` as
+/// [`output_failed`] says.
+fn emit(io: &mut Io<'_>, text: &str) -> Result<(), i32> {
+    io.out
+        .write_all(text.as_bytes())
+        .and_then(|()| io.out.flush())
+        .map_err(|e| output_failed(io.err, &e))
+}
+
 /// Parses `args` (without the program name) for `sync`, or prints clap's
 /// message and returns its exit code.
 fn parse<P: Parser>(name: &str, args: &[String], io: &mut Io<'_>) -> Result<P, i32> {
@@ -175,12 +247,69 @@ fn build(
     (entry.build)(io.env, base_url, settings).map_err(|e| fail(io, &e))
 }
 
+/// One item of the merged listings: a record of a kind, or the end of a
+/// kind's listing.
+enum Item {
+    Record(Kind, Record),
+    End(Kind),
+}
+
+/// A kind's records, in the vendor's order, then its end.
+fn kind_stream(
+    connector: &Arc<dyn Connector>,
+    kind: Kind,
+    opts: &ListOptions,
+) -> futures::stream::BoxStream<'static, vectis_core::Result<Item>> {
+    use futures::StreamExt;
+    let records = match kind {
+        Kind::Customers => connector.customers(opts).map_ok(Record::Customer).boxed(),
+        Kind::Devices => connector.devices(opts).map_ok(Record::Device).boxed(),
+        Kind::Alerts => connector.alerts(opts).map_ok(Record::Alert).boxed(),
+        Kind::Tickets => connector.tickets(opts).map_ok(Record::Ticket).boxed(),
+    };
+    records
+        .map_ok(move |r| Item::Record(kind, r))
+        .chain(futures::stream::once(async move { Ok(Item::End(kind)) }))
+        .boxed()
+}
+
 /// Runs `sync`; returns the exit code.
+///
+/// The kinds are listed side by side (every listing's first page in flight
+/// at once, under the one connector's concurrency and quota); each kind's
+/// records come in the vendor's order, and each stdout line is one whole
+/// record.
 pub async fn run_sync(args: &[String], mut io: Io<'_>) -> i32 {
     let a: SyncArgs = match parse("sync", args, &mut io) {
         Ok(a) => a,
         Err(code) => return code,
     };
+    if a.check {
+        let ignored: Vec<&str> = [
+            ("--only", !a.only.is_empty()),
+            ("--format", a.format.is_some()),
+            ("--since", a.since.is_some()),
+            ("--raw", a.raw),
+        ]
+        .into_iter()
+        .filter_map(|(name, given)| given.then_some(name))
+        .collect();
+        if !ignored.is_empty() {
+            return usage(
+                &mut io,
+                &format!(
+                    "--check only tests the connection; drop {} (or drop --check to sync)",
+                    ignored.join(", ")
+                ),
+            );
+        }
+    }
+    if a.shared_quota_fallback.is_some() && a.shared_quota.is_none() {
+        return usage(
+            &mut io,
+            "--shared-quota-fallback applies to a shared quota; give --shared-quota redis://HOST:PORT too, or drop it",
+        );
+    }
     let mut settings = match settings_with(a.rate_limit.as_deref(), &mut io) {
         Ok(s) => s,
         Err(code) => return code,
@@ -188,6 +317,8 @@ pub async fn run_sync(args: &[String], mut io: Io<'_>) -> i32 {
     if let Some(url) = &a.shared_quota {
         let fallback = match a
             .shared_quota_fallback
+            .as_deref()
+            .unwrap_or("fail")
             .parse::<vectis_core::redis_quota::Fallback>()
         {
             Ok(f) => f,
@@ -218,38 +349,102 @@ pub async fn run_sync(args: &[String], mut io: Io<'_>) -> i32 {
             }
         },
     };
+    let entry = match lookup(&a.vendor) {
+        Ok(e) => e,
+        Err(e) => return fail(&mut io, &e),
+    };
     let connector = match build(&a.vendor, a.base_url.as_deref(), settings, &mut io) {
         Ok(c) => c,
         Err(code) => return code,
     };
+    if !a.check
+        && let Some(url) = crate::store_cmd::store_url(a.store.as_deref(), &io)
+    {
+        if since.is_some() {
+            return usage(
+                &mut io,
+                "--since does not go with a store: the store keeps its own watermark (use --full to list everything)",
+            );
+        }
+        if a.format.is_some() || a.raw {
+            return usage(
+                &mut io,
+                "--format and --raw do not go with a store (it prints no records; read them with `store export`)",
+            );
+        }
+        let req = crate::store_cmd::StoreSync {
+            url,
+            connection: a.connection.clone(),
+            kinds: a
+                .only
+                .iter()
+                .filter_map(|k| vectis_core::Kind::from_name(k.name()))
+                .collect(),
+            full: a.full,
+            allow_mass_delete: a.allow_mass_delete,
+            progress_bar: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        };
+        return crate::store_cmd::sync_into_store(req, connector, &mut io).await;
+    }
+    if a.connection.is_some() || a.full || a.allow_mass_delete {
+        return usage(
+            &mut io,
+            "--connection, --full and --allow-mass-delete go with --store URL (or VECTIS_STORE)",
+        );
+    }
+    let product = connector.vendor().product();
     if a.check {
         return match connector.check().await {
-            Ok(info) => {
-                let _ = writeln!(io.out, "{info}");
-                EXIT_OK
-            }
+            Ok(info) => match emit(&mut io, &format!("{info}\n")) {
+                Ok(()) => EXIT_OK,
+                Err(code) => code,
+            },
             Err(e) => fail(&mut io, &e),
         };
     }
     let caps = connector.capabilities();
     let kinds: Vec<Kind> = if a.only.is_empty() {
-        [
-            (Kind::Customers, caps.list_customers),
-            (Kind::Devices, caps.list_devices),
-            (Kind::Alerts, caps.list_alerts),
-        ]
-        .into_iter()
-        .filter_map(|(k, yes)| yes.then_some(k))
-        .collect()
+        [Kind::Customers, Kind::Devices, Kind::Alerts]
+            .into_iter()
+            .filter(|k| k.supported(&caps))
+            .collect()
     } else {
-        a.only.clone()
+        let mut kinds: Vec<Kind> = Vec::new();
+        for k in &a.only {
+            if !kinds.contains(k) {
+                kinds.push(*k);
+            }
+        }
+        if let Some(k) = kinds.iter().find(|k| !k.supported(&caps)) {
+            let can: Vec<&str> = [Kind::Customers, Kind::Devices, Kind::Alerts, Kind::Tickets]
+                .into_iter()
+                .filter(|k| k.supported(&caps))
+                .map(Kind::name)
+                .collect();
+            return usage(
+                &mut io,
+                &format!(
+                    "{product} has no {} to list; --only takes {}",
+                    k.name(),
+                    can.join(", ")
+                ),
+            );
+        }
+        kinds
     };
-    if since.is_some() && !caps.incremental {
-        let _ = writeln!(
-            io.err,
-            "note: {} cannot filter by --since; syncing everything",
-            connector.vendor().product()
-        );
+    if since.is_some() {
+        let unfiltered: Vec<&str> = kinds
+            .iter()
+            .map(|k| k.name())
+            .filter(|k| !entry.since_kinds.contains(k))
+            .collect();
+        if !unfiltered.is_empty() {
+            let _ = writeln!(
+                io.err,
+                "note: {product} cannot filter {} by --since; listing them in full",
+                unfiltered.join(", ")
+            );
+        }
     }
     let format = a.format.unwrap_or(if io.out_is_terminal {
         Format::Table
@@ -260,55 +455,47 @@ pub async fn run_sync(args: &[String], mut io: Io<'_>) -> i32 {
         since,
         ..ListOptions::default()
     };
+    let mut merged =
+        futures::stream::select_all(kinds.iter().map(|&k| kind_stream(&connector, k, &opts)));
+    let mut counts: Vec<(Kind, u64)> = kinds.iter().map(|&k| (k, 0)).collect();
     let mut table = Table::default();
-    for kind in kinds {
-        let stream = match kind {
-            Kind::Customers => connector
-                .customers(&opts)
-                .map_ok(Record::Customer)
-                .boxed_records(),
-            Kind::Devices => connector
-                .devices(&opts)
-                .map_ok(Record::Device)
-                .boxed_records(),
-            Kind::Alerts => connector
-                .alerts(&opts)
-                .map_ok(Record::Alert)
-                .boxed_records(),
-        };
-        let mut stream = stream;
-        let mut n = 0u64;
-        loop {
-            match stream.try_next().await {
-                Ok(Some(mut rec)) => {
-                    n += 1;
-                    if !a.raw {
-                        strip_raw(&mut rec);
-                    }
-                    match format {
-                        Format::Jsonl => {
-                            let line = serde_json::to_string(&rec).unwrap_or_default();
-                            if writeln!(io.out, "{line}").is_err() {
-                                // stdout closed (e.g. piped into `head`): stop quietly.
-                                return EXIT_OK;
-                            }
-                        }
-                        Format::Table => table.push(&rec),
-                    }
+    loop {
+        match merged.try_next().await {
+            Ok(Some(Item::Record(kind, mut rec))) => {
+                if let Some(c) = counts.iter_mut().find(|(k, _)| *k == kind) {
+                    c.1 += 1;
                 }
-                Ok(None) => break,
-                Err(e) => return fail(&mut io, &e),
+                if !a.raw {
+                    strip_raw(&mut rec);
+                }
+                match format {
+                    Format::Jsonl => {
+                        let line = match serde_json::to_string(&rec) {
+                            Ok(l) => l,
+                            Err(e) => {
+                                let _ = writeln!(io.err, "error: could not encode a record ({e})");
+                                return EXIT_VENDOR;
+                            }
+                        };
+                        if let Err(code) = emit(&mut io, &format!("{line}\n")) {
+                            return code;
+                        }
+                    }
+                    Format::Table => table.push(&rec),
+                }
             }
+            Ok(Some(Item::End(kind))) => {
+                let n = counts.iter().find(|(k, _)| *k == kind).map_or(0, |c| c.1);
+                let _ = writeln!(io.err, "{product}: {}", kind.count(n));
+            }
+            Ok(None) => break,
+            Err(e) => return fail(&mut io, &e),
         }
-        let _ = writeln!(
-            io.err,
-            "{}: {n} {}",
-            connector.vendor().product(),
-            kind_name(kind)
-        );
     }
-    if format == Format::Table {
-        let _ = io.out.write_all(table.render().as_bytes());
+    if format == Format::Table
+        && let Err(code) = emit(&mut io, &table.render())
+    {
+        return code;
     }
     EXIT_OK
 }
@@ -319,12 +506,11 @@ pub async fn run_alert(args: &[String], mut io: Io<'_>) -> i32 {
         Ok(a) => a,
         Err(code) => return code,
     };
-    let connector = match build(
-        &a.vendor,
-        a.base_url.as_deref(),
-        EngineSettings::default(),
-        &mut io,
-    ) {
+    let settings = match settings_with(a.rate_limit.as_deref(), &mut io) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let connector = match build(&a.vendor, a.base_url.as_deref(), settings, &mut io) {
         Ok(c) => c,
         Err(code) => return code,
     };
@@ -333,19 +519,11 @@ pub async fn run_alert(args: &[String], mut io: Io<'_>) -> i32 {
         Action::Resolve => connector.resolve_alert(&a.alert_id).await,
     };
     match result {
-        Ok(outcome) => {
-            let _ = writeln!(io.out, "{outcome}");
-            EXIT_OK
-        }
+        Ok(outcome) => match emit(&mut io, &format!("{outcome}\n")) {
+            Ok(()) => EXIT_OK,
+            Err(code) => code,
+        },
         Err(e) => fail(&mut io, &e),
-    }
-}
-
-fn kind_name(k: Kind) -> &'static str {
-    match k {
-        Kind::Customers => "customers",
-        Kind::Devices => "devices",
-        Kind::Alerts => "alerts",
     }
 }
 
@@ -359,25 +537,13 @@ fn strip_raw(rec: &mut Record) {
     *raw = serde_json::Value::Null;
 }
 
-trait BoxedRecords {
-    fn boxed_records(self) -> futures::stream::BoxStream<'static, vectis_core::Result<Record>>;
-}
-
-impl<S> BoxedRecords for S
-where
-    S: futures::Stream<Item = vectis_core::Result<Record>> + Send + 'static,
-{
-    fn boxed_records(self) -> futures::stream::BoxStream<'static, vectis_core::Result<Record>> {
-        Box::pin(self)
-    }
-}
-
 /// Collects records into aligned text tables, one per kind.
 #[derive(Default)]
 pub struct Table {
     customers: Vec<[String; 2]>,
     devices: Vec<[String; 6]>,
     alerts: Vec<[String; 6]>,
+    tickets: Vec<[String; 4]>,
 }
 
 fn opt<T: ToString>(v: &Option<T>) -> String {
@@ -409,7 +575,12 @@ impl Table {
                 a.status.to_string(),
                 a.title.clone(),
             ]),
-            Record::Ticket(_) => {}
+            Record::Ticket(t) => self.tickets.push([
+                t.id.clone(),
+                opt(&t.customer_id),
+                opt(&t.status),
+                t.summary.clone(),
+            ]),
         }
     }
 
@@ -428,6 +599,12 @@ impl Table {
             "ALERTS",
             &["id", "customer", "device", "severity", "status", "title"],
             &self.alerts,
+        );
+        section(
+            &mut out,
+            "TICKETS",
+            &["id", "customer", "status", "summary"],
+            &self.tickets,
         );
         out
     }
@@ -474,6 +651,10 @@ pub enum Command {
     Match,
     /// `ticket`
     Ticket,
+    /// `store`
+    Store,
+    /// `hub`
+    Hub,
 }
 
 /// What an example's `main` does: logs to stderr, runs `command` on the
@@ -496,6 +677,8 @@ pub async fn main(command: Command) -> i32 {
         Command::Alert => run_alert(&args, io).await,
         Command::Match => run_match(&args, io).await,
         Command::Ticket => run_ticket(&args, io).await,
+        Command::Store => crate::store_cmd::run_store(&args, io).await,
+        Command::Hub => crate::store_cmd::run_hub(&args, io).await,
     }
 }
 
@@ -547,6 +730,17 @@ pub struct MatchArgs {
     /// Origin for the live PSA instead of the vendor's.
     #[arg(long)]
     pub psa_base_url: Option<String>,
+    /// Match the customers in this store (default: $VECTIS_STORE when
+    /// --rmm-file/--psa-file are absent and it is set): --rmm and --psa then
+    /// name connections, and links and decisions are saved there.
+    #[arg(long)]
+    pub store: Option<String>,
+    /// With a store: a person's link, CONN:ID=PSA_ID (kept in every later match).
+    #[arg(long)]
+    pub link: Vec<String>,
+    /// With a store: never link CONN:ID automatically.
+    #[arg(long)]
+    pub keep_separate: Vec<String>,
 }
 
 fn read_parties(path: &std::path::Path) -> Result<Vec<vectis_core::matching::Party>, Error> {
@@ -601,18 +795,39 @@ fn read_overrides(path: &std::path::Path) -> Result<vectis_core::matching::Overr
                 format!("line {} is not JSON ({e})", n + 1),
             )
         })?;
-        let rmm = v.get("rmm_id").and_then(|x| x.as_str()).ok_or_else(|| {
+        let bad = |field: &str, why: &str| {
             Error::config(
                 path.display().to_string(),
-                format!("line {}: `rmm_id` missing", n + 1),
+                format!(
+                    "line {}: `{field}` {why}; write an id as a string or a number (`\"psa_id\": null` keeps them separate)",
+                    n + 1
+                ),
             )
-        })?;
-        match v.get("psa_id").and_then(|x| x.as_str()) {
-            Some(psa) => o.add_link(rmm, psa),
-            None => o.add_keep_separate(rmm),
+        };
+        let rmm = match v.get("rmm_id") {
+            None | Some(serde_json::Value::Null) => return Err(bad("rmm_id", "is missing")),
+            Some(x) => override_id(x).ok_or_else(|| bad("rmm_id", "is not an id"))?,
+        };
+        match v.get("psa_id") {
+            Some(serde_json::Value::Null) => o.add_keep_separate(&rmm),
+            None => return Err(bad("psa_id", "is missing")),
+            Some(x) => {
+                let psa = override_id(x).ok_or_else(|| bad("psa_id", "is not an id"))?;
+                o.add_link(&rmm, &psa)
+            }
         };
     }
     Ok(o)
+}
+
+/// An id in an overrides file: a non-empty string, or a number (ids are
+/// strings in the model; `250` and `"250"` are the same company).
+fn override_id(v: &serde_json::Value) -> Option<String> {
+    match v {
+        serde_json::Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
 }
 
 async fn live_parties(
@@ -638,6 +853,33 @@ pub async fn run_match(args: &[String], mut io: Io<'_>) -> i32 {
         Ok(a) => a,
         Err(code) => return code,
     };
+    let store = if a.rmm_file.is_none() && a.psa_file.is_none() {
+        crate::store_cmd::store_url(a.store.as_deref(), &io)
+    } else {
+        a.store.clone()
+    };
+    if let Some(url) = store {
+        let req = crate::store_cmd::StoreMatch {
+            url,
+            rmm: a
+                .rmm
+                .iter()
+                .flat_map(|r| r.split(','))
+                .map(|r| r.trim().to_string())
+                .filter(|r| !r.is_empty())
+                .collect(),
+            psa: a.psa.clone().unwrap_or_default(),
+            links: a.link.clone(),
+            keep_separate: a.keep_separate.clone(),
+        };
+        return crate::store_cmd::run_match_store(req, &mut io).await;
+    }
+    if !a.link.is_empty() || !a.keep_separate.is_empty() {
+        return usage(
+            &mut io,
+            "--link and --keep-separate go with --store URL (or use --overrides FILE)",
+        );
+    }
     let rmm = match (&a.rmm_file, &a.rmm) {
         (Some(path), _) => match read_parties(path) {
             Ok(p) => p,
@@ -671,8 +913,8 @@ pub async fn run_match(args: &[String], mut io: Io<'_>) -> i32 {
     let linked = results.iter().filter(|r| r.psa_id.is_some()).count();
     for r in &results {
         let line = serde_json::to_string(r).unwrap_or_default();
-        if writeln!(io.out, "{line}").is_err() {
-            return EXIT_OK;
+        if let Err(code) = emit(&mut io, &format!("{line}\n")) {
+            return code;
         }
     }
     let _ = writeln!(
@@ -740,15 +982,17 @@ pub async fn run_ticket(args: &[String], mut io: Io<'_>) -> i32 {
     };
     match connector.create_ticket(&draft).await {
         Ok(t) => {
-            let _ = writeln!(
-                io.out,
-                "{}: ticket #{} created for company {}: {}",
+            let line = format!(
+                "{}: ticket #{} created for company {}: {}\n",
                 t.vendor.product(),
                 t.id,
                 t.customer_id.as_deref().unwrap_or(&draft.customer_id),
                 t.summary
             );
-            EXIT_OK
+            match emit(&mut io, &line) {
+                Ok(()) => EXIT_OK,
+                Err(code) => code,
+            }
         }
         Err(e) => fail(&mut io, &e),
     }

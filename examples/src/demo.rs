@@ -1,17 +1,18 @@
 //! The `demo` example: all four vendors on their embedded fakes, synced
-//! through the real connectors, RMM customers matched to the PSA, and a
-//! per-customer hub printed. No credentials, no network beyond loopback.
+//! through the real connectors into an embedded SQLite store (or the one
+//! `--store` names), RMM customers matched to the PSA and the links saved
+//! there, and the per-customer hub read back from the store. No credentials,
+//! no network beyond loopback.
 
-use futures::TryStreamExt;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::sync::Arc;
 use std::time::Instant;
-use vectis_core::matching::{MatchReason, MatchResult, Matcher, Party};
+use vectis_core::matching::Matcher;
 use vectis_core::{
-    Alert, AlertStatus, Connector, Customer, Device, EngineSettings, ListOptions, Quota, Result,
-    SecretString, Severity, Ticket, Vendor,
+    AlertStatus, Connector, EngineSettings, Kind, Quota, Record, SecretString, Vendor,
 };
+use vectis_sync::{Store, SyncOptions, Syncer};
 use vectis_testkit::atera::{ATERA_API_KEY, AteraData, AteraFake};
 use vectis_testkit::connectwise::{self as cw, ConnectWiseData, ConnectWiseFake};
 use vectis_testkit::datto::{self, DattoData, DattoFake};
@@ -208,35 +209,6 @@ fn names(pick: impl Fn(&Row) -> Option<&'static str>, extra: &[&'static str]) ->
         .collect()
 }
 
-/// What one vendor's sync brought back.
-#[derive(Default)]
-struct Synced {
-    customers: Vec<Customer>,
-    devices: Vec<Device>,
-    alerts: Vec<Alert>,
-    tickets: Vec<Ticket>,
-    seconds: f64,
-}
-
-async fn sync(c: &dyn Connector) -> Result<Synced> {
-    let started = Instant::now();
-    let caps = c.capabilities();
-    let opts = ListOptions::default();
-    let mut s = Synced {
-        customers: c.customers(&opts).try_collect().await?,
-        devices: c.devices(&opts).try_collect().await?,
-        ..Synced::default()
-    };
-    if caps.list_alerts {
-        s.alerts = c.alerts(&opts).try_collect().await?;
-    }
-    if caps.list_tickets {
-        s.tickets = c.tickets(&opts).try_collect().await?;
-    }
-    s.seconds = started.elapsed().as_secs_f64();
-    Ok(s)
-}
-
 /// The fakes have no quota; the real vendors' defaults would only slow the demo.
 fn settings() -> EngineSettings {
     EngineSettings {
@@ -246,34 +218,156 @@ fn settings() -> EngineSettings {
     }
 }
 
-fn severity_summary(alerts: &[&Alert]) -> String {
-    let mut counts: BTreeMap<Severity, usize> = BTreeMap::new();
-    for a in alerts {
-        *counts.entry(a.severity).or_default() += 1;
-    }
-    if counts.is_empty() {
+fn severity_summary(open: &BTreeMap<String, u64>) -> String {
+    if open.is_empty() {
         return "no open alerts".into();
     }
-    counts
+    // Most severe first, as people read them.
+    let order = ["critical", "high", "medium", "low", "info"];
+    let mut parts: Vec<(usize, String)> = open
         .iter()
-        .map(|(s, n)| format!("{n} {s}"))
+        .map(|(s, n)| {
+            let rank = order.iter().position(|o| o == s).unwrap_or(order.len());
+            (rank, format!("{n} {s}"))
+        })
+        .collect();
+    parts.sort();
+    parts
+        .into_iter()
+        .map(|(_, p)| p)
         .collect::<Vec<_>>()
         .join(", ")
 }
 
-fn why(m: &MatchResult) -> String {
-    match m.reason {
-        Some(MatchReason::Exact) => "exact".into(),
-        Some(MatchReason::Override) => "override".into(),
-        Some(MatchReason::Fuzzy) => format!("fuzzy {:.2}", m.score),
+fn why(reason: Option<&str>, score: f64) -> String {
+    match reason {
+        Some("fuzzy") => format!("fuzzy {score:.2}"),
+        Some(r) => r.to_string(),
         None => "unlinked".into(),
     }
 }
 
-/// Runs the demo, writing the hub to `out` and progress to `err`.
-pub async fn run(out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
+/// Why the demo stopped.
+#[derive(Debug)]
+pub enum DemoError {
+    /// A connector failed against its embedded fake.
+    Connector(vectis_core::Error),
+    /// The output could not be written (a closed pipe, a full disk).
+    Output(std::io::Error),
+    /// The store failed (or `--store` named a bad one).
+    Store(vectis_sync::Error),
+}
+
+impl std::fmt::Display for DemoError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DemoError::Connector(e) => write!(f, "{e}"),
+            DemoError::Store(e) => write!(f, "{e}"),
+            DemoError::Output(e) => write!(
+                f,
+                "could not write the output ({e}); check the disk or file stdout goes to"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for DemoError {}
+
+impl From<vectis_sync::Error> for DemoError {
+    fn from(e: vectis_sync::Error) -> Self {
+        DemoError::Store(e)
+    }
+}
+
+impl From<vectis_core::Error> for DemoError {
+    fn from(e: vectis_core::Error) -> Self {
+        DemoError::Connector(e)
+    }
+}
+
+const HELP: &str = "\
+Runs the Vectis connectors against embedded fakes of Atera, Kaseya VSA X,
+Datto RMM and ConnectWise: syncs each, matches the RMM customers to the
+PSA's companies and prints a per-customer hub. No credentials, no network.
+
+Usage: demo [--store URL]
+
+Options:
+      --store URL  keep the store (sqlite://PATH or postgres://…); default: a
+                   temporary SQLite file, removed at the end
+  -h, --help       Print help
+";
+
+/// What `cargo run --example demo -- ARGS` does; returns the exit code. The
+/// demo takes no arguments: `--help` prints what it does, anything else is a
+/// usage error (2). A closed stdout (`demo | head -3`) ends quietly with 0;
+/// another output failure exits 1 with an `error: could not write …` line.
+pub async fn main_with(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    let mut store: Option<String> = None;
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        if arg == "--help" || arg == "-h" {
+            return match out.write_all(HELP.as_bytes()).and_then(|()| out.flush()) {
+                Ok(()) => crate::cli::EXIT_OK,
+                Err(e) => crate::cli::output_failed(err, &e),
+            };
+        }
+        if arg == "--store" {
+            if let Some(url) = it.next() {
+                store = Some(url.clone());
+                continue;
+            }
+        } else if let Some(url) = arg.strip_prefix("--store=") {
+            store = Some(url.to_string());
+            continue;
+        }
+        let _ = writeln!(
+            err,
+            "error: the demo takes only --store URL (got `{arg}`); run it as `cargo run --example demo`, or see --help"
+        );
+        return crate::cli::EXIT_USAGE;
+    }
+    match run_with_store(store.as_deref(), out, err).await {
+        Ok(()) => crate::cli::EXIT_OK,
+        Err(DemoError::Output(e)) => crate::cli::output_failed(err, &e),
+        Err(DemoError::Store(e)) => {
+            let _ = writeln!(err, "error: {e}");
+            crate::store_cmd::exit_code(&e)
+        }
+        Err(e @ DemoError::Connector(_)) => {
+            let _ = writeln!(err, "error: {e}");
+            crate::cli::EXIT_VENDOR
+        }
+    }
+}
+
+/// Runs the demo on a temporary SQLite store, writing the hub to `out` and
+/// progress to `err`.
+pub async fn run(out: &mut dyn Write, err: &mut dyn Write) -> std::result::Result<(), DemoError> {
+    run_with_store(None, out, err).await
+}
+
+/// Removes the demo's temporary store (and its WAL files) when dropped.
+struct TempStore(Option<std::path::PathBuf>);
+
+impl Drop for TempStore {
+    fn drop(&mut self) {
+        if let Some(dir) = &self.0 {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+/// Runs the demo into the store at `url` (a temporary SQLite file when
+/// `None`): syncs the four fakes into it, matches, and prints the hub read
+/// back from the store.
+pub async fn run_with_store(
+    url: Option<&str>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> std::result::Result<(), DemoError> {
     let started = Instant::now();
-    let io_err = |e: std::io::Error| vectis_core::Error::config("output", e.to_string());
+    let io_err = DemoError::Output;
     writeln!(
         err,
         "Starting the embedded fakes of Atera, Kaseya VSA X, Datto RMM and ConnectWise…"
@@ -334,142 +428,145 @@ pub async fn run(out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
     .settings(settings())
     .build()?;
 
-    let rmms: Vec<(Vendor, Arc<dyn Connector>)> = vec![
-        (Vendor::Atera, Arc::new(atera)),
-        (Vendor::Kaseya, Arc::new(kaseya)),
-        (Vendor::DattoRmm, Arc::new(datto)),
-    ];
-    // Every tenant syncs at once, each under its own limiter.
-    let psa_task = tokio::spawn(async move { sync(&connectwise).await });
-    let rmm_tasks: Vec<_> = rmms
-        .iter()
-        .map(|(v, c)| {
-            let (v, c) = (*v, c.clone());
-            tokio::spawn(async move { (v, sync(c.as_ref()).await) })
-        })
-        .collect();
-    let psa = psa_task.await.map_err(|e| {
-        vectis_core::Error::config(
-            "demo",
-            format!("a sync task failed ({e}); this is a bug, please report it"),
-        )
-    })??;
-    let mut synced: Vec<(Vendor, Synced)> = Vec::new();
-    for t in rmm_tasks {
-        let (v, s) = t.await.map_err(|e| {
-            vectis_core::Error::config(
-                "demo",
-                format!("a sync task failed ({e}); this is a bug, please report it"),
+    let rmms: Vec<Arc<dyn Connector>> = vec![Arc::new(atera), Arc::new(kaseya), Arc::new(datto)];
+    let psa: Arc<dyn Connector> = Arc::new(connectwise);
+
+    let (store_url, _temp) = match url {
+        Some(u) => (u.to_string(), TempStore(None)),
+        None => {
+            let dir = std::env::temp_dir().join(format!(
+                "vectis-demo-{}-{:08x}",
+                std::process::id(),
+                fastrand_u32()
+            ));
+            std::fs::create_dir_all(&dir).map_err(DemoError::Output)?;
+            let u = format!("sqlite://{}", dir.join("demo.db").display());
+            (u, TempStore(Some(dir)))
+        }
+    };
+    let store = Store::open(&store_url).await?;
+    writeln!(
+        err,
+        "Syncing the four tenants into {} (each page committed with its resume point)…",
+        store.url()
+    )
+    .map_err(io_err)?;
+
+    // Every tenant syncs at once, each kind side by side, each under its own limiter.
+    let all: Vec<Arc<dyn Connector>> = rmms.iter().cloned().chain([psa.clone()]).collect();
+    let runs = all.iter().map(|c| {
+        let store = store.clone();
+        let c = c.clone();
+        async move {
+            let t = Instant::now();
+            let r = Syncer::new(&store, c.as_ref())
+                .options(SyncOptions::new().full(true))
+                .run()
+                .await;
+            (c.vendor(), r, t.elapsed().as_secs_f64())
+        }
+    });
+    let reports = futures::future::join_all(runs).await;
+
+    writeln!(
+        out,
+        "Vectis demo: four vendors on embedded fakes, synced through the real connectors into a store\n"
+    )
+    .map_err(io_err)?;
+    writeln!(out, "SYNCED (into {})", store.url()).map_err(io_err)?;
+    for (vendor, report, seconds) in reports {
+        let report = report?;
+        for k in &report.kinds {
+            writeln!(err, "  {k}").map_err(io_err)?;
+        }
+        if let Some(k) = report.kinds.iter().find(|k| !k.is_ok()) {
+            return Err(DemoError::Store(vectis_sync::Error::config(
+                format!("{} {}", vendor.product(), k.kind),
+                k.to_string(),
+            )));
+        }
+        let n = |kind: Kind| {
+            report
+                .kinds
+                .iter()
+                .find(|k| k.kind == kind)
+                .map_or(0, |k| k.records)
+        };
+        if vendor == Vendor::ConnectWise {
+            writeln!(
+                out,
+                "  {:<12} {:>3} companies  {:>4} configurations  {:>3} tickets   {seconds:.2}s\n",
+                vendor.product(),
+                n(Kind::Customers),
+                n(Kind::Devices),
+                n(Kind::Tickets),
             )
-        })?;
-        synced.push((v, s?));
-    }
-
-    writeln!(
-        out,
-        "Vectis demo: four vendors on embedded fakes, synced through the real connectors\n"
-    )
-    .map_err(io_err)?;
-    writeln!(out, "SYNCED").map_err(io_err)?;
-    for (v, s) in &synced {
-        let open = s
-            .alerts
-            .iter()
-            .filter(|a| a.status != AlertStatus::Resolved)
-            .count();
-        writeln!(
-            out,
-            "  {:<12} {:>3} customers  {:>4} devices  {:>3} alerts ({open} open)   {:.2}s",
-            v.product(),
-            s.customers.len(),
-            s.devices.len(),
-            s.alerts.len(),
-            s.seconds
-        )
-        .map_err(io_err)?;
-    }
-    writeln!(
-        out,
-        "  {:<12} {:>3} companies  {:>4} configurations  {:>3} tickets   {:.2}s\n",
-        Vendor::ConnectWise.product(),
-        psa.customers.len(),
-        psa.devices.len(),
-        psa.tickets.len(),
-        psa.seconds
-    )
-    .map_err(io_err)?;
-
-    // Match every RMM's customers to the PSA's companies.
-    let psa_parties: Vec<Party> = psa
-        .customers
-        .iter()
-        .map(|c| Party::new(&c.id, &c.name))
-        .collect();
-    let matcher = Matcher::default();
-    let threshold = matcher.threshold();
-    let mut links: HashMap<String, Vec<(Vendor, MatchResult)>> = HashMap::new();
-    let mut waiting: Vec<(Vendor, MatchResult)> = Vec::new();
-    for (v, s) in &synced {
-        let parties: Vec<Party> = s
-            .customers
-            .iter()
-            .map(|c| Party::new(&c.id, &c.name))
-            .collect();
-        for m in matcher.match_customers(&parties, &psa_parties) {
-            match &m.psa_id {
-                Some(id) => links.entry(id.clone()).or_default().push((*v, m)),
-                None => waiting.push((*v, m)),
-            }
+            .map_err(io_err)?;
+        } else {
+            let open = store
+                .live(vendor.slug(), Kind::Alerts)
+                .await?
+                .iter()
+                .filter(|r| matches!(r, Record::Alert(a) if a.status != AlertStatus::Resolved))
+                .count();
+            writeln!(
+                out,
+                "  {:<12} {:>3} customers  {:>4} devices  {:>3} alerts ({open} open)   {seconds:.2}s",
+                vendor.product(),
+                n(Kind::Customers),
+                n(Kind::Devices),
+                n(Kind::Alerts),
+            )
+            .map_err(io_err)?;
         }
     }
 
-    writeln!(out, "CUSTOMER HUB (ConnectWise company ← RMM customers)").map_err(io_err)?;
-    let mut companies: Vec<&Customer> = psa.customers.iter().collect();
-    companies.sort_by_key(|c| c.name.to_lowercase());
-    for company in companies {
-        let tickets = psa
-            .tickets
-            .iter()
-            .filter(|t| t.customer_id.as_deref() == Some(company.id.as_str()))
-            .count();
+    // Match every RMM's customers to the PSA's companies; saved in the store.
+    let matcher = Matcher::default();
+    let threshold = matcher.threshold();
+    let rmm_names: Vec<&str> = rmms.iter().map(|c| c.vendor().slug()).collect();
+    store
+        .match_customers(
+            &rmm_names,
+            psa.vendor().slug(),
+            &matcher,
+            chrono::Utc::now(),
+        )
+        .await?;
+    let hub = store.hub().await?;
+    let product =
+        |conn: &str| Vendor::from_slug(conn).map_or(conn.to_string(), |v| v.product().to_string());
+
+    writeln!(
+        out,
+        "CUSTOMER HUB from the store (ConnectWise company ← RMM customers)"
+    )
+    .map_err(io_err)?;
+    let mut linked = 0usize;
+    for company in &hub.companies {
         writeln!(
             out,
-            "  {}  [#{}]  {tickets} ticket{}",
+            "  {}  [#{}]  {} open ticket{}",
             company.name,
             company.id,
-            if tickets == 1 { "" } else { "s" }
+            company.open_tickets,
+            if company.open_tickets == 1 { "" } else { "s" }
         )
         .map_err(io_err)?;
-        let Some(linked) = links.get(&company.id) else {
+        if company.customers.is_empty() {
             writeln!(out, "      (no RMM customer linked)").map_err(io_err)?;
-            continue;
-        };
-        for (v, m) in linked {
-            let Some((_, s)) = synced.iter().find(|(sv, _)| sv == v) else {
-                continue;
-            };
-            let devices = s
-                .devices
-                .iter()
-                .filter(|d| d.customer_id.as_deref() == Some(m.rmm_id.as_str()))
-                .count();
-            let open: Vec<&Alert> = s
-                .alerts
-                .iter()
-                .filter(|a| {
-                    a.customer_id.as_deref() == Some(m.rmm_id.as_str())
-                        && a.status != AlertStatus::Resolved
-                })
-                .collect();
+        }
+        for c in &company.customers {
+            linked += 1;
             writeln!(
                 out,
                 "      {:<11} {:<40} {:<11} {:>3} device{}  {}",
-                v.product(),
-                format!("\"{}\"", m.rmm_name),
-                why(m),
-                devices,
-                if devices == 1 { " " } else { "s" },
-                severity_summary(&open)
+                product(&c.connection),
+                format!("\"{}\"", c.name),
+                why(c.reason.as_deref(), c.score),
+                c.devices,
+                if c.devices == 1 { " " } else { "s" },
+                severity_summary(&c.open_alerts)
             )
             .map_err(io_err)?;
         }
@@ -478,37 +575,52 @@ pub async fn run(out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
     writeln!(
         out,
         "\nWAITING FOR A PERSON ({} RMM customers not linked)",
-        waiting.len()
+        hub.unlinked.len()
     )
     .map_err(io_err)?;
-    for (v, m) in &waiting {
-        let hint = match &m.best_candidate {
-            Some(c) if m.score < threshold => format!(
+    for u in &hub.unlinked {
+        let hint = match &u.best_candidate {
+            Some(c) if u.score < threshold => format!(
                 "closest: \"{c}\" ({:.2}), below the bar for a safe link",
-                m.score
+                u.score
             ),
             Some(c) => format!(
                 "closest: \"{c}\" ({:.2}), but another name is as close: a person decides",
-                m.score
+                u.score
             ),
             None => "no PSA company resembles it".into(),
         };
         writeln!(
             out,
             "  {:<11} {:<40} {hint}",
-            v.product(),
-            format!("\"{}\"", m.rmm_name)
+            product(&u.connection),
+            format!("\"{}\"", u.rmm_name)
         )
         .map_err(io_err)?;
     }
-    let linked: usize = links.values().map(Vec::len).sum();
     writeln!(
         out,
         "\n{linked} RMM customers linked to {} ConnectWise companies, {} waiting; done in {:.1}s.",
-        links.len(),
-        waiting.len(),
+        hub.companies
+            .iter()
+            .filter(|c| !c.customers.is_empty())
+            .count(),
+        hub.unlinked.len(),
         started.elapsed().as_secs_f64()
     )
     .map_err(io_err)?;
+    if url.is_some() {
+        writeln!(
+            err,
+            "The store is kept: `cargo run --example hub -- --store {store_url}` reads it again."
+        )
+        .map_err(io_err)?;
+    }
     Ok(())
+}
+
+fn fastrand_u32() -> u32 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos())
 }

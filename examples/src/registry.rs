@@ -21,6 +21,9 @@ pub struct VendorEntry {
     /// Builds the connector from the environment, an optional `--base-url`
     /// and engine settings.
     pub build: BuildFn,
+    /// The kinds (`customers`, `devices`, `alerts`, `tickets`) the vendor
+    /// filters by `--since`; the others are always listed in full.
+    pub since_kinds: &'static [&'static str],
 }
 
 /// A required variable, or a configuration error that names it and says
@@ -183,6 +186,8 @@ pub fn registry() -> Vec<VendorEntry> {
             vendor: Vendor::Atera,
             env_vars: &["ATERA_API_KEY"],
             build: atera,
+            // `FromLastModifiedDate` exists on customers only.
+            since_kinds: &["customers"],
         },
         VendorEntry {
             vendor: Vendor::Kaseya,
@@ -192,11 +197,13 @@ pub fn registry() -> Vec<VendorEntry> {
                 "KASEYA_TOKEN_SECRET",
             ],
             build: kaseya,
+            since_kinds: &[],
         },
         VendorEntry {
             vendor: Vendor::DattoRmm,
             env_vars: &["DATTO_PLATFORM", "DATTO_API_KEY", "DATTO_API_SECRET"],
             build: datto_rmm,
+            since_kinds: &[],
         },
         VendorEntry {
             vendor: Vendor::ConnectWise,
@@ -208,6 +215,8 @@ pub fn registry() -> Vec<VendorEntry> {
                 "CONNECTWISE_CLIENT_ID",
             ],
             build: connectwise,
+            // `conditions=lastUpdated > [...]` on every list.
+            since_kinds: &["customers", "devices", "tickets"],
         },
     ]
 }

@@ -532,3 +532,400 @@ async fn kaseya_and_datto_sync_from_their_variables_and_refuse_what_they_cannot_
     assert_eq!(r.code, 2);
     assert!(r.err.contains("DATTO_PLATFORM"), "{}", r.err);
 }
+
+/// A stdout that takes `room` bytes, then fails every write with `kind`
+/// (`BrokenPipe`: `| head` closed it; `StorageFull`: `> /dev/full`).
+struct Failing {
+    room: usize,
+    kind: std::io::ErrorKind,
+    taken: Vec<u8>,
+}
+
+impl std::io::Write for Failing {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.taken.len() + buf.len() > self.room {
+            return Err(std::io::Error::new(self.kind, "the output is gone"));
+        }
+        self.taken.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+async fn sync_into(args: &[&str], room: usize, kind: std::io::ErrorKind) -> (i32, String) {
+    let lookup = |k: &str| (k == "ATERA_API_KEY").then(|| ATERA_API_KEY.to_string());
+    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+    let mut out = Failing {
+        room,
+        kind,
+        taken: Vec::new(),
+    };
+    let mut err = Vec::new();
+    let code = run_sync(
+        &args,
+        Io {
+            out: &mut out,
+            err: &mut err,
+            env: &lookup,
+            out_is_terminal: false,
+        },
+    )
+    .await;
+    (code, String::from_utf8(err).unwrap())
+}
+
+#[tokio::test]
+async fn sync_into_a_full_disk_exits_1_saying_it_could_not_write_in_both_formats() {
+    let fake = AteraFake::with_data(AteraData::generate(4, 5, 3, 3)).await;
+    for format in ["jsonl", "table"] {
+        let (code, err) = sync_into(
+            &["atera", "--base-url", &fake.uri(), "--format", format],
+            0,
+            std::io::ErrorKind::StorageFull,
+        )
+        .await;
+        assert_eq!(code, 1, "{format}: {err}");
+        assert!(
+            err.lines()
+                .last()
+                .unwrap_or("")
+                .starts_with("error: could not write"),
+            "{format}: {err}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn sync_into_a_closed_pipe_ends_quietly_with_0() {
+    let fake = AteraFake::with_data(AteraData::generate(4, 5, 3, 3)).await;
+    let (code, err) = sync_into(
+        &["atera", "--base-url", &fake.uri()],
+        200,
+        std::io::ErrorKind::BrokenPipe,
+    )
+    .await;
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("error"), "{err}");
+}
+
+#[tokio::test]
+async fn the_demo_into_a_closed_pipe_ends_quietly_and_help_prints_help() {
+    let mut out = Failing {
+        room: 300,
+        kind: std::io::ErrorKind::BrokenPipe,
+        taken: Vec::new(),
+    };
+    let mut err = Vec::new();
+    let code = vectis_examples::demo::main_with(&[], &mut out, &mut err).await;
+    let err = String::from_utf8(err).unwrap();
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        !err.contains("error") && !err.contains("configuration"),
+        "{err}"
+    );
+
+    let mut out = Failing {
+        room: 0,
+        kind: std::io::ErrorKind::StorageFull,
+        taken: Vec::new(),
+    };
+    let mut err = Vec::new();
+    let code = vectis_examples::demo::main_with(&[], &mut out, &mut err).await;
+    let err = String::from_utf8(err).unwrap();
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("error: could not write"), "{err}");
+    assert!(!err.contains("configuration"), "{err}");
+
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = vectis_examples::demo::main_with(&["--help".to_string()], &mut out, &mut err).await;
+    let out = String::from_utf8(out).unwrap();
+    assert_eq!(code, 0);
+    assert!(out.contains("Usage: demo"), "{out}");
+    assert!(!out.contains("CUSTOMER HUB"), "the demo did not run");
+}
+
+#[tokio::test]
+async fn alert_honours_rate_limit() {
+    let fake = AteraFake::start().await;
+    let r = run(
+        &[
+            "atera",
+            "resolve",
+            "9001",
+            "--base-url",
+            &fake.uri(),
+            "--rate-limit",
+            "7/fortnight",
+        ],
+        &[("ATERA_API_KEY", ATERA_API_KEY)],
+        true,
+    )
+    .await;
+    assert_eq!(r.code, 2, "{}", r.err);
+    assert!(r.err.contains("fortnight"), "{}", r.err);
+    assert!(
+        fake.resolved_alert_ids().is_empty(),
+        "nothing was done with an unreadable quota"
+    );
+}
+
+#[tokio::test]
+async fn the_since_note_names_the_kinds_that_cannot_be_filtered() {
+    let fake = AteraFake::with_data(AteraData::generate(4, 5, 3, 3)).await;
+    let env = [("ATERA_API_KEY", ATERA_API_KEY)];
+    let since = "2026-04-01T00:00:00Z";
+    let base = fake.uri();
+    let r = sync(
+        &[
+            "atera",
+            "--base-url",
+            &base,
+            "--since",
+            since,
+            "--only",
+            "devices",
+        ],
+        &env,
+    )
+    .await;
+    assert_eq!(r.code, 0, "{}", r.err);
+    assert!(
+        r.err
+            .contains("note: Atera cannot filter devices by --since"),
+        "{}",
+        r.err
+    );
+    let r = sync(
+        &[
+            "atera",
+            "--base-url",
+            &base,
+            "--since",
+            since,
+            "--only",
+            "customers",
+        ],
+        &env,
+    )
+    .await;
+    assert_eq!(r.code, 0, "{}", r.err);
+    assert!(
+        !r.err.contains("note:"),
+        "customers are filtered: {}",
+        r.err
+    );
+    let r = sync(&["atera", "--base-url", &base, "--since", since], &env).await;
+    assert!(
+        r.err.contains("cannot filter devices, alerts by --since"),
+        "{}",
+        r.err
+    );
+}
+
+#[tokio::test]
+async fn match_overrides_take_numbers_and_strings_and_refuse_anything_else_naming_the_line() {
+    let dir = std::env::temp_dir().join(format!("vectis-overrides-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let rmm = dir.join("rmm.jsonl");
+    let psa = dir.join("psa.jsonl");
+    let overrides = dir.join("overrides.jsonl");
+    std::fs::write(
+        &rmm,
+        [
+            r#"{"type":"customer","vendor":"atera","id":"1","name":"Northwind"}"#,
+            r#"{"type":"customer","vendor":"atera","id":"2","name":"Contoso"}"#,
+        ]
+        .join("\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        &psa,
+        [
+            r#"{"type":"customer","vendor":"connectwise","id":"250","name":"Fabrikam"}"#,
+            r#"{"type":"customer","vendor":"connectwise","id":"300","name":"Contoso"}"#,
+        ]
+        .join("\n"),
+    )
+    .unwrap();
+    let args = |o: &std::path::Path| {
+        vec![
+            "--rmm-file".to_string(),
+            rmm.to_str().unwrap().to_string(),
+            "--psa-file".to_string(),
+            psa.to_str().unwrap().to_string(),
+            "--overrides".to_string(),
+            o.to_str().unwrap().to_string(),
+        ]
+    };
+    std::fs::write(
+        &overrides,
+        "{\"rmm_id\":\"1\",\"psa_id\":250}\n{\"rmm_id\":2,\"psa_id\":null}\n",
+    )
+    .unwrap();
+    let a = args(&overrides);
+    let r = matching(&a.iter().map(String::as_str).collect::<Vec<_>>()).await;
+    assert_eq!(r.code, 0, "{}", r.err);
+    let lines: Vec<serde_json::Value> = r
+        .out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let by_id = |id: &str| lines.iter().find(|l| l["rmm_id"] == id).unwrap().clone();
+    assert_eq!(by_id("1")["psa_id"], "250", "a number links");
+    assert!(by_id("2")["psa_id"].is_null(), "null keeps separate");
+
+    for bad in [
+        r#"{"rmm_id":"1","psa_id":true}"#,
+        r#"{"rmm_id":"1","psa_id":{"id":250}}"#,
+        r#"{"rmm_id":[1],"psa_id":250}"#,
+    ] {
+        std::fs::write(&overrides, format!("\n{bad}\n")).unwrap();
+        let a = args(&overrides);
+        let r = matching(&a.iter().map(String::as_str).collect::<Vec<_>>()).await;
+        assert_eq!(r.code, 2, "{bad}: {}", r.err);
+        assert!(r.err.contains("line 2"), "{bad}: {}", r.err);
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[tokio::test]
+async fn check_with_listing_options_and_a_fallback_without_a_shared_quota_are_usage_errors() {
+    let env = [("ATERA_API_KEY", ATERA_API_KEY)];
+    for args in [
+        vec!["atera", "--check", "--only", "devices"],
+        vec!["atera", "--check", "--format", "table"],
+        vec!["atera", "--check", "--since", "2026-04-01T00:00:00Z"],
+        vec!["atera", "--shared-quota-fallback", "local:2"],
+    ] {
+        let r = sync(&args, &env).await;
+        assert_eq!(r.code, 2, "{args:?}: {}", r.err);
+        assert!(r.err.starts_with("error:"), "{args:?}: {}", r.err);
+    }
+}
+
+#[tokio::test]
+async fn connectwise_lists_tickets_with_only_and_counts_in_the_singular_for_one() {
+    use vectis_testkit::connectwise::{ConnectWiseData, ConnectWiseFake};
+    let fake = ConnectWiseFake::with_data(ConnectWiseData::generate(1, 2, 3, 4)).await;
+    let env = cw_env();
+    let r = sync(
+        &[
+            "connectwise",
+            "--base-url",
+            &fake.uri(),
+            "--rate-limit",
+            "off",
+            "--only",
+            "customers,tickets",
+        ],
+        &env,
+    )
+    .await;
+    assert_eq!(r.code, 0, "{}", r.err);
+    let types: Vec<String> = r
+        .out
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["type"].to_string())
+        .collect();
+    assert_eq!(
+        types.iter().filter(|t| *t == "\"ticket\"").count(),
+        3,
+        "{}",
+        r.out
+    );
+    assert!(r.err.contains("ConnectWise: 1 customer\n"), "{}", r.err);
+    assert!(r.err.contains("ConnectWise: 3 tickets\n"), "{}", r.err);
+    let r = sync(
+        &["atera", "--only", "tickets"],
+        &[("ATERA_API_KEY", ATERA_API_KEY)],
+    )
+    .await;
+    assert_eq!(r.code, 2, "{}", r.err);
+    assert!(r.err.contains("Atera has no tickets"), "{}", r.err);
+}
+
+#[tokio::test]
+async fn a_full_sync_overlaps_its_kinds_and_keeps_each_in_order() {
+    // 120 customers and 130 agents: three pages each at 50.
+    let data = AteraData::generate(120, 130, 20, 9);
+    let fake = AteraFake::with_data(data.clone()).await;
+    let r = sync(
+        &[
+            "atera",
+            "--base-url",
+            &fake.uri(),
+            "--rate-limit",
+            "off",
+            "--concurrency",
+            "1",
+        ],
+        &[("ATERA_API_KEY", ATERA_API_KEY)],
+    )
+    .await;
+    assert_eq!(r.code, 0, "{}", r.err);
+    let received = fake.received().await;
+    let first_agents = received
+        .iter()
+        .position(|q| q.url.path() == "/api/v3/agents")
+        .unwrap();
+    let first_alerts = received
+        .iter()
+        .position(|q| q.url.path() == "/api/v3/alerts")
+        .unwrap();
+    let last_customers = received
+        .iter()
+        .rposition(|q| q.url.path() == "/api/v3/customers")
+        .unwrap();
+    assert!(
+        first_agents < last_customers && first_alerts < last_customers,
+        "devices and alerts waited for every customer page"
+    );
+    let lines: Vec<serde_json::Value> = r
+        .out
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line one whole record"))
+        .collect();
+    let of = |t: &str, field: &str| -> Vec<String> {
+        lines
+            .iter()
+            .filter(|v| v["type"] == t)
+            .map(|v| v[field].as_str().unwrap().to_string())
+            .collect()
+    };
+    let want: Vec<String> = data
+        .customers
+        .iter()
+        .map(|c| c["CustomerID"].to_string())
+        .collect();
+    assert_eq!(of("customer", "id"), want, "customers in order");
+    assert_eq!(of("device", "id").len(), 130);
+    assert_eq!(of("alert", "id").len(), 20);
+}
+
+#[tokio::test]
+async fn a_kind_named_twice_in_only_is_listed_once() {
+    let fake = AteraFake::with_data(AteraData::generate(4, 2, 2, 3)).await;
+    let r = sync(
+        &[
+            "atera",
+            "--base-url",
+            &fake.uri(),
+            "--only",
+            "customers,devices,customers",
+        ],
+        &[("ATERA_API_KEY", ATERA_API_KEY)],
+    )
+    .await;
+    assert_eq!(r.code, 0, "{}", r.err);
+    assert_eq!(
+        r.out
+            .lines()
+            .filter(|l| l.contains(r#""type":"customer""#))
+            .count(),
+        4
+    );
+    assert_eq!(r.err.matches("Atera: 4 customers").count(), 1, "{}", r.err);
+}

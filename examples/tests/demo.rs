@@ -66,3 +66,44 @@ fn company_block(out: &str, name: &str) -> String {
         .collect::<Vec<_>>()
         .join("\n")
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_goes_through_the_store_and_keeps_it_when_given_one() {
+    let dir = std::env::temp_dir().join(format!("vectis-demo-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}", dir.join("kept.db").display());
+    for round in 0..2 {
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let code = vectis_examples::demo::main_with(
+            &["--store".to_string(), url.clone()],
+            &mut out,
+            &mut err,
+        )
+        .await;
+        let err = String::from_utf8(err).unwrap();
+        assert_eq!(code, 0, "{err}");
+        let out = String::from_utf8(out).unwrap();
+        assert!(out.contains("CUSTOMER HUB from the store"), "{out}");
+        if round == 1 {
+            // The second run finds every record already stored, unchanged.
+            assert!(
+                err.contains("Atera: 22 customers (0 new, 0 changed, 0 gone)"),
+                "{err}"
+            );
+        }
+    }
+    // What the demo printed is in the store for anyone to read again.
+    let store = vectis_sync::Store::open(&url).await.unwrap();
+    let hub = store.hub().await.unwrap();
+    assert!(
+        hub.companies
+            .iter()
+            .any(|c| c.name == "Acme Ltd" && c.customers.len() == 3)
+    );
+    assert!(
+        hub.unlinked
+            .iter()
+            .any(|u| u.rmm_name == "Harbor View Veterinary")
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

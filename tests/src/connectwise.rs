@@ -100,6 +100,9 @@ pub enum PostFailure {
     /// The ticket is created, and the 201 comes after this delay (longer
     /// than the client's timeout).
     DelayAfterCreate(std::time::Duration),
+    /// The ticket is created, and the 201 carries only the first half of
+    /// its JSON (a connection cut mid-body, a proxy that truncates).
+    TruncatedAfterCreate,
 }
 
 /// The records a [`ConnectWiseFake`] serves, as ConnectWise's JSON, in id order.
@@ -1064,6 +1067,17 @@ impl Api {
                 "text/html",
             ),
             Some(PostFailure::DelayAfterCreate(d)) => json_response(201, &ticket).set_delay(d),
+            Some(PostFailure::TruncatedAfterCreate) => {
+                let text = ticket.to_string();
+                let mut cut = text.len() / 2;
+                while cut > 0 && !text.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                ResponseTemplate::new(201).set_body_raw(
+                    text.get(..cut).unwrap_or_default().to_owned(),
+                    "application/json",
+                )
+            }
             _ => json_response(201, &ticket),
         }
     }

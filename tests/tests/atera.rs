@@ -597,3 +597,128 @@ async fn three_kinds_of_two_tenants_sync_at_once_each_tenant_under_its_own_limit
         }
     }
 }
+
+#[tokio::test]
+async fn a_record_with_a_null_id_is_skipped_not_the_page() {
+    // Atera's spec marks AgentID, CustomerID and AlertID nullable.
+    let mut data = AteraData::generate(4, 60, 6, 23);
+    data.customers[1]["CustomerID"] = serde_json::Value::Null;
+    data.agents[7]["AgentID"] = serde_json::Value::Null;
+    data.agents[7]["DeviceGuid"] = serde_json::Value::Null;
+    data.agents[8]
+        .as_object_mut()
+        .unwrap()
+        .remove("AgentID")
+        .unwrap();
+    data.agents[8]["DeviceGuid"] = serde_json::Value::Null;
+    data.alerts[2]["AlertID"] = serde_json::Value::Null;
+    let fake = AteraFake::with_data(data).await;
+    let t = RecordingTime::new();
+    for concurrency in [1, 3] {
+        let atera = connector_with(&fake, &t, ATERA_API_KEY, concurrency);
+        let customers: Vec<_> = atera
+            .customers(&ListOptions::default())
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(customers.len(), 3);
+        let devices: Vec<_> = atera
+            .devices(&ListOptions::default())
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(
+            devices.len(),
+            58,
+            "both agents of page 1 without an id skipped"
+        );
+        let alerts: Vec<_> = atera
+            .alerts(&ListOptions::default())
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(alerts.len(), 5);
+    }
+}
+
+#[tokio::test]
+async fn a_listing_where_no_record_has_an_id_is_an_error_naming_the_field() {
+    let mut data = AteraData::generate(3, 3, 0, 23);
+    for a in &mut data.agents {
+        a["AgentID"] = serde_json::Value::Null;
+        a["DeviceGuid"] = serde_json::Value::Null;
+    }
+    let fake = AteraFake::with_data(data).await;
+    let t = RecordingTime::new();
+    let e = connector(&fake, &t)
+        .devices(&ListOptions::default())
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap_err();
+    let msg = e.to_string();
+    assert!(
+        msg.contains("/api/v3/agents") && msg.contains("AgentID"),
+        "{msg}"
+    );
+}
+
+#[tokio::test]
+async fn envelope_fields_paging_never_reads_do_not_fail_the_page() {
+    let fake = AteraFake::with_data(AteraData::generate(2, 0, 0, 3)).await;
+    Mock::given(method("GET"))
+        .and(path("/api/v3/customers"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "items": [{"CustomerID": 1, "CustomerName": "A"}, {"CustomerID": 2, "CustomerName": "B"}],
+            "page": -1, "itemsInPage": -50, "totalItemCount": 2, "totalPages": 1,
+            "prevLink": "", "nextLink": ""
+        })))
+        .with_priority(1)
+        .mount(fake.server())
+        .await;
+    let t = RecordingTime::new();
+    let customers: Vec<_> = connector(&fake, &t)
+        .customers(&ListOptions::default())
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(customers.len(), 2);
+}
+
+#[tokio::test]
+async fn alerts_resumed_inside_the_resolved_list_do_not_replay_it_as_open() {
+    let data = AteraData::generate(2, 3, 30, 17);
+    let resolved_ids: Vec<String> = data
+        .resolved_alerts()
+        .iter()
+        .map(|a| a["AlertID"].to_string())
+        .collect();
+    assert!(resolved_ids.len() >= 4, "{}", resolved_ids.len());
+    let fake = AteraFake::with_data(data).await;
+    let t = RecordingTime::new();
+    let atera = connector(&fake, &t);
+    let opts = ListOptions {
+        page_size: Some(2),
+        ..ListOptions::default()
+    };
+    // Read up to the first page of the resolved list, and stop there.
+    let mut pages = atera.alert_pages(&opts);
+    let first_resolved = loop {
+        let page = pages.next().await.unwrap().unwrap();
+        if page.items.iter().any(|a| a.status == AlertStatus::Resolved) {
+            break page;
+        }
+    };
+    drop(pages);
+    let resumed = ListOptions {
+        resume: first_resolved.resume.clone(),
+        ..opts
+    };
+    let rest: Vec<_> = atera.alerts(&resumed).try_collect().await.unwrap();
+    assert!(
+        rest.iter().all(|a| a.status == AlertStatus::Resolved),
+        "the resolved list was replayed as open"
+    );
+    let mut got: Vec<String> = first_resolved.items.iter().map(|a| a.id.clone()).collect();
+    got.extend(rest.iter().map(|a| a.id.clone()));
+    assert_eq!(got, resolved_ids, "each resolved alert once, in order");
+}

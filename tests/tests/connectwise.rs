@@ -352,7 +352,7 @@ async fn check_discovers_the_codebase_once_and_reports_the_version() {
 }
 
 #[tokio::test]
-async fn an_unusable_company_info_falls_back_to_v4_6_release() {
+async fn a_failed_codebase_discovery_is_an_error_saying_how_to_give_it() {
     let fake = ConnectWiseFake::start().await;
     mount_sequence(
         fake.server(),
@@ -363,14 +363,97 @@ async fn an_unusable_company_info_falls_back_to_v4_6_release() {
     .await;
     let t = RecordingTime::new();
     let cw = connector(&fake, &t, Paging::ForwardOnly);
-    cw.check().await.unwrap();
+    let e = cw.check().await.unwrap_err();
+    let msg = e.to_string();
     assert!(
-        cw.api_root()
-            .await
-            .unwrap()
-            .as_str()
-            .ends_with("/v4_6_release/apis/3.0")
+        msg.contains("codebase")
+            && msg.contains("CONNECTWISE_COMPANY_ID")
+            && msg.contains("/apis/3.0"),
+        "{msg}"
     );
+    assert!(
+        !fake
+            .received()
+            .await
+            .iter()
+            .any(|r| r.url.path().contains("v4_6_release")),
+        "no guess at a default codebase"
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_company_is_a_configuration_error_naming_it() {
+    let fake = ConnectWiseFake::start().await;
+    let t = RecordingTime::new();
+    let e = builder_as(&fake, &t, "nosuchco", PRIVATE_KEY, CLIENT_ID)
+        .build()
+        .unwrap()
+        .check()
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), vectis_core::ErrorKind::Config);
+    assert!(e.to_string().contains("nosuchco"), "{e}");
+}
+
+#[tokio::test]
+async fn the_codebase_is_read_whatever_is_cloud_looks_like() {
+    // ConnectWise's developer guide shows `"IsCloud": "True"`.
+    let fake = ConnectWiseFake::start().await;
+    mount_sequence(
+        fake.server(),
+        "GET",
+        &format!("/login/companyinfo/{COMPANY_ID}"),
+        vec![ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "CompanyName": "Contoso MSP", "Codebase": "v2025_1/", "VersionCode": "v2025.1",
+            "VersionNumber": "v4.6", "CompanyID": COMPANY_ID, "IsCloud": "True", "SiteUrl": "na.myconnectwise.net"
+        }))],
+    )
+    .await;
+    let t = RecordingTime::new();
+    let cw = connector(&fake, &t, Paging::ForwardOnly);
+    cw.check().await.unwrap();
+    assert_eq!(
+        cw.api_root().await.unwrap().as_str(),
+        format!("{}/{CODEBASE}/apis/3.0", fake.uri())
+    );
+}
+
+#[tokio::test]
+async fn a_codebase_that_is_not_v_digits_underscore_digits_is_refused() {
+    for bad in [
+        "../../evil/",
+        "v2025_1/../..",
+        "v2025.1",
+        "api",
+        "v2025_1x",
+        "%2e%2e",
+    ] {
+        let fake = ConnectWiseFake::start().await;
+        mount_sequence(
+            fake.server(),
+            "GET",
+            &format!("/login/companyinfo/{COMPANY_ID}"),
+            vec![ResponseTemplate::new(200).set_body_json(serde_json::json!({
+                "CompanyName": "Contoso MSP", "Codebase": bad, "CompanyID": COMPANY_ID, "IsCloud": true
+            }))],
+        )
+        .await;
+        let t = RecordingTime::new();
+        let cw = connector(&fake, &t, Paging::ForwardOnly);
+        let e = cw.check().await.unwrap_err();
+        assert!(e.to_string().contains("not a codebase"), "{bad}: {e}");
+        assert_eq!(
+            fake.received().await.len(),
+            1,
+            "{bad}: nothing but the lookup was sent"
+        );
+    }
+    let fake = ConnectWiseFake::start().await;
+    let t = RecordingTime::new();
+    for good in ["v4_6_release", "v2019_4/", "/v2025_1/"] {
+        assert!(builder(&fake, &t).codebase(good).build().is_ok(), "{good}");
+    }
+    assert!(builder(&fake, &t).codebase("v2025.1").build().is_err());
 }
 
 #[tokio::test]
@@ -529,6 +612,27 @@ async fn create_ticket_posts_references_by_id_or_name() {
             .unwrap()
             .starts_with("vectis-")
     );
+}
+
+#[tokio::test]
+async fn a_2xx_with_an_unreadable_body_finds_the_ticket_by_its_marker() {
+    let fake = ConnectWiseFake::start().await;
+    let company_id = fake.data().companies[1]["id"].to_string();
+    fake.fail_ticket_posts(vec![PostFailure::TruncatedAfterCreate]);
+    let t = RecordingTime::new();
+    let cw = connector(&fake, &t, Paging::ForwardOnly);
+    let ticket = cw.create_ticket(&draft(&company_id)).await.unwrap();
+    assert_eq!(
+        fake.created_ticket_ids(),
+        vec![ticket.id.parse::<i64>().unwrap()]
+    );
+    let posts = fake
+        .received()
+        .await
+        .iter()
+        .filter(|r| r.method.as_str() == "POST")
+        .count();
+    assert_eq!(posts, 1);
 }
 
 #[tokio::test]

@@ -13,7 +13,8 @@ use vectis_testkit::datto::{
     ACCOUNT_NAME, API_KEY, API_SECRET, DELETED_DEVICES_UID, DattoData, DattoFake, PLATFORM,
 };
 use vectis_testkit::fake::mount_sequence;
-use wiremock::ResponseTemplate;
+use wiremock::matchers::{method, path, query_param};
+use wiremock::{Mock, ResponseTemplate};
 
 fn settings(time: &RecordingTime, concurrency: usize) -> EngineSettings {
     vectis_testkit::unthrottled(time, concurrency)
@@ -501,5 +502,211 @@ async fn the_secret_and_token_never_appear_in_output() {
     assert!(!captured.text().is_empty(), "tracing was captured");
     for secret in [API_SECRET, "wrong-secret-000", "datto-token-1"] {
         assert!(!text.contains(secret), "{secret} leaked");
+    }
+}
+
+#[tokio::test]
+async fn records_without_a_uid_are_skipped_and_an_unexpected_device_type_does_not_fail_the_page() {
+    // Datto's spec requires no field; public samples send `deviceType` as a
+    // string.
+    let mut data = DattoData::generate(5, 12, 9, 41);
+    let real = data
+        .sites
+        .iter()
+        .position(|s| s["uid"] != DELETED_DEVICES_UID)
+        .unwrap();
+    data.sites[real]["uid"] = serde_json::Value::Null;
+    data.devices[3].as_object_mut().unwrap().remove("uid");
+    data.devices[4]["deviceType"] = serde_json::json!("Server");
+    data.alerts[1]["alertUid"] = serde_json::Value::Null;
+    let expected_sites = data.real_sites().len() - 1;
+    let expected_devices = data.live_devices().len() - 1;
+    let expected_alerts = data.alerts.len() - 1;
+    let fake = DattoFake::with_data(data).await;
+    let t = RecordingTime::new();
+    let datto = connector(&fake, &t);
+    let sites: Vec<_> = datto
+        .customers(&ListOptions::default())
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(sites.len(), expected_sites);
+    let devices: Vec<_> = datto
+        .devices(&ListOptions::default())
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(devices.len(), expected_devices);
+    let alerts: Vec<_> = datto
+        .alerts(&ListOptions::default())
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(alerts.len(), expected_alerts);
+}
+
+#[tokio::test]
+async fn a_listing_where_no_record_has_a_uid_is_an_error() {
+    let mut data = DattoData::generate(2, 4, 0, 41);
+    for d in &mut data.devices {
+        d["uid"] = serde_json::Value::Null;
+    }
+    let fake = DattoFake::with_data(data).await;
+    let t = RecordingTime::new();
+    let e = connector(&fake, &t)
+        .devices(&ListOptions::default())
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap_err();
+    let msg = e.to_string();
+    assert!(
+        msg.contains("/api/v2/account/devices") && msg.contains("`uid`"),
+        "{msg}"
+    );
+}
+
+#[tokio::test]
+async fn a_site_whose_uid_is_not_a_guid_is_dropped_with_a_warning_unless_it_is_deleted_devices() {
+    let mut data = DattoData::generate(3, 0, 0, 7);
+    let real = data
+        .sites
+        .iter()
+        .position(|s| s["uid"] != DELETED_DEVICES_UID)
+        .unwrap();
+    data.sites[real]["uid"] = serde_json::json!("legacy-site-17");
+    let odd_name = data.sites[real]["name"].as_str().unwrap().to_string();
+    let fake = DattoFake::with_data(data.clone()).await;
+    let t = RecordingTime::new();
+    let (guard, log) = vectis_testkit::trace::capture();
+    let sites: Vec<_> = connector(&fake, &t)
+        .customers(&ListOptions::default())
+        .try_collect()
+        .await
+        .unwrap();
+    drop(guard);
+    assert_eq!(sites.len(), data.real_sites().len() - 1);
+    assert!(sites.iter().all(|s| s.name != "Deleted Devices"));
+    let text = log.text();
+    let warned: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("WARN") && l.contains("not a GUID"))
+        .collect();
+    assert_eq!(warned.len(), 1, "{text}");
+    assert!(
+        warned[0].contains(&odd_name) && warned[0].contains("dropped=1"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn page_details_decode_errors_name_the_field() {
+    let fake = DattoFake::start().await;
+    mount_sequence(
+        fake.server(),
+        "GET",
+        "/api/v2/account/sites",
+        vec![ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "pageDetails": {"count": "many", "totalCount": 3, "prevPageUrl": null, "nextPageUrl": null},
+            "sites": []
+        }))],
+    )
+    .await;
+    let t = RecordingTime::new();
+    let e = connector(&fake, &t)
+        .customers(&ListOptions::default())
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap_err();
+    let msg = e.to_string();
+    assert!(msg.contains("pageDetails.count"), "{msg}");
+    assert!(!msg.contains(".."), "{msg}");
+}
+
+#[tokio::test]
+async fn a_404_on_a_followed_next_page_link_names_the_link_not_the_platform() {
+    let fake = DattoFake::with_data(DattoData::generate(2, 120, 0, 3)).await;
+    fake.set_page_max(50);
+    fake.omit_total_count(true);
+    Mock::given(method("GET"))
+        .and(path("/api/v2/account/devices"))
+        .and(query_param("page", "1"))
+        .respond_with(ResponseTemplate::new(404).set_body_json(serde_json::json!({
+            "timestamp": 1, "status": 404, "error": "Not Found", "message": "No message available", "path": "/api/v2/account/devices"
+        })))
+        .with_priority(1)
+        .mount(fake.server())
+        .await;
+    let t = RecordingTime::new();
+    let e = builder(&fake, &t, API_SECRET)
+        .settings(settings(&t, 1))
+        .build()
+        .unwrap()
+        .devices(&ListOptions::default())
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::NotFound);
+    let msg = e.to_string();
+    assert!(!msg.contains("platform"), "{msg}");
+    assert!(msg.contains("page=1") && msg.contains("next page"), "{msg}");
+}
+
+#[tokio::test]
+async fn a_404_on_the_token_endpoint_says_the_platform_is_probably_wrong_and_is_asked_once() {
+    let fake = DattoFake::start().await;
+    mount_sequence(
+        fake.server(),
+        "POST",
+        "/auth/oauth/token",
+        vec![ResponseTemplate::new(404); 3],
+    )
+    .await;
+    let t = RecordingTime::new();
+    let datto = connector(&fake, &t);
+    let e = datto
+        .customers(&ListOptions::default())
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap_err();
+    let msg = e.to_string();
+    assert!(
+        msg.contains("probably wrong") && msg.contains(PLATFORM),
+        "{msg}"
+    );
+    for p in vectis_datto_rmm::PLATFORMS {
+        assert!(msg.contains(p), "{msg}");
+    }
+    assert_eq!(
+        requests_to(&fake, "/auth/oauth/token").await.len(),
+        1,
+        "a 404 is not worth a second token request"
+    );
+    let e = datto.check().await.unwrap_err();
+    assert!(e.to_string().contains("probably wrong"), "{e}");
+}
+
+#[tokio::test]
+async fn a_token_endpoint_that_cannot_be_reached_says_the_platform_or_base_url_is_probably_wrong() {
+    // Nothing listens on port 1 of the loopback interface.
+    let t = RecordingTime::new();
+    let e = DattoRmmConnector::builder(
+        PLATFORM,
+        SecretString::from(API_KEY),
+        SecretString::from(API_SECRET),
+    )
+    .base_url("http://127.0.0.1:1")
+    .settings(settings(&t, 1))
+    .build()
+    .unwrap()
+    .check()
+    .await
+    .unwrap_err();
+    let msg = e.to_string();
+    assert!(
+        msg.contains("could not reach") && msg.contains("probably wrong"),
+        "{msg}"
+    );
+    for p in vectis_datto_rmm::PLATFORMS {
+        assert!(msg.contains(p), "{msg}");
     }
 }

@@ -797,3 +797,65 @@ async fn a_missing_asset_costs_a_bounded_look_ahead_not_the_whole_list() {
     assert_eq!(devices.len(), 2000);
     assert!(devices.iter().all(|d| d.os.is_some() || d.id == first));
 }
+
+/// Answers the connector's one-item count request
+/// (`/notifications?$top=1`) with `TotalCount: total`, as if the count had
+/// been taken at another moment than the lists.
+async fn count_notifications_as(fake: &KaseyaFake, total: u64) {
+    Mock::given(wiremock::matchers::path("/api/v3/notifications"))
+        .and(wiremock::matchers::query_param("$top", "1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            serde_json::json!({"Data": [], "Meta": {"ResponseCode": 200, "TotalCount": total}}),
+        ))
+        .with_priority(1)
+        .mount(fake.server())
+        .await;
+}
+
+#[tokio::test]
+async fn a_notification_created_during_the_sync_does_not_hide_an_older_one_from_the_sweep() {
+    let mut data = KaseyaData::generate(4, 12, 60, 23);
+    // An older notification of a device no longer listed: no per-device
+    // list has it.
+    data.notifications.push(serde_json::json!({
+        "Id": 9001, "Message": "GONE-PC01 has been offline for more than 24 hours.",
+        "DateTime": "2026-04-30T09:00:00Z", "Priority": "normal",
+        "ComputerIdentifier": "0badc0de-0000-4000-8000-000000000000", "Read": false,
+    }));
+    // A new one on a listed device, created after the count was taken.
+    let listed = data.devices[2]["Identifier"].as_str().unwrap().to_string();
+    data.notifications.push(serde_json::json!({
+        "Id": 9002, "Message": "Disk C: below 5%", "DateTime": "2026-05-01T11:59:00Z",
+        "Priority": "critical", "ComputerIdentifier": listed, "Read": false,
+    }));
+    let fake = KaseyaFake::with_data(data).await;
+    count_notifications_as(&fake, 61).await;
+    let t = RecordingTime::new();
+    let alerts: Vec<_> = connector(&fake, &t)
+        .alerts(&ListOptions::default())
+        .try_collect()
+        .await
+        .unwrap();
+    let ids: HashSet<&str> = alerts.iter().map(|a| a.id.as_str()).collect();
+    assert!(
+        ids.contains("9001"),
+        "the older notification was never seen"
+    );
+    assert!(ids.contains("9002"));
+    assert_eq!(alerts.len(), 62);
+    assert_eq!(ids.len(), 62, "each once");
+}
+
+#[tokio::test]
+async fn a_total_count_near_u64_max_does_not_overflow_the_strategy_choice() {
+    let data = KaseyaData::generate(2, 6, 10, 29);
+    let fake = KaseyaFake::with_data(data).await;
+    count_notifications_as(&fake, u64::MAX).await;
+    let t = RecordingTime::new();
+    let alerts: Vec<_> = connector(&fake, &t)
+        .alerts(&ListOptions::default())
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(alerts.len(), 10);
+}

@@ -31,6 +31,11 @@
 //! by every connector built with the same key; override it with
 //! [`EngineSettings::quota`].
 //!
+//! Atera's spec makes `CustomerID`, `AgentID` and `AlertID` nullable: a
+//! record without its id is skipped with a `warn` event naming the endpoint
+//! and index, and counted; a listing where no record has one is an error
+//! (see `vectis_core::record_ids`).
+//!
 //! Incremental sync: `ListOptions::since` filters customers on Atera's side
 //! (`FromLastModifiedDate`, which Atera reads in the *account's* time zone,
 //! so the connector asks from 14 hours earlier: a few extra records, never a
@@ -47,8 +52,9 @@ use std::sync::Arc;
 use vectis_core::error::{Result, Verb};
 use vectis_core::http::{RequestSpec, Response, Situation, VendorRules, encode_segment};
 use vectis_core::paginate::{
-    ListRequest, NextUrl, PageMeta, PageNumber, PageStream, RawPage, page_stream, typed,
+    ListRequest, NextUrl, PageMeta, PageNumber, PageStream, RawPage, decode_item, page_stream,
 };
+use vectis_core::record_ids::IdCheck;
 use vectis_core::{
     ActionOutcome, Alert, BaseUrl, Capabilities, ConnectionInfo, Connector, Customer, Device,
     EngineSettings, Error, HttpClient, ListOptions, Quota, SecretString, Vendor,
@@ -234,6 +240,21 @@ impl AteraConnector {
     }
 }
 
+impl AteraConnector {
+    /// `GET /alerts?alertStatus=<status>`, every page, records without an
+    /// `AlertID` skipped and counted.
+    fn alert_list(&self, status: &str, opts: &ListOptions) -> PageStream<Alert> {
+        let ids = IdCheck::new(Vendor::Atera, "/api/v3/alerts", "AlertID");
+        let pages = self.list(
+            "/alerts",
+            &[("alertStatus", status.to_string())],
+            opts,
+            mapper("/api/v3/alerts", &ids, map::alert),
+        );
+        ids.guard(pages)
+    }
+}
+
 /// Reads Atera's paged envelope.
 fn parse_page(resp: &Response, endpoint: &str) -> Result<RawPage> {
     let env: raw::PagedResult = resp.json()?;
@@ -259,19 +280,37 @@ fn parse_page(resp: &Response, endpoint: &str) -> Result<RawPage> {
     })
 }
 
+/// A listing's item mapper: decodes each item into `R` and maps it with `f`;
+/// an item `f` cannot identify (`None`: its id is null or missing, as Atera's
+/// spec allows) is skipped and counted by `ids` instead of failing the page.
 fn mapper<R, T>(
     endpoint: &'static str,
-    f: fn(R, serde_json::Value) -> T,
+    ids: &Arc<IdCheck>,
+    f: fn(R, serde_json::Value) -> Option<T>,
 ) -> impl Fn(usize, serde_json::Value) -> Result<Option<T>> + Send + Sync + 'static
 where
     R: serde::de::DeserializeOwned + 'static,
     T: 'static,
 {
-    typed(Vendor::Atera, endpoint, f)
+    let ids = Arc::clone(ids);
+    move |i, v| {
+        let r: R = decode_item(Vendor::Atera, endpoint, i, &v)?;
+        let mapped = f(r, v);
+        ids.keep(i, mapped.is_some());
+        Ok(mapped)
+    }
 }
 
 #[async_trait]
 impl Connector for AteraConnector {
+    fn observed(&self) -> vectis_core::Observed {
+        self.client.observed()
+    }
+
+    fn filters_since(&self, kind: vectis_core::Kind) -> bool {
+        matches!(kind, vectis_core::Kind::Customers)
+    }
+
     fn vendor(&self) -> Vendor {
         Vendor::Atera
     }
@@ -321,40 +360,53 @@ impl Connector for AteraConnector {
                 from.format("%Y-%m-%dT%H:%M:%S").to_string(),
             ));
         }
-        self.list(
+        let ids = IdCheck::new(Vendor::Atera, "/api/v3/customers", "CustomerID");
+        let pages = self.list(
             "/customers",
             &query,
             opts,
-            mapper("/api/v3/customers", map::customer),
-        )
+            mapper("/api/v3/customers", &ids, map::customer),
+        );
+        ids.guard(pages)
     }
 
     fn device_pages(&self, opts: &ListOptions) -> vectis_core::PageStream<Device> {
-        self.list("/agents", &[], opts, mapper("/api/v3/agents", map::device))
+        let ids = IdCheck::new(Vendor::Atera, "/api/v3/agents", "AgentID");
+        let pages = self.list(
+            "/agents",
+            &[],
+            opts,
+            mapper("/api/v3/agents", &ids, map::device),
+        );
+        ids.guard(pages)
     }
 
     fn alert_pages(&self, opts: &ListOptions) -> vectis_core::PageStream<Alert> {
         // Without `alertStatus` Atera's answer is undocumented: ask for each.
-        let open = self.list(
-            "/alerts",
-            &[("alertStatus", "Open".to_string())],
-            opts,
-            mapper("/api/v3/alerts", map::alert),
-        );
+        // A cursor into the resolved list resumes there (the open list was
+        // delivered before it); any other cursor resumes the open list, and
+        // the resolved list follows in full.
+        let resuming_resolved = opts
+            .resume
+            .as_ref()
+            .and_then(|c| url::Url::parse(&c.next).ok())
+            .is_some_and(|u| {
+                u.query_pairs().any(|(k, v)| {
+                    k.eq_ignore_ascii_case("alertStatus") && v.eq_ignore_ascii_case("Resolved")
+                })
+            });
+        if resuming_resolved {
+            return self.alert_list("Resolved", opts);
+        }
+        let open = self.alert_list("Open", opts);
         let resolved_opts = ListOptions {
             resume: None,
             ..opts.clone()
         };
         let me = self.clone();
-        let resolved = futures::stream::once(async move {
-            me.list(
-                "/alerts",
-                &[("alertStatus", "Resolved".to_string())],
-                &resolved_opts,
-                mapper("/api/v3/alerts", map::alert),
-            )
-        })
-        .flatten();
+        let resolved =
+            futures::stream::once(async move { me.alert_list("Resolved", &resolved_opts) })
+                .flatten();
         open.chain(resolved).boxed()
     }
 

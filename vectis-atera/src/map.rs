@@ -3,15 +3,15 @@
 use crate::raw::{AteraAgent, AteraAlert, AteraCustomer};
 use vectis_core::{Alert, AlertStatus, Customer, Device, OsFamily, Severity, Vendor};
 
-/// `CustomerDto` → [`Customer`].
-pub fn customer(c: AteraCustomer, raw: serde_json::Value) -> Customer {
-    Customer {
+/// `CustomerDto` → [`Customer`]; `None` without a `CustomerID`.
+pub fn customer(c: AteraCustomer, raw: serde_json::Value) -> Option<Customer> {
+    Some(Customer {
         vendor: Vendor::Atera,
-        id: c.customer_id.to_string(),
+        id: c.customer_id?.to_string(),
         name: c.customer_name.unwrap_or_default(),
         updated_at: c.last_modified,
         raw,
-    }
+    })
 }
 
 /// A device's id: its `DeviceGuid` (what alerts reference), or the `AgentID`
@@ -23,11 +23,11 @@ fn device_key(guid: Option<&str>, agent_id: Option<i64>) -> Option<String> {
     }
 }
 
-/// `AgentDto` → [`Device`].
-pub fn device(a: AteraAgent, raw: serde_json::Value) -> Device {
-    let id = device_key(a.device_guid.as_deref(), Some(a.agent_id))
-        .unwrap_or_else(|| a.agent_id.to_string());
-    Device {
+/// `AgentDto` → [`Device`]; `None` when it has neither a `DeviceGuid` nor
+/// an `AgentID` to be known by.
+pub fn device(a: AteraAgent, raw: serde_json::Value) -> Option<Device> {
+    let id = device_key(a.device_guid.as_deref(), a.agent_id)?;
+    Some(Device {
         vendor: Vendor::Atera,
         id,
         customer_id: a.customer_id.map(|c| c.to_string()),
@@ -37,7 +37,7 @@ pub fn device(a: AteraAgent, raw: serde_json::Value) -> Device {
         online: a.online,
         last_seen: a.last_seen,
         raw,
-    }
+    })
 }
 
 /// Atera's severities: `Critical`, `Warning`, `Information`. Warning is
@@ -56,12 +56,13 @@ pub fn severity(s: Option<&str>) -> Severity {
     }
 }
 
-/// `AlertDto` → [`Alert`]. `Archived` means resolved.
-pub fn alert(a: AteraAlert, raw: serde_json::Value) -> Alert {
+/// `AlertDto` → [`Alert`]; `None` without an `AlertID`. `Archived` means
+/// resolved.
+pub fn alert(a: AteraAlert, raw: serde_json::Value) -> Option<Alert> {
     let resolved = a.archived.unwrap_or(false);
-    Alert {
+    Some(Alert {
         vendor: Vendor::Atera,
-        id: a.alert_id.to_string(),
+        id: a.alert_id?.to_string(),
         customer_id: a.customer_id.map(|c| c.to_string()),
         device_id: device_key(a.device_guid.as_deref(), a.agent_id),
         severity: severity(a.severity.as_deref()),
@@ -74,7 +75,7 @@ pub fn alert(a: AteraAlert, raw: serde_json::Value) -> Alert {
         created_at: a.created,
         resolved_at: if resolved { a.archived_date } else { None },
         raw,
-    }
+    })
 }
 
 #[cfg(test)]
@@ -89,7 +90,7 @@ mod tests {
     #[test]
     fn maps_a_customer() {
         let v = json!({"CustomerID": 42, "CustomerName": "Acme Ltd", "LastModified": "2026-04-30T17:05:10"});
-        let c = customer(de(&v), v.clone());
+        let c = customer(de(&v), v.clone()).unwrap();
         assert_eq!(c.id, "42");
         assert_eq!(c.name, "Acme Ltd");
         assert_eq!(
@@ -104,7 +105,7 @@ mod tests {
         let v = json!({"AgentID": 1187, "DeviceGuid": "6F1C2E1A-9A55-4D0B-8D0E-3C7B1F2A9E10", "CustomerID": 42,
             "MachineName": "ACME-DC01", "OS": "Windows Server 2019 Standard", "Online": true,
             "LastSeen": "2026-05-01T12:00:00Z", "Monitored": true});
-        let d = device(de(&v), v.clone());
+        let d = device(de(&v), v.clone()).unwrap();
         assert_eq!(d.id, "6f1c2e1a-9a55-4d0b-8d0e-3c7b1f2a9e10");
         assert_eq!(d.customer_id.as_deref(), Some("42"));
         assert_eq!(d.os_family, Some(OsFamily::Windows));
@@ -115,7 +116,7 @@ mod tests {
     fn maps_alerts_severity_and_status() {
         let v = json!({"AlertID": 9001, "Title": "Disk C: below 5%", "Severity": "Critical", "Created": "2026-05-01T11:58:03Z",
             "DeviceGuid": "6f1c2e1a-9a55-4d0b-8d0e-3c7b1f2a9e10", "AgentId": 1187, "Archived": false, "CustomerID": 42});
-        let a = alert(de(&v), v.clone());
+        let a = alert(de(&v), v.clone()).unwrap();
         assert_eq!(a.severity, Severity::Critical);
         assert_eq!(a.status, AlertStatus::Open);
         assert_eq!(
@@ -124,12 +125,25 @@ mod tests {
         );
         let v = json!({"AlertID": 9002, "AlertMessage": "CPU high", "Severity": "Warning", "Archived": true,
             "ArchivedDate": "2026-05-02T00:00:00Z", "AgentId": 77});
-        let a = alert(de(&v), v.clone());
+        let a = alert(de(&v), v.clone()).unwrap();
         assert_eq!(a.severity, Severity::Medium);
         assert_eq!(a.status, AlertStatus::Resolved);
         assert_eq!(a.title, "CPU high");
         assert_eq!(a.device_id.as_deref(), Some("77"));
         assert!(a.resolved_at.is_some());
         assert_eq!(severity(Some("Information")), Severity::Info);
+    }
+
+    #[test]
+    fn a_record_without_its_id_maps_to_none() {
+        let v = json!({"CustomerID": null, "CustomerName": "Ghost"});
+        assert!(customer(de(&v), v.clone()).is_none());
+        let v = json!({"AgentID": null, "MachineName": "X"});
+        assert!(device(de(&v), v.clone()).is_none());
+        // A GUID alone still identifies an agent.
+        let v = json!({"AgentID": null, "DeviceGuid": "6f1c2e1a-9a55-4d0b-8d0e-3c7b1f2a9e10"});
+        assert!(device(de(&v), v.clone()).is_some());
+        let v = json!({"AlertID": null, "Title": "t"});
+        assert!(alert(de(&v), v.clone()).is_none());
     }
 }

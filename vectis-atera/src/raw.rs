@@ -9,18 +9,14 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use vectis_core::timestamp::flexible;
 
-/// `*DtoPagedResult`: the envelope of every Atera list.
+/// `*DtoPagedResult`: the envelope of every Atera list. Only what paging
+/// reads is decoded: `page` and `itemsInPage` are echoes of the request
+/// (and have been seen negative), so their shape never fails a page.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PagedResult {
     /// The records (nullable in the spec; the key itself must be there).
     pub items: Option<Vec<serde_json::Value>>,
-    /// This page's number, from 1.
-    #[serde(default)]
-    pub page: Option<u64>,
-    /// Page size.
-    #[serde(default)]
-    pub items_in_page: Option<u64>,
     /// Records across all pages.
     #[serde(default)]
     pub total_item_count: Option<u64>,
@@ -35,9 +31,10 @@ pub struct PagedResult {
 /// `CustomerDto`.
 #[derive(Debug, Deserialize)]
 pub struct AteraCustomer {
-    /// Customer id.
-    #[serde(rename = "CustomerID")]
-    pub customer_id: i64,
+    /// Customer id (nullable in Atera's spec: a customer without one is
+    /// skipped, see `vectis_core::record_ids`).
+    #[serde(rename = "CustomerID", default)]
+    pub customer_id: Option<i64>,
     /// Display name.
     #[serde(rename = "CustomerName", default)]
     pub customer_name: Option<String>,
@@ -49,9 +46,9 @@ pub struct AteraCustomer {
 /// `AgentDto`.
 #[derive(Debug, Deserialize)]
 pub struct AteraAgent {
-    /// REST id of the agent.
-    #[serde(rename = "AgentID")]
-    pub agent_id: i64,
+    /// REST id of the agent (nullable in Atera's spec).
+    #[serde(rename = "AgentID", default)]
+    pub agent_id: Option<i64>,
     /// Device GUID, which alerts reference.
     #[serde(rename = "DeviceGuid", default)]
     pub device_guid: Option<String>,
@@ -78,9 +75,9 @@ pub struct AteraAgent {
 /// `AlertDto`.
 #[derive(Debug, Deserialize)]
 pub struct AteraAlert {
-    /// Alert id.
-    #[serde(rename = "AlertID")]
-    pub alert_id: i64,
+    /// Alert id (nullable in Atera's spec: an alert without one is skipped).
+    #[serde(rename = "AlertID", default)]
+    pub alert_id: Option<i64>,
     /// Title.
     #[serde(rename = "Title", default)]
     pub title: Option<String>,

@@ -51,10 +51,12 @@
 //!
 //! **Codebase.** The API root is `https://<site>/<codebase>/apis/3.0`. The
 //! codebase is discovered once, on first use, with the unauthenticated
-//! `GET /login/companyinfo/<companyId>` (its `Codebase`, slashes stripped);
-//! when that answers nothing usable, `v4_6_release` is used. A site URL that
-//! already ends in `/<codebase>/apis/3.0`, or [`ConnectWiseBuilder::codebase`],
-//! skips the lookup.
+//! `GET /login/companyinfo/<companyId>` (its `Codebase`, slashes stripped;
+//! nothing else of that answer is read). Only `v<digits>_<digits>` codebases
+//! (`v2025_1`) and `v4_6_release` are accepted. When the lookup fails or
+//! answers no usable codebase, that is an error saying how to give it: a site
+//! URL that already ends in `/<codebase>/apis/3.0`, or
+//! [`ConnectWiseBuilder::codebase`], skips the lookup.
 //!
 //! **Paging.** `pageSize=1000` (ConnectWise's maximum), following the
 //! `Link: <…>; rel="next"` header with every query parameter kept. By
@@ -101,8 +103,8 @@ use vectis_core::{
     Vendor,
 };
 
-/// The codebase used when `/login/companyinfo` gives none (an alias every
-/// cloud instance accepts; the vendor's OpenAPI server URL uses it).
+/// The release alias every cloud instance accepts (the vendor's OpenAPI
+/// server URL uses it); accepted as a configured codebase.
 pub const DEFAULT_CODEBASE: &str = "v4_6_release";
 /// The API root under `https://<site>/<codebase>`.
 pub const API_ROOT: &str = "apis/3.0";
@@ -476,14 +478,18 @@ fn parse_site(raw: &str, what: &str) -> Result<(BaseUrl, Option<String>)> {
     Ok((base, None))
 }
 
-/// A codebase as a path segment: slashes stripped, and only the characters
-/// codebases use.
+/// A codebase as a path segment, slashes stripped: `v<digits>_<digits>`
+/// (`v2025_1`) or `v4_6_release`, nothing else. The codebase comes from an
+/// unauthenticated answer and becomes part of the authenticated API root, so
+/// `..` or any other path trick is refused.
 fn clean_codebase(raw: &str) -> Option<String> {
     let c = raw.trim().trim_matches('/');
-    let ok = !c.is_empty()
-        && c.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b'-');
-    ok.then(|| c.to_string())
+    if c == DEFAULT_CODEBASE {
+        return Some(c.to_string());
+    }
+    let (major, minor) = c.strip_prefix('v')?.split_once('_')?;
+    let digits = |s: &str| !s.is_empty() && s.len() <= 8 && s.bytes().all(|b| b.is_ascii_digit());
+    (digits(major) && digits(minor)).then(|| c.to_string())
 }
 
 fn api_root(client: &HttpClient, codebase: &str) -> BaseUrl {
@@ -567,39 +573,48 @@ impl ConnectWiseConnector {
 
     async fn discover(&self) -> Result<BaseUrl> {
         let client = &self.inner.client;
-        let path = format!(
-            "login/companyinfo/{}",
-            encode_segment(&self.inner.company_id)
-        );
+        let company = &self.inner.company_id;
+        let path = format!("login/companyinfo/{}", encode_segment(company));
         let url = client.base().join(&path)?;
-        let found = match client.execute(RequestSpec::get(url, EP_COMPANY_INFO)).await {
-            Ok(resp) => match resp.json::<Option<raw::CompanyInfo>>() {
-                Ok(info) => info.and_then(|i| i.codebase),
-                Err(e) => {
-                    tracing::warn!(target: "vectis::connectwise", error = %e, "unreadable company info");
-                    None
+        let how_to_skip = "or give the codebase yourself: a site URL ending in /<codebase>/apis/3.0 (e.g. https://na.myconnectwise.net/v2025_1/apis/3.0), or ConnectWiseBuilder::codebase";
+        let resp = client
+            .execute(RequestSpec::get(url, EP_COMPANY_INFO))
+            .await
+            .map_err(|e| match e {
+                Error::NotFound {
+                    vendor, endpoint, ..
+                } => Error::NotFound {
+                    vendor,
+                    endpoint,
+                    hint: format!(
+                        "this site has no company info for `{company}`, so the API codebase cannot be discovered — check CONNECTWISE_SITE_URL and CONNECTWISE_COMPANY_ID, {how_to_skip}"
+                    ),
+                },
+                other => other,
+            })?;
+        // Only `Codebase` is read, whatever the rest looks like (ConnectWise's
+        // own example sends `"IsCloud": "True"`).
+        let info: serde_json::Value = resp.json()?;
+        if info.is_null() {
+            return Err(Error::config(
+                "CONNECTWISE_COMPANY_ID",
+                format!(
+                    "ConnectWise at {} knows no company `{company}` (/login/companyinfo answered null); use the company id you log in with, {how_to_skip}",
+                    client.base().as_str()
+                ),
+            ));
+        }
+        let found = info.get("Codebase").and_then(|c| c.as_str());
+        match found.and_then(clean_codebase) {
+            Some(c) => Ok(api_root(client, &c)),
+            None => Err(resp.unexpected(format!(
+                "its `Codebase` is {} — not a codebase like v2025_1 or v4_6_release, so the API root is unknown; {how_to_skip}",
+                match found {
+                    Some(c) => format!("`{}`", c.chars().take(40).collect::<String>()),
+                    None => "missing".to_string(),
                 }
-            },
-            // The site itself is unreachable: using a default would only fail later.
-            Err(
-                e @ (Error::Timeout { .. }
-                | Error::Network { .. }
-                | Error::RateLimited { .. }
-                | Error::Inconsistent { .. }),
-            ) => return Err(e),
-            Err(e) => {
-                tracing::warn!(target: "vectis::connectwise", error = %e, "company info lookup failed");
-                None
-            }
-        };
-        let codebase = match found.as_deref().and_then(clean_codebase) {
-            Some(c) => c,
-            None => {
-                tracing::warn!(target: "vectis::connectwise", fallback = DEFAULT_CODEBASE, "no codebase from /login/companyinfo; using the default");
-                DEFAULT_CODEBASE.to_string()
-            }
-        };
-        Ok(api_root(client, &codebase))
+            ))),
+        }
     }
 
     /// The `conditions` for a list: the caller's (parenthesized when
@@ -690,6 +705,37 @@ impl ConnectWiseConnector {
             req = req.header(PAGINATION_TYPE_HEADER, "forward-only");
         }
         Ok(page_stream(self.inner.client.clone(), req))
+    }
+
+    /// The ticket a `POST` answered 2xx for with an unreadable body, found by
+    /// its marker; an error saying so (and what to search for) when it
+    /// cannot be found.
+    async fn adopt_after_unreadable(
+        &self,
+        api: &BaseUrl,
+        marker: &str,
+        unreadable: Error,
+    ) -> Result<Ticket> {
+        match self.find_by_marker(api, marker).await {
+            Ok(Some(t)) => {
+                tracing::warn!(target: "vectis::connectwise", ticket = %t.id, error = %unreadable, "the ticket was created but its answer was unreadable; found it by its marker");
+                Ok(t)
+            }
+            Ok(None) => Err(Error::Inconsistent {
+                vendor: Vendor::ConnectWise,
+                endpoint: EP_TICKETS.into(),
+                detail: format!(
+                    "the ticket POST was accepted but its answer was unreadable ({unreadable}), and no ticket with externalXRef \"{marker}\" is listed yet — search ConnectWise for it before creating the ticket again"
+                ),
+            }),
+            Err(lookup) => Err(Error::Inconsistent {
+                vendor: Vendor::ConnectWise,
+                endpoint: EP_TICKETS.into(),
+                detail: format!(
+                    "the ticket POST was accepted but its answer was unreadable ({unreadable}), and looking it up failed too ({lookup}) — search ConnectWise for externalXRef \"{marker}\" before creating the ticket again"
+                ),
+            }),
+        }
     }
 
     /// Looks up the ticket carrying `marker` in `externalXRef`.
@@ -915,6 +961,14 @@ fn maybe_created(e: &Error) -> bool {
 
 #[async_trait]
 impl Connector for ConnectWiseConnector {
+    fn observed(&self) -> vectis_core::Observed {
+        self.inner.client.observed()
+    }
+
+    fn filters_since(&self, kind: vectis_core::Kind) -> bool {
+        !matches!(kind, vectis_core::Kind::Alerts)
+    }
+
     fn vendor(&self) -> Vendor {
         Vendor::ConnectWise
     }
@@ -980,9 +1034,19 @@ impl Connector for ConnectWiseConnector {
             let spec = RequestSpec::new(Method::POST, url.clone(), EP_TICKETS).json(body.clone());
             let err = match client.execute(spec).await {
                 Ok(resp) => {
-                    let t: raw::Ticket = resp.json()?;
-                    let raw: serde_json::Value = resp.json()?;
-                    return Ok(map::ticket(t, raw));
+                    let read = resp.json::<serde_json::Value>().and_then(|raw| {
+                        let t: raw::Ticket = decode_item(Vendor::ConnectWise, EP_TICKETS, 0, &raw)?;
+                        Ok(map::ticket(t, raw))
+                    });
+                    return match read {
+                        Ok(t) => Ok(t),
+                        // A 2xx means the ticket exists: an unreadable answer
+                        // (a proxy page, truncated JSON) must not make the
+                        // caller create it again.
+                        Err(unreadable) => {
+                            self.adopt_after_unreadable(&api, &marker, unreadable).await
+                        }
+                    };
                 }
                 Err(e) if maybe_created(&e) => e,
                 Err(e) => return Err(e),

@@ -218,9 +218,9 @@ pub struct SystemInfo {
     /// `v2025.1.12345`.
     #[serde(default)]
     pub version: Option<String>,
-    /// Cloud or on-premises.
+    /// Cloud or on-premises: a boolean, or `"True"`; kept as it comes.
     #[serde(default)]
-    pub is_cloud: Option<bool>,
+    pub is_cloud: Option<serde_json::Value>,
     /// `NA`, `EU`, `AU`.
     #[serde(default)]
     pub cloud_region: Option<String>,
@@ -242,9 +242,10 @@ pub struct CompanyInfo {
     /// The login company id.
     #[serde(rename = "CompanyID", default)]
     pub company_id: Option<String>,
-    /// Cloud or on-premises.
+    /// Cloud or on-premises: a boolean, or `"True"` as in ConnectWise's own
+    /// developer-guide example, so kept as it comes.
     #[serde(default)]
-    pub is_cloud: Option<bool>,
+    pub is_cloud: Option<serde_json::Value>,
     /// `na.myconnectwise.net`.
     #[serde(default)]
     pub site_url: Option<String>,

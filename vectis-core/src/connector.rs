@@ -1,7 +1,7 @@
 //! The `Connector` trait: one configured tenant of one vendor.
 
 use crate::error::{Error, Result, Verb};
-use crate::model::{Alert, Customer, Device, Ticket, TicketDraft, Vendor};
+use crate::model::{Alert, Customer, Device, Kind, Record, Ticket, TicketDraft, Vendor};
 use crate::paginate::{Cursor, ItemStream, PageStream, error_stream, items};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -101,6 +101,29 @@ impl fmt::Display for ActionOutcome {
     }
 }
 
+/// What a connector's transport has seen so far: requests sent and the
+/// vendor's clock. A store uses it to count a run's requests and to take its
+/// incremental watermark from the vendor's clock rather than ours.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Observed {
+    /// Requests sent (every attempt counts).
+    pub requests: u64,
+    /// The vendor's clock: the `Date` header of the latest answer, moved
+    /// forward by the time elapsed on our monotonic clock since it arrived.
+    pub server_now: Option<DateTime<Utc>>,
+}
+
+impl Observed {
+    /// A reading (for connectors that keep their own transport).
+    pub fn new(requests: u64, server_now: Option<DateTime<Utc>>) -> Observed {
+        Observed {
+            requests,
+            server_now,
+        }
+    }
+}
+
 /// Options for a listing.
 #[derive(Debug, Clone, Default)]
 pub struct ListOptions {
@@ -191,6 +214,42 @@ pub trait Connector: Send + Sync + fmt::Debug {
     /// Every ticket, lazily.
     fn tickets(&self, opts: &ListOptions) -> ItemStream<Ticket> {
         items(self.ticket_pages(opts))
+    }
+
+    /// Every record of one kind, page by page, as [`Record`]s.
+    fn record_pages(&self, kind: Kind, opts: &ListOptions) -> PageStream<Record> {
+        use futures::StreamExt;
+        fn wrap<T: Send + 'static>(pages: PageStream<T>, f: fn(T) -> Record) -> PageStream<Record> {
+            pages
+                .map(move |p| {
+                    p.map(|p| crate::paginate::Page {
+                        items: p.items.into_iter().map(f).collect(),
+                        index: p.index,
+                        total: p.total,
+                        resume: p.resume,
+                    })
+                })
+                .boxed()
+        }
+        match kind {
+            Kind::Customers => wrap(self.customer_pages(opts), Record::Customer),
+            Kind::Devices => wrap(self.device_pages(opts), Record::Device),
+            Kind::Alerts => wrap(self.alert_pages(opts), Record::Alert),
+            Kind::Tickets => wrap(self.ticket_pages(opts), Record::Ticket),
+        }
+    }
+
+    /// Whether the vendor applies [`ListOptions::since`] to `kind` (a listing
+    /// of a kind it cannot filter returns everything). Defaults to
+    /// [`Capabilities::incremental`] for every kind.
+    fn filters_since(&self, kind: Kind) -> bool {
+        let _ = kind;
+        self.capabilities().incremental
+    }
+
+    /// What the transport has seen so far (requests, the vendor's clock).
+    fn observed(&self) -> Observed {
+        Observed::default()
     }
 
     /// Acknowledges an alert.

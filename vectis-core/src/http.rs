@@ -509,6 +509,9 @@ struct Inner {
     /// for longer than the retry cap: every request fails at once until
     /// then with the rate-limit error instead of waiting.
     refused_until: std::sync::Mutex<Option<Duration>>,
+    requests: std::sync::atomic::AtomicU64,
+    /// The latest `Date` header and our monotonic time when it arrived.
+    server_date: std::sync::Mutex<Option<(chrono::DateTime<chrono::Utc>, Duration)>>,
 }
 
 impl fmt::Debug for HttpClient {
@@ -569,6 +572,8 @@ impl HttpClient {
                 http: build_reqwest_client(settings.timeout),
                 max_body_bytes: settings.max_body_bytes.max(1),
                 refused_until: std::sync::Mutex::new(None),
+                requests: std::sync::atomic::AtomicU64::new(0),
+                server_date: std::sync::Mutex::new(None),
             }),
         }
     }
@@ -601,6 +606,39 @@ impl HttpClient {
     /// The injected time.
     pub fn time(&self) -> &Time {
         &self.inner.time
+    }
+
+    /// Requests sent so far (every attempt counts) and the vendor's clock now,
+    /// from the latest `Date` header moved forward by the time since it came.
+    pub fn observed(&self) -> crate::connector::Observed {
+        let requests = self
+            .inner
+            .requests
+            .load(std::sync::atomic::Ordering::Relaxed);
+        let server_now = self
+            .inner
+            .server_date
+            .lock()
+            .ok()
+            .and_then(|g| *g)
+            .and_then(|(date, at)| {
+                let since = self.inner.time.now().saturating_sub(at);
+                chrono::Duration::from_std(since)
+                    .ok()
+                    .and_then(|d| date.checked_add_signed(d))
+            });
+        crate::connector::Observed::new(requests, server_now)
+    }
+
+    fn note_date(&self, headers: &reqwest::header::HeaderMap) {
+        let date = headers
+            .get(reqwest::header::DATE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| httpdate::parse_http_date(v).ok())
+            .map(chrono::DateTime::<chrono::Utc>::from);
+        if let (Some(date), Ok(mut slot)) = (date, self.inner.server_date.lock()) {
+            *slot = Some((date, self.inner.time.now()));
+        }
     }
 
     /// `GET` `path` under the API root and decode the JSON answer.
@@ -681,6 +719,9 @@ impl HttpClient {
             // Waited out a pause capped below what the server asked for:
             // the server still refuses, so fail rather than send.
             self.check_refused(&spec, attempt)?;
+            inner
+                .requests
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let sent = {
                 let _permit = inner.inflight.acquire().await;
                 match inner.http.execute(req).await {
@@ -698,6 +739,7 @@ impl HttpClient {
                     } else {
                         self.scrub_body(body)
                     };
+                    self.note_date(&headers);
                     let resp = Response {
                         status,
                         headers,

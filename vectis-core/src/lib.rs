@@ -37,19 +37,22 @@ pub mod matching;
 pub mod model;
 pub mod paginate;
 pub mod rate_limit;
+pub mod record_ids;
 #[cfg(feature = "redis")]
 pub mod redis_quota;
 pub mod retry;
 pub mod time;
 pub mod timestamp;
 
-pub use connector::{ActionOutcome, Capabilities, ConnectionInfo, Connector, ListOptions};
+pub use connector::{
+    ActionOutcome, Capabilities, ConnectionInfo, Connector, ListOptions, Observed,
+};
 pub use credential::Credential;
 pub use error::{Error, ErrorKind, Result, Verb};
 pub use http::{BaseUrl, EngineSettings, HttpClient};
 pub use model::{
-    Alert, AlertStatus, Customer, Device, OsFamily, Record, Severity, Ticket, TicketDraft, Vendor,
-    VendorId,
+    Alert, AlertStatus, Customer, Device, Kind, OsFamily, Record, Severity, Ticket, TicketDraft,
+    Vendor, VendorId,
 };
 pub use paginate::{Cursor, ItemStream, Page, PageStream};
 pub use rate_limit::{Pacing, Quota, RateLimit};

@@ -705,11 +705,19 @@ pub fn decode_item<R: serde::de::DeserializeOwned>(
     if let Ok(r) = R::deserialize(value) {
         return Ok(r);
     }
-    serde_path_to_error::deserialize(value).map_err(|e| Error::Decode {
-        vendor,
-        endpoint: endpoint.to_string(),
-        path: format!("items[{index}].{}", e.path()),
-        message: e.into_inner().to_string(),
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        // The item itself is `.`: `items[0]`, not `items[0]..`.
+        let at = e.path().to_string();
+        let path = match at.as_str() {
+            "." | "" => format!("items[{index}]"),
+            _ => format!("items[{index}].{at}"),
+        };
+        Error::Decode {
+            vendor,
+            endpoint: endpoint.to_string(),
+            path,
+            message: e.into_inner().to_string(),
+        }
     })
 }
 

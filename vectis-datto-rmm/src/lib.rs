@@ -39,12 +39,18 @@
 //! **Platforms.** Every Datto RMM account lives on one platform: `pinotage`,
 //! `merlot`, `concord`, `vidal`, `zinfandel` or `syrah`, the first part of the
 //! API URL (`https://<platform>-api.centrastage.net`). A wrong platform shows
-//! up as a refused key pair or as a 404 on `GET /api/v2/account`; both errors
-//! name the platform used.
+//! up as a 404 or a failed connection on the token endpoint, a refused key
+//! pair, or a 404 on `GET /api/v2/account`; each error names the platform
+//! used (and the six), and a 404 on the token endpoint is not asked twice.
+//! A 404 on a later page of a listing is not the platform: it names the
+//! next-page link that failed.
 //!
 //! **What is listed.** Customers are sites, without the built-in "Deleted
-//! Devices" site (Datto's recycle bin; its uid is not a GUID and no per-site
-//! call may use it). Devices marked `deleted` (the ones in that site) are
+//! Devices" site (Datto's recycle bin, recognized by its name; its uid is not
+//! a GUID and no per-site call may use it). Any other site whose uid is not a
+//! GUID is dropped too, with a `warn` event that counts them. A record with
+//! no uid (Datto's spec requires none) is skipped with a `warn` naming the
+//! endpoint and index; a listing where no record has one is an error. Devices marked `deleted` (the ones in that site) are
 //! dropped too, unless [`DattoRmmBuilder::keep_deleted_devices`] asks for
 //! them, in which case they come with no customer and `raw.deleted: true`.
 //! Alerts come from `/alerts/open` then `/alerts/resolved`; unknown
@@ -74,6 +80,7 @@ pub mod raw;
 
 use async_trait::async_trait;
 use futures::StreamExt;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use vectis_core::credential::OAuth2Password;
@@ -81,8 +88,9 @@ use vectis_core::error::{Result, Verb};
 use vectis_core::http::{Outcome, RequestSpec, Response, Situation, VendorRules, encode_segment};
 use vectis_core::paginate::{
     Cursor, ListRequest, NextUrl, PageMeta, PageNumber, PageStream, RawPage, decode_item,
-    error_stream, page_stream, typed_filter,
+    error_stream, page_stream,
 };
+use vectis_core::record_ids::IdCheck;
 use vectis_core::retry::parse_retry_after;
 use vectis_core::{
     ActionOutcome, Alert, BaseUrl, Capabilities, ConnectionInfo, Connector, Customer, Device,
@@ -311,6 +319,7 @@ impl DattoRmmBuilder {
         let api = root.with_path_suffix(API_ROOT);
         let token_url = root.join(TOKEN_PATH)?;
         let host = root.as_str().to_string();
+        let custom_host = self.base_url.is_some();
         let time = self.settings.time.clone();
         let credential = OAuth2Password::new(
             Vendor::DattoRmm,
@@ -331,6 +340,7 @@ impl DattoRmmBuilder {
             client,
             platform,
             host,
+            custom_host,
             keep_deleted_devices: self.keep_deleted_devices,
             page_max: Arc::new(futures::lock::Mutex::new(None)),
         })
@@ -359,6 +369,8 @@ pub struct DattoRmmConnector {
     client: HttpClient,
     platform: String,
     host: String,
+    /// Whether the host came from a base URL rather than the platform.
+    custom_host: bool,
     keep_deleted_devices: bool,
     /// The account's page-size maximum, asked once.
     page_max: Arc<futures::lock::Mutex<Option<u32>>>,
@@ -418,16 +430,19 @@ impl DattoRmmConnector {
             .await
         {
             Ok(c) => c.max.filter(|m| *m > 0).unwrap_or(DEFAULT_PAGE_SIZE),
+            // A token failure is the listing's failure too: asking the token
+            // endpoint again for the listing would only repeat it.
             Err(e)
-                if matches!(
-                    e.kind(),
-                    ErrorKind::Auth
-                        | ErrorKind::Throttled
-                        | ErrorKind::Transient
-                        | ErrorKind::Config
-                ) =>
+                if is_token_error(&e)
+                    || matches!(
+                        e.kind(),
+                        ErrorKind::Auth
+                            | ErrorKind::Throttled
+                            | ErrorKind::Transient
+                            | ErrorKind::Config
+                    ) =>
             {
-                return Err(e);
+                return Err(self.explain(e));
             }
             Err(e) => {
                 tracing::debug!(target: "vectis::datto", error = %e, "no pagination configuration; using the documented 250");
@@ -468,7 +483,105 @@ impl DattoRmmConnector {
             map,
         )
         .resume(resume);
+        let me = self.clone();
+        let mut delivered: Option<(u64, Option<Cursor>)> = None;
         page_stream(self.client.clone(), req)
+            .map(move |r| match r {
+                Ok(page) => {
+                    delivered = Some((page.index, page.resume.clone()));
+                    Ok(page)
+                }
+                Err(e) => Err(me.explain_listing(e, delivered.as_ref())),
+            })
+            .boxed()
+    }
+
+    /// A listing failure in Datto RMM's terms: a token failure says what it
+    /// means for the platform, and a 404 on a later page (a followed
+    /// next-page link) names the link instead of blaming the platform, which
+    /// answered the pages before it.
+    fn explain_listing(&self, e: Error, delivered: Option<&(u64, Option<Cursor>)>) -> Error {
+        match (e, delivered) {
+            (
+                Error::NotFound {
+                    vendor, endpoint, ..
+                },
+                Some((index, next)),
+            ) if !endpoint.ends_with(TOKEN_PATH) => {
+                let link = next
+                    .as_ref()
+                    .map(|c| format!(" ({})", c.next))
+                    .unwrap_or_default();
+                Error::NotFound {
+                    vendor,
+                    endpoint,
+                    hint: format!(
+                        "the next page{link} answered 404 after page {} was read — Datto RMM's next-page link no longer works (the list changed while it was read); run the sync again",
+                        index + 1
+                    ),
+                }
+            }
+            (e, _) => self.explain(e),
+        }
+    }
+
+    /// A token failure in Datto RMM's terms. A 404 or a failed connection on
+    /// the token endpoint means its host is not a Datto RMM platform: say
+    /// so, name the platform in use and list the six.
+    fn explain(&self, e: Error) -> Error {
+        if !is_token_error(&e) {
+            return e;
+        }
+        let what = self.wrong_host_hint();
+        match e {
+            Error::Api {
+                vendor,
+                endpoint,
+                status: 404,
+                ..
+            }
+            | Error::NotFound {
+                vendor, endpoint, ..
+            } => Error::NotFound {
+                vendor,
+                endpoint,
+                hint: format!(
+                    "there is no Datto RMM token endpoint at {}: {what}",
+                    self.host
+                ),
+            },
+            Error::Network {
+                endpoint, source, ..
+            } if source.is_connect() => Error::Config {
+                what: if self.custom_host {
+                    "Datto RMM base URL".into()
+                } else {
+                    "DATTO_PLATFORM".into()
+                },
+                reason: format!(
+                    "could not reach the token endpoint {}{endpoint} ({}): {what}; if it is right, check DNS and outbound HTTPS access",
+                    self.host,
+                    source_chain(&source)
+                ),
+            },
+            other => other,
+        }
+    }
+
+    fn wrong_host_hint(&self) -> String {
+        if self.custom_host {
+            format!(
+                "the base URL is probably wrong (the platform `{}` is not used when a base URL is given) — point it at a Datto RMM API host, https://<platform>-api.centrastage.net with a platform among {}",
+                self.platform,
+                platform_list()
+            )
+        } else {
+            format!(
+                "the platform `{}` is probably wrong for this account — use the platform your Datto RMM API URL names (https://<platform>-api.centrastage.net): one of {}",
+                self.platform,
+                platform_list()
+            )
+        }
     }
 
     /// A listing whose page size is capped by the account's maximum (asked
@@ -517,11 +630,43 @@ impl DattoRmmConnector {
         } else {
             "/api/v2/account/alerts/open"
         };
-        self.list(path, "alerts", size, opts.resume.clone(), move |i, v| {
+        let ids = IdCheck::new(Vendor::DattoRmm, endpoint, "alertUid");
+        let check = Arc::clone(&ids);
+        let pages = self.list(path, "alerts", size, opts.resume.clone(), move |i, v| {
             let a: raw::DattoAlert = decode_item(Vendor::DattoRmm, endpoint, i, &v)?;
-            Ok(Some(map::alert(a, v, resolved)))
-        })
+            let alert = map::alert(a, v, resolved);
+            check.keep(i, alert.is_some());
+            Ok(alert)
+        });
+        ids.guard(pages)
     }
+}
+
+/// Whether `e` came from the token endpoint (`/auth/oauth/token`).
+fn is_token_error(e: &Error) -> bool {
+    match e {
+        Error::Api { endpoint, .. }
+        | Error::NotFound { endpoint, .. }
+        | Error::Network { endpoint, .. }
+        | Error::Timeout { endpoint, .. }
+        | Error::UnexpectedResponse { endpoint, .. } => endpoint.ends_with(TOKEN_PATH),
+        _ => false,
+    }
+}
+
+/// A transport error and its causes, most specific last (`error sending
+/// request: client error (Connect): Connection refused`).
+fn source_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut cur = e.source();
+    while let Some(s) = cur {
+        let text = s.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        cur = s.source();
+    }
+    parts.join(": ")
 }
 
 /// The page size a resume cursor was made with (its `max`).
@@ -542,11 +687,18 @@ fn cursor_size(c: &Cursor) -> Option<u32> {
 fn parse_page(resp: &Response, key: &str) -> Result<RawPage> {
     let mut body: serde_json::Map<String, serde_json::Value> = resp.json()?;
     let details: raw::PageDetails = match body.remove("pageDetails") {
-        Some(v) if !v.is_null() => serde_json::from_value(v).map_err(|e| Error::Decode {
-            vendor: Vendor::DattoRmm,
-            endpoint: resp.endpoint.clone(),
-            path: "pageDetails".into(),
-            message: e.to_string(),
+        Some(v) if !v.is_null() => serde_path_to_error::deserialize(&v).map_err(|e| {
+            // Name the field (`pageDetails.totalCount`), not only the object.
+            let at = e.path().to_string();
+            Error::Decode {
+                vendor: Vendor::DattoRmm,
+                endpoint: resp.endpoint.clone(),
+                path: match at.as_str() {
+                    "." | "" => "pageDetails".into(),
+                    _ => format!("pageDetails.{at}"),
+                },
+                message: e.into_inner().to_string(),
+            }
         })?,
         _ => return Err(resp.unexpected("the answer has no `pageDetails`")),
     };
@@ -582,6 +734,10 @@ fn parse_page(resp: &Response, key: &str) -> Result<RawPage> {
 
 #[async_trait]
 impl Connector for DattoRmmConnector {
+    fn observed(&self) -> vectis_core::Observed {
+        self.client.observed()
+    }
+
     fn vendor(&self) -> Vendor {
         Vendor::DattoRmm
     }
@@ -607,7 +763,7 @@ impl Connector for DattoRmmConnector {
             .map_err(|e| match e {
                 Error::NotFound {
                     vendor, endpoint, ..
-                } => Error::NotFound {
+                } if !endpoint.ends_with(TOKEN_PATH) => Error::NotFound {
                     vendor,
                     endpoint,
                     hint: format!(
@@ -615,7 +771,7 @@ impl Connector for DattoRmmConnector {
                         wrong_platform_hint(&self.platform, &self.host)
                     ),
                 },
-                other => other,
+                other => self.explain(other),
             })?;
         let name = account
             .name
@@ -627,21 +783,45 @@ impl Connector for DattoRmmConnector {
     }
 
     fn customer_pages(&self, opts: &ListOptions) -> PageStream<Customer> {
-        self.capped_list(
-            "/account/sites",
-            "sites",
-            opts,
-            typed_filter(Vendor::DattoRmm, "/api/v2/account/sites", map::site),
-        )
+        const EP: &str = "/api/v2/account/sites";
+        let ids = IdCheck::new(Vendor::DattoRmm, EP, "uid");
+        let check = Arc::clone(&ids);
+        let odd = Arc::new(AtomicU64::new(0));
+        let pages = self.capped_list("/account/sites", "sites", opts, move |i, v| {
+            let s: raw::DattoSite = decode_item(Vendor::DattoRmm, EP, i, &v)?;
+            if !check.keep(i, map::site_uid(&s).is_some()) {
+                return Ok(None);
+            }
+            if map::is_deleted_devices_site(&s) {
+                tracing::debug!(target: "vectis::datto", uid = ?s.uid, "skipping the built-in Deleted Devices site");
+                return Ok(None);
+            }
+            let uid = map::site_uid(&s).unwrap_or_default().to_string();
+            let name = s.name.clone().unwrap_or_default();
+            let customer = map::site(s, v)?;
+            if customer.is_none() {
+                let n = odd.fetch_add(1, Ordering::Relaxed) + 1;
+                tracing::warn!(target: "vectis::datto", index = i, uid = %uid, name = %name, dropped = n, "Datto RMM on {EP}: site `{name}` dropped: its uid `{uid}` is not a GUID, so no per-site call can use it ({n} site(s) dropped so far)");
+            }
+            Ok(customer)
+        });
+        ids.guard(pages)
     }
 
     fn device_pages(&self, opts: &ListOptions) -> PageStream<Device> {
+        const EP: &str = "/api/v2/account/devices";
         let keep = self.keep_deleted_devices;
-        self.capped_list("/account/devices", "devices", opts, move |i, v| {
-            let d: raw::DattoDevice =
-                decode_item(Vendor::DattoRmm, "/api/v2/account/devices", i, &v)?;
+        let ids = IdCheck::new(Vendor::DattoRmm, EP, "uid");
+        let check = Arc::clone(&ids);
+        let pages = self.capped_list("/account/devices", "devices", opts, move |i, v| {
+            let d: raw::DattoDevice = decode_item(Vendor::DattoRmm, EP, i, &v)?;
+            let has_uid = d.uid.as_deref().is_some_and(|u| !u.trim().is_empty());
+            if !check.keep(i, has_uid) {
+                return Ok(None);
+            }
             Ok(map::device(d, v, keep))
-        })
+        });
+        ids.guard(pages)
     }
 
     fn alert_pages(&self, opts: &ListOptions) -> PageStream<Alert> {
@@ -697,14 +877,14 @@ impl Connector for DattoRmmConnector {
         self.client.execute(spec).await.map_err(|e| match e {
             Error::NotFound {
                 vendor, endpoint, ..
-            } => Error::NotFound {
+            } if !endpoint.ends_with(TOKEN_PATH) => Error::NotFound {
                 vendor,
                 endpoint,
                 hint: format!(
                     "there is no alert {id} in this Datto RMM account; list alerts to find its uid"
                 ),
             },
-            other => other,
+            other => self.explain(other),
         })?;
         Ok(ActionOutcome {
             vendor: Vendor::DattoRmm,

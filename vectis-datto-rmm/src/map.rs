@@ -15,16 +15,37 @@ pub fn is_guid(s: &str) -> bool {
             .all(|(p, n)| p.len() == n && p.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
-/// `Site` → [`Customer`], or `None` for the built-in "Deleted Devices" site
-/// (its uid is not a GUID): it is Datto's recycle bin, not a customer.
+/// The name Datto RMM gives its built-in recycle-bin site.
+pub const DELETED_DEVICES_SITE: &str = "Deleted Devices";
+
+/// Whether a site is Datto's built-in "Deleted Devices" site, recognized by
+/// its name (its uid is not a GUID either, but a non-GUID uid alone does not
+/// say which site it is).
+pub fn is_deleted_devices_site(s: &DattoSite) -> bool {
+    s.name
+        .as_deref()
+        .is_some_and(|n| n.trim().eq_ignore_ascii_case(DELETED_DEVICES_SITE))
+}
+
+/// The trimmed, non-empty uid of a site, if it has one.
+pub fn site_uid(s: &DattoSite) -> Option<&str> {
+    s.uid.as_deref().map(str::trim).filter(|u| !u.is_empty())
+}
+
+/// `Site` → [`Customer`], or `None` for a site that is not a customer: the
+/// built-in "Deleted Devices" site (Datto's recycle bin, by name), a site
+/// without a uid, or one whose uid is not a GUID (per-site calls made with
+/// it fail). The connector counts and reports which it was.
 pub fn site(s: DattoSite, raw: serde_json::Value) -> Result<Option<Customer>> {
-    if !is_guid(s.uid.trim()) {
-        tracing::debug!(target: "vectis::datto", name = ?s.name, "skipping the built-in Deleted Devices site");
+    if is_deleted_devices_site(&s) {
         return Ok(None);
     }
+    let Some(uid) = site_uid(&s).filter(|u| is_guid(u)).map(str::to_string) else {
+        return Ok(None);
+    };
     Ok(Some(Customer {
         vendor: Vendor::DattoRmm,
-        id: s.uid.trim().to_string(),
+        id: uid,
         name: s.name.unwrap_or_default(),
         updated_at: None,
         raw,
@@ -48,6 +69,12 @@ pub fn device(d: DattoDevice, raw: serde_json::Value, keep_deleted: bool) -> Opt
     if deleted && !keep_deleted {
         return None;
     }
+    let id = d
+        .uid
+        .as_deref()
+        .map(str::trim)
+        .filter(|u| !u.is_empty())?
+        .to_string();
     let customer_id = if deleted {
         None
     } else {
@@ -60,7 +87,7 @@ pub fn device(d: DattoDevice, raw: serde_json::Value, keep_deleted: bool) -> Opt
         .unwrap_or_default();
     Some(Device {
         vendor: Vendor::DattoRmm,
-        id: d.uid,
+        id,
         customer_id,
         name,
         os_family: d.operating_system.as_deref().map(OsFamily::from_os_name),
@@ -133,13 +160,19 @@ fn truncate(s: &str, max_chars: usize) -> String {
 /// `Alert` → [`Alert`]. `resolved: true` means resolved, `false` open; when
 /// Datto leaves the flag out, the list it came from decides
 /// (`listed_resolved`: `/alerts/resolved`). Unknown `alertContext` classes are
-/// kept in `raw`.
-pub fn alert(a: DattoAlert, raw: serde_json::Value, listed_resolved: bool) -> Alert {
+/// kept in `raw`. `None` without an `alertUid`.
+pub fn alert(a: DattoAlert, raw: serde_json::Value, listed_resolved: bool) -> Option<Alert> {
     let resolved = a.resolved.unwrap_or(listed_resolved);
     let source = a.alert_source_info.as_ref();
-    Alert {
+    let id = a
+        .alert_uid
+        .as_deref()
+        .map(str::trim)
+        .filter(|u| !u.is_empty())?
+        .to_string();
+    Some(Alert {
         vendor: Vendor::DattoRmm,
-        id: a.alert_uid.trim().to_string(),
+        id,
         customer_id: customer_of(source.and_then(|s| s.site_uid.as_deref())),
         device_id: source
             .and_then(|s| s.device_uid.as_deref())
@@ -156,7 +189,7 @@ pub fn alert(a: DattoAlert, raw: serde_json::Value, listed_resolved: bool) -> Al
         created_at: a.timestamp,
         resolved_at: if resolved { a.resolved_on } else { None },
         raw,
-    }
+    })
 }
 
 #[cfg(test)]
@@ -260,7 +293,7 @@ mod tests {
     #[test]
     fn maps_an_open_alert() {
         let v = alert_json();
-        let a = alert(de(&v), v.clone(), false);
+        let a = alert(de(&v), v.clone(), false).unwrap();
         assert_eq!(a.id, "c2d3e4f5-6a7b-4c8d-9e0f-1a2b3c4d5e6f");
         assert_eq!(a.severity, Severity::High);
         assert_eq!(a.status, AlertStatus::Open);
@@ -286,7 +319,7 @@ mod tests {
         v["priority"] = json!("Moderate");
         v["alertContext"] =
             json!({"@class": "srvc_status_ctx", "serviceName": "Spooler", "status": "STOPPED"});
-        let a = alert(de(&v), v.clone(), true);
+        let a = alert(de(&v), v.clone(), true).unwrap();
         assert_eq!(a.status, AlertStatus::Resolved);
         assert_eq!(a.severity, Severity::Medium);
         assert_eq!(a.title, "Srvc status on FAB-WS-014");
@@ -297,9 +330,18 @@ mod tests {
         assert_eq!(a.raw["alertContext"]["serviceName"], "Spooler");
         // No flag at all: the list decides.
         let v = json!({"alertUid": "x1", "priority": "Information"});
-        assert_eq!(alert(de(&v), v.clone(), true).status, AlertStatus::Resolved);
-        assert_eq!(alert(de(&v), v.clone(), false).status, AlertStatus::Open);
-        assert_eq!(alert(de(&v), v.clone(), false).title, "Datto RMM alert");
+        assert_eq!(
+            alert(de(&v), v.clone(), true).unwrap().status,
+            AlertStatus::Resolved
+        );
+        assert_eq!(
+            alert(de(&v), v.clone(), false).unwrap().status,
+            AlertStatus::Open
+        );
+        assert_eq!(
+            alert(de(&v), v.clone(), false).unwrap().title,
+            "Datto RMM alert"
+        );
     }
 
     #[test]
@@ -321,6 +363,6 @@ mod tests {
     fn alerts_on_the_deleted_devices_site_have_no_customer() {
         let mut v = alert_json();
         v["alertSourceInfo"]["siteUid"] = json!("deleted-devices-4821");
-        assert_eq!(alert(de(&v), v.clone(), false).customer_id, None);
+        assert_eq!(alert(de(&v), v.clone(), false).unwrap().customer_id, None);
     }
 }

@@ -62,7 +62,10 @@ pub struct DattoSite {
     #[serde(default)]
     pub id: Option<i64>,
     /// Site uid: a GUID, except for the built-in "Deleted Devices" site.
-    pub uid: String,
+    /// Datto's spec requires nothing, so a site may come without one (it is
+    /// skipped and counted, see `vectis_core::record_ids`).
+    #[serde(default)]
+    pub uid: Option<String>,
     /// Site name.
     #[serde(default)]
     pub name: Option<String>,
@@ -86,8 +89,9 @@ pub struct DattoDevice {
     /// Numeric id.
     #[serde(default)]
     pub id: Option<i64>,
-    /// Device uid (what alerts reference).
-    pub uid: String,
+    /// Device uid (what alerts reference); a device without one is skipped.
+    #[serde(default)]
+    pub uid: Option<String>,
     /// Owning site's uid.
     #[serde(default)]
     pub site_uid: Option<String>,
@@ -103,9 +107,12 @@ pub struct DattoDevice {
     /// OS text (`Microsoft Windows 11 Pro 23H2`).
     #[serde(default)]
     pub operating_system: Option<String>,
-    /// Device type.
+    /// Device type: a [`DeviceType`] object per the spec, but a plain
+    /// string (`"Server"`) in public samples. The mapping does not read it,
+    /// so it is kept as it came and never fails a page; see
+    /// [`DattoDevice::device_type`].
     #[serde(default)]
-    pub device_type: Option<DeviceType>,
+    pub device_type: Option<serde_json::Value>,
     /// Online now.
     #[serde(default)]
     pub online: Option<bool>,
@@ -139,8 +146,9 @@ pub struct AlertSourceInfo {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DattoAlert {
-    /// Alert uid.
-    pub alert_uid: String,
+    /// Alert uid; an alert without one is skipped.
+    #[serde(default)]
+    pub alert_uid: Option<String>,
     /// `Critical`, `High`, `Moderate`, `Low`, `Information` or `Unknown`.
     #[serde(default)]
     pub priority: Option<String>,
@@ -163,6 +171,20 @@ pub struct DattoAlert {
     /// Device and site.
     #[serde(default)]
     pub alert_source_info: Option<AlertSourceInfo>,
+}
+
+impl DattoDevice {
+    /// The device type as the spec's object; a bare string (`"Server"`) is
+    /// read as its `category`; any other shape is `None`.
+    pub fn device_type(&self) -> Option<DeviceType> {
+        match self.device_type.as_ref()? {
+            serde_json::Value::String(s) => Some(DeviceType {
+                category: Some(s.clone()),
+                kind: None,
+            }),
+            v => serde_json::from_value(v.clone()).ok(),
+        }
+    }
 }
 
 impl DattoAlert {

@@ -56,9 +56,10 @@
 //!   each device) and then whichever costs fewer requests: the notification
 //!   list plus one detail call per notification (⌈A/100⌉ + A, the detail has
 //!   `ComputerIdentifier`), or one notification list per device (about D).
-//!   Notifications missing from the per-device lists (if their total falls
-//!   short of the account's) are swept up from the global list with a detail
-//!   call each, so none is lost.
+//!   The per-device way then sweeps the global list (⌈A/100⌉) for ids no
+//!   device list had, with a detail call each, so none is lost — always,
+//!   since counts agreeing prove nothing (a notification created during the
+//!   sync can stand in for an older one never seen).
 //! - alerts, unlinked ([`KaseyaBuilder::link_alerts`]`(false)`): ⌈A/100⌉,
 //!   with `device_id` and `customer_id` null.
 //!
@@ -583,13 +584,16 @@ impl KaseyaConnector {
     }
 
     /// One notification list per device (the device link is the path), then
-    /// a sweep of the global list if the per-device lists fell short of
-    /// `total`.
+    /// a sweep of the global list for every id no device list had (a
+    /// notification of a device removed or added since the device list was
+    /// read), each with a detail call. The sweep always runs: comparing
+    /// counts cannot tell, since a notification created during the sync
+    /// makes them agree while an older one was never seen. It costs the
+    /// global list's pages (⌈A/100⌉) plus one detail per missing id.
     fn alerts_by_device(
         &self,
         devices: Vec<(String, Option<String>)>,
         orgs: Arc<HashMap<String, Option<String>>>,
-        total: u64,
     ) -> PageStream<Alert> {
         let seen: Arc<Mutex<HashSet<i64>>> = Arc::default();
         let width = self.client.concurrency().max(1);
@@ -644,10 +648,7 @@ impl KaseyaConnector {
         let me = self.clone();
         let sweep = futures::stream::once(async move {
             let seen: HashSet<i64> = seen.lock().unwrap_or_else(PoisonError::into_inner).clone();
-            if seen.len() as u64 >= total {
-                return futures::stream::empty().boxed();
-            }
-            tracing::debug!(target: "vectis::kaseya", seen = seen.len(), total, "notifications missing from the per-device lists; sweeping the global list");
+            tracing::debug!(target: "vectis::kaseya", seen = seen.len(), "sweeping the global notification list for ids no device list had");
             me.alerts_by_detail((None, None), orgs, Some(Arc::new(seen)))
         })
         .flatten();
@@ -676,19 +677,24 @@ impl KaseyaConnector {
             return Ok(self.alerts_by_detail((opts.page_size, resume), orgs, None));
         }
         let total = self.notification_count().await?;
-        let by_detail = total.div_ceil(u64::from(PAGE_SIZE)) + total;
+        // `total` came over the network: saturate, never overflow.
+        let by_detail = total.div_ceil(u64::from(PAGE_SIZE)).saturating_add(total);
         let by_device = devices.len() as u64;
         tracing::debug!(target: "vectis::kaseya", notifications = total, devices = by_device, by_detail, by_device, "linking alerts");
         if by_detail <= by_device {
             Ok(self.alerts_by_detail((opts.page_size, None), orgs, None))
         } else {
-            Ok(self.alerts_by_device(devices, orgs, total))
+            Ok(self.alerts_by_device(devices, orgs))
         }
     }
 }
 
 #[async_trait]
 impl Connector for KaseyaConnector {
+    fn observed(&self) -> vectis_core::Observed {
+        self.client.observed()
+    }
+
     fn vendor(&self) -> Vendor {
         Vendor::Kaseya
     }

@@ -305,7 +305,9 @@ pub async fn sync_naive(t: &Target, quota: Option<u32>) -> Result<Tally, BenchEr
                 let env: vectis_atera::raw::PagedResult = serde_json::from_slice(&body)?;
                 for v in env.items.unwrap_or_default() {
                     let a = vectis_atera::raw::AteraAgent::deserialize(&v)?;
-                    tally.add(&vectis_atera::map::device(a, v));
+                    if let Some(d) = vectis_atera::map::device(a, v) {
+                        tally.add(&d);
+                    }
                 }
                 next = env.next_link.filter(|l| !l.trim().is_empty());
             }

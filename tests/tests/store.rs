@@ -1,0 +1,638 @@
+//! vectis-sync against the Atera fake, on SQLite files and on a real
+//! PostgreSQL server (`VECTIS_TEST_POSTGRES_URL`, started by `.ci/postgres.sh`;
+//! without it these are reported as ignored, and under `CI=true` they fail).
+//!
+//! Each scenario runs on both backends: one schema, one set of guarantees.
+
+use sqlx::Row;
+use std::time::Duration;
+use vectis_atera::AteraConnector;
+use vectis_core::{Connector, Kind, SecretString};
+use vectis_sync::{Decision, RecordFilter, RunStatus, Store, SyncOptions, Syncer};
+use vectis_testkit::RecordingTime;
+use vectis_testkit::atera::{ATERA_API_KEY, AteraData, AteraFake};
+use wiremock::matchers::{method, path, query_param};
+use wiremock::{Mock, ResponseTemplate};
+
+/// A fresh, empty store of the backend under test.
+async fn fresh(backend: &str) -> Store {
+    match backend {
+        "sqlite" => {
+            let dir = std::env::temp_dir().join(format!(
+                "vectis-store-test-{}-{:016x}",
+                std::process::id(),
+                fastrand_u64()
+            ));
+            std::fs::create_dir_all(&dir).unwrap();
+            let url = format!("sqlite://{}", dir.join("store.db").display());
+            Store::open(&url).await.unwrap()
+        }
+        "postgres" => {
+            let admin = std::env::var("VECTIS_TEST_POSTGRES_URL").expect(
+                "VECTIS_TEST_POSTGRES_URL is not set: start a server with .ci/postgres.sh (CI=true never skips these tests)",
+            );
+            let name = format!("vectis_test_{:016x}", fastrand_u64());
+            sqlx::any::install_default_drivers();
+            let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin)
+                .await
+                .expect("cannot reach the PostgreSQL server in VECTIS_TEST_POSTGRES_URL");
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut conn)
+                .await
+                .unwrap();
+            let mut url = url::Url::parse(&admin).unwrap();
+            url.set_path(&format!("/{name}"));
+            Store::open(url.as_str()).await.unwrap()
+        }
+        other => panic!("unknown backend {other}"),
+    }
+}
+
+fn fastrand_u64() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_nanos(),
+    );
+    h.finish()
+}
+
+fn atera(fake: &AteraFake, time: &RecordingTime) -> AteraConnector {
+    AteraConnector::builder(SecretString::from(ATERA_API_KEY))
+        .base_url(&fake.uri())
+        .settings(vectis_testkit::unthrottled(time, 1))
+        .build()
+        .unwrap()
+}
+
+fn opts(time: &RecordingTime) -> SyncOptions {
+    SyncOptions::new().time(time.time()).page_size(10)
+}
+
+async fn live_ids(store: &Store, conn: &str, kind: Kind) -> Vec<String> {
+    let mut ids: Vec<String> = store
+        .live(conn, kind)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.id().to_string())
+        .collect();
+    ids.sort();
+    ids
+}
+
+async fn rows_in(store: &Store, table: &str) -> i64 {
+    sqlx::query(&format!("SELECT COUNT(*) FROM {table}"))
+        .fetch_one(store.pool())
+        .await
+        .unwrap()
+        .try_get(0)
+        .unwrap()
+}
+
+fn page_requests(reqs: &[wiremock::Request], p: &str, page: &str) -> usize {
+    reqs.iter()
+        .filter(|r| r.url.path() == p && r.url.query_pairs().any(|(k, v)| k == "page" && v == page))
+        .count()
+}
+
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name("sqlite").await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                #[cfg_attr(
+                    vectis_no_postgres,
+                    ignore = "no PostgreSQL: set VECTIS_TEST_POSTGRES_URL (.ci/postgres.sh starts one)"
+                )]
+                async fn $name() {
+                    super::$name("postgres").await;
+                }
+            )*
+        }
+    };
+}
+
+on_both_backends!(
+    a_three_kind_sync_stores_every_record_once_and_a_second_writes_nothing,
+    records_gone_from_the_vendor_are_tombstoned_and_revived_when_they_return,
+    an_empty_answer_after_a_full_store_is_held_and_nothing_is_lost,
+    a_sync_that_fails_after_page_k_resumes_at_page_k_plus_1,
+    a_killed_sync_holds_its_lease_until_it_expires_then_resumes,
+    a_failed_incremental_run_does_not_move_the_watermark,
+    a_keep_separate_decision_survives_resync_and_rematch,
+    the_hub_counts_devices_and_open_alerts_per_linked_company,
+    a_cancelled_sync_ends_failed_releases_its_lease_and_resumes,
+);
+
+async fn a_three_kind_sync_stores_every_record_once_and_a_second_writes_nothing(backend: &str) {
+    let data = AteraData::generate(23, 41, 37, 5);
+    let fake = AteraFake::with_data(data.clone()).await;
+    let t = RecordingTime::new();
+    let c = atera(&fake, &t);
+    let store = fresh(backend).await;
+
+    let report = Syncer::new(&store, &c)
+        .options(opts(&t))
+        .run()
+        .await
+        .unwrap();
+    assert!(report.is_ok(), "{report:?}");
+    let by_kind = |k: Kind| report.kinds.iter().find(|r| r.kind == k).unwrap();
+    assert_eq!(by_kind(Kind::Customers).new, 23);
+    assert_eq!(by_kind(Kind::Devices).new, 41);
+    assert_eq!(by_kind(Kind::Alerts).new, 37);
+    assert_eq!(rows_in(&store, "customers").await, 23);
+    assert_eq!(rows_in(&store, "devices").await, 41);
+    assert_eq!(rows_in(&store, "alerts").await, 37);
+    assert_eq!(
+        by_kind(Kind::Customers).to_string(),
+        "Atera: 23 customers (23 new, 0 changed, 0 gone)"
+    );
+    let before = store.records(&RecordFilter::new()).await.unwrap();
+
+    // The same tenant again: nothing new, nothing changed, nothing rewritten.
+    t.advance(Duration::from_secs(3600));
+    let again = Syncer::new(&store, &c)
+        .options(opts(&t).full(true))
+        .run()
+        .await
+        .unwrap();
+    assert!(again.is_ok(), "{again:?}");
+    for k in &again.kinds {
+        assert_eq!((k.new, k.changed, k.gone), (0, 0, 0), "{k}");
+        assert!(k.records > 0, "{k}");
+    }
+    let after = store.records(&RecordFilter::new()).await.unwrap();
+    assert_eq!(before, after, "an unchanged record must not be rewritten");
+    let runs = store.runs(Some("atera")).await.unwrap();
+    assert_eq!(runs.len(), 6);
+    assert!(runs.iter().all(|r| r.status == RunStatus::Ok));
+    // The vendor's clock (the fake's Date header) gave the watermark.
+    assert!(
+        runs.iter()
+            .all(|r| r.watermark_source.as_deref() == Some("vendor"))
+    );
+}
+
+async fn records_gone_from_the_vendor_are_tombstoned_and_revived_when_they_return(backend: &str) {
+    let data = AteraData::generate(20, 0, 0, 9);
+    let store = fresh(backend).await;
+    let t = RecordingTime::new();
+    let full = || opts(&t).kinds([Kind::Customers]).full(true);
+    let fake = AteraFake::with_data(data.clone()).await;
+    Syncer::new(&store, &atera(&fake, &t))
+        .options(full())
+        .run()
+        .await
+        .unwrap();
+
+    // The vendor drops two customers.
+    let mut fewer = data.clone();
+    let dropped: Vec<String> = fewer
+        .customers
+        .drain(3..5)
+        .map(|c| c["CustomerID"].to_string())
+        .collect();
+    let fake2 = AteraFake::with_data(fewer).await;
+    let r = Syncer::new(&store, &atera(&fake2, &t))
+        .options(full())
+        .run()
+        .await
+        .unwrap();
+    assert!(r.is_ok(), "{r:?}");
+    assert_eq!(r.kinds[0].gone, 2);
+    let live = live_ids(&store, "atera", Kind::Customers).await;
+    assert_eq!(live.len(), 18);
+    let all = store
+        .records(&RecordFilter::new().include_deleted(true))
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 20, "a tombstone keeps its row");
+    for id in &dropped {
+        let rec = all.iter().find(|r| r.record.id() == id).unwrap();
+        assert!(rec.deleted_at.is_some(), "{id} should be tombstoned");
+    }
+
+    // A partial run (one kind) or an incremental one never tombstones; and
+    // when the two come back they are revived.
+    let fake3 = AteraFake::with_data(data).await;
+    let r = Syncer::new(&store, &atera(&fake3, &t))
+        .options(full())
+        .run()
+        .await
+        .unwrap();
+    assert_eq!(r.kinds[0].revived, 2, "{}", r.kinds[0]);
+    assert_eq!(live_ids(&store, "atera", Kind::Customers).await.len(), 20);
+}
+
+async fn an_empty_answer_after_a_full_store_is_held_and_nothing_is_lost(backend: &str) {
+    let store = fresh(backend).await;
+    let t = RecordingTime::new();
+    let fake = AteraFake::with_data(AteraData::generate(12, 30, 0, 2)).await;
+    let kinds = [Kind::Customers, Kind::Devices];
+    Syncer::new(&store, &atera(&fake, &t))
+        .options(opts(&t).kinds(kinds))
+        .run()
+        .await
+        .unwrap();
+
+    // A wrong tenant answers with empty lists: the guard holds every kind.
+    let empty = AteraFake::with_data(AteraData::generate(0, 0, 0, 2)).await;
+    let r = Syncer::new(&store, &atera(&empty, &t))
+        .options(opts(&t).kinds(kinds).full(true))
+        .run()
+        .await
+        .unwrap();
+    assert!(!r.is_ok());
+    for k in &r.kinds {
+        assert_eq!(k.status, RunStatus::Held, "{k}");
+        assert_eq!(k.gone, 0);
+        assert!(k.to_string().contains("--allow-mass-delete"), "{k}");
+    }
+    assert_eq!(live_ids(&store, "atera", Kind::Customers).await.len(), 12);
+    assert_eq!(live_ids(&store, "atera", Kind::Devices).await.len(), 30);
+
+    // Confirmed: now they go.
+    let r = Syncer::new(&store, &atera(&empty, &t))
+        .options(opts(&t).kinds(kinds).full(true).allow_mass_delete(true))
+        .run()
+        .await
+        .unwrap();
+    assert!(r.is_ok(), "{r:?}");
+    assert_eq!(live_ids(&store, "atera", Kind::Customers).await.len(), 0);
+}
+
+async fn a_sync_that_fails_after_page_k_resumes_at_page_k_plus_1(backend: &str) {
+    let store = fresh(backend).await;
+    let t = RecordingTime::new();
+    let data = AteraData::generate(47, 0, 0, 4);
+    let fake = AteraFake::with_data(data).await;
+    // Page 3 of 5 (10 a page) fails once with a 401 (never retried).
+    Mock::given(method("GET"))
+        .and(path("/api/v3/customers"))
+        .and(query_param("page", "3"))
+        .respond_with(ResponseTemplate::new(401))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(fake.server())
+        .await;
+    let c = atera(&fake, &t);
+    let o = || opts(&t).kinds([Kind::Customers]);
+    let r = Syncer::new(&store, &c).options(o()).run().await.unwrap();
+    assert_eq!(r.kinds[0].status, RunStatus::Failed);
+    assert_eq!(live_ids(&store, "atera", Kind::Customers).await.len(), 20);
+    let runs = store.runs(None).await.unwrap();
+    assert_eq!((runs[0].status, runs[0].pages), (RunStatus::Failed, 2));
+
+    let before = fake.received().await;
+    let r = Syncer::new(&store, &c).options(o()).run().await.unwrap();
+    assert!(r.is_ok(), "{r:?}");
+    assert!(r.kinds[0].resumed);
+    let after = fake.received().await;
+    let new = &after[before.len()..];
+    assert_eq!(
+        page_requests(new, "/api/v3/customers", "1"),
+        0,
+        "page 1 again"
+    );
+    assert_eq!(
+        page_requests(new, "/api/v3/customers", "2"),
+        0,
+        "page 2 again"
+    );
+    assert_eq!(page_requests(new, "/api/v3/customers", "3"), 1);
+    assert_eq!(rows_in(&store, "customers").await, 47);
+    let k = &r.kinds[0];
+    assert_eq!(
+        (k.records, k.new),
+        (47, 47),
+        "counts span both processes: {k}"
+    );
+    let runs = store.runs(None).await.unwrap();
+    assert_eq!(runs.len(), 1, "one logical run");
+    assert_eq!((runs[0].status, runs[0].processes), (RunStatus::Ok, 2));
+}
+
+async fn a_killed_sync_holds_its_lease_until_it_expires_then_resumes(backend: &str) {
+    let store = fresh(backend).await;
+    let t = RecordingTime::new();
+    let fake = AteraFake::with_data(AteraData::generate(35, 0, 0, 6)).await;
+    // Page 3 never answers in time: the process is "killed" while waiting.
+    Mock::given(method("GET"))
+        .and(path("/api/v3/customers"))
+        .and(query_param("page", "3"))
+        .respond_with(ResponseTemplate::new(500).set_delay(Duration::from_secs(3600)))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(fake.server())
+        .await;
+    let c = atera(&fake, &t);
+    let o = || {
+        opts(&t)
+            .kinds([Kind::Customers])
+            .lease(Duration::from_secs(60))
+    };
+    {
+        let syncer = Syncer::new(&store, &c).options(o());
+        let run = syncer.run();
+        tokio::pin!(run);
+        // Poll the sync until two pages are committed, then drop it (a kill).
+        loop {
+            tokio::select! {
+                r = &mut run => panic!("the sync should hang on page 3: {r:?}"),
+                _ = tokio::task::yield_now() => {}
+            }
+            let runs = store.runs(None).await.unwrap();
+            if runs.first().is_some_and(|r| r.pages == 2) {
+                break;
+            }
+        }
+    }
+    let runs = store.runs(None).await.unwrap();
+    assert_eq!(runs[0].status, RunStatus::Running);
+
+    // A second process right away: refused, with who holds it and until when.
+    let r = Syncer::new(&store, &c).options(o()).run().await.unwrap();
+    let k = &r.kinds[0];
+    assert_eq!(k.status, RunStatus::Failed);
+    let msg = k.error.as_ref().unwrap().to_string();
+    assert!(msg.contains("another sync holds it"), "{msg}");
+    assert_eq!(
+        rows_in(&store, "customers").await,
+        20,
+        "nothing interleaved"
+    );
+
+    // After the lease expires: resumed after page 2, every record once.
+    t.advance(Duration::from_secs(61));
+    let before = fake.received().await.len();
+    let r = Syncer::new(&store, &c).options(o()).run().await.unwrap();
+    assert!(r.is_ok(), "{r:?}");
+    assert!(r.kinds[0].resumed);
+    let reqs = fake.received().await;
+    assert_eq!(page_requests(&reqs[before..], "/api/v3/customers", "1"), 0);
+    assert_eq!(page_requests(&reqs[before..], "/api/v3/customers", "2"), 0);
+    assert_eq!(rows_in(&store, "customers").await, 35);
+}
+
+async fn a_failed_incremental_run_does_not_move_the_watermark(backend: &str) {
+    let store = fresh(backend).await;
+    let t = RecordingTime::new();
+    let fake = AteraFake::with_data(AteraData::generate(15, 0, 0, 8)).await;
+    let c = atera(&fake, &t);
+    let o = || opts(&t).kinds([Kind::Customers]);
+    Syncer::new(&store, &c).options(o()).run().await.unwrap();
+    let first = store.runs(None).await.unwrap().remove(0);
+    let w1 = first.next_watermark.clone().unwrap();
+
+    // The next run is incremental from w1, and fails.
+    t.advance(Duration::from_secs(7200));
+    Mock::given(method("GET"))
+        .and(path("/api/v3/customers"))
+        .respond_with(ResponseTemplate::new(401))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(fake.server())
+        .await;
+    let r = Syncer::new(&store, &c).options(o()).run().await.unwrap();
+    assert_eq!(r.kinds[0].status, RunStatus::Failed);
+    let runs = store.runs(None).await.unwrap();
+    assert_eq!(runs[1].since.as_deref(), Some(w1.as_str()));
+
+    // Its retry still lists from w1 (the failed run is resumed, its
+    // watermark never used), and only once it is ok does the next one move.
+    let r = Syncer::new(&store, &c).options(o()).run().await.unwrap();
+    assert!(r.is_ok(), "{r:?}");
+    let runs = store.runs(None).await.unwrap();
+    assert_eq!(runs.len(), 2);
+    assert_eq!(runs[1].since.as_deref(), Some(w1.as_str()));
+    let w2 = runs[1].next_watermark.clone().unwrap();
+    // The vendor's clock (real time in the fake) decides, never ours.
+    assert!(w2 >= w1, "{w2} should not be before {w1}");
+    assert_eq!(runs[1].watermark_source.as_deref(), Some("vendor"));
+    // The vendor was asked for changes only (Atera's customers filter).
+    let reqs = fake.received().await;
+    let incremental = reqs
+        .iter()
+        .filter(|r| r.url.query().unwrap_or("").contains("FromLastModifiedDate"))
+        .count();
+    assert!(incremental >= 1, "no incremental request was sent");
+}
+
+async fn a_keep_separate_decision_survives_resync_and_rematch(backend: &str) {
+    let store = fresh(backend).await;
+    let t = RecordingTime::new();
+    let names: Vec<String> = ["Acme Ltd", "Globex Corporation", "Initech"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let rmm = AteraFake::with_data(AteraData::generate_for(&names, 0, 0, 1)).await;
+    let psa = AteraFake::with_data(AteraData::generate_for(&names, 0, 0, 2)).await;
+    let sync = |fake: &AteraFake, conn: &'static str| {
+        let c = atera(fake, &t);
+        let store = store.clone();
+        let o = opts(&t).kinds([Kind::Customers]);
+        async move {
+            Syncer::new(&store, &c as &dyn Connector)
+                .connection(conn)
+                .options(o)
+                .run()
+                .await
+                .unwrap()
+        }
+    };
+    sync(&rmm, "rmm").await;
+    sync(&psa, "psa").await;
+    let matcher = vectis_core::matching::Matcher::default();
+    let now = chrono::Utc::now();
+    let links = store
+        .match_customers(&["rmm"], "psa", &matcher, now)
+        .await
+        .unwrap();
+    assert_eq!(links.iter().filter(|l| l.psa_id.is_some()).count(), 3);
+    let acme = links
+        .iter()
+        .find(|l| l.rmm_name == "Acme Ltd")
+        .unwrap()
+        .clone();
+
+    store
+        .decide("rmm", &acme.rmm_id, "psa", Decision::KeepSeparate, now)
+        .await
+        .unwrap();
+    sync(&rmm, "rmm").await;
+    sync(&psa, "psa").await;
+    let links = store
+        .match_customers(&["rmm"], "psa", &matcher, now)
+        .await
+        .unwrap();
+    let acme2 = links.iter().find(|l| l.rmm_id == acme.rmm_id).unwrap();
+    assert_eq!(acme2.psa_id, None);
+    assert_eq!(acme2.reason.as_deref(), Some("override"));
+    assert_eq!(links.iter().filter(|l| l.psa_id.is_some()).count(), 2);
+    // And a reopened store reads the same.
+    let stored = store.links("psa").await.unwrap();
+    assert_eq!(stored.iter().filter(|l| l.psa_id.is_some()).count(), 2);
+}
+
+async fn the_hub_counts_devices_and_open_alerts_per_linked_company(backend: &str) {
+    let store = fresh(backend).await;
+    let t = RecordingTime::new();
+    let names: Vec<String> = ["Acme Ltd", "Globex Corporation"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let data = AteraData::generate_for(&names, 9, 14, 3);
+    let rmm = AteraFake::with_data(data.clone()).await;
+    let psa = AteraFake::with_data(AteraData::generate_for(&names, 0, 0, 4)).await;
+    let c = atera(&rmm, &t);
+    Syncer::new(&store, &c)
+        .connection("rmm")
+        .options(opts(&t))
+        .run()
+        .await
+        .unwrap();
+    let p = atera(&psa, &t);
+    Syncer::new(&store, &p)
+        .connection("psa")
+        .options(opts(&t).kinds([Kind::Customers]))
+        .run()
+        .await
+        .unwrap();
+    store
+        .match_customers(&["rmm"], "psa", &Default::default(), chrono::Utc::now())
+        .await
+        .unwrap();
+    let hub = store.hub().await.unwrap();
+    assert_eq!(hub.companies.len(), 2);
+    let devices: u64 = hub
+        .companies
+        .iter()
+        .flat_map(|c| &c.customers)
+        .map(|c| c.devices)
+        .sum();
+    assert_eq!(devices, 9);
+    let open: u64 = hub
+        .companies
+        .iter()
+        .flat_map(|c| &c.customers)
+        .flat_map(|c| c.open_alerts.values())
+        .sum();
+    assert_eq!(open as usize, data.open_alerts().len());
+    assert!(hub.unlinked.is_empty());
+}
+
+#[tokio::test]
+async fn a_store_from_a_newer_version_is_refused_and_bad_urls_say_what_to_do() {
+    let store = fresh("sqlite").await;
+    sqlx::query("UPDATE vectis_meta SET value = '99' WHERE key = 'schema_version'")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    let url = store.url().to_string();
+    drop(store);
+    let e = Store::open(&url).await.unwrap_err().to_string();
+    assert!(
+        e.contains("schema version 99") && e.contains("upgrade"),
+        "{e}"
+    );
+
+    let e = Store::open("mysql://u:pw@h/db").await.unwrap_err();
+    assert!(e.is_config() && !e.to_string().contains("pw"), "{e}");
+    let e = Store::open("sqlite:///nonexistent-dir-vectis/x/y.db")
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("sqlite:///nonexistent-dir-vectis/x/y.db"), "{e}");
+    assert!(e.contains("folder"), "{e}");
+    let e = Store::open("postgres://vectis:hunter2@127.0.0.1:1/db")
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(!e.contains("hunter2") && e.contains("***"), "{e}");
+}
+
+#[tokio::test]
+async fn a_connection_name_keeps_its_vendor() {
+    let store = fresh("sqlite").await;
+    let t = RecordingTime::new();
+    let fake = AteraFake::with_data(AteraData::generate(2, 0, 0, 1)).await;
+    let c = atera(&fake, &t);
+    sqlx::query(
+        "INSERT INTO connections (name, vendor, created_at) VALUES ('x', 'datto-rmm', 'now')",
+    )
+    .execute(store.pool())
+    .await
+    .unwrap();
+    let e = Syncer::new(&store, &c)
+        .connection("x")
+        .options(opts(&t))
+        .run()
+        .await
+        .unwrap_err();
+    assert!(e.is_config(), "{e}");
+    assert!(e.to_string().contains("Datto RMM"), "{e}");
+}
+
+async fn a_cancelled_sync_ends_failed_releases_its_lease_and_resumes(backend: &str) {
+    let store = fresh(backend).await;
+    let t = RecordingTime::new();
+    let fake = AteraFake::with_data(AteraData::generate(35, 0, 0, 7)).await;
+    // Page 3 hangs; Ctrl-C arrives while the sync waits for it.
+    Mock::given(method("GET"))
+        .and(path("/api/v3/customers"))
+        .and(query_param("page", "3"))
+        .respond_with(ResponseTemplate::new(500).set_delay(Duration::from_secs(3600)))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(fake.server())
+        .await;
+    let c = atera(&fake, &t);
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let o = opts(&t).kinds([Kind::Customers]).cancel_on(stopped);
+    let syncer = Syncer::new(&store, &c).options(o);
+    let run = syncer.run();
+    tokio::pin!(run);
+    let report = loop {
+        tokio::select! {
+            r = &mut run => break r.unwrap(),
+            _ = tokio::task::yield_now() => {}
+        }
+        let runs = store.runs(None).await.unwrap();
+        if runs.first().is_some_and(|r| r.pages == 2) {
+            let _ = stop.send(true);
+        }
+    };
+    let k = &report.kinds[0];
+    assert_eq!(k.status, RunStatus::Failed, "{k}");
+    assert!(k.to_string().contains("interrupted"), "{k}");
+    let runs = store.runs(None).await.unwrap();
+    assert_eq!((runs[0].status, runs[0].pages), (RunStatus::Failed, 2));
+    assert_eq!(
+        rows_in(&store, "customers").await,
+        20,
+        "the committed pages are kept"
+    );
+
+    // The lease was released: the next sync starts at once and resumes.
+    let r = Syncer::new(&store, &c)
+        .options(opts(&t).kinds([Kind::Customers]))
+        .run()
+        .await
+        .unwrap();
+    assert!(r.is_ok(), "{r:?}");
+    assert!(r.kinds[0].resumed);
+    assert_eq!(rows_in(&store, "customers").await, 35);
+}

@@ -1,0 +1,65 @@
+//! # vectis-sync
+//!
+//! Every sync of a Vectis connector kept in a real store — SQLite embedded
+//! (the default: one file, nothing to install) or PostgreSQL for a fleet of
+//! workers — durable, resumable and honest about deletes, with the customer
+//! links and the hub that read it.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), vectis_sync::Error> {
+//! use vectis_sync::{RecordFilter, Store};
+//!
+//! // sqlite://PATH, sqlite::memory: or postgres://USER:PASSWORD@HOST/DB
+//! let store = Store::open("sqlite::memory:").await?;
+//! // Any `dyn Connector` syncs into it:
+//! //   let report = vectis_sync::Syncer::new(&store, &connector).run().await?;
+//! //   for kind in &report.kinds { eprintln!("{kind}"); } // Atera: 500 customers (12 new, …)
+//! assert!(store.records(&RecordFilter::new()).await?.is_empty());
+//! assert!(store.runs(None).await?.is_empty());
+//! // Passwords never show: postgres://vectis:***@db/vectis
+//! let url = vectis_sync::StoreUrl::parse("postgres://vectis:secret@db/vectis")?;
+//! assert!(!url.to_string().contains("secret"));
+//! # Ok(()) }
+//! ```
+//!
+//! What it guarantees, on both backends:
+//!
+//! - **One row per record**: each page is upserted together with the run's
+//!   resume cursor in one transaction; a sync killed at any point resumes
+//!   from its last committed page and never stores a record twice. An
+//!   unchanged record is not rewritten (content hash); an older version never
+//!   overwrites a newer one.
+//! - **Deletes**: only a complete full listing tombstones (`deleted_at`); a
+//!   record that comes back is revived. The **mass-delete guard** (on by
+//!   default) holds a run that would tombstone more than half of a kind's
+//!   live records (and more than 5).
+//! - **Incremental**: the next watermark is the *vendor's* clock (its `Date`
+//!   header) at the start of the last successful run, less a margin; a failed
+//!   run never moves it.
+//! - **Runs and leases**: every run is recorded; two runs of one connection
+//!   and kind never interleave.
+//!
+//! Layout: [`url`] (store URLs, redaction), [`store`] (open, schema, reads),
+//! [`sync`] (the [`Syncer`]), [`runs`] (the run log), [`links`] (matching
+//! and decisions), [`hub`] (read models), [`error`].
+#![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
+
+pub mod error;
+pub mod hub;
+pub mod links;
+mod rows;
+pub mod runs;
+mod schema;
+pub mod store;
+pub mod sync;
+pub mod url;
+
+pub use error::{Error, Result};
+pub use hub::{Hub, HubCompany, HubCustomer};
+pub use links::{Decision, StoredLink};
+pub use runs::RunRecord;
+pub use schema::SCHEMA_VERSION;
+pub use store::{RecordFilter, Store, StoredRecord};
+pub use sync::{KindReport, Mode, Progress, RunStatus, SyncOptions, SyncReport, Syncer};
+pub use url::{Backend, StoreUrl};

@@ -1,0 +1,276 @@
+//! The mapping between model records and table rows: one table per kind, the
+//! normalized fields as columns, the vendor's JSON in `raw`, a content hash.
+
+use crate::error::{Error, Result};
+use chrono::{DateTime, SecondsFormat, Utc};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+use vectis_core::{Alert, Customer, Device, Kind, Record, Ticket};
+
+/// A value bound into a statement.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Val {
+    Text(Option<String>),
+    Int(Option<i64>),
+}
+
+/// Timestamps are stored as fixed-width RFC 3339 text (microseconds, `Z`),
+/// so they sort and compare as text on both backends.
+pub(crate) fn ts(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+fn ots(t: Option<DateTime<Utc>>) -> Val {
+    Val::Text(t.map(ts))
+}
+
+fn enum_text<T: serde::Serialize>(v: &T) -> String {
+    match serde_json::to_value(v) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => String::new(),
+    }
+}
+
+fn parse_enum<T: serde::de::DeserializeOwned>(kind: Kind, col: &str, s: String) -> Result<T> {
+    serde_json::from_value(serde_json::Value::String(s.clone())).map_err(|_| {
+        Error::config(
+            format!("store table {kind}, column {col}"),
+            format!(
+                "`{s}` is not a value this build knows; was the store written by a newer version?"
+            ),
+        )
+    })
+}
+
+fn parse_ts(kind: Kind, col: &str, s: Option<String>) -> Result<Option<DateTime<Utc>>> {
+    s.map(|s| {
+        DateTime::parse_from_rfc3339(&s)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|e| {
+                Error::config(
+                    format!("store table {kind}, column {col}"),
+                    format!("`{s}` is not an RFC 3339 time ({e})"),
+                )
+            })
+    })
+    .transpose()
+}
+
+/// The table of a kind.
+pub(crate) fn table(kind: Kind) -> &'static str {
+    kind.as_str()
+}
+
+/// The kind's own columns, after `connection, id, vendor`.
+pub(crate) fn columns(kind: Kind) -> &'static [&'static str] {
+    match kind {
+        Kind::Customers => &["name", "updated_at"],
+        Kind::Devices => &[
+            "customer_id",
+            "name",
+            "os",
+            "os_family",
+            "online",
+            "last_seen",
+        ],
+        Kind::Alerts => &[
+            "customer_id",
+            "device_id",
+            "severity",
+            "status",
+            "title",
+            "created_at",
+            "resolved_at",
+        ],
+        Kind::Tickets => &[
+            "customer_id",
+            "summary",
+            "status",
+            "created_at",
+            "updated_at",
+        ],
+    }
+}
+
+/// The column whose value orders versions of a record (an older version
+/// never overwrites a newer one), where the kind has one.
+pub(crate) fn version_column(kind: Kind) -> Option<&'static str> {
+    match kind {
+        Kind::Customers | Kind::Tickets => Some("updated_at"),
+        Kind::Devices => Some("last_seen"),
+        Kind::Alerts => None,
+    }
+}
+
+/// The record's version stamp (see [`version_column`]).
+pub(crate) fn version(rec: &Record) -> Option<String> {
+    match rec {
+        Record::Customer(c) => c.updated_at.map(ts),
+        Record::Ticket(t) => t.updated_at.map(ts),
+        Record::Device(d) => d.last_seen.map(ts),
+        Record::Alert(_) => None,
+    }
+}
+
+/// Values for [`columns`], in order.
+pub(crate) fn values(rec: &Record) -> Vec<Val> {
+    match rec {
+        Record::Customer(c) => vec![Val::Text(Some(c.name.clone())), ots(c.updated_at)],
+        Record::Device(d) => vec![
+            Val::Text(d.customer_id.clone()),
+            Val::Text(Some(d.name.clone())),
+            Val::Text(d.os.clone()),
+            Val::Text(d.os_family.as_ref().map(enum_text)),
+            Val::Int(d.online.map(i64::from)),
+            ots(d.last_seen),
+        ],
+        Record::Alert(a) => vec![
+            Val::Text(a.customer_id.clone()),
+            Val::Text(a.device_id.clone()),
+            Val::Text(Some(enum_text(&a.severity))),
+            Val::Text(Some(enum_text(&a.status))),
+            Val::Text(Some(a.title.clone())),
+            ots(a.created_at),
+            ots(a.resolved_at),
+        ],
+        Record::Ticket(t) => vec![
+            Val::Text(t.customer_id.clone()),
+            Val::Text(Some(t.summary.clone())),
+            Val::Text(t.status.clone()),
+            ots(t.created_at),
+            ots(t.updated_at),
+        ],
+    }
+}
+
+/// The vendor's JSON of a record.
+pub(crate) fn raw(rec: &Record) -> &serde_json::Value {
+    match rec {
+        Record::Customer(r) => &r.raw,
+        Record::Device(r) => &r.raw,
+        Record::Alert(r) => &r.raw,
+        Record::Ticket(r) => &r.raw,
+    }
+}
+
+/// A content hash of everything stored for a record (normalized fields and
+/// raw JSON): equal hashes mean nothing to rewrite. FNV-1a, twice with
+/// different offsets, 128 bits as hex; stable across builds and platforms.
+pub(crate) fn hash(rec: &Record) -> String {
+    let bytes = serde_json::to_vec(rec).unwrap_or_default();
+    let fnv = |offset: u64| {
+        bytes.iter().fold(offset, |h, b| {
+            (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3)
+        })
+    };
+    format!(
+        "{:016x}{:016x}",
+        fnv(0xcbf2_9ce4_8422_2325),
+        fnv(0x6c62_272e_07bb_0142)
+    )
+}
+
+fn text(row: &AnyRow, col: &str) -> Result<Option<String>> {
+    row.try_get::<Option<String>, _>(col)
+        .map_err(|e| Error::config(format!("store column {col}"), e.to_string()))
+}
+
+fn req_text(kind: Kind, row: &AnyRow, col: &str) -> Result<String> {
+    text(row, col)?.ok_or_else(|| {
+        Error::config(
+            format!("store table {kind}, column {col}"),
+            "is empty where a value is required",
+        )
+    })
+}
+
+/// Rebuilds a record from a row selected with `connection, id, vendor`, the
+/// kind's [`columns`] and `raw`.
+pub(crate) fn record_from_row(kind: Kind, row: &AnyRow) -> Result<Record> {
+    let id = req_text(kind, row, "id")?;
+    let vendor = parse_enum(kind, "vendor", req_text(kind, row, "vendor")?)?;
+    let raw = match text(row, "raw")? {
+        Some(s) => serde_json::from_str(&s).unwrap_or(serde_json::Value::Null),
+        None => serde_json::Value::Null,
+    };
+    Ok(match kind {
+        Kind::Customers => Record::Customer(Customer {
+            vendor,
+            id,
+            name: req_text(kind, row, "name")?,
+            updated_at: parse_ts(kind, "updated_at", text(row, "updated_at")?)?,
+            raw,
+        }),
+        Kind::Devices => Record::Device(Device {
+            vendor,
+            id,
+            customer_id: text(row, "customer_id")?,
+            name: req_text(kind, row, "name")?,
+            os: text(row, "os")?,
+            os_family: text(row, "os_family")?
+                .map(|s| parse_enum(kind, "os_family", s))
+                .transpose()?,
+            online: row
+                .try_get::<Option<i64>, _>("online")
+                .map_err(|e| Error::config("store column online", e.to_string()))?
+                .map(|v| v != 0),
+            last_seen: parse_ts(kind, "last_seen", text(row, "last_seen")?)?,
+            raw,
+        }),
+        Kind::Alerts => Record::Alert(Alert {
+            vendor,
+            id,
+            customer_id: text(row, "customer_id")?,
+            device_id: text(row, "device_id")?,
+            severity: parse_enum(kind, "severity", req_text(kind, row, "severity")?)?,
+            status: parse_enum(kind, "status", req_text(kind, row, "status")?)?,
+            title: req_text(kind, row, "title")?,
+            created_at: parse_ts(kind, "created_at", text(row, "created_at")?)?,
+            resolved_at: parse_ts(kind, "resolved_at", text(row, "resolved_at")?)?,
+            raw,
+        }),
+        Kind::Tickets => Record::Ticket(Ticket {
+            vendor,
+            id,
+            customer_id: text(row, "customer_id")?,
+            summary: req_text(kind, row, "summary")?,
+            status: text(row, "status")?,
+            created_at: parse_ts(kind, "created_at", text(row, "created_at")?)?,
+            updated_at: parse_ts(kind, "updated_at", text(row, "updated_at")?)?,
+            raw,
+        }),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use vectis_core::Vendor;
+
+    #[test]
+    fn hashes_are_stable_and_see_raw_changes() {
+        let mut c = Record::Customer(Customer {
+            vendor: Vendor::Atera,
+            id: "1".into(),
+            name: "Acme".into(),
+            updated_at: None,
+            raw: serde_json::json!({"a": 1}),
+        });
+        let h = hash(&c);
+        assert_eq!(h.len(), 32);
+        assert_eq!(h, hash(&c.clone()));
+        if let Record::Customer(c) = &mut c {
+            c.raw = serde_json::json!({"a": 2});
+        }
+        assert_ne!(h, hash(&c));
+    }
+
+    #[test]
+    fn timestamps_sort_as_text() {
+        use chrono::TimeZone;
+        let a = ts(Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap());
+        let b = ts(Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 6).unwrap());
+        assert_eq!(a, "2026-01-02T03:04:05.000000Z");
+        assert!(a < b);
+    }
+}

@@ -1,0 +1,392 @@
+//! [`Store`]: opening a database from a URL, applying the schema, and the
+//! plain reads (records, runs) every other part builds on.
+
+use crate::error::{Error, Result, db};
+use crate::rows::{self, Val};
+use crate::schema::{self, SCHEMA_VERSION};
+use crate::url::{Backend, StoreUrl};
+use chrono::{DateTime, Utc};
+use futures::TryStreamExt;
+use sqlx::any::{AnyArguments, AnyPoolOptions, AnyRow};
+use sqlx::{Any, AnyPool, Row};
+use std::borrow::Cow;
+use vectis_core::{Kind, Record, Vendor};
+
+/// A query with its arguments bound later.
+pub(crate) type Query<'q> = sqlx::query::Query<'q, Any, AnyArguments<'q>>;
+
+/// A store: one database holding any number of connections' records, their
+/// runs, links and decisions. Cheap to clone (a connection pool).
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    url: StoreUrl,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("url", &self.url).finish()
+    }
+}
+
+/// One stored record with its bookkeeping, as `store export` prints it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredRecord {
+    /// The connection it was synced under.
+    pub connection: String,
+    /// The record as the connector produced it.
+    pub record: Record,
+    /// When the store first wrote it.
+    pub first_synced_at: DateTime<Utc>,
+    /// When the store last wrote it (its content changed, or it came back).
+    pub last_synced_at: DateTime<Utc>,
+    /// When a complete full listing stopped seeing it; `None` while live.
+    pub deleted_at: Option<DateTime<Utc>>,
+}
+
+impl StoredRecord {
+    /// The `sync` record shape plus `connection`, `first_synced_at`,
+    /// `last_synced_at` and `deleted_at`.
+    pub fn to_json(&self, with_raw: bool) -> serde_json::Value {
+        let mut rec = self.record.clone();
+        if !with_raw {
+            match &mut rec {
+                Record::Customer(r) => r.raw = serde_json::Value::Null,
+                Record::Device(r) => r.raw = serde_json::Value::Null,
+                Record::Alert(r) => r.raw = serde_json::Value::Null,
+                Record::Ticket(r) => r.raw = serde_json::Value::Null,
+            }
+        }
+        let mut v = serde_json::to_value(&rec).unwrap_or(serde_json::Value::Null);
+        if let Some(o) = v.as_object_mut() {
+            o.insert("connection".into(), self.connection.clone().into());
+            o.insert(
+                "first_synced_at".into(),
+                rows::ts(self.first_synced_at).into(),
+            );
+            o.insert(
+                "last_synced_at".into(),
+                rows::ts(self.last_synced_at).into(),
+            );
+            o.insert(
+                "deleted_at".into(),
+                self.deleted_at
+                    .map(|t| serde_json::Value::from(rows::ts(t)))
+                    .unwrap_or(serde_json::Value::Null),
+            );
+        }
+        v
+    }
+}
+
+/// Which records [`Store::records`] returns.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct RecordFilter {
+    /// Only this connection (default: all).
+    pub connection: Option<String>,
+    /// Only these kinds (default: all).
+    pub kinds: Option<Vec<Kind>>,
+    /// Tombstoned records too (default: live only).
+    pub include_deleted: bool,
+}
+
+impl RecordFilter {
+    /// Live records of every connection and kind.
+    pub fn new() -> RecordFilter {
+        RecordFilter::default()
+    }
+
+    /// Only `connection`.
+    pub fn connection(mut self, name: impl Into<String>) -> RecordFilter {
+        self.connection = Some(name.into());
+        self
+    }
+
+    /// Only these kinds.
+    pub fn kinds(mut self, kinds: impl IntoIterator<Item = Kind>) -> RecordFilter {
+        self.kinds = Some(kinds.into_iter().collect());
+        self
+    }
+
+    /// Tombstoned records too.
+    pub fn include_deleted(mut self, yes: bool) -> RecordFilter {
+        self.include_deleted = yes;
+        self
+    }
+}
+
+impl Store {
+    /// Opens (creating if needed) the store at `url` and applies the schema.
+    ///
+    /// `sqlite://PATH` (relative), `sqlite:///ABSOLUTE`, `sqlite::memory:` or
+    /// `postgres://USER:PASSWORD@HOST:PORT/DB`.
+    pub async fn open(url: &str) -> Result<Store> {
+        Store::open_url(StoreUrl::parse(url)?).await
+    }
+
+    /// Opens a parsed URL.
+    pub async fn open_url(url: StoreUrl) -> Result<Store> {
+        sqlx::any::install_default_drivers();
+        let shown = url.to_string();
+        let mut opts = AnyPoolOptions::new();
+        if url.backend() == Backend::Sqlite {
+            // One connection for memory (each would be its own database);
+            // a few for a file, whose writers SQLite serializes anyway.
+            opts = opts
+                .max_connections(if url.is_memory() { 1 } else { 4 })
+                .after_connect(|conn, _meta| {
+                    Box::pin(async move {
+                        use sqlx::Executor;
+                        conn.execute("PRAGMA busy_timeout = 30000").await?;
+                        conn.execute("PRAGMA foreign_keys = ON").await?;
+                        conn.execute("PRAGMA synchronous = NORMAL").await?;
+                        Ok(())
+                    })
+                });
+        } else {
+            opts = opts.max_connections(8);
+        }
+        // One direct attempt first: a pool retries a refused connection
+        // until its acquire timeout; a person wants the refusal at once.
+        {
+            use sqlx::Connection;
+            let probe = sqlx::AnyConnection::connect(url.connect_string())
+                .await
+                .map_err(|e| db(&shown, "open it", e))?;
+            let _ = probe.close().await;
+        }
+        let pool = opts
+            .acquire_timeout(std::time::Duration::from_secs(60))
+            .connect(url.connect_string())
+            .await
+            .map_err(|e| db(&shown, "open it", e))?;
+        let store = Store { pool, url };
+        if store.url.backend() == Backend::Sqlite && !store.url.is_memory() {
+            // WAL: readers never block the writer, and a killed writer
+            // leaves the last committed page intact.
+            sqlx::query("PRAGMA journal_mode = WAL")
+                .execute(&store.pool)
+                .await
+                .map_err(|e| db(&shown, "switch it to WAL mode", e))?;
+        }
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// The URL, password redacted when displayed.
+    pub fn url(&self) -> &StoreUrl {
+        &self.url
+    }
+
+    /// The backend.
+    pub fn backend(&self) -> Backend {
+        self.url.backend()
+    }
+
+    /// The pool, for your own read queries over the documented schema.
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub(crate) fn shown(&self) -> String {
+        self.url.to_string()
+    }
+
+    /// Rewrites `$N` placeholders for SQLite (`?N`, the same numbering).
+    pub(crate) fn sql<'a>(&self, q: &'a str) -> Cow<'a, str> {
+        if self.backend() == Backend::Sqlite && q.contains('$') {
+            Cow::Owned(q.replace('$', "?"))
+        } else {
+            Cow::Borrowed(q)
+        }
+    }
+
+    pub(crate) fn err(&self, doing: impl Into<String>) -> impl FnOnce(sqlx::Error) -> Error + '_ {
+        let doing = doing.into();
+        move |e| db(&self.shown(), doing, e)
+    }
+
+    /// A write transaction: on SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`), so a writer waits its turn instead of failing
+    /// when another committed since its snapshot.
+    pub(crate) async fn write_tx(
+        &self,
+        doing: impl Into<String>,
+    ) -> Result<sqlx::Transaction<'static, Any>> {
+        let r = match self.backend() {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        };
+        r.map_err(self.err(doing))
+    }
+
+    async fn migrate(&self) -> Result<()> {
+        let mut tx = self.write_tx("start the schema update").await?;
+        if self.backend() == Backend::Postgres {
+            // Two workers opening a new database at once: one applies it.
+            sqlx::query("SELECT pg_advisory_xact_lock(7263540001)")
+                .execute(&mut *tx)
+                .await
+                .map_err(self.err("lock the schema"))?;
+        }
+        sqlx::query(
+            "CREATE TABLE IF NOT EXISTS vectis_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(self.err("create its tables"))?;
+        let found: Option<String> =
+            sqlx::query(&self.sql("SELECT value FROM vectis_meta WHERE key = 'schema_version'"))
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(self.err("read its schema version"))?
+                .map(|r| r.try_get::<String, _>(0))
+                .transpose()
+                .map_err(self.err("read its schema version"))?;
+        let found: i64 = match found {
+            None => 0,
+            Some(v) => v.parse().map_err(|_| {
+                Error::config(
+                    format!("store {}", self.shown()),
+                    format!("schema version `{v}` is not a number: this is not a Vectis store"),
+                )
+            })?,
+        };
+        if found > SCHEMA_VERSION {
+            return Err(Error::SchemaTooNew {
+                store: self.shown(),
+                found,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        if found < SCHEMA_VERSION {
+            for stmt in schema::v1(self.backend()) {
+                sqlx::query(&stmt)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(self.err("create its tables"))?;
+            }
+            sqlx::query(&self.sql(
+                "INSERT INTO vectis_meta (key, value) VALUES ('schema_version', $1)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            ))
+            .bind(SCHEMA_VERSION.to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(self.err("record its schema version"))?;
+        }
+        tx.commit().await.map_err(self.err("commit the schema"))?;
+        Ok(())
+    }
+
+    /// The vendor a connection was first synced from, if it exists.
+    pub async fn connection_vendor(&self, name: &str) -> Result<Option<Vendor>> {
+        let row = sqlx::query(&self.sql("SELECT vendor FROM connections WHERE name = $1"))
+            .bind(name.to_string())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(self.err("read the connections"))?;
+        Ok(row
+            .and_then(|r| r.try_get::<String, _>(0).ok())
+            .and_then(|s| Vendor::from_slug(&s)))
+    }
+
+    /// Every connection with its vendor, by name.
+    pub async fn connections(&self) -> Result<Vec<(String, Vendor)>> {
+        let rows = sqlx::query("SELECT name, vendor FROM connections ORDER BY name")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(self.err("read the connections"))?;
+        Ok(rows
+            .iter()
+            .filter_map(|r| {
+                let name: String = r.try_get(0).ok()?;
+                let vendor: String = r.try_get(1).ok()?;
+                Some((name, Vendor::from_slug(&vendor)?))
+            })
+            .collect())
+    }
+
+    /// Stored records, by connection, kind and id.
+    pub async fn records(&self, filter: &RecordFilter) -> Result<Vec<StoredRecord>> {
+        let kinds = filter.kinds.clone().unwrap_or_else(|| Kind::ALL.to_vec());
+        let mut out = Vec::new();
+        for kind in kinds {
+            let mut sql = format!(
+                "SELECT connection, id, vendor, {}, raw, first_synced_at, last_synced_at, deleted_at FROM {} WHERE 1 = 1",
+                rows::columns(kind).join(", "),
+                rows::table(kind)
+            );
+            if filter.connection.is_some() {
+                sql.push_str(" AND connection = $1");
+            }
+            if !filter.include_deleted {
+                sql.push_str(" AND deleted_at IS NULL");
+            }
+            sql.push_str(" ORDER BY connection, id");
+            let sql = self.sql(&sql).into_owned();
+            let mut q = sqlx::query(&sql);
+            if let Some(c) = &filter.connection {
+                q = q.bind(c.clone());
+            }
+            let mut stream = q.fetch(&self.pool);
+            while let Some(row) = stream
+                .try_next()
+                .await
+                .map_err(self.err(format!("read {kind}")))?
+            {
+                out.push(stored_from_row(kind, &row)?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Live records of one kind of one connection.
+    pub async fn live(&self, connection: &str, kind: Kind) -> Result<Vec<Record>> {
+        Ok(self
+            .records(&RecordFilter::new().connection(connection).kinds([kind]))
+            .await?
+            .into_iter()
+            .map(|r| r.record)
+            .collect())
+    }
+
+    pub(crate) fn bind_vals<'q>(mut q: Query<'q>, vals: Vec<Val>) -> Query<'q> {
+        for v in vals {
+            q = match v {
+                Val::Text(t) => q.bind(t),
+                Val::Int(i) => q.bind(i),
+            };
+        }
+        q
+    }
+}
+
+fn parse_time(col: &str, s: &str) -> Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| Error::config(format!("store column {col}"), format!("`{s}`: {e}")))
+}
+
+fn stored_from_row(kind: Kind, row: &AnyRow) -> Result<StoredRecord> {
+    let get = |col: &str| -> Result<Option<String>> {
+        row.try_get::<Option<String>, _>(col)
+            .map_err(|e| Error::config(format!("store column {col}"), e.to_string()))
+    };
+    Ok(StoredRecord {
+        connection: get("connection")?.unwrap_or_default(),
+        record: rows::record_from_row(kind, row)?,
+        first_synced_at: parse_time(
+            "first_synced_at",
+            &get("first_synced_at")?.unwrap_or_default(),
+        )?,
+        last_synced_at: parse_time(
+            "last_synced_at",
+            &get("last_synced_at")?.unwrap_or_default(),
+        )?,
+        deleted_at: get("deleted_at")?
+            .map(|s| parse_time("deleted_at", &s))
+            .transpose()?,
+    })
+}

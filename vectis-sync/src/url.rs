@@ -1,0 +1,151 @@
+//! Store URLs: `sqlite://PATH`, `sqlite:///ABSOLUTE`, `sqlite::memory:`,
+//! `postgres://…`; shown everywhere with the password redacted.
+
+use crate::error::{Error, Result};
+use std::fmt;
+
+/// Which database a store is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Backend {
+    /// SQLite: one file (or memory), nothing to install.
+    Sqlite,
+    /// PostgreSQL.
+    Postgres,
+}
+
+/// A parsed store URL. `Display` and `Debug` never show a password.
+#[derive(Clone, PartialEq, Eq)]
+pub struct StoreUrl {
+    backend: Backend,
+    /// What sqlx connects to (may hold a password: never print it).
+    connect: String,
+    /// What people see.
+    shown: String,
+    memory: bool,
+}
+
+impl StoreUrl {
+    /// Parses a store URL.
+    pub fn parse(raw: &str) -> Result<StoreUrl> {
+        let raw = raw.trim();
+        if raw == "sqlite::memory:" || raw == "sqlite://:memory:" {
+            return Ok(StoreUrl {
+                backend: Backend::Sqlite,
+                connect: "sqlite::memory:".into(),
+                shown: "sqlite::memory:".into(),
+                memory: true,
+            });
+        }
+        if let Some(path) = raw.strip_prefix("sqlite://") {
+            let path = path.split('?').next().unwrap_or_default();
+            if path.is_empty() {
+                return Err(Error::config(
+                    "store URL",
+                    "`sqlite://` needs a file path: sqlite://vectis.db (relative) or sqlite:///var/lib/vectis.db (absolute)",
+                ));
+            }
+            return Ok(StoreUrl {
+                backend: Backend::Sqlite,
+                connect: format!("sqlite://{path}?mode=rwc"),
+                shown: format!("sqlite://{path}"),
+                memory: false,
+            });
+        }
+        if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
+            let shown = match url::Url::parse(raw) {
+                Ok(mut u) => {
+                    if u.password().is_some() {
+                        let _ = u.set_password(Some("***"));
+                    }
+                    u.set_query(None);
+                    u.to_string()
+                }
+                Err(e) => {
+                    return Err(Error::config(
+                        "store URL",
+                        format!(
+                            "postgres://… is not a valid URL ({e}); the form is postgres://USER:PASSWORD@HOST:PORT/DATABASE (percent-encode special characters in the password)"
+                        ),
+                    ));
+                }
+            };
+            return Ok(StoreUrl {
+                backend: Backend::Postgres,
+                connect: raw.to_string(),
+                shown,
+                memory: false,
+            });
+        }
+        let scheme = raw.split(':').next().unwrap_or_default();
+        Err(Error::config(
+            "store URL",
+            format!(
+                "`{scheme}:` is not a store this build knows; use sqlite://PATH, sqlite::memory: or postgres://USER@HOST/DB"
+            ),
+        ))
+    }
+
+    /// The backend.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Whether this is an in-memory SQLite database (gone when closed).
+    pub fn is_memory(&self) -> bool {
+        self.memory
+    }
+
+    pub(crate) fn connect_string(&self) -> &str {
+        &self.connect
+    }
+}
+
+impl fmt::Display for StoreUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.shown)
+    }
+}
+
+impl fmt::Debug for StoreUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "StoreUrl({})", self.shown)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn postgres_passwords_are_never_shown() {
+        let u = StoreUrl::parse("postgres://vectis:s3cret@db.example:5432/vectis?sslmode=require")
+            .unwrap();
+        assert_eq!(u.backend(), Backend::Postgres);
+        assert!(!u.to_string().contains("s3cret"));
+        assert!(!format!("{u:?}").contains("s3cret"));
+        assert!(u.to_string().contains("db.example:5432/vectis"));
+    }
+
+    #[test]
+    fn sqlite_forms() {
+        let rel = StoreUrl::parse("sqlite://vectis.db").unwrap();
+        assert_eq!(rel.connect_string(), "sqlite://vectis.db?mode=rwc");
+        let abs = StoreUrl::parse("sqlite:///tmp/x.db").unwrap();
+        assert_eq!(abs.to_string(), "sqlite:///tmp/x.db");
+        assert!(StoreUrl::parse("sqlite::memory:").unwrap().is_memory());
+    }
+
+    #[test]
+    fn unknown_schemes_and_broken_urls_name_no_secret() {
+        let e = StoreUrl::parse("mysql://u:pw@h/db")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("mysql:") && !e.contains("pw"), "{e}");
+        let e = StoreUrl::parse("postgres://u:p/w@h:x/db")
+            .unwrap_err()
+            .to_string();
+        assert!(!e.contains("p/w"), "{e}");
+        assert!(StoreUrl::parse("sqlite://").is_err());
+    }
+}
