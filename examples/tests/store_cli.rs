@@ -1,0 +1,322 @@
+//! The store's command lines (DESIGN.md, "Sync into a store") driven through
+//! the functions the examples' `main`s call: `sync --store`, `store export`,
+//! `store runs`, `match --store`, `hub`, on a real SQLite file.
+
+use std::collections::HashMap;
+use vectis_examples::cli::{Io, run_match, run_sync};
+use vectis_examples::store_cmd::{run_hub, run_store};
+use vectis_testkit::atera::{ATERA_API_KEY, AteraData, AteraFake};
+use vectis_testkit::connectwise::{self as cw, ConnectWiseData, ConnectWiseFake};
+
+struct Run {
+    code: i32,
+    out: String,
+    err: String,
+}
+
+#[derive(Clone, Copy)]
+enum Cmd {
+    Sync,
+    Store,
+    Match,
+    Hub,
+}
+
+async fn run(cmd: Cmd, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let env: HashMap<String, String> = env
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let lookup = move |k: &str| env.get(k).cloned();
+    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let io = Io {
+        out: &mut out,
+        err: &mut err,
+        env: &lookup,
+        out_is_terminal: false,
+    };
+    let code = match cmd {
+        Cmd::Sync => run_sync(&args, io).await,
+        Cmd::Store => run_store(&args, io).await,
+        Cmd::Match => run_match(&args, io).await,
+        Cmd::Hub => run_hub(&args, io).await,
+    };
+    Run {
+        code,
+        out: String::from_utf8(out).unwrap(),
+        err: String::from_utf8(err).unwrap(),
+    }
+}
+
+fn temp_store() -> String {
+    let dir = std::env::temp_dir().join(format!(
+        "vectis-store-cli-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    format!("sqlite://{}", dir.join("vectis.db").display())
+}
+
+fn cw_env(site: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("CONNECTWISE_SITE_URL", site.to_string()),
+        ("CONNECTWISE_COMPANY_ID", cw::COMPANY_ID.to_string()),
+        ("CONNECTWISE_PUBLIC_KEY", cw::PUBLIC_KEY.to_string()),
+        ("CONNECTWISE_PRIVATE_KEY", cw::PRIVATE_KEY.to_string()),
+        ("CONNECTWISE_CLIENT_ID", cw::CLIENT_ID.to_string()),
+    ]
+}
+
+fn lines(s: &str) -> Vec<serde_json::Value> {
+    s.lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_into_a_store_then_export_runs_match_and_hub() {
+    let names: Vec<String> = [
+        "Acme Ltd",
+        "Globex Corporation",
+        "Initech LLC",
+        "Umbrella Corp",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let atera = AteraFake::with_data(AteraData::generate_for(&names, 11, 9, 3)).await;
+    let cwf = ConnectWiseFake::with_data(ConnectWiseData::generate_for(&names, 6, 2, 5)).await;
+    let store = temp_store();
+    let key = [("ATERA_API_KEY", ATERA_API_KEY)];
+
+    // sync --store: no records on stdout, one summary line per kind.
+    let a = [
+        "atera",
+        "--base-url",
+        &atera.uri(),
+        "--rate-limit",
+        "off",
+        "--store",
+        &store,
+    ];
+    let r = run(Cmd::Sync, &a, &key).await;
+    assert_eq!(r.code, 0, "{}", r.err);
+    assert!(r.out.is_empty(), "{}", r.out);
+    assert!(
+        r.err
+            .contains("Atera: 4 customers (4 new, 0 changed, 0 gone)"),
+        "{}",
+        r.err
+    );
+    assert!(r.err.contains("Atera: 11 devices (11 new"), "{}", r.err);
+
+    // Again: nothing new, nothing changed.
+    let r = run(Cmd::Sync, &a, &key).await;
+    assert_eq!(r.code, 0, "{}", r.err);
+    assert!(
+        r.err
+            .contains("Atera: 0 customers (0 new, 0 changed, 0 gone; incremental: changes only)"),
+        "{}",
+        r.err
+    );
+    assert!(
+        r.err
+            .contains("Atera: 11 devices (0 new, 0 changed, 0 gone)"),
+        "{}",
+        r.err
+    );
+
+    // The PSA, from VECTIS_STORE instead of --store.
+    let env = cw_env(&cwf.uri());
+    let mut envs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    envs.push(("VECTIS_STORE", &store));
+    let r = run(
+        Cmd::Sync,
+        &["connectwise", "--rate-limit", "off", "--connection", "cw"],
+        &envs,
+    )
+    .await;
+    assert_eq!(r.code, 0, "{}", r.err);
+
+    // store export: the sync shape plus connection and sync times.
+    let r = run(
+        Cmd::Store,
+        &["export", "--store", &store, "--only", "customers"],
+        &[],
+    )
+    .await;
+    assert_eq!(r.code, 0, "{}", r.err);
+    let recs = lines(&r.out);
+    assert_eq!(recs.len(), 8);
+    let first = &recs[0];
+    assert_eq!(first["type"], "customer");
+    assert!(first["connection"].is_string() && first["first_synced_at"].is_string());
+    assert!(first["deleted_at"].is_null());
+    assert!(first.get("raw").is_none());
+
+    // store runs: one JSON line per run, newest last.
+    let r = run(
+        Cmd::Store,
+        &["runs", "--store", &store, "--connection", "atera"],
+        &[],
+    )
+    .await;
+    assert_eq!(r.code, 0, "{}", r.err);
+    let runs = lines(&r.out);
+    assert_eq!(runs.len(), 6);
+    assert!(runs.iter().all(|r| r["status"] == "ok"));
+
+    // match --store with a person's decision.
+    let acme = recs
+        .iter()
+        .find(|r| r["connection"] == "atera" && r["name"] == "Acme Ltd")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let keep = format!("atera:{acme}");
+    let r = run(
+        Cmd::Match,
+        &[
+            "--store",
+            &store,
+            "--rmm",
+            "atera",
+            "--psa",
+            "cw",
+            "--keep-separate",
+            &keep,
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(r.code, 0, "{}", r.err);
+    let links = lines(&r.out);
+    assert_eq!(links.len(), 4);
+    let a_link = links.iter().find(|l| l["rmm_id"] == acme.as_str()).unwrap();
+    assert!(a_link["psa_id"].is_null());
+    assert_eq!(a_link["reason"], "override");
+    assert_eq!(a_link["connection"], "atera");
+    assert_eq!(links.iter().filter(|l| !l["psa_id"].is_null()).count(), 3);
+
+    // The decision survives a re-sync and a re-match without the flag.
+    let r = run(Cmd::Sync, &a, &key).await;
+    assert_eq!(r.code, 0, "{}", r.err);
+    let r = run(
+        Cmd::Match,
+        &["--store", &store, "--rmm", "atera", "--psa", "cw"],
+        &[],
+    )
+    .await;
+    let links = lines(&r.out);
+    let a_link = links.iter().find(|l| l["rmm_id"] == acme.as_str()).unwrap();
+    assert!(a_link["psa_id"].is_null(), "{a_link}");
+
+    // hub: per company, devices and open alerts; the kept-separate one unlinked.
+    let r = run(Cmd::Hub, &["--store", &store], &[]).await;
+    assert_eq!(r.code, 0, "{}", r.err);
+    let hub = lines(&r.out);
+    let companies: Vec<_> = hub.iter().filter(|l| l["type"] == "company").collect();
+    let unlinked: Vec<_> = hub.iter().filter(|l| l["type"] == "unlinked").collect();
+    assert_eq!(unlinked.len(), 1);
+    assert_eq!(unlinked[0]["rmm_name"], "Acme Ltd");
+    let devices: u64 = companies
+        .iter()
+        .flat_map(|c| c["customers"].as_array().unwrap())
+        .map(|c| c["devices"].as_u64().unwrap())
+        .sum();
+    let acme_devices = AteraData::generate_for(&names, 11, 9, 3)
+        .agents
+        .iter()
+        .filter(|a| format!("{}", a["CustomerID"]) == acme)
+        .count() as u64;
+    assert_eq!(devices + acme_devices, 11);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_empty_tenant_after_a_full_store_is_held_and_exits_1_saying_how_to_confirm() {
+    let store = temp_store();
+    let key = [("ATERA_API_KEY", ATERA_API_KEY)];
+    let full = AteraFake::with_data(AteraData::generate(10, 0, 0, 1)).await;
+    let a = [
+        "atera",
+        "--base-url",
+        &full.uri(),
+        "--rate-limit",
+        "off",
+        "--store",
+        &store,
+        "--only",
+        "customers",
+        "--full",
+    ];
+    assert_eq!(run(Cmd::Sync, &a, &key).await.code, 0);
+    let empty = AteraFake::with_data(AteraData::generate(0, 0, 0, 1)).await;
+    let mut a = a.to_vec();
+    a[2] = empty.uri().leak();
+    let r = run(Cmd::Sync, &a, &key).await;
+    assert_eq!(r.code, 1, "{}", r.err);
+    assert!(
+        r.err.starts_with("error: Atera: 0 customers") && r.err.contains("--allow-mass-delete"),
+        "{}",
+        r.err
+    );
+    let r = run(Cmd::Store, &["export", "--store", &store], &[]).await;
+    assert_eq!(lines(&r.out).len(), 10, "nothing was lost");
+    a.push("--allow-mass-delete");
+    let r = run(Cmd::Sync, &a, &key).await;
+    assert_eq!(r.code, 0, "{}", r.err);
+    assert!(r.err.contains("10 gone"), "{}", r.err);
+    let r = run(Cmd::Store, &["export", "--store", &store, "--deleted"], &[]).await;
+    let recs = lines(&r.out);
+    assert_eq!(recs.len(), 10);
+    assert!(recs.iter().all(|r| r["deleted_at"].is_string()));
+}
+
+#[tokio::test]
+async fn store_errors_exit_2_for_bad_urls_and_never_show_a_password() {
+    let r = run(
+        Cmd::Store,
+        &["runs", "--store", "mysql://u:hunter2@h/db"],
+        &[],
+    )
+    .await;
+    assert_eq!(r.code, 2);
+    assert!(
+        r.err.starts_with("error:") && !r.err.contains("hunter2"),
+        "{}",
+        r.err
+    );
+    assert_eq!(r.err.lines().count(), 1);
+
+    let r = run(Cmd::Store, &["runs"], &[]).await;
+    assert_eq!(r.code, 2);
+    assert!(r.err.contains("VECTIS_STORE"), "{}", r.err);
+
+    let r = run(
+        Cmd::Hub,
+        &["--store", "postgres://vectis:hunter2@127.0.0.1:1/x"],
+        &[],
+    )
+    .await;
+    assert_eq!(r.code, 1);
+    assert!(
+        !r.err.contains("hunter2") && r.err.contains("***"),
+        "{}",
+        r.err
+    );
+
+    let r = run(
+        Cmd::Sync,
+        &["atera", "--full"],
+        &[("ATERA_API_KEY", ATERA_API_KEY)],
+    )
+    .await;
+    assert_eq!(r.code, 2);
+    assert!(r.err.contains("--store"), "{}", r.err);
+}
