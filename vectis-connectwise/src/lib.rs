@@ -803,7 +803,11 @@ fn parse_page(resp: &Response, size: u32) -> Result<RawPage> {
             .find(|(k, _)| k == "page")
             .and_then(|(_, v)| v.parse().ok())
             .unwrap_or(1);
-        link_next = Some(set_query(&resp.url, "page", &(page + 1).to_string()).to_string());
+        // The page number came back from the server: never overflow it.
+        let next = page
+            .checked_add(1)
+            .ok_or_else(|| resp.unexpected(format!("page {page} has no next page number")))?;
+        link_next = Some(set_query(&resp.url, "page", &next.to_string()).to_string());
     }
     Ok(RawPage {
         meta: PageMeta {
@@ -1101,6 +1105,25 @@ mod tests {
 
     fn builder(site: &str) -> ConnectWiseBuilder {
         ConnectWiseConnector::builder(site, "contoso", "pub", SecretString::from("priv"), GUID)
+    }
+
+    #[test]
+    fn a_full_page_at_the_largest_page_number_is_an_error_not_an_overflow() {
+        let url = url::Url::parse(&format!(
+            "https://h/v4_6_release/apis/3.0/company/companies?pageSize=2&page={}",
+            u64::MAX
+        ))
+        .unwrap();
+        let resp = Response {
+            status: vectis_core::http::StatusCode::OK,
+            headers: Default::default(),
+            body: br#"[{"id":1},{"id":2}]"#.to_vec(),
+            endpoint: "/company/companies".into(),
+            url,
+            vendor: Vendor::ConnectWise,
+        };
+        let e = parse_page(&resp, 2).unwrap_err();
+        assert!(e.to_string().contains("no next page number"), "{e}");
     }
 
     #[test]
