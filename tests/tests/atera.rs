@@ -722,3 +722,21 @@ async fn alerts_resumed_inside_the_resolved_list_do_not_replay_it_as_open() {
     got.extend(rest.iter().map(|a| a.id.clone()));
     assert_eq!(got, resolved_ids, "each resolved alert once, in order");
 }
+
+/// Atera's 14-hour time-zone margin on `since` near chrono's earliest date
+/// used to overflow (a panic in the caller); it is an error before any
+/// request.
+#[tokio::test]
+async fn a_since_too_early_for_the_time_zone_margin_is_an_error_not_a_panic() {
+    let fake = AteraFake::start().await;
+    let t = RecordingTime::new();
+    let atera = connector(&fake, &t);
+    let opts = ListOptions {
+        since: Some(chrono::DateTime::<chrono::Utc>::MIN_UTC),
+        ..ListOptions::default()
+    };
+    let first = atera.customers(&opts).next().await.unwrap();
+    let e = first.unwrap_err();
+    assert!(matches!(e, Error::InvalidInput { .. }), "{e:?}");
+    assert!(fake.received().await.is_empty(), "nothing was sent");
+}
