@@ -317,6 +317,15 @@ pub fn network_cause(e: &reqwest::Error) -> String {
     if io_kind == Some(K::ConnectionRefused) || text.contains("connection refused") {
         return "connection refused — check the host and port in the base URL, and that the service is up".into();
     }
+    let reset = "the connection was closed by the other side — try again; if it persists, check for a proxy or firewall in between";
+    // Before the TLS words: "connection reset by peer" is not a TLS failure.
+    if matches!(
+        io_kind,
+        Some(K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe)
+    ) || text.contains("reset by peer")
+    {
+        return reset.into();
+    }
     if text.contains("dns error")
         || text.contains("failed to lookup address")
         || text.contains("name or service not known")
@@ -329,18 +338,15 @@ pub fn network_cause(e: &reqwest::Error) -> String {
         || text.contains("tls")
         || text.contains("handshake")
         || text.contains("corrupt message")
-        || text.contains("peer")
-        || text.contains("alert")
+        || text.contains("invalid peer")
+        || text.contains("peer is incompatible")
+        || text.contains("peer misbehaved")
+        || text.contains("fatal alert")
     {
         return "the TLS handshake failed — check that the base URL is the vendor's https address; a proxy that intercepts TLS needs its CA trusted".into();
     }
-    if matches!(
-        io_kind,
-        Some(K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe)
-    ) || text.contains("reset")
-        || text.contains("connection closed")
-    {
-        return "the connection was closed by the other side — try again; if it persists, check for a proxy or firewall in between".into();
+    if text.contains("connection closed") || text.contains("reset") {
+        return reset.into();
     }
     let innermost = chain.last().map(|c| c.to_string()).unwrap_or_default();
     format!("{innermost} — check the base URL and outbound HTTPS access")

@@ -518,3 +518,26 @@ fn a_base_url_that_fails_to_parse_is_repeated_only_as_scheme_and_host() {
         assert!(e.contains("https://host.example.com"), "{raw} -> {e}");
     }
 }
+
+#[tokio::test]
+async fn a_connection_closed_without_an_answer_reads_as_closed() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((sock, _)) = listener.accept().await {
+            drop(sock);
+        }
+    });
+    let t = ManualTime::new();
+    let c = client_with(
+        &format!("http://127.0.0.1:{port}"),
+        key(),
+        EngineSettings {
+            retry: RetryPolicy::never(),
+            ..settings(&t)
+        },
+    );
+    let shown = get(&c, "/x").await.unwrap_err().to_string();
+    assert!(shown.contains("closed by the other side"), "{shown}");
+    assert!(!shown.contains("TLS"), "{shown}");
+}
