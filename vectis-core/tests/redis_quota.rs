@@ -471,3 +471,21 @@ fn a_bad_redis_url_is_never_repeated_beyond_scheme_and_host() {
         assert!(e.contains("redis://HOST:PORT"), "{e}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(no_redis, ignore = "redis-server not on PATH")]
+async fn the_redis_window_bursts_then_holds_the_arrival_margin() {
+    let redis = start_redis("the_redis_window_bursts_then_holds_the_arrival_margin").await;
+    let quota = RedisQuota::new(&redis.url()).unwrap();
+    let l = quota.limiter_for("test|margin", Quota::per_second(10), &Time::real());
+    let started = Instant::now();
+    let mut grants = Vec::new();
+    for _ in 0..11 {
+        grants.push(l.acquire_at().await.unwrap().unwrap());
+    }
+    // The first ten at once (the window has room)...
+    assert!(grants[9] - grants[0] < 200_000, "{grants:?}");
+    // ...the eleventh a second plus the 50 ms arrival margin after the first.
+    assert!(grants[10] - grants[0] >= 1_050_000, "{grants:?}");
+    assert!(started.elapsed() < Duration::from_secs(2));
+}
