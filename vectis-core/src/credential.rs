@@ -69,6 +69,9 @@ pub trait Credential: Send + Sync + fmt::Debug {
     fn attach_limiter(&self, _limiter: Arc<dyn RateLimit>) {}
 }
 
+/// The largest token answer read (a real one is a few hundred bytes).
+const MAX_TOKEN_ANSWER_BYTES: usize = 1 << 20;
+
 /// The shortest time a fetched token is reused, whatever its `expires_in`
 /// says (`0` must not mean a token request before every request).
 pub const MIN_TOKEN_REUSE: Duration = Duration::from_secs(30);
@@ -512,12 +515,31 @@ impl OAuth2Password {
             }
         })?;
         let status = resp.status().as_u16();
-        let bytes = resp.bytes().await.map_err(|e| Error::Network {
-            vendor: self.vendor,
-            endpoint: endpoint.clone(),
-            origin: origin.clone(),
-            source: Arc::new(e.without_url()),
-        })?;
+        // A token answer is a few hundred bytes: read at most this much.
+        let mut resp = resp;
+        let mut bytes = Vec::new();
+        loop {
+            let chunk = resp.chunk().await.map_err(|e| Error::Network {
+                vendor: self.vendor,
+                endpoint: endpoint.clone(),
+                origin: origin.clone(),
+                source: Arc::new(e.without_url()),
+            })?;
+            let Some(chunk) = chunk else { break };
+            if bytes.len().saturating_add(chunk.len()) > MAX_TOKEN_ANSWER_BYTES {
+                return Err(Error::UnexpectedResponse {
+                    vendor: self.vendor,
+                    endpoint,
+                    status,
+                    content_type: "token response".into(),
+                    reason: format!(
+                        "the token answer is larger than {MAX_TOKEN_ANSWER_BYTES} bytes; check the token URL (a proxy or the wrong host?)"
+                    ),
+                    snippet: String::new(),
+                });
+            }
+            bytes.extend_from_slice(&chunk);
+        }
         // The token endpoint may echo the form (key and secret) back.
         let secrets = self.secrets();
         match status {

@@ -541,3 +541,23 @@ async fn a_connection_closed_without_an_answer_reads_as_closed() {
     assert!(shown.contains("closed by the other side"), "{shown}");
     assert!(!shown.contains("TLS"), "{shown}");
 }
+
+#[tokio::test]
+async fn a_huge_token_answer_is_an_error_not_read_whole() {
+    let server = MockServer::start().await;
+    token_answers(
+        &server,
+        ResponseTemplate::new(200)
+            .set_body_string(format!(r#"{{"access_token":"{}"}}"#, "t".repeat(2 << 20))),
+    )
+    .await;
+    let t = ManualTime::new();
+    let c = client_with(
+        &server.uri(),
+        oauth(&server, &t, "api-key-user", "api-secret-pw"),
+        settings(&t),
+    );
+    let e = get(&c, "/r").await.unwrap_err();
+    assert!(matches!(e, Error::UnexpectedResponse { .. }), "{e:?}");
+    assert!(e.to_string().contains("larger than"), "{e}");
+}
