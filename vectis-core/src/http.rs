@@ -732,9 +732,14 @@ impl HttpClient {
             let (outcome, resp, transport_err) = match sent {
                 Ok((status, headers, body)) => {
                     tracing::Span::current().record("status", status.as_u16());
-                    // An error body may echo the request, key included: it
-                    // is scrubbed before any of it can reach an error.
-                    let body = if status.is_success() {
+                    // An error body — or a 2xx that is not JSON, such as a
+                    // proxy's or login page — may echo the request, key
+                    // included: it is scrubbed before any of it can reach
+                    // an error. JSON data pages are not searched (the cost
+                    // would be paid on every page of every listing).
+                    let first = body.iter().find(|b| !b.is_ascii_whitespace());
+                    let json_data = status.is_success() && matches!(first, Some(b'{' | b'['));
+                    let body = if json_data {
                         body
                     } else {
                         self.scrub_body(body)

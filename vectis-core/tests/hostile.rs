@@ -561,3 +561,24 @@ async fn a_huge_token_answer_is_an_error_not_read_whole() {
     assert!(matches!(e, Error::UnexpectedResponse { .. }), "{e:?}");
     assert!(e.to_string().contains("larger than"), "{e}");
 }
+
+#[tokio::test]
+async fn a_200_login_page_echoing_the_key_is_redacted() {
+    let server = MockServer::start().await;
+    answer(
+        &server,
+        "/page",
+        ResponseTemplate::new(200).set_body_raw(
+            format!("<html><body>Sign in again (key {KEY})</body></html>"),
+            "text/html",
+        ),
+    )
+    .await;
+    let t = ManualTime::new();
+    let c = client_with(&server.uri(), key(), settings(&t));
+    let resp = get(&c, "/page").await.unwrap();
+    let e = resp.json::<serde_json::Value>().unwrap_err();
+    let shown = format!("{e} {e:?}");
+    assert!(shown.contains("HTML page"), "{shown}");
+    assert!(!shown.contains(KEY), "{shown}");
+}
