@@ -740,3 +740,55 @@ async fn a_since_too_early_for_the_time_zone_margin_is_an_error_not_a_panic() {
     assert!(matches!(e, Error::InvalidInput { .. }), "{e:?}");
     assert!(fake.received().await.is_empty(), "nothing was sent");
 }
+
+#[tokio::test]
+async fn a_sync_paced_by_its_quota_says_so() {
+    let (_guard, capture) = vectis_testkit::trace::capture();
+    // 200 customers at 50 a page under 2/min: pages 3 and 4 wait ~30 s each.
+    let fake = AteraFake::with_data(AteraData::generate(200, 0, 0, 1)).await;
+    let t = RecordingTime::new();
+    let atera = AteraConnector::builder(SecretString::from(ATERA_API_KEY))
+        .base_url(&fake.uri())
+        .settings(EngineSettings {
+            quota: Some(Quota::per_minute(2)),
+            limiter: Some(Arc::new(vectis_core::rate_limit::GovernorLimit::with_time(
+                Quota::per_minute(2),
+                t.time(),
+            ))),
+            time: t.time(),
+            concurrency: 1,
+            ..EngineSettings::default()
+        })
+        .build()
+        .unwrap();
+    let all: Vec<_> = atera
+        .customers(&ListOptions::default())
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 200);
+    assert!(
+        t.total_slept() >= Duration::from_secs(30),
+        "{:?}",
+        t.sleeps()
+    );
+    let logs = capture.text();
+    assert!(
+        logs.contains("Atera is paced by its quota (2/min)"),
+        "no note of the wait:\n{logs}"
+    );
+}
+
+#[tokio::test]
+async fn a_sync_within_its_quota_says_nothing_about_it() {
+    let (_guard, capture) = vectis_testkit::trace::capture();
+    let fake = AteraFake::with_data(AteraData::generate(200, 0, 0, 1)).await;
+    let t = RecordingTime::new();
+    let atera = connector(&fake, &t);
+    let _: Vec<_> = atera
+        .customers(&ListOptions::default())
+        .try_collect()
+        .await
+        .unwrap();
+    assert!(!capture.text().contains("paced by its quota"));
+}

@@ -512,7 +512,13 @@ struct Inner {
     requests: std::sync::atomic::AtomicU64,
     /// The latest `Date` header and our monotonic time when it arrived.
     server_date: std::sync::Mutex<Option<(chrono::DateTime<chrono::Utc>, Duration)>>,
+    /// Time spent waiting on the limiter since it was last reported, and
+    /// when that was (see [`HttpClient::note_quota_wait`]).
+    quota_wait: std::sync::Mutex<(Duration, Duration)>,
 }
+
+/// A sync that has waited this long on its quota since the last report says so.
+pub const QUOTA_WAIT_REPORT: Duration = Duration::from_secs(2);
 
 impl fmt::Debug for HttpClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -574,6 +580,7 @@ impl HttpClient {
                 refused_until: std::sync::Mutex::new(None),
                 requests: std::sync::atomic::AtomicU64::new(0),
                 server_date: std::sync::Mutex::new(None),
+                quota_wait: std::sync::Mutex::new((Duration::ZERO, Duration::ZERO)),
             }),
         }
     }
@@ -628,6 +635,35 @@ impl HttpClient {
                     .and_then(|d| date.checked_add_signed(d))
             });
         crate::connector::Observed::new(requests, server_now)
+    }
+
+    /// Adds `waited` to the time spent on the limiter; once that reaches
+    /// [`QUOTA_WAIT_REPORT`], says so at `warn` (what the examples print on
+    /// stderr) — at most once every 10 seconds, so a long sync under a tight
+    /// quota explains its pace instead of looking stuck.
+    fn note_quota_wait(&self, waited: Duration) {
+        if waited.is_zero() {
+            return;
+        }
+        let now = self.inner.time.now();
+        let Ok(mut w) = self.inner.quota_wait.lock() else {
+            return;
+        };
+        w.0 = w.0.saturating_add(waited);
+        let since_report = now.saturating_sub(w.1);
+        if w.0 >= QUOTA_WAIT_REPORT && (w.1.is_zero() || since_report >= Duration::from_secs(10)) {
+            tracing::warn!(
+                target: "vectis::rate_limit",
+                vendor = self.vendor().slug(),
+                waited_ms = u64::try_from(w.0.as_millis()).unwrap_or(u64::MAX),
+                quota = %self.inner.limiter.quota(),
+                "{} is paced by its quota ({}): {:.1} s spent waiting on it lately; expected for a large sync — raise --rate-limit only if your plan allows",
+                self.vendor().product(),
+                self.inner.limiter.quota(),
+                w.0.as_secs_f64()
+            );
+            *w = (Duration::ZERO, now.max(Duration::from_nanos(1)));
+        }
     }
 
     fn note_date(&self, headers: &reqwest::header::HeaderMap) {
@@ -715,7 +751,9 @@ impl HttpClient {
             // one rolling window).
             self.check_refused(&spec, attempt)?;
             let stamp = inner.credential.apply(&mut req).await?;
+            let before = inner.time.now();
             inner.limiter.acquire().await?;
+            self.note_quota_wait(inner.time.now().saturating_sub(before));
             // Waited out a pause capped below what the server asked for:
             // the server still refuses, so fail rather than send.
             self.check_refused(&spec, attempt)?;
