@@ -792,3 +792,42 @@ async fn a_sync_within_its_quota_says_nothing_about_it() {
         .unwrap();
     assert!(!capture.text().contains("paced by its quota"));
 }
+
+#[tokio::test]
+async fn a_customer_shifted_onto_the_next_page_by_an_insert_is_delivered_once() {
+    // 60 customers at 50 a page; while page 1 is read one is inserted before
+    // the 50th, so page 2 starts with the 50th again (and the total grows).
+    let data = AteraData::generate(60, 0, 0, 4);
+    let fake = AteraFake::with_data(data.clone()).await;
+    let page2: Vec<serde_json::Value> = data.customers[49..].to_vec();
+    Mock::given(method("GET"))
+        .and(path("/api/v3/customers"))
+        .and(query_param("page", "2"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "items": page2,
+            "totalItemCount": 61,
+            "page": 2,
+            "itemsInPage": 50,
+            "totalPages": 2,
+            "prevLink": "",
+            "nextLink": "",
+        })))
+        .with_priority(1)
+        .mount(fake.server())
+        .await;
+    let t = RecordingTime::new();
+    for concurrency in [1, 4] {
+        let atera = connector_with(&fake, &t, ATERA_API_KEY, concurrency);
+        let got: Vec<String> = atera
+            .customers(&ListOptions::default())
+            .map_ok(|c| c.id)
+            .try_collect()
+            .await
+            .unwrap();
+        let mut unique = got.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(got.len(), unique.len(), "an id arrived twice: {got:?}");
+        assert_eq!(got, ids(&data.customers, "CustomerID"), "concurrency {concurrency}");
+    }
+}

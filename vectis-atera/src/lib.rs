@@ -197,7 +197,7 @@ impl AteraConnector {
         &self.client
     }
 
-    fn list<T: Send + 'static>(
+    fn list<T: vectis_core::model::VendorId + Send + 'static>(
         &self,
         path: &str,
         query: &[(&str, String)],
@@ -235,7 +235,8 @@ impl AteraConnector {
             move |resp: &Response| parse_page(resp, &parse_endpoint),
             map,
         )
-        .resume(opts.resume.clone());
+        .resume(opts.resume.clone())
+        .unique_by(vectis_core::model::VendorId::vendor_id);
         page_stream(self.client.clone(), req)
     }
 }

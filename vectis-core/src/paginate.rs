@@ -601,6 +601,9 @@ pub struct ListRequest<T> {
     pub unique: Option<IdFn<T>>,
 }
 
+/// How many delivered pages [`ListRequest::unique_by`] remembers ids of.
+pub const UNIQUE_WINDOW: usize = 2;
+
 /// Reads a record's vendor id (see [`ListRequest::unique_by`]).
 pub type IdFn<T> = for<'a> fn(&'a T) -> &'a str;
 
@@ -626,10 +629,13 @@ impl<T> ListRequest<T> {
         }
     }
 
-    /// Never emits one vendor id twice in this listing: a record that
-    /// arrives again (offset paging while a record is inserted before it
-    /// shifts it onto the next page) is dropped, with a warning that counts
-    /// them. Costs 8 bytes a record for the listing's length.
+    /// Never emits one vendor id twice within [`UNIQUE_WINDOW`] pages: a
+    /// record that arrives again because a record inserted before it while
+    /// the listing was read shifted it onto the next page (how offset and
+    /// page-number paging duplicates) is dropped, with a warning that counts
+    /// them. Memory stays flat: only the last pages' id hashes are kept (a
+    /// record pushed further by many inserts at once is not caught; the
+    /// count check against the vendor's total still reports such a listing).
     pub fn unique_by(mut self, id: IdFn<T>) -> Self {
         self.unique = Some(id);
         self
@@ -726,8 +732,9 @@ struct Shared<T> {
     req: ListRequest<T>,
     /// Every URL this listing has requested (a repeat is a loop).
     seen: std::sync::Mutex<HashSet<String>>,
-    /// Hashes of the ids delivered so far, with [`ListRequest::unique_by`].
-    delivered: std::sync::Mutex<HashSet<u64>>,
+    /// Hashes of the ids of the last [`UNIQUE_WINDOW`] pages delivered, with
+    /// [`ListRequest::unique_by`].
+    delivered: std::sync::Mutex<VecDeque<HashSet<u64>>>,
     /// The index of the page the listing is waiting for, [`NOT_WAITING`]
     /// while the caller has the last one. Only that page's task starts the
     /// next fetch itself: a caller that is slow to ask for more gets at most
@@ -890,11 +897,17 @@ impl<T: Send + 'static> Shared<T> {
         };
         let mut delivered = self.delivered.lock().unwrap_or_else(|p| p.into_inner());
         let before = items.len();
+        let mut this_page: HashSet<u64> = HashSet::with_capacity(items.len());
         items.retain(|item| {
             let mut h = std::hash::DefaultHasher::new();
             std::hash::Hash::hash(id_of(item), &mut h);
-            delivered.insert(std::hash::Hasher::finish(&h))
+            let h = std::hash::Hasher::finish(&h);
+            !delivered.iter().any(|p| p.contains(&h)) && this_page.insert(h)
         });
+        delivered.push_back(this_page);
+        while delivered.len() > UNIQUE_WINDOW {
+            delivered.pop_front();
+        }
         let dropped = before - items.len();
         if dropped > 0 {
             tracing::warn!(
@@ -1083,7 +1096,7 @@ pub fn page_stream<T: Send + 'static>(client: HttpClient, req: ListRequest<T>) -
             client,
             req,
             seen: std::sync::Mutex::new(HashSet::new()),
-            delivered: std::sync::Mutex::new(HashSet::new()),
+            delivered: std::sync::Mutex::new(VecDeque::new()),
             awaiting: std::sync::atomic::AtomicU64::new(NOT_WAITING),
         }),
         state: State::Sequential {

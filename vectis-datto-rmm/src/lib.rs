@@ -454,7 +454,7 @@ impl DattoRmmConnector {
     }
 
     /// A listing of `path`, `size` items a page, reading the `key` array.
-    fn list<T: Send + 'static>(
+    fn list<T: vectis_core::model::VendorId + Send + 'static>(
         &self,
         path: &'static str,
         key: &'static str,
@@ -482,7 +482,8 @@ impl DattoRmmConnector {
             move |resp: &Response| parse_page(resp, key),
             map,
         )
-        .resume(resume);
+        .resume(resume)
+        .unique_by(vectis_core::model::VendorId::vendor_id);
         let me = self.clone();
         let mut delivered: Option<(u64, Option<Cursor>)> = None;
         page_stream(self.client.clone(), req)
@@ -586,7 +587,7 @@ impl DattoRmmConnector {
 
     /// A listing whose page size is capped by the account's maximum (asked
     /// first, once); a resumed listing keeps the cursor's size.
-    fn capped_list<T: Send + 'static>(
+    fn capped_list<T: vectis_core::model::VendorId + Send + 'static>(
         &self,
         path: &'static str,
         key: &'static str,

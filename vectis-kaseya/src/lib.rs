@@ -428,6 +428,7 @@ impl KaseyaConnector {
         orderby: &'static str,
         opts: (Option<u32>, Option<Cursor>),
         map: impl Fn(usize, serde_json::Value) -> Result<Option<T>> + Send + Sync + 'static,
+        unique: Option<vectis_core::paginate::IdFn<T>>,
     ) -> PageStream<T> {
         let mut url = match self.client.base().join(path) {
             Ok(u) => u,
@@ -440,7 +441,12 @@ impl KaseyaConnector {
             top_param: "$top",
             size,
         };
-        let req = ListRequest::new(endpoint, url, paginator, parse_page, map).resume(opts.1);
+        let mut req = ListRequest::new(endpoint, url, paginator, parse_page, map).resume(opts.1);
+        if let Some(id) = unique {
+            // Offset paging shifts records onto the next page when one is
+            // inserted before them while the listing is read.
+            req = req.unique_by(id);
+        }
         page_stream(self.client.clone(), req)
     }
 
@@ -464,6 +470,7 @@ impl KaseyaConnector {
             "Identifier",
             (None, resume),
             typed(Vendor::Kaseya, "/api/v3/assets", |a: raw::Asset, _| a),
+            Some(vectis_core::model::VendorId::vendor_id),
         )
     }
 
@@ -479,6 +486,7 @@ impl KaseyaConnector {
                 "/api/v3/devices",
                 |d: raw::DeviceItem, _| (d.identifier, d.organization_id.map(|o| o.to_string())),
             ),
+            Some(first_id),
         );
         let mut out = Vec::new();
         while let Some(page) = pages.try_next().await? {
@@ -549,6 +557,7 @@ impl KaseyaConnector {
                     decode_item(Vendor::Kaseya, "/api/v3/notifications", i, &v)?;
                 Ok(Some(n.id))
             },
+            None,
         );
         let me = self.clone();
         pages
@@ -629,7 +638,8 @@ impl KaseyaConnector {
                             org.clone(),
                         )))
                     },
-                );
+            Some(vectis_core::model::VendorId::vendor_id),
+        );
                 async move {
                     match pages.try_collect::<Vec<Page<Alert>>>().await {
                         // Removed since the device list was read: whatever
@@ -736,6 +746,7 @@ impl Connector for KaseyaConnector {
             "Id",
             (opts.page_size, opts.resume.clone()),
             typed(Vendor::Kaseya, "/api/v3/organizations", map::organization),
+            Some(vectis_core::model::VendorId::vendor_id),
         )
     }
 
@@ -750,6 +761,7 @@ impl Connector for KaseyaConnector {
                 typed(Vendor::Kaseya, "/api/v3/devices", |d, v| {
                     map::device(d, v, None)
                 }),
+                Some(vectis_core::model::VendorId::vendor_id),
             );
         }
         // Both lists are ordered by identifier, so device n's asset is
@@ -775,6 +787,7 @@ impl Connector for KaseyaConnector {
                 "/api/v3/devices",
                 |d: raw::DeviceItem, v| (d, v),
             ),
+            Some(device_item_id),
         );
         let join = AssetJoin {
             assets: Some(self.asset_pages(skip)),
@@ -814,6 +827,7 @@ impl Connector for KaseyaConnector {
                 typed(Vendor::Kaseya, "/api/v3/notifications", |n, v| {
                     map::notification(n, v, None, None)
                 }),
+                Some(vectis_core::model::VendorId::vendor_id),
             );
         }
         let me = self.clone();
@@ -907,4 +921,14 @@ mod tests {
         assert!(rules.hint(Situation::NotFound).contains("VSA 9"));
         assert_eq!(rules.default_quota(), Quota::per_hour(3_600));
     }
+}
+
+/// The device id of a device paired with its raw JSON (for `unique_by`).
+fn device_item_id(t: &(raw::DeviceItem, serde_json::Value)) -> &str {
+    &t.0.identifier
+}
+
+/// The first element of an (id, organization) pair (for `unique_by`).
+fn first_id(t: &(String, Option<String>)) -> &str {
+    &t.0
 }

@@ -105,3 +105,9 @@ pub struct Notification {
     #[serde(default)]
     pub computer_identifier: Option<String>,
 }
+
+impl vectis_core::model::VendorId for Asset {
+    fn vendor_id(&self) -> &str {
+        &self.identifier
+    }
+}
