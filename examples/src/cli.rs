@@ -979,6 +979,7 @@ pub async fn run_ticket(args: &[String], mut io: Io<'_>) -> i32 {
         board: a.board,
         status: a.status,
         priority: a.priority,
+        external_ref: None,
     };
     match connector.create_ticket(&draft).await {
         Ok(t) => {

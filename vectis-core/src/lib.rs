@@ -36,6 +36,7 @@ pub mod http;
 pub mod matching;
 pub mod model;
 pub mod paginate;
+pub mod psa;
 pub mod rate_limit;
 pub mod record_ids;
 #[cfg(feature = "redis")]
@@ -55,6 +56,7 @@ pub use model::{
     Vendor,
 };
 pub use paginate::{Cursor, ItemStream, Page, PageStream};
+pub use psa::{Activity, ActivityKind, Named, Psa, TicketState};
 pub use rate_limit::{Quota, RateLimit};
 pub use retry::RetryPolicy;
 pub use time::{ManualTime, Time};
