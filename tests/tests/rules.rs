@@ -265,7 +265,7 @@ impl World {
         engine.check().await.unwrap();
         let mut lines: Vec<String> = Vec::new();
         let report = engine
-            .run(&mut |a: &Action| lines.push(serde_json::to_string(a).unwrap()))
+            .run(|a: &Action| lines.push(serde_json::to_string(a).unwrap()))
             .await
             .unwrap();
         assert_eq!(lines.len(), report.actions.len());
@@ -829,7 +829,7 @@ async fn a_create_that_fails_and_whose_lookup_fails_names_the_key_and_the_next_r
             ..RunOptions::default()
         },
     );
-    let err = engine.run(&mut |_| {}).await.unwrap_err().to_string();
+    let err = engine.run(|_| {}).await.unwrap_err().to_string();
     assert!(
         err.contains("vectis:") && err.contains("externalXRef"),
         "{err}"

@@ -232,7 +232,9 @@ impl<'a> Engine<'a> {
     }
 
     /// Runs the rules once; `on_action` sees each action as it happens.
-    pub async fn run(&self, on_action: &mut (dyn FnMut(&Action) + Send)) -> Result<Report> {
+    /// (`on_action` is `Send` when the run must be: pass a `Send` closure to
+    /// run it in `tokio::spawn`.)
+    pub async fn run<F: FnMut(&Action)>(&self, mut on_action: F) -> Result<Report> {
         let state = if self.opts.dry_run {
             None
         } else {

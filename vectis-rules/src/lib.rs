@@ -28,7 +28,7 @@
 //! // With a store and a PSA connector (e.g. vectis-connectwise):
 //! //   let engine = Engine::new(&store, &connectwise, "connectwise", &rules, RunOptions::default());
 //! //   engine.check().await?;                       // boards and priorities exist
-//! //   let report = engine.run(&mut |a| println!("{}", serde_json::to_string(a).unwrap())).await?;
+//! //   let report = engine.run(|a| println!("{}", serde_json::to_string(a).unwrap_or_default())).await?;
 //! //   eprintln!("{}", report.summary());
 //! let store = vectis_sync::Store::open("sqlite::memory:").await?;
 //! vectis_rules::RuleState::open(&store).await?; // its tables, created idempotently
