@@ -58,6 +58,16 @@
 //! URL that already ends in `/<codebase>/apis/3.0`, or
 //! [`ConnectWiseBuilder::codebase`], skips the lookup.
 //!
+//! **Ticket workflow** (the [`vectis_core::Psa`] trait, and inherent methods
+//! of the same names): a [`TicketDraft::external_ref`] replaces the random
+//! marker in `externalXRef` (at most 100 characters) and finds the ticket
+//! again with [`ConnectWiseConnector::find_open_tickets`]
+//! (`externalXRef = "…" and closedFlag = false`); notes (`POST
+//! /service/tickets/{id}/notes`, never retried) and time entries with their
+//! members; close and reopen by JSON Patch on `status`, the closed status
+//! found by name among the ticket's board's statuses
+//! ([`ConnectWiseBuilder::closed_status`]); boards and priorities by name.
+//!
 //! **Paging.** `pageSize=1000` (ConnectWise's maximum), following the
 //! `Link: <…>; rel="next"` header with every query parameter kept. By
 //! default lists page *forward-only* (`pagination-type: forward-only`, the
