@@ -840,3 +840,115 @@ async fn a_create_that_fails_and_whose_lookup_fails_names_the_key_and_the_next_r
     assert_eq!(of(&r, ActionKind::Adopt).len(), 1, "{r:#?}");
     assert_eq!(w.cw.created_ticket_ids().len(), 1);
 }
+
+#[tokio::test]
+async fn a_ticket_merged_by_a_person_is_never_written_to_and_the_next_occurrence_opens_a_new_one() {
+    let w = World::new("sqlite").await;
+    let a0 = agent_of(&w, 0, 1);
+    let old = w.now() - CDuration::hours(2);
+    w.set_alerts(vec![alert(
+        &w,
+        701,
+        a0,
+        "Backup disk offline",
+        "Critical",
+        old,
+        false,
+    )])
+    .await;
+    let first = w.run().await;
+    let tid = of(&first, ActionKind::Create)[0].ticket_id.clone().unwrap();
+    w.cw.edit_ticket(tid.parse().unwrap(), |t| {
+        // Left open, as an instance might: only the merge marks it.
+        t["mergedParentTicket"] = json!({"id": 9999, "summary": "Backups"});
+    });
+    w.set_alerts(vec![
+        alert(&w, 701, a0, "Backup disk offline", "Critical", old, false),
+        alert(&w, 702, a0, "Backup disk offline", "Critical", old, false),
+    ])
+    .await;
+    let r = w.run().await;
+    assert_eq!(of(&r, ActionKind::Note).len(), 0, "{r:#?}");
+    let created = of(&r, ActionKind::Create);
+    assert_eq!(created.len(), 1, "{r:#?}");
+    assert_ne!(created[0].ticket_id.as_deref(), Some(tid.as_str()));
+    assert!(w.cw.notes(tid.parse().unwrap()).is_empty());
+}
+
+#[tokio::test]
+async fn a_429_on_the_create_waits_and_loses_no_action() {
+    let w = World::new("sqlite").await;
+    w.set_alerts(base_alerts(&w).await).await;
+    wiremock::Mock::given(wiremock::matchers::method("POST"))
+        .and(wiremock::matchers::path_regex("/service/tickets$"))
+        .respond_with(
+            wiremock::ResponseTemplate::new(429)
+                .insert_header("Retry-After", "7")
+                .set_body_string("Too Many Requests"),
+        )
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(w.cw.server())
+        .await;
+    let r = w.run().await;
+    assert_eq!(of(&r, ActionKind::Create).len(), 3, "{r:#?}");
+    assert_eq!(w.cw.created_ticket_ids().len(), 3);
+    assert!(
+        w.t.sleeps().contains(&Duration::from_secs(7)),
+        "waited as told: {:?}",
+        w.t.sleeps()
+    );
+}
+
+#[tokio::test]
+async fn an_intent_left_by_another_process_holds_the_key_until_it_expires() {
+    let w = World::new("sqlite").await;
+    let old = w.now() - CDuration::hours(1);
+    w.set_alerts(vec![alert(
+        &w,
+        801,
+        agent_of(&w, 0, 0),
+        "Disk C: 1 GB free",
+        "Critical",
+        old,
+        false,
+    )])
+    .await;
+    let dry = w.run_on(&w.store, true).await;
+    let key = dry.actions[0].key.clone();
+    // A process took the key and died before creating anything.
+    let state = vectis_rules::RuleState::open(&w.store).await.unwrap();
+    let now = w.now();
+    assert!(
+        state
+            .take_intent(
+                "connectwise",
+                &key,
+                "rules-dead",
+                now,
+                now + CDuration::minutes(5)
+            )
+            .await
+            .unwrap()
+    );
+    let r = w.run().await;
+    assert_eq!(r.actions.len(), 1);
+    assert_eq!(r.actions[0].action, ActionKind::Skip);
+    assert!(
+        r.actions[0]
+            .reason
+            .as_deref()
+            .unwrap()
+            .contains("another rules run"),
+        "{r:#?}"
+    );
+    assert_eq!(
+        w.posts().await,
+        0,
+        "nothing posted while another process holds the key"
+    );
+    w.clock.advance(Duration::from_secs(6 * 60));
+    let r = w.run().await;
+    assert_eq!(of(&r, ActionKind::Create).len(), 1, "{r:#?}");
+    assert_eq!(w.posts().await, 1);
+}

@@ -669,6 +669,20 @@ impl<'a> Engine<'a> {
         )))
     }
 
+    /// The key's open tickets in the PSA, leaving out merged ones (a
+    /// person merged them into another ticket: never written to again).
+    async fn lookup(&self, key: &str, hint: String) -> Result<Vec<TicketState>> {
+        let found = self.psa.find_open_tickets(key).await.map_err(self.psa_err(
+            key,
+            "looking up the key's open tickets",
+            hint,
+        ))?;
+        Ok(found
+            .into_iter()
+            .filter(|t| !t.closed && t.merged_into.is_none())
+            .collect())
+    }
+
     /// Intent → lookup → adopt or create, never two creates for one key.
     async fn open_ticket(
         &self,
@@ -684,11 +698,7 @@ impl<'a> Engine<'a> {
             "nothing was created; run again (it looks for open tickets with externalXRef \"{key}\" first)"
         );
         let Some(s) = state else {
-            let found = self.psa.find_open_tickets(key).await.map_err(self.psa_err(
-                key,
-                "looking up the key's open tickets",
-                lookup_hint,
-            ))?;
+            let found = self.lookup(key, lookup_hint).await?;
             return Ok(match found.first() {
                 Some(t) => self.action(
                     ActionKind::Adopt,
@@ -754,11 +764,7 @@ impl<'a> Engine<'a> {
                 Some("another rules run took this key on".into()),
             ));
         }
-        let found = self.psa.find_open_tickets(key).await.map_err(self.psa_err(
-            key,
-            "looking up the key's open tickets",
-            lookup_hint,
-        ))?;
+        let found = self.lookup(key, lookup_hint).await?;
         let seen: Vec<String> = ripe.iter().map(|a| a.id.clone()).collect();
         let row = |t: &TicketState| RuleTicket {
             key: key.to_string(),
@@ -842,7 +848,7 @@ impl<'a> Engine<'a> {
         s.save(&self.psa_connection, &row(&st), now).await?;
         let reason = before.map(|b| match b.status {
             TicketStatus::Closed => format!(
-                "ticket {} was closed by us longer ago than reopen_within",
+                "ticket {}, closed by us, was not reopened: outside reopen_within, or changed in the PSA since",
                 b.ticket_id
             ),
             _ => format!(
