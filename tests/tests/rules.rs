@@ -952,3 +952,39 @@ async fn an_intent_left_by_another_process_holds_the_key_until_it_expires() {
     assert_eq!(of(&r, ActionKind::Create).len(), 1, "{r:#?}");
     assert_eq!(w.posts().await, 1);
 }
+
+#[tokio::test]
+async fn a_maintenance_window_holds_tickets_back_and_keeps_the_alerts_for_after_it() {
+    let mut w = World::new("sqlite").await;
+    let now = w.now();
+    let name = w.atera.customers[0]["CustomerName"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let window = format!(
+        "{RULES}\n[[window]]\nname = \"Patch night\"\ncustomers = [\"{name}\"]\nstart = \"{}\"\nend = \"{}\"\n",
+        (now - CDuration::hours(1)).to_rfc3339(),
+        (now + CDuration::hours(1)).to_rfc3339(),
+    );
+    w.rules = Rules::parse("rules.toml", &window).unwrap();
+    w.set_alerts(base_alerts(&w).await).await;
+    let r = w.run().await;
+    let held: Vec<_> = of(&r, ActionKind::Skip)
+        .into_iter()
+        .filter(|a| a.reason.as_deref().unwrap_or("").contains("Patch night"))
+        .collect();
+    assert_eq!(
+        held.len(),
+        2,
+        "both keys of the customer in the window: {r:#?}"
+    );
+    assert_eq!(
+        of(&r, ActionKind::Create).len(),
+        1,
+        "the other customer's key"
+    );
+    w.clock.advance(Duration::from_secs(2 * 3_600));
+    let after = w.run().await;
+    assert_eq!(of(&after, ActionKind::Create).len(), 2, "{after:#?}");
+    assert_eq!(w.cw.created_ticket_ids().len(), 3);
+}

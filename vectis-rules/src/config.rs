@@ -15,6 +15,17 @@
 //! reopen_within = "24h"                 # default 0: always a new ticket
 //! ```
 //!
+//! Maintenance windows suppress tickets (and notes and reopens) for some
+//! customers for a while; their alerts are kept and considered afterwards:
+//!
+//! ```toml
+//! [[window]]
+//! name = "Acme patch night"
+//! customers = ["Acme Ltd", "42"]       # RMM customer names or ids
+//! start = "2026-05-01T22:00:00Z"
+//! end = "2026-05-02T02:00:00Z"
+//! ```
+//!
 //! Unknown fields are refused; every error names the file, the line and the
 //! field.
 
@@ -49,6 +60,40 @@ pub struct Rules {
     pub file: String,
     /// The rules.
     pub rules: Vec<Rule>,
+    /// Maintenance windows.
+    pub windows: Vec<Window>,
+}
+
+/// One `[[window]]`: no tickets for these customers between `start` and `end`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Window {
+    /// Its name (reported in skips).
+    pub name: String,
+    /// RMM customer names (case-insensitive) or ids.
+    pub customers: Vec<String>,
+    /// When it starts.
+    pub start: chrono::DateTime<chrono::Utc>,
+    /// When it ends.
+    pub end: chrono::DateTime<chrono::Utc>,
+}
+
+impl Window {
+    /// Whether it covers the customer (`id`, `name`) at `now`.
+    pub fn covers(
+        &self,
+        id: Option<&str>,
+        name: Option<&str>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> bool {
+        let name = name.map(|n| n.trim().to_lowercase());
+        now >= self.start
+            && now < self.end
+            && self.customers.iter().any(|c| {
+                id.is_some_and(|i| i == c.as_str())
+                    || name.as_deref() == Some(c.to_lowercase().as_str())
+            })
+    }
 }
 
 /// One `[[rule]]`.
@@ -97,6 +142,17 @@ pub struct TicketRule {
 struct RawFile {
     #[serde(default)]
     rule: Vec<RawRule>,
+    #[serde(default)]
+    window: Vec<RawWindow>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWindow {
+    name: Spanned<String>,
+    customers: Vec<String>,
+    start: Spanned<String>,
+    end: Spanned<String>,
 }
 
 #[derive(Deserialize)]
@@ -325,9 +381,56 @@ impl Rules {
                 line,
             });
         }
+        let mut windows = Vec::with_capacity(raw.window.len());
+        for w in raw.window {
+            let line = line_of(text, w.name.span().start);
+            let time = |v: &Spanned<String>, field: &str| {
+                chrono::DateTime::parse_from_rfc3339(v.get_ref().trim())
+                    .map(|t| t.with_timezone(&chrono::Utc))
+                    .map_err(|_| {
+                        err(
+                            line_of(text, v.span().start),
+                            field,
+                            format!(
+                                "`{}` is not a date-time; write RFC 3339 with a zone, e.g. \"2026-05-01T22:00:00Z\"",
+                                v.get_ref()
+                            ),
+                        )
+                    })
+            };
+            let start = time(&w.start, "window.start")?;
+            let end = time(&w.end, "window.end")?;
+            if end <= start {
+                return Err(err(
+                    line_of(text, w.end.span().start),
+                    "window.end",
+                    "is not after start; a window must end after it starts".into(),
+                ));
+            }
+            let customers: Vec<String> = w
+                .customers
+                .into_iter()
+                .map(|c| c.trim().to_string())
+                .filter(|c| !c.is_empty())
+                .collect();
+            if customers.is_empty() {
+                return Err(err(
+                    line,
+                    "window.customers",
+                    "is empty; name the RMM customers (names or ids) it covers".into(),
+                ));
+            }
+            windows.push(Window {
+                name: w.name.get_ref().trim().to_string(),
+                customers,
+                start,
+                end,
+            });
+        }
         Ok(Rules {
             file: file.to_string(),
             rules,
+            windows,
         })
     }
 
@@ -506,6 +609,27 @@ reopen_within = "24h"
         assert_eq!((e.line, e.field.as_str()), (4, "rule.severity"));
         let e = Rules::parse("r.toml", "[[rule]\nname=").unwrap_err();
         assert_eq!(e.line, 1, "{e}");
+    }
+
+    #[test]
+    fn a_window_covers_its_customers_for_its_time_only() {
+        let text = format!(
+            "{GOOD}\n[[window]]\nname = \"Patch night\"\ncustomers = [\"Acme Ltd\", \"42\"]\nstart = \"2026-05-01T22:00:00Z\"\nend = \"2026-05-02T02:00:00Z\"\n"
+        );
+        let r = Rules::parse("r.toml", &text).unwrap();
+        let w = &r.windows[0];
+        let at = |s: &str| {
+            chrono::DateTime::parse_from_rfc3339(s)
+                .unwrap()
+                .with_timezone(&chrono::Utc)
+        };
+        assert!(w.covers(None, Some("acme ltd"), at("2026-05-01T23:00:00Z")));
+        assert!(w.covers(Some("42"), None, at("2026-05-02T01:59:59Z")));
+        assert!(!w.covers(Some("42"), None, at("2026-05-02T02:00:00Z")));
+        assert!(!w.covers(Some("7"), Some("Globex"), at("2026-05-01T23:00:00Z")));
+        let bad = text.replace("2026-05-02T02:00:00Z", "tomorrow");
+        let e = Rules::parse("r.toml", &bad).unwrap_err();
+        assert_eq!((e.line, e.field.as_str()), (19, "window.end"), "{e}");
     }
 
     #[test]

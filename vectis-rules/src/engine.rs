@@ -430,6 +430,25 @@ impl<'a> Engine<'a> {
                 )),
             )]);
         }
+        if let Some(w) = self
+            .rules
+            .windows
+            .iter()
+            .find(|w| w.covers(g.customer_id.as_deref(), g.customer.as_deref(), now))
+        {
+            return Ok(vec![self.action(
+                ActionKind::Skip,
+                Some(g),
+                key,
+                row.map(|r| r.ticket_id.as_str()),
+                &ripe,
+                Some(format!(
+                    "maintenance window `{}` until {}: no ticket, note or reopen; the alerts are kept and considered after it",
+                    w.name,
+                    w.end.to_rfc3339()
+                )),
+            )]);
+        }
         let Some(company) = g
             .customer_id
             .as_ref()

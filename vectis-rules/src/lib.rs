@@ -57,7 +57,9 @@
 //! - **Reopen**: a new occurrence within `reopen_within` of our close
 //!   reopens the ticket; later — or after a person closed or merged it — a new
 //!   ticket.
-//! - **Noise**: `min_age`; an unlinked customer opens nothing (`skip`).
+//! - **Noise**: `min_age`; an unlinked customer opens nothing (`skip`); a
+//!   maintenance window (`[[window]]`) holds tickets back for its customers
+//!   without losing their alerts.
 //! - **Dry run** ([`RunOptions::dry_run`]): the same actions, nothing written
 //!   anywhere (reads only).
 //!
@@ -71,7 +73,7 @@ pub mod error;
 pub mod key;
 pub mod state;
 
-pub use config::{ConfigError, Rule, Rules, TicketRule};
+pub use config::{ConfigError, Rule, Rules, TicketRule, Window};
 pub use engine::{Action, ActionKind, Engine, Report, RunOptions};
 pub use error::{Error, Result};
 pub use key::{Key, Subject, condition};
