@@ -107,7 +107,8 @@ pub struct RunOptions {
     pub dry_run: bool,
     /// The clock (`ManualTime` in tests).
     pub time: Time,
-    /// How long a key's intent holds off other processes (default 5 min).
+    /// How long a key's intent holds off other processes (default 5 min, at
+    /// most a week); a process killed mid-key blocks it this long.
     pub intent_lease: Duration,
 }
 
@@ -730,9 +731,12 @@ impl<'a> Engine<'a> {
                 None => self.action(ActionKind::Create, Some(g), key, None, ripe, None),
             });
         };
-        let until = now
-            + chrono::Duration::from_std(self.opts.intent_lease)
-                .unwrap_or(chrono::Duration::minutes(5));
+        // At most a week (its timestamp must stay comparable as text).
+        let lease = self.opts.intent_lease.min(Duration::from_secs(7 * 86_400));
+        let until = chrono::Duration::from_std(lease)
+            .ok()
+            .and_then(|d| now.checked_add_signed(d))
+            .unwrap_or(now);
         if !s
             .take_intent(&self.psa_connection, key, &self.holder, now, until)
             .await?
