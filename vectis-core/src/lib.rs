@@ -26,7 +26,7 @@
 //!
 //! Modules, one concept each: [`model`], [`connector`], [`credential`],
 //! [`paginate`], [`rate_limit`], [`retry`], [`http`], [`error`], [`time`],
-//! [`matching`], [`timestamp`].
+//! [`matching`], [`timestamp`], [`psa`] (the ticket workflow a PSA adds).
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod connector;
