@@ -93,6 +93,19 @@ impl<'a> RuleState<'a> {
     /// Creates the tables if they are missing.
     pub async fn open(store: &'a Store) -> Result<RuleState<'a>> {
         let me = RuleState { store };
+        let mut tx = store
+            .pool()
+            .begin()
+            .await
+            .map_err(me.err("start creating the rules tables"))?;
+        if store.backend() == Backend::Postgres {
+            // Two processes creating the tables at once would collide in
+            // PostgreSQL's catalog: one creates them, the other waits.
+            sqlx::query("SELECT pg_advisory_xact_lock(7263540015)")
+                .execute(&mut *tx)
+                .await
+                .map_err(me.err("lock the rules tables"))?;
+        }
         for q in [
             "CREATE TABLE IF NOT EXISTS rule_tickets (
                 psa_connection TEXT NOT NULL,
@@ -118,10 +131,13 @@ impl<'a> RuleState<'a> {
                 PRIMARY KEY (psa_connection, key))",
         ] {
             sqlx::query(q)
-                .execute(store.pool())
+                .execute(&mut *tx)
                 .await
                 .map_err(me.err("create the rules tables"))?;
         }
+        tx.commit()
+            .await
+            .map_err(me.err("create the rules tables"))?;
         Ok(me)
     }
 
