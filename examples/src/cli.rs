@@ -655,6 +655,8 @@ pub enum Command {
     Store,
     /// `hub`
     Hub,
+    /// `rules`
+    Rules,
 }
 
 /// What an example's `main` does: logs to stderr, runs `command` on the
@@ -679,6 +681,7 @@ pub async fn main(command: Command) -> i32 {
         Command::Ticket => run_ticket(&args, io).await,
         Command::Store => crate::store_cmd::run_store(&args, io).await,
         Command::Hub => crate::store_cmd::run_hub(&args, io).await,
+        Command::Rules => crate::rules_cmd::run_rules(&args, io).await,
     }
 }
 
@@ -979,6 +982,7 @@ pub async fn run_ticket(args: &[String], mut io: Io<'_>) -> i32 {
         board: a.board,
         status: a.status,
         priority: a.priority,
+        external_ref: None,
     };
     match connector.create_ticket(&draft).await {
         Ok(t) => {

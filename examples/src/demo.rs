@@ -429,7 +429,7 @@ pub async fn run_with_store(
     .build()?;
 
     let rmms: Vec<Arc<dyn Connector>> = vec![Arc::new(atera), Arc::new(kaseya), Arc::new(datto)];
-    let psa: Arc<dyn Connector> = Arc::new(connectwise);
+    let psa: Arc<dyn Connector> = Arc::new(connectwise.clone());
 
     let (store_url, _temp) = match url {
         Some(u) => (u.to_string(), TempStore(None)),
@@ -598,6 +598,50 @@ pub async fn run_with_store(
         )
         .map_err(io_err)?;
     }
+    // Rules: the store's open alerts become ConnectWise tickets, one per key.
+    let rules = vectis_rules::Rules::parse("examples/rules.toml", include_str!("../rules.toml"))
+        .map_err(|e| rules_error(e.into()))?;
+    let engine = vectis_rules::Engine::new(
+        &store,
+        &connectwise,
+        psa.vendor().slug(),
+        &rules,
+        Default::default(),
+    );
+    let report = engine.run(|_| {}).await.map_err(rules_error)?;
+    writeln!(
+        out,
+        "\nRULES (examples/rules.toml: tickets opened in ConnectWise, one per key)"
+    )
+    .map_err(io_err)?;
+    let mut opened: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for a in report
+        .actions
+        .iter()
+        .filter(|a| a.action == vectis_rules::ActionKind::Create)
+    {
+        if let Some(t) = a
+            .ticket_id
+            .as_deref()
+            .and_then(|i| i.parse().ok())
+            .and_then(|i| cw_fake.ticket(i))
+        {
+            let company = t["company"]["name"].as_str().unwrap_or("?").to_string();
+            opened.entry(company).or_default().push(format!(
+                "#{} {}",
+                t["id"],
+                t["summary"].as_str().unwrap_or("")
+            ));
+        }
+    }
+    for (company, tickets) in &opened {
+        writeln!(out, "  {company}: {} opened", tickets.len()).map_err(io_err)?;
+        for t in tickets {
+            writeln!(out, "      {t}").map_err(io_err)?;
+        }
+    }
+    writeln!(out, "  {}", report.summary()).map_err(io_err)?;
+
     writeln!(
         out,
         "\n{linked} RMM customers linked to {} ConnectWise companies, {} waiting; done in {:.1}s.",
@@ -617,6 +661,14 @@ pub async fn run_with_store(
         .map_err(io_err)?;
     }
     Ok(())
+}
+
+/// A rules failure as a demo failure (the store's, or described).
+fn rules_error(e: vectis_rules::Error) -> DemoError {
+    match e {
+        vectis_rules::Error::Store(s) => DemoError::Store(s),
+        other => DemoError::Store(vectis_sync::Error::config("demo rules", other.to_string())),
+    }
 }
 
 fn fastrand_u32() -> u32 {

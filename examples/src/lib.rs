@@ -7,4 +7,5 @@ pub mod bench;
 pub mod cli;
 pub mod demo;
 pub mod registry;
+pub mod rules_cmd;
 pub mod store_cmd;

@@ -50,6 +50,13 @@ async fn the_demo_prints_the_hub_with_every_vendor_and_the_unlinked() {
         assert!(waiting.contains(name), "{name} should wait:\n{waiting}");
     }
     assert!(out.contains("critical"), "alerts by severity");
+    // The rules ran against the ConnectWise fake and opened tickets.
+    let rules = out.split("RULES (").nth(1).expect("a RULES section");
+    assert!(
+        rules.contains("      #"),
+        "tickets listed per company:\n{rules}"
+    );
+    assert!(!rules.contains(" 0 create,"), "{rules}");
     assert!(
         !String::from_utf8(err).unwrap().is_empty(),
         "progress on stderr"

@@ -18,6 +18,10 @@
 //! | `GET /company/configurations` (+ `/count`, `/{id}`) | `Company.Configuration` |
 //! | `GET /service/tickets` (+ `/count`, `/{id}`) | `Service.Ticket` |
 //! | `POST /service/tickets` | 201 with the created `Service.Ticket`, or 400 `InvalidObject` |
+//! | `PATCH /service/tickets/{id}` | JSON Patch `replace` of `status` (by `id` or `name`): 200 with the ticket, `closedFlag` following the status; 400 `InvalidObject` for another status or op |
+//! | `GET` / `POST /service/tickets/{id}/notes` | `Service.ServiceNote` (a POST needs `text` and one of the three flags; its `member` is [`API_MEMBER`]) |
+//! | `GET /time/entries` | `Time.TimeEntry` (filter with `chargeToType` / `chargeToId`) |
+//! | `GET /service/boards`, `/service/boards/{id}/statuses`, `/service/priorities` | boards; a board's statuses (`closedStatus`, `defaultFlag`); priorities |
 //!
 //! Lists take `conditions` (`and`, `or`, `not`, parentheses; `= != < <= > >=
 //! contains like in`; strings in quotes, dates in `[…]`, nested fields with
@@ -120,6 +124,10 @@ pub struct ConnectWiseData {
     pub statuses: Vec<Value>,
     /// Priorities (`{id, name, sort, level}`).
     pub priorities: Vec<Value>,
+    /// `Service.ServiceNote` records (each with its `ticketId`).
+    pub notes: Vec<Value>,
+    /// `Time.TimeEntry` records (`chargeToType`, `chargeToId`, `member`).
+    pub time_entries: Vec<Value>,
 }
 
 const BOARDS: &[(i64, &str)] = &[(1, "Help Desk"), (2, "Alerts"), (3, "Projects")];
@@ -221,6 +229,8 @@ impl ConnectWiseData {
                     json!({"id": id, "name": name, "sort": i * 2, "level": level})
                 })
                 .collect(),
+            notes: Vec::new(),
+            time_entries: Vec::new(),
         }
     }
 
@@ -603,6 +613,54 @@ impl ConnectWiseFake {
         lock(&self.state).data.clone()
     }
 
+    /// One ticket as stored now.
+    pub fn ticket(&self, id: i64) -> Option<Value> {
+        lock(&self.state)
+            .data
+            .tickets
+            .iter()
+            .find(|t| t["id"].as_i64() == Some(id))
+            .cloned()
+    }
+
+    /// Changes one ticket in place (a person editing it in ConnectWise).
+    pub fn edit_ticket(&self, id: i64, edit: impl FnOnce(&mut Value)) {
+        let mut st = lock(&self.state);
+        if let Some(t) = st
+            .data
+            .tickets
+            .iter_mut()
+            .find(|t| t["id"].as_i64() == Some(id))
+        {
+            edit(t);
+        }
+    }
+
+    /// The notes on one ticket, in order.
+    pub fn notes(&self, ticket_id: i64) -> Vec<Value> {
+        lock(&self.state)
+            .data
+            .notes
+            .iter()
+            .filter(|n| n["ticketId"].as_i64() == Some(ticket_id))
+            .cloned()
+            .collect()
+    }
+
+    /// A person (`member`) adds a note to a ticket.
+    pub fn add_note_by(&self, ticket_id: i64, member: &str, text: &str) {
+        let mut st = lock(&self.state);
+        let id = next_id(&st.data.notes).max(1);
+        st.data.notes.push(note(id, ticket_id, member, text));
+    }
+
+    /// A person (`member`) logs time on a ticket.
+    pub fn add_time_entry_by(&self, ticket_id: i64, member: &str) {
+        let mut st = lock(&self.state);
+        let id = next_id(&st.data.time_entries).max(1);
+        st.data.time_entries.push(time_entry(id, ticket_id, member));
+    }
+
     /// Ids of tickets created by POST so far, in order.
     pub fn created_ticket_ids(&self) -> Vec<i64> {
         lock(&self.state).created.clone()
@@ -654,6 +712,13 @@ fn insert_sorted(records: &mut Vec<Value>, record: Value) {
 enum Route {
     CompanyInfo(String),
     SystemInfo,
+    Boards,
+    BoardStatuses(String),
+    Priorities,
+    Notes(String),
+    AddNote(String),
+    TimeEntries,
+    PatchTicket(String),
     List(Table),
     Count(Table),
     One(Table, String),
@@ -697,6 +762,24 @@ fn route(method: &Method, path: &str) -> Option<Route> {
         && rest[1].eq_ignore_ascii_case("info")
     {
         return Some(Route::SystemInfo);
+    }
+    let lower: Vec<String> = rest.iter().map(|s| s.to_ascii_lowercase()).collect();
+    let lower: Vec<&str> = lower.iter().map(String::as_str).collect();
+    let post = method == Method::POST;
+    let patch = method == Method::PATCH;
+    match lower.as_slice() {
+        ["service", "boards"] if get => return Some(Route::Boards),
+        ["service", "boards", id, "statuses"] if get => {
+            return Some(Route::BoardStatuses(id.to_string()));
+        }
+        ["service", "priorities"] if get => return Some(Route::Priorities),
+        ["service", "tickets", id, "notes"] if get => return Some(Route::Notes(id.to_string())),
+        ["service", "tickets", id, "notes"] if post => {
+            return Some(Route::AddNote(id.to_string()));
+        }
+        ["time", "entries"] if get => return Some(Route::TimeEntries),
+        ["service", "tickets", id] if patch => return Some(Route::PatchTicket(id.to_string())),
+        _ => {}
     }
     let table = table_of(rest[0], rest.get(1)?)?;
     match (rest.len(), get) {
@@ -1083,6 +1166,166 @@ impl Api {
     }
 }
 
+/// A bare array of `rows` passing the request's `conditions` (one page).
+fn filtered(request: &Request, rows: impl Iterator<Item = Value>) -> ResponseTemplate {
+    let filter = match query(request, "conditions").filter(|c| !c.trim().is_empty()) {
+        Some(c) => match conditions::parse(&c) {
+            Ok(e) => Some(e),
+            Err(why) => {
+                return error(
+                    400,
+                    "InvalidObject",
+                    &format!("conditions: {why}"),
+                    Value::Null,
+                );
+            }
+        },
+        None => None,
+    };
+    let rows: Vec<Value> = rows
+        .filter(|r| filter.as_ref().is_none_or(|f| f.eval(r)))
+        .collect();
+    json_response(200, &Value::Array(rows))
+}
+
+fn ticket_index(st: &State, id: &str) -> Option<usize> {
+    let n = id.parse::<i64>().ok()?;
+    st.data
+        .tickets
+        .iter()
+        .position(|t| t["id"].as_i64() == Some(n))
+}
+
+fn ticket_not_found(id: &str) -> ResponseTemplate {
+    error(
+        404,
+        "NotFound",
+        &format!("Ticket with id {id} not found."),
+        Value::Null,
+    )
+}
+
+/// The API member the fake's credentials belong to.
+pub const API_MEMBER: &str = "apiuser";
+
+/// A service note as ConnectWise returns it.
+pub fn note(id: i64, ticket_id: i64, member: &str, text: &str) -> Value {
+    json!({"id": id, "ticketId": ticket_id, "text": text, "detailDescriptionFlag": true,
+        "internalAnalysisFlag": false, "resolutionFlag": false,
+        "member": {"id": 100 + member.len() as i64, "identifier": member, "name": member},
+        "createdBy": member, "dateCreated": iso(data_now()),
+        "_info": {"lastUpdated": iso(data_now()), "updatedBy": member}})
+}
+
+/// A time entry on a service ticket, as ConnectWise returns it.
+pub fn time_entry(id: i64, ticket_id: i64, member: &str) -> Value {
+    json!({"id": id, "chargeToId": ticket_id, "chargeToType": "ServiceTicket",
+        "member": {"id": 100 + member.len() as i64, "identifier": member, "name": member},
+        "timeStart": iso(data_now()), "actualHours": 0.25, "notes": "Looked at it",
+        "_info": {"lastUpdated": iso(data_now()), "enteredBy": member}})
+}
+
+impl Api {
+    fn add_note(&self, request: &Request, st: &mut State, id: &str) -> ResponseTemplate {
+        let Some(i) = ticket_index(st, id) else {
+            return ticket_not_found(id);
+        };
+        let body: Value = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
+        let text = body["text"].as_str().unwrap_or("");
+        if text.trim().is_empty() {
+            return error(
+                400,
+                "InvalidObject",
+                "note object is invalid",
+                json!([{"code": "MissingRequiredField", "message": "The text field is required.", "resource": "note", "field": "text"}]),
+            );
+        }
+        let flags = [
+            "detailDescriptionFlag",
+            "internalAnalysisFlag",
+            "resolutionFlag",
+        ];
+        if !flags.iter().any(|f| body[*f] == json!(true)) {
+            return error(
+                400,
+                "InvalidObject",
+                "note object is invalid",
+                json!([{"code": "InvalidField", "message": "One of detailDescriptionFlag, internalAnalysisFlag or resolutionFlag must be true.", "resource": "note", "field": "detailDescriptionFlag"}]),
+            );
+        }
+        let ticket_id = st.data.tickets[i]["id"].as_i64().unwrap_or(0);
+        let nid = next_id(&st.data.notes).max(1);
+        let n = note(nid, ticket_id, API_MEMBER, text);
+        st.data.notes.push(n.clone());
+        json_response(201, &n)
+    }
+
+    fn patch_ticket(&self, request: &Request, st: &mut State, id: &str) -> ResponseTemplate {
+        let Some(i) = ticket_index(st, id) else {
+            return ticket_not_found(id);
+        };
+        let Ok(Value::Array(ops)) = serde_json::from_slice::<Value>(&request.body) else {
+            return error(
+                400,
+                "InvalidObject",
+                "The request body must be a JSON Patch array.",
+                Value::Null,
+            );
+        };
+        let mut ticket = st.data.tickets[i].clone();
+        for op in &ops {
+            let path = op["path"].as_str().unwrap_or("").trim_start_matches('/');
+            if op["op"] != json!("replace") || !path.eq_ignore_ascii_case("status") {
+                return error(
+                    400,
+                    "InvalidObject",
+                    "ticket object is invalid",
+                    json!([{"code": "InvalidField", "message": format!("Unsupported patch {op}"), "resource": "ticket"}]),
+                );
+            }
+            let v = &op["value"];
+            let found = st.data.statuses.iter().find(|x| {
+                (v["id"].is_i64() && x["id"] == v["id"])
+                    || v["name"].as_str().is_some_and(|n| {
+                        x["name"]
+                            .as_str()
+                            .is_some_and(|xn| xn.eq_ignore_ascii_case(n))
+                    })
+            });
+            let Some(status) = found.cloned() else {
+                return error(
+                    400,
+                    "InvalidObject",
+                    "ticket object is invalid",
+                    json!([{"code": "NotFound", "message": format!("Service Status {} not found for Service Board {}", v["id"], ticket["board"]["id"]), "resource": "ticket", "field": "status/id"}]),
+                );
+            };
+            let closed = status["closed"] == json!(true);
+            set(
+                &mut ticket,
+                "status",
+                json!({"id": status["id"], "name": status["name"], "sort": status["sort"], "_info": null}),
+            );
+            set(&mut ticket, "closedFlag", json!(closed));
+            set(
+                &mut ticket,
+                "closedDate",
+                if closed {
+                    json!(iso(data_now()))
+                } else {
+                    Value::Null
+                },
+            );
+        }
+        if let Some(info) = ticket["_info"].as_object_mut() {
+            info.insert("lastUpdated".into(), json!(iso(data_now())));
+            info.insert("updatedBy".into(), json!(API_MEMBER));
+        }
+        st.data.tickets[i] = ticket.clone();
+        json_response(200, &ticket)
+    }
+}
+
 impl Respond for Api {
     fn respond(&self, request: &Request) -> ResponseTemplate {
         let Some(route) = route(&request.method, request.url.path()) else {
@@ -1117,7 +1360,9 @@ impl Respond for Api {
         let mut st = lock(&self.state);
         let table = match &route {
             Route::List(t) | Route::Count(t) | Route::One(t, _) => Some(*t),
-            Route::CreateTicket => Some(Table::Tickets),
+            Route::CreateTicket | Route::PatchTicket(_) | Route::AddNote(_) | Route::Notes(_) => {
+                Some(Table::Tickets)
+            }
             _ => None,
         };
         if table.is_some_and(|t| st.denied.contains(&t)) {
@@ -1155,6 +1400,54 @@ impl Respond for Api {
             }
             Route::One(t, raw) => self.one(&st, t, &raw),
             Route::CreateTicket => self.create_ticket(request, &mut st),
+            Route::Boards => filtered(
+                request,
+                st.data.boards.iter().map(|b| {
+                    let mut b = b.clone();
+                    set(&mut b, "inactiveFlag", json!(false));
+                    b
+                }),
+            ),
+            Route::BoardStatuses(board) => {
+                let Some(b) = st
+                    .data
+                    .boards
+                    .iter()
+                    .find(|b| b["id"].as_i64().map(|i| i.to_string()) == Some(board.clone()))
+                    .cloned()
+                else {
+                    return error(
+                        404,
+                        "NotFound",
+                        &format!("Board with id {board} not found."),
+                        Value::Null,
+                    );
+                };
+                filtered(request, st.data.statuses.iter().map(|x| {
+                    json!({"id": x["id"], "name": x["name"], "board": {"id": b["id"], "name": b["name"]},
+                        "sortOrder": x["sort"], "displayOnBoard": true, "inactive": false,
+                        "closedStatus": x["closed"], "defaultFlag": x["id"] == json!(16)})
+                }))
+            }
+            Route::Priorities => filtered(request, st.data.priorities.iter().cloned()),
+            Route::Notes(id) => {
+                if ticket_index(&st, &id).is_none() {
+                    return ticket_not_found(&id);
+                }
+                filtered(
+                    request,
+                    st.data
+                        .notes
+                        .iter()
+                        .filter(|n| {
+                            n["ticketId"].as_i64().map(|i| i.to_string()) == Some(id.clone())
+                        })
+                        .cloned(),
+                )
+            }
+            Route::AddNote(id) => self.add_note(request, &mut st, &id),
+            Route::TimeEntries => filtered(request, st.data.time_entries.iter().cloned()),
+            Route::PatchTicket(id) => self.patch_ticket(request, &mut st, &id),
         }
     }
 }

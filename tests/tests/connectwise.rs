@@ -585,6 +585,7 @@ fn draft(customer_id: &str) -> TicketDraft {
         board: Some("Help Desk".into()),
         status: Some("16".into()),
         priority: Some("Priority 1 - Emergency Response".into()),
+        external_ref: None,
     }
 }
 

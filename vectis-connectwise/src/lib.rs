@@ -58,6 +58,16 @@
 //! URL that already ends in `/<codebase>/apis/3.0`, or
 //! [`ConnectWiseBuilder::codebase`], skips the lookup.
 //!
+//! **Ticket workflow** (the [`vectis_core::Psa`] trait, and inherent methods
+//! of the same names): a [`TicketDraft::external_ref`] replaces the random
+//! marker in `externalXRef` (at most 100 characters) and finds the ticket
+//! again with [`ConnectWiseConnector::find_open_tickets`]
+//! (`externalXRef = "…" and closedFlag = false`); notes (`POST
+//! /service/tickets/{id}/notes`, never retried) and time entries with their
+//! members; close and reopen by JSON Patch on `status`, the closed status
+//! found by name among the ticket's board's statuses
+//! ([`ConnectWiseBuilder::closed_status`]); boards and priorities by name.
+//!
 //! **Paging.** `pageSize=1000` (ConnectWise's maximum), following the
 //! `Link: <…>; rel="next"` header with every query parameter kept. By
 //! default lists page *forward-only* (`pagination-type: forward-only`, the
@@ -82,6 +92,7 @@
 
 pub mod map;
 pub mod raw;
+mod workflow;
 
 use async_trait::async_trait;
 use futures::{StreamExt, TryStreamExt};
@@ -125,6 +136,17 @@ const EP_SYSTEM_INFO: &str = "/apis/3.0/system/info";
 const EP_COMPANIES: &str = "/apis/3.0/company/companies";
 const EP_CONFIGURATIONS: &str = "/apis/3.0/company/configurations";
 const EP_TICKETS: &str = "/apis/3.0/service/tickets";
+const EP_TICKET: &str = "/apis/3.0/service/tickets/{id}";
+const EP_NOTES: &str = "/apis/3.0/service/tickets/{id}/notes";
+const EP_TIME_ENTRIES: &str = "/apis/3.0/time/entries";
+const EP_BOARDS: &str = "/apis/3.0/service/boards";
+const EP_BOARD_STATUSES: &str = "/apis/3.0/service/boards/{id}/statuses";
+const EP_PRIORITIES: &str = "/apis/3.0/service/priorities";
+/// Longest `externalXRef` ConnectWise accepts.
+pub const MAX_EXTERNAL_REF_CHARS: usize = 100;
+/// Status names tried, in order, for a board's closed status when none is
+/// configured with [`ConnectWiseBuilder::closed_status`].
+pub const CLOSED_STATUS_NAMES: &[&str] = &[">Closed", "Closed"];
 
 const CLIENT_ID_HINT: &str = "ConnectWise requires a registered clientId on every API call: register this integration at the ConnectWise developer portal (https://developer.connectwise.com → Client ID) and set CONNECTWISE_CLIENT_ID to the GUID it gives you";
 
@@ -298,6 +320,7 @@ pub struct ConnectWiseBuilder {
     paging: Paging,
     conditions: [Option<String>; 3],
     include_deleted_companies: bool,
+    closed_status: Option<String>,
     settings: EngineSettings,
 }
 
@@ -347,6 +370,15 @@ impl ConnectWiseBuilder {
     pub fn conditions(mut self, listing: Listing, conditions: &str) -> Self {
         let c = conditions.trim();
         self.conditions[listing.index()] = (!c.is_empty()).then(|| c.to_string());
+        self
+    }
+
+    /// The name of the status that closes a ticket, on every board (default:
+    /// the board's `>Closed` or `Closed` status, else its first status marked
+    /// `closedStatus`).
+    pub fn closed_status(mut self, name: &str) -> Self {
+        let n = name.trim();
+        self.closed_status = (!n.is_empty()).then(|| n.to_string());
         self
     }
 
@@ -427,6 +459,7 @@ impl ConnectWiseBuilder {
                 paging: self.paging,
                 conditions: self.conditions,
                 include_deleted_companies: self.include_deleted_companies,
+                closed_status: self.closed_status,
                 retry,
             }),
         })
@@ -511,6 +544,7 @@ struct Inner {
     paging: Paging,
     conditions: [Option<String>; 3],
     include_deleted_companies: bool,
+    closed_status: Option<String>,
     retry: RetryPolicy,
 }
 
@@ -547,6 +581,7 @@ impl ConnectWiseConnector {
             paging: Paging::default(),
             conditions: [None, None, None],
             include_deleted_companies: false,
+            closed_status: None,
             settings: EngineSettings::default(),
         }
     }
@@ -714,9 +749,10 @@ impl ConnectWiseConnector {
         &self,
         api: &BaseUrl,
         marker: &str,
+        open_only: bool,
         unreadable: Error,
     ) -> Result<Ticket> {
-        match self.find_by_marker(api, marker).await {
+        match self.find_by_marker(api, marker, open_only).await {
             Ok(Some(t)) => {
                 tracing::warn!(target: "vectis::connectwise", ticket = %t.id, error = %unreadable, "the ticket was created but its answer was unreadable; found it by its marker");
                 Ok(t)
@@ -738,11 +774,21 @@ impl ConnectWiseConnector {
         }
     }
 
-    /// Looks up the ticket carrying `marker` in `externalXRef`.
-    async fn find_by_marker(&self, api: &BaseUrl, marker: &str) -> Result<Option<Ticket>> {
+    /// Looks up the ticket carrying `marker` in `externalXRef` (only open
+    /// ones when `open_only`: a caller's reference is reused across tickets).
+    async fn find_by_marker(
+        &self,
+        api: &BaseUrl,
+        marker: &str,
+        open_only: bool,
+    ) -> Result<Option<Ticket>> {
         let mut url = api.join(Listing::Tickets.path())?;
+        let mut conditions = format!("externalXRef = \"{marker}\"");
+        if open_only {
+            conditions.push_str(" and closedFlag = false");
+        }
         url.query_pairs_mut()
-            .append_pair("conditions", &format!("externalXRef = \"{marker}\""))
+            .append_pair("conditions", &conditions)
             .append_pair("pageSize", "10");
         let resp = self
             .inner
@@ -753,7 +799,9 @@ impl ConnectWiseConnector {
         for (i, v) in items.into_iter().enumerate() {
             let t: raw::Ticket = decode_item(Vendor::ConnectWise, EP_TICKETS, i, &v)?;
             // Trust the marker, not the server's filtering.
-            if t.external_x_ref.as_deref() == Some(marker) {
+            if t.external_x_ref.as_deref() == Some(marker)
+                && !(open_only && t.closed_flag == Some(true))
+            {
                 return Ok(Some(map::ticket(t, v)));
             }
         }
@@ -922,6 +970,20 @@ fn ticket_body(draft: &TicketDraft, marker: &str) -> Result<serde_json::Value> {
         Ok(id) => serde_json::json!({ "id": id }),
         Err(_) => serde_json::json!({ "identifier": company }),
     };
+    let n = marker.chars().count();
+    if n > MAX_EXTERNAL_REF_CHARS || marker.contains('"') {
+        return Err(Error::InvalidInput {
+            what: "ConnectWise ticket externalXRef".into(),
+            reason: format!(
+                "it is {n} characters{}; ConnectWise allows at most {MAX_EXTERNAL_REF_CHARS}, and it must be searchable — use a shorter reference without quotes",
+                if marker.contains('"') {
+                    " with a quote"
+                } else {
+                    ""
+                }
+            ),
+        });
+    }
     let mut body = serde_json::json!({
         "summary": summary,
         "company": company,
@@ -1026,7 +1088,16 @@ impl Connector for ConnectWiseConnector {
     /// reset, throttling) the ticket is looked up by that marker before
     /// posting again, so it is never created twice.
     async fn create_ticket(&self, draft: &TicketDraft) -> Result<Ticket> {
-        let marker = new_marker();
+        let given = draft
+            .external_ref
+            .as_deref()
+            .map(str::trim)
+            .filter(|r| !r.is_empty());
+        let marker = match given {
+            Some(r) => r.to_string(),
+            None => new_marker(),
+        };
+        let open_only = given.is_some();
         let body = ticket_body(draft, &marker)?;
         let api = self.api_root().await?;
         let url = api.join(Listing::Tickets.path())?;
@@ -1048,14 +1119,15 @@ impl Connector for ConnectWiseConnector {
                         // (a proxy page, truncated JSON) must not make the
                         // caller create it again.
                         Err(unreadable) => {
-                            self.adopt_after_unreadable(&api, &marker, unreadable).await
+                            self.adopt_after_unreadable(&api, &marker, open_only, unreadable)
+                                .await
                         }
                     };
                 }
                 Err(e) if maybe_created(&e) => e,
                 Err(e) => return Err(e),
             };
-            match self.find_by_marker(&api, &marker).await {
+            match self.find_by_marker(&api, &marker, open_only).await {
                 Ok(Some(t)) => {
                     tracing::info!(target: "vectis::connectwise", ticket = %t.id, "the ticket was created although its answer was lost");
                     return Ok(t);
@@ -1274,6 +1346,7 @@ mod tests {
             status: Some("16".into()),
             priority: None,
             description: Some("C: at 99%".into()),
+            external_ref: None,
         };
         let b = ticket_body(&draft, "vectis-1").unwrap();
         assert_eq!(

@@ -47,6 +47,32 @@ pub fn ticket(t: Ticket, raw: serde_json::Value) -> vectis_core::Ticket {
     }
 }
 
+/// A ticket with its workflow facts (status id, closed, merge, enteredBy).
+pub fn ticket_state(t: Ticket, raw: serde_json::Value) -> vectis_core::TicketState {
+    let status_id = t
+        .status
+        .as_ref()
+        .and_then(|s| s.id)
+        .map(|id| id.to_string());
+    let closed = t.closed_flag.unwrap_or(false);
+    let merged_into = t
+        .merged_parent_ticket
+        .as_ref()
+        .and_then(|r| r.id)
+        .map(|id| id.to_string());
+    let entered_by = t.info.get("enteredBy").map(str::to_string);
+    let external_ref = non_empty(t.external_x_ref.clone());
+    let board_id = t.board.as_ref().and_then(|b| b.id).map(|id| id.to_string());
+    let mut state = vectis_core::TicketState::new(ticket(t, raw));
+    state.status_id = status_id;
+    state.closed = closed;
+    state.merged_into = merged_into;
+    state.entered_by = entered_by;
+    state.external_ref = external_ref;
+    state.board_id = board_id;
+    state
+}
+
 fn non_empty(s: Option<String>) -> Option<String> {
     s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
 }

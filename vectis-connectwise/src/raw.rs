@@ -203,12 +203,103 @@ pub struct Ticket {
     /// Top-level entry date in older API versions (now in `_info`).
     #[serde(default, deserialize_with = "flexible")]
     pub date_entered: Option<DateTime<Utc>>,
-    /// `lastUpdated`, `dateEntered`, links.
+    /// The ticket this one was merged into, when a person merged it.
+    #[serde(default)]
+    pub merged_parent_ticket: Option<Reference>,
+    /// `lastUpdated`, `dateEntered`, `enteredBy`, links.
     #[serde(rename = "_info", default)]
     pub info: Info,
     /// Custom fields.
     #[serde(default, deserialize_with = "nullable_vec")]
     pub custom_fields: Vec<CustomField>,
+}
+
+/// `Service.ServiceNote` (`/service/tickets/{id}/notes`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServiceNote {
+    /// Note id.
+    pub id: i64,
+    /// The note's text.
+    #[serde(default)]
+    pub text: Option<String>,
+    /// The member who wrote it (absent for contact notes).
+    #[serde(default)]
+    pub member: Option<Reference>,
+    /// Who created it (member identifier).
+    #[serde(default)]
+    pub created_by: Option<String>,
+    /// `enteredBy`, `dateEntered`, links.
+    #[serde(rename = "_info", default)]
+    pub info: Info,
+}
+
+/// `Time.TimeEntry` (`/time/entries`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TimeEntry {
+    /// Entry id.
+    pub id: i64,
+    /// What the time is charged to (`ServiceTicket`, `ProjectTicket`, …).
+    #[serde(default)]
+    pub charge_to_type: Option<String>,
+    /// The charged record's id (the ticket number for `ServiceTicket`).
+    #[serde(default)]
+    pub charge_to_id: Option<i64>,
+    /// The member whose time it is.
+    #[serde(default)]
+    pub member: Option<Reference>,
+    /// The entry's notes.
+    #[serde(default)]
+    pub notes: Option<String>,
+    /// `enteredBy`, `dateEntered`.
+    #[serde(rename = "_info", default)]
+    pub info: Info,
+}
+
+/// `Service.Board` (`/service/boards`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Board {
+    /// Board id.
+    pub id: i64,
+    /// Board name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Whether the board is inactive.
+    #[serde(default)]
+    pub inactive_flag: Option<bool>,
+}
+
+/// `Service.BoardStatus` (`/service/boards/{id}/statuses`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BoardStatus {
+    /// Status id.
+    pub id: i64,
+    /// Status name (`New`, `>Closed`).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Whether a ticket in this status counts as closed.
+    #[serde(default)]
+    pub closed_status: Option<bool>,
+    /// Whether this is the board's default (new ticket) status.
+    #[serde(default)]
+    pub default_flag: Option<bool>,
+    /// Whether the status is inactive.
+    #[serde(default)]
+    pub inactive: Option<bool>,
+}
+
+/// `Service.Priority` (`/service/priorities`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Priority {
+    /// Priority id.
+    pub id: i64,
+    /// Priority name (`Priority 2 - Quick Response`).
+    #[serde(default)]
+    pub name: Option<String>,
 }
 
 /// `GET /system/info`.

@@ -26,7 +26,7 @@
 //!
 //! Modules, one concept each: [`model`], [`connector`], [`credential`],
 //! [`paginate`], [`rate_limit`], [`retry`], [`http`], [`error`], [`time`],
-//! [`matching`], [`timestamp`].
+//! [`matching`], [`timestamp`], [`psa`] (the ticket workflow a PSA adds).
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod connector;
@@ -36,6 +36,7 @@ pub mod http;
 pub mod matching;
 pub mod model;
 pub mod paginate;
+pub mod psa;
 pub mod rate_limit;
 pub mod record_ids;
 #[cfg(feature = "redis")]
@@ -55,6 +56,7 @@ pub use model::{
     Vendor, VendorId,
 };
 pub use paginate::{Cursor, ItemStream, Page, PageStream};
+pub use psa::{Activity, ActivityKind, Named, Psa, TicketState};
 pub use rate_limit::{Pacing, Quota, RateLimit};
 pub use retry::RetryPolicy;
 pub use time::{ManualTime, Time};

@@ -243,6 +243,11 @@ pub struct TicketDraft {
     /// Priority, by id or name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<String>,
+    /// A caller-chosen external reference (ConnectWise `externalXRef`, at
+    /// most 100 characters) that the ticket carries and can be found by;
+    /// when absent the connector puts a random marker there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_ref: Option<String>,
 }
 
 /// A ticket as the PSA holds it.
