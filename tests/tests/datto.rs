@@ -115,17 +115,68 @@ async fn the_page_size_is_capped_by_the_accounts_maximum() {
     let fake = DattoFake::with_data(DattoData::generate(5, 120, 0, 2)).await;
     fake.set_page_max(50);
     let t = RecordingTime::new();
-    let devices: Vec<_> = connector(&fake, &t)
+    let c = connector(&fake, &t);
+    let devices: Vec<_> = c
         .devices(&ListOptions::default())
         .try_collect()
         .await
         .unwrap();
     assert_eq!(devices.len(), 120);
+    let mut ids: Vec<_> = devices.iter().map(|d| d.id.clone()).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 120, "nothing delivered twice");
+    // Page 0 was asked at the documented 250 alongside /system/pagination;
+    // the account's 50 then restarted the listing at 50: page 0 (and the
+    // page it had already started fetching ahead) spent, at most two.
     let pages = requests_to(&fake, "/api/v2/account/devices").await;
+    let spent = pages.len() - 3;
+    assert!((1..=2).contains(&spent), "{} requests spent", spent);
+    let at_50 = pages
+        .iter()
+        .filter(|r| r.url.query().unwrap().contains("max=50"))
+        .count();
+    assert!(at_50 >= 3);
+    assert_eq!(
+        requests_to(&fake, "/api/v2/system/pagination").await.len(),
+        1
+    );
+    // The maximum is known now: the next listing asks at 50 from the start.
+    let again: Vec<_> = c
+        .devices(&ListOptions::default())
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(again.len(), 120);
+    let after = requests_to(&fake, "/api/v2/account/devices").await;
+    assert_eq!(
+        after.len(),
+        pages.len() + 3,
+        "the second listing asks at 50 only"
+    );
+    assert!(
+        after[pages.len()..]
+            .iter()
+            .all(|r| r.url.query().unwrap().contains("max=50"))
+    );
+}
+
+#[tokio::test]
+async fn page_0_is_asked_alongside_the_page_maximum_and_kept_when_it_is_250() {
+    let fake = DattoFake::with_data(DattoData::generate(5, 600, 0, 2)).await;
+    let t = RecordingTime::new();
+    let devices: Vec<_> = connector(&fake, &t)
+        .devices(&ListOptions::default())
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(devices.len(), 600);
+    let pages = requests_to(&fake, "/api/v2/account/devices").await;
+    assert_eq!(pages.len(), 3, "600 devices at 250: no request spent");
     assert!(
         pages
             .iter()
-            .all(|r| r.url.query().unwrap().contains("max=50"))
+            .all(|r| r.url.query().unwrap().contains("max=250"))
     );
     assert_eq!(
         requests_to(&fake, "/api/v2/system/pagination").await.len(),

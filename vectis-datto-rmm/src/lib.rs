@@ -586,7 +586,14 @@ impl DattoRmmConnector {
     }
 
     /// A listing whose page size is capped by the account's maximum (asked
-    /// first, once); a resumed listing keeps the cursor's size.
+    /// once per connector); a resumed listing keeps the cursor's size.
+    ///
+    /// The first time, the maximum (`/system/pagination`) and page 0 at the
+    /// size the documented maximum of 250 gives are asked at once, so the
+    /// listing starts one round trip sooner (token, then both, then the
+    /// rest). If the account's maximum turns out smaller, that page 0 is
+    /// dropped and the listing starts again at the account's size: one
+    /// request spent, nothing delivered twice.
     fn capped_list<T: vectis_core::model::VendorId + Send + 'static>(
         &self,
         path: &'static str,
@@ -601,13 +608,36 @@ impl DattoRmmConnector {
             if let Some(size) = resume.as_ref().and_then(cursor_size) {
                 return me.list(path, key, size, resume, map);
             }
-            match me.account_page_max().await {
-                Ok(max) => {
-                    let size = wanted.unwrap_or(max).clamp(1, max.max(1));
-                    me.list(path, key, size, resume, map)
-                }
-                Err(e) => error_stream(e),
+            let known = *me.page_max.lock().await;
+            if let Some(max) = known {
+                let size = wanted.unwrap_or(max).clamp(1, max.max(1));
+                return me.list(path, key, size, None, map);
             }
+            let map = Arc::new(map);
+            let guess = wanted
+                .unwrap_or(DEFAULT_PAGE_SIZE)
+                .clamp(1, DEFAULT_PAGE_SIZE);
+            let m = Arc::clone(&map);
+            let mut speculative = me.list(path, key, guess, None, move |i, v| m(i, v));
+            let (max, first) = futures::join!(me.account_page_max(), speculative.next());
+            let max = match max {
+                Ok(max) => max,
+                Err(e) => return error_stream(e),
+            };
+            let size = wanted.unwrap_or(max).clamp(1, max.max(1));
+            if size == guess {
+                return match first {
+                    Some(page) => futures::stream::iter([page]).chain(speculative).boxed(),
+                    None => futures::stream::empty().boxed(),
+                };
+            }
+            drop(speculative);
+            tracing::debug!(
+                target: "vectis::datto",
+                account_max = max,
+                "the account's page maximum is below the documented 250; listing again at its size"
+            );
+            me.list(path, key, size, None, move |i, v| map(i, v))
         })
         .flatten()
         .boxed()
