@@ -856,6 +856,16 @@ impl Connector for KaseyaConnector {
     }
 }
 
+/// The device id of a device paired with its raw JSON (for `unique_by`).
+fn device_item_id(t: &(raw::DeviceItem, serde_json::Value)) -> &str {
+    &t.0.identifier
+}
+
+/// The first element of an (id, organization) pair (for `unique_by`).
+fn first_id(t: &(String, Option<String>)) -> &str {
+    &t.0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -921,14 +931,4 @@ mod tests {
         assert!(rules.hint(Situation::NotFound).contains("VSA 9"));
         assert_eq!(rules.default_quota(), Quota::per_hour(3_600));
     }
-}
-
-/// The device id of a device paired with its raw JSON (for `unique_by`).
-fn device_item_id(t: &(raw::DeviceItem, serde_json::Value)) -> &str {
-    &t.0.identifier
-}
-
-/// The first element of an (id, organization) pair (for `unique_by`).
-fn first_id(t: &(String, Option<String>)) -> &str {
-    &t.0
 }
