@@ -61,6 +61,10 @@ pub struct StoreCli {
     /// Skip the dlt comparison.
     #[arg(long)]
     pub no_dlt: bool,
+    /// Stop a dlt process after this many seconds (its first load is kept
+    /// when it finished).
+    #[arg(long, default_value_t = 600)]
+    pub dlt_timeout: u64,
 }
 
 /// One store measurement, as the parent asks a child for it.
@@ -149,12 +153,14 @@ pub struct DltMeasured {
     pub dlt_version: String,
     /// Rows in the destination table after both loads.
     pub rows: u64,
-    /// Rows the second (unchanged) load wrote, from dlt's normalize step.
-    pub second_rows_loaded: u64,
+    /// Rows the second (unchanged) load wrote, from dlt's normalize step
+    /// (`None`: it did not finish).
+    pub second_rows_loaded: Option<u64>,
     /// The first load (into an empty destination), seconds.
     pub first_secs: f64,
-    /// The second load of the same records, seconds.
-    pub second_secs: f64,
+    /// The second load of the same records, seconds (`None`: it did not
+    /// finish within the bench's time limit).
+    pub second_secs: Option<f64>,
     /// extract / normalize / load of the first load, seconds.
     pub first_steps: [f64; 3],
     /// Peak resident memory of the Python process, KiB.
@@ -184,6 +190,8 @@ pub struct Gathered {
     pub dlt: Vec<DltMeasured>,
     /// Why dlt was (partly) not measured.
     pub dlt_notes: Vec<String>,
+    /// The time limit of a dlt process, seconds.
+    pub dlt_timeout: u64,
 }
 
 /// The median (the mean of the middle two for an even count).
@@ -337,7 +345,7 @@ pub fn dlt_ratios(g: &Gathered) -> Vec<(String, Option<f64>, Option<f64>)> {
             (
                 d.destination.clone(),
                 ratio(Some(d.first_secs), first),
-                ratio(Some(d.second_secs), second),
+                ratio(d.second_secs, second),
             )
         })
         .collect()
@@ -464,7 +472,7 @@ pub fn report(g: &Gathered, repeat: usize) -> String {
             let f = |r: Option<f64>| r.map_or("n/a".into(), |r| format!("{r:.2}"));
             let _ = writeln!(
                 o,
-                "{:<12} {:>8} {:>9.2} {:>22} {:>10.2} {:>12} {:>9} {:>12} {:>13}",
+                "{:<12} {:>8} {:>9.2} {:>22} {:>10} {:>12} {:>9} {:>12} {:>13}",
                 d.destination,
                 d.dlt_version,
                 d.first_secs,
@@ -472,8 +480,9 @@ pub fn report(g: &Gathered, repeat: usize) -> String {
                     "{:.1}/{:.1}/{:.1}",
                     d.first_steps[0], d.first_steps[1], d.first_steps[2]
                 ),
-                d.second_secs,
-                d.second_rows_loaded,
+                d.second_secs
+                    .map_or(format!(">{}", g.dlt_timeout), |s| format!("{s:.2}")),
+                d.second_rows_loaded.map_or("-".into(), |n| n.to_string()),
                 mib(Some(d.peak_kib as f64)),
                 f(r1),
                 f(r2)
@@ -616,31 +625,79 @@ fn run_dlt(
     jsonl: &Path,
     destination: &str,
     dir: &Path,
+    timeout: std::time::Duration,
 ) -> Result<DltMeasured, String> {
+    use std::io::Read;
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/dlt_load.py");
     std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
-    let out = Command::new(python)
+    let mut child = Command::new(python)
         .arg(&script)
         .arg("--jsonl")
         .arg(jsonl)
         .args(["--destination", destination])
         .arg("--dir")
         .arg(dir)
+        .stdout(Stdio::piped())
         .stderr(Stdio::piped())
-        .output()
+        .spawn()
         .map_err(|e| format!("could not run {python}: {e}"))?;
-    let text = String::from_utf8_lossy(&out.stdout);
-    if !out.status.success() {
-        let err = String::from_utf8_lossy(&out.stderr);
-        let tail: Vec<&str> = err.lines().rev().take(3).collect();
-        return Err(format!(
-            "{destination}: the dlt script failed ({}): {}",
-            out.status,
-            tail.into_iter().rev().collect::<Vec<_>>().join(" | ")
-        ));
+    let drain = |r: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut text = String::new();
+            if let Some(mut r) = r {
+                let _ = r.read_to_string(&mut text);
+            }
+            text
+        })
+    };
+    let out = drain(
+        child
+            .stdout
+            .take()
+            .map(|r| Box::new(r) as Box<dyn Read + Send>),
+    );
+    let err = drain(
+        child
+            .stderr
+            .take()
+            .map(|r| Box::new(r) as Box<dyn Read + Send>),
+    );
+    let deadline = Instant::now() + timeout;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break Some(status),
+            Ok(None) if Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            _ => {
+                let _ = child.kill();
+                let _ = child.wait();
+                break None;
+            }
+        }
+    };
+    let text = out.join().unwrap_or_default();
+    let err = err.join().unwrap_or_default();
+    let last: Option<DltMeasured> = text
+        .lines()
+        .rev()
+        .find_map(|l| serde_json::from_str(l).ok());
+    match (status, last) {
+        (Some(s), Some(d)) if s.success() => Ok(d),
+        // Stopped at the time limit after its first load: keep that.
+        (None, Some(d)) => Ok(d),
+        (None, None) => Err(format!(
+            "{destination}: stopped after {} s, before its first load finished",
+            timeout.as_secs()
+        )),
+        (Some(s), _) => {
+            let tail: Vec<&str> = err.lines().rev().take(3).collect();
+            Err(format!(
+                "{destination}: the dlt script failed ({s}): {}",
+                tail.into_iter().rev().collect::<Vec<_>>().join(" | ")
+            ))
+        }
     }
-    serde_json::from_str(text.lines().last().unwrap_or(""))
-        .map_err(|e| format!("{destination}: unreadable answer from the dlt script ({e}): {text}"))
 }
 
 /// `bench store`: gathers, prints, judges.
@@ -677,6 +734,7 @@ fn gather(
 ) -> Result<Gathered, BenchError> {
     let mut g = Gathered {
         devices,
+        dlt_timeout: cli.dlt_timeout,
         ..Gathered::default()
     };
     // PostgreSQL: a given server, one started here, or a clear skip.
@@ -770,9 +828,29 @@ fn gather(
     eprintln!(" done");
     for dest in ["duckdb", "sqlite"] {
         eprint!("[dlt] {dest}, first and second load…");
-        match run_dlt(&cli.python, &jsonl, dest, &work.join(format!("dlt-{dest}"))) {
+        let limit = std::time::Duration::from_secs(cli.dlt_timeout);
+        match run_dlt(
+            &cli.python,
+            &jsonl,
+            dest,
+            &work.join(format!("dlt-{dest}")),
+            limit,
+        ) {
             Ok(d) if d.rows == devices => {
-                eprintln!(" {:.2} s, {:.2} s", d.first_secs, d.second_secs);
+                eprintln!(
+                    " {:.2} s, {}",
+                    d.first_secs,
+                    d.second_secs.map_or(
+                        format!("stopped after {} s in all", cli.dlt_timeout),
+                        |s| format!("{s:.2} s")
+                    )
+                );
+                if d.second_secs.is_none() {
+                    g.dlt_notes.push(format!(
+                        "{dest}: the second load did not finish within the {} s limit (--dlt-timeout); the process was stopped",
+                        cli.dlt_timeout
+                    ));
+                }
                 g.dlt.push(d);
             }
             Ok(d) => {
@@ -903,7 +981,7 @@ mod tests {
         g.dlt.push(DltMeasured {
             destination: "duckdb".into(),
             first_secs: 24.0,
-            second_secs: 21.0,
+            second_secs: Some(21.0),
             rows: 150_000,
             ..DltMeasured::default()
         });
@@ -912,5 +990,10 @@ mod tests {
         assert!((r[0].1.unwrap() - 10.0).abs() < 1e-9);
         assert!((r[0].2.unwrap() - 10.0).abs() < 1e-9);
         assert!(report(&g, 1).contains("duckdb"));
+        // A second load stopped at the time limit has no ratio.
+        g.dlt[0].second_secs = None;
+        g.dlt_timeout = 600;
+        assert_eq!(dlt_ratios(&g)[0].2, None);
+        assert!(report(&g, 1).contains(">600"));
     }
 }
