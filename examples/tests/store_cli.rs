@@ -233,7 +233,7 @@ async fn sync_into_a_store_then_export_runs_match_and_hub() {
     let acme_devices = AteraData::generate_for(&names, 11, 9, 3)
         .agents
         .iter()
-        .filter(|a| a["CustomerID"].to_string() == acme)
+        .filter(|a| a["CustomerID"].as_u64() == acme.parse().ok())
         .count() as u64;
     assert_eq!(devices + acme_devices, 11);
 }
