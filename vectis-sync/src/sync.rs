@@ -823,12 +823,30 @@ impl<'a> Syncer<'a> {
         let mut stored: HashMap<String, (String, bool, Option<String>)> = HashMap::new();
         for chunk in order.chunks(CHUNK) {
             let marks: Vec<String> = (0..chunk.len()).map(|i| mark(backend, i + 2)).collect();
-            let sql = format!(
-                "SELECT id, hash, deleted_at, {} FROM {table} WHERE connection = {} AND id IN ({})",
-                vcol.unwrap_or("NULL"),
-                mark(backend, 1),
-                marks.join(", ")
-            );
+            let version = vcol.map_or("NULL".to_string(), |v| format!("t.{v}"));
+            let sql = match backend {
+                Backend::Sqlite => format!(
+                    "SELECT t.id, t.hash, t.deleted_at, {version} FROM {table} t WHERE t.connection = {} AND t.id IN ({})",
+                    mark(backend, 1),
+                    marks.join(", ")
+                ),
+                // PostgreSQL: the ids as a VALUES list joined on the primary
+                // key. Without statistics (a table that grew in this very
+                // sync, not yet analyzed) `id IN (…)` was planned as a scan
+                // of every row of the connection through the
+                // (connection, customer_id) index, filtering on id: 17 ms a
+                // page at 75,000 rows, quadratic over a first sync. The join
+                // is planned as one primary-key probe per id (0.3 ms).
+                Backend::Postgres => format!(
+                    "SELECT t.id, t.hash, t.deleted_at, {version} FROM (VALUES {}) AS v(id) JOIN {table} t ON t.connection = {} AND t.id = v.id",
+                    marks
+                        .iter()
+                        .map(|m| format!("({m})"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    mark(backend, 1)
+                ),
+            };
             // PostgreSQL: planned for these ids each time. A prepared
             // statement's generic plan, chosen while a first sync's table
             // was still empty, stayed a sequential scan as the table grew
