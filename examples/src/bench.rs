@@ -10,6 +10,7 @@
 
 pub mod client;
 pub mod server;
+pub mod store;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use client::{Tally, Target};
@@ -43,7 +44,8 @@ from_error!(
     vectis_core::Error,
     reqwest::Error,
     serde_json::Error,
-    std::io::Error
+    std::io::Error,
+    vectis_sync::Error
 );
 
 /// A vendor the benchmark can serve.
@@ -154,14 +156,22 @@ pub struct Cli {
     /// A reduced set that runs in well under a minute.
     #[arg(long)]
     pub quick: bool,
-    /// Internal: the child processes.
+    /// `store`: what keeping the sync in a store costs (see BENCHMARKS.md);
+    /// the others are the benchmark's own child processes.
     #[command(subcommand)]
     pub child: Option<ChildCommand>,
 }
 
-/// The benchmark's own child processes (hidden).
+/// The store scenario, and the benchmark's own child processes (hidden).
 #[derive(Debug, Subcommand)]
 pub enum ChildCommand {
+    /// Store overhead, second-sync cost and memory of a 150k-device Datto
+    /// RMM sync into SQLite (and PostgreSQL), against the plain listing and
+    /// against dlt.
+    Store(store::StoreCli),
+    /// Run one store measurement; prints one JSON line.
+    #[command(name = "__store", hide = true)]
+    StoreChild(store::StoreChildArgs),
     /// Run the loopback server; prints `PORT <n>`, exits when stdin closes.
     #[command(name = "__serve", hide = true)]
     Serve,
@@ -247,6 +257,12 @@ pub fn main() -> ExitCode {
     let result = match &cli.child {
         Some(ChildCommand::Serve) => serve_child(),
         Some(ChildCommand::Client(args)) => client_child(args),
+        Some(ChildCommand::Store(args)) => store::run(args),
+        Some(ChildCommand::StoreChild(args)) => runtime().and_then(|rt| {
+            let m = rt.block_on(store::measure(args))?;
+            println!("{}", serde_json::to_string(&m)?);
+            Ok(())
+        }),
         None => run(&cli),
     };
     match result {

@@ -130,6 +130,31 @@ pub async fn sync_connector(
     quota: Option<u32>,
     concurrency: usize,
 ) -> Result<Tally, BenchError> {
+    let connector = connector(t, quota, concurrency)?;
+    let opts = ListOptions {
+        page_size: t.page_size,
+        ..ListOptions::default()
+    };
+    let started = Instant::now();
+    let mut tally = Tally::new();
+    let mut pages = connector.device_pages(&opts);
+    while let Some(page) = pages.try_next().await? {
+        tally.pages += 1;
+        for d in &page.items {
+            tally.add(d);
+        }
+    }
+    tally.secs = started.elapsed().as_secs_f64();
+    Ok(tally)
+}
+
+/// The real connector for `t`, with `quota` requests per second on the
+/// client (`None`: off) and `concurrency` pages at once.
+pub fn connector(
+    t: &Target,
+    quota: Option<u32>,
+    concurrency: usize,
+) -> Result<Box<dyn Connector>, BenchError> {
     let settings = EngineSettings {
         quota: Some(quota.map_or(Quota::Off, Quota::per_second)),
         concurrency,
@@ -174,21 +199,7 @@ pub async fn sync_connector(
             .build()?,
         ),
     };
-    let opts = ListOptions {
-        page_size: t.page_size,
-        ..ListOptions::default()
-    };
-    let started = Instant::now();
-    let mut tally = Tally::new();
-    let mut pages = connector.device_pages(&opts);
-    while let Some(page) = pages.try_next().await? {
-        tally.pages += 1;
-        for d in &page.items {
-            tally.add(d);
-        }
-    }
-    tally.secs = started.elapsed().as_secs_f64();
-    Ok(tally)
+    Ok(connector)
 }
 
 /// Syncs every device the naive way: one page at a time, the next asked for

@@ -383,7 +383,9 @@ fn datto_page(prefix: &str, q: &str, devices: u64) -> Reply {
     Reply::json(200, body)
 }
 
-fn datto_device(out: &mut String, id: u64) {
+/// One Datto RMM device as the server serves it (also what `bench store`
+/// writes for dlt).
+pub fn datto_device(out: &mut String, id: u64) {
     let site = (id - 1) / 25 + 1;
     let seen: u64 = 1_714_979_289_000 - (id % 86_400) * 1000;
     let _ = write!(
