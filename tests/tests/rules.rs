@@ -175,6 +175,15 @@ impl World {
     }
 
     fn connectwise(&self) -> ConnectWiseConnector {
+        self.connectwise_timing_out_after(None)
+    }
+
+    /// The PSA connector, with a per-request timeout when given.
+    fn connectwise_timing_out_after(&self, timeout: Option<Duration>) -> ConnectWiseConnector {
+        let mut settings = vectis_testkit::unthrottled(&self.t, 1);
+        if let Some(t) = timeout {
+            settings.timeout = t;
+        }
         ConnectWiseConnector::builder(
             "https://na.myconnectwise.net",
             COMPANY_ID,
@@ -183,7 +192,7 @@ impl World {
             CLIENT_ID,
         )
         .base_url(&self.cw.uri())
-        .settings(vectis_testkit::unthrottled(&self.t, 1))
+        .settings(settings)
         .build()
         .unwrap()
     }
@@ -250,7 +259,11 @@ impl World {
     }
 
     async fn run_on(&self, store: &Store, dry_run: bool) -> Report {
-        let cw = self.connectwise();
+        self.run_with(store, dry_run, None).await
+    }
+
+    async fn run_with(&self, store: &Store, dry_run: bool, timeout: Option<Duration>) -> Report {
+        let cw = self.connectwise_timing_out_after(timeout);
         let engine = Engine::new(
             store,
             &cw,
@@ -986,5 +999,24 @@ async fn a_maintenance_window_holds_tickets_back_and_keeps_the_alerts_for_after_
     w.clock.advance(Duration::from_secs(2 * 3_600));
     let after = w.run().await;
     assert_eq!(of(&after, ActionKind::Create).len(), 2, "{after:#?}");
+    assert_eq!(w.cw.created_ticket_ids().len(), 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_create_whose_answer_times_out_is_found_by_its_key_not_posted_again() {
+    let w = World::new("sqlite").await;
+    w.set_alerts(base_alerts(&w).await).await;
+    // The ticket is created, but its 201 comes after the client gave up.
+    w.cw.fail_ticket_posts(vec![PostFailure::DelayAfterCreate(Duration::from_millis(
+        1_500,
+    ))]);
+    let r = w
+        .run_with(&w.store, false, Some(Duration::from_millis(250)))
+        .await;
+    assert_eq!(of(&r, ActionKind::Create).len(), 3, "{r:#?}");
+    assert_eq!(w.cw.created_ticket_ids().len(), 3);
+    assert_eq!(w.posts().await, 3, "found by its key, never posted twice");
+    let again = w.run().await;
+    assert_eq!(of(&again, ActionKind::Create).len(), 0);
     assert_eq!(w.cw.created_ticket_ids().len(), 3);
 }
