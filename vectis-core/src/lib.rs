@@ -27,6 +27,13 @@
 //! Modules, one concept each: [`model`], [`connector`], [`credential`],
 //! [`paginate`], [`rate_limit`], [`retry`], [`http`], [`error`], [`time`],
 //! [`matching`], [`timestamp`], [`psa`] (the ticket workflow a PSA adds).
+//!
+//! Cargo features:
+//!
+//! - `redis` (off by default): `redis_quota`, a quota kept in Redis and
+//!   shared by every process using one credential (set it with
+//!   [`EngineSettings::shared_quota`]).
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod connector;
@@ -40,6 +47,7 @@ pub mod psa;
 pub mod rate_limit;
 pub mod record_ids;
 #[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub mod redis_quota;
 pub mod retry;
 pub mod time;
