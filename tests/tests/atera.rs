@@ -828,6 +828,10 @@ async fn a_customer_shifted_onto_the_next_page_by_an_insert_is_delivered_once() 
         unique.sort();
         unique.dedup();
         assert_eq!(got.len(), unique.len(), "an id arrived twice: {got:?}");
-        assert_eq!(got, ids(&data.customers, "CustomerID"), "concurrency {concurrency}");
+        assert_eq!(
+            got,
+            ids(&data.customers, "CustomerID"),
+            "concurrency {concurrency}"
+        );
     }
 }

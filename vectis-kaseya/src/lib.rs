@@ -366,7 +366,8 @@ impl KaseyaBuilder {
         let credential = Basic::new(Vendor::Kaseya, id, secret);
         let rules = KaseyaRules::new(tenant.as_str());
         let api = tenant.with_path_suffix(API_ROOT);
-        let client = HttpClient::new(Arc::new(rules), api, Arc::new(credential), self.settings);
+        let client =
+            HttpClient::new(Arc::new(rules), api, Arc::new(credential), self.settings);
         Ok(KaseyaConnector {
             client,
             enrich_devices: self.enrich_devices,
@@ -886,6 +887,16 @@ impl Connector for KaseyaConnector {
     }
 }
 
+/// The device id of a device paired with its raw JSON (for `unique_by`).
+fn device_item_id(t: &(raw::DeviceItem, serde_json::Value)) -> &str {
+    &t.0.identifier
+}
+
+/// The first element of an (id, organization) pair (for `unique_by`).
+fn first_id(t: &(String, Option<String>)) -> &str {
+    &t.0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -951,14 +962,4 @@ mod tests {
         assert!(rules.hint(Situation::NotFound).contains("VSA 9"));
         assert_eq!(rules.default_quota(), Quota::per_hour(3_600));
     }
-}
-
-/// The device id of a device paired with its raw JSON (for `unique_by`).
-fn device_item_id(t: &(raw::DeviceItem, serde_json::Value)) -> &str {
-    &t.0.identifier
-}
-
-/// The first element of an (id, organization) pair (for `unique_by`).
-fn first_id(t: &(String, Option<String>)) -> &str {
-    &t.0
 }
