@@ -180,7 +180,7 @@ impl AteraBuilder {
                 SecretString::from(key.to_string()),
             ))
         };
-        let client = HttpClient::new(Arc::new(AteraRules), base, credential, self.settings);
+        let client = HttpClient::try_new(Arc::new(AteraRules), base, credential, self.settings)?;
         Ok(AteraConnector { client })
     }
 }

@@ -472,12 +472,12 @@ impl ConnectWiseBuilder {
         )
         .with_header("clientid", &client_id)?;
         let retry = self.settings.retry;
-        let client = HttpClient::new(
+        let client = HttpClient::try_new(
             Arc::new(ConnectWiseRules),
             site,
             Arc::new(credential),
             self.settings,
-        );
+        )?;
         let api = match codebase {
             Some(cb) => OnceCell::from(api_root(&client, &cb)),
             None => OnceCell::new(),

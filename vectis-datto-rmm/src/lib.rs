@@ -361,7 +361,8 @@ impl DattoRmmBuilder {
         .with_default_lifetime(TOKEN_LIFETIME)
         .with_time(time.clone());
         let rules = DattoRmmRules::new(&platform, &host, time);
-        let client = HttpClient::new(Arc::new(rules), api, Arc::new(credential), self.settings);
+        let client =
+            HttpClient::try_new(Arc::new(rules), api, Arc::new(credential), self.settings)?;
         Ok(DattoRmmConnector {
             client,
             platform,

@@ -366,8 +366,7 @@ impl KaseyaBuilder {
         let credential = Basic::new(Vendor::Kaseya, id, secret);
         let rules = KaseyaRules::new(tenant.as_str());
         let api = tenant.with_path_suffix(API_ROOT);
-        let client =
-            HttpClient::new(Arc::new(rules), api, Arc::new(credential), self.settings);
+        let client = HttpClient::new(Arc::new(rules), api, Arc::new(credential), self.settings);
         Ok(KaseyaConnector {
             client,
             enrich_devices: self.enrich_devices,
