@@ -9,6 +9,10 @@
 //! (the [`Connector`] trait, settings and errors), plus an async runtime
 //! (`tokio = { version = "1", features = ["macros", "rt-multi-thread"] }`)
 //! and `futures = "0.3"` for `TryStreamExt`.
+//! TLS is rustls with the webpki roots by default; the features
+//! `rustls-native-roots` (the OS trust store too) and `native-tls` (the
+//! platform's TLS, with `default-features = false`) choose otherwise, and
+//! `EngineSettings::extra_root_certificates` adds a proxy's CA.
 //!
 //! Building a connector sends nothing; what it can do, and why it cannot do
 //! the rest, is known without the network:
