@@ -140,7 +140,9 @@ pub async fn check_refuses_redirects(http: &reqwest::Client) -> Result<()> {
         .send();
     let answer = tokio::select! {
         r = probe => r,
-        () = server => unreachable!("the check server never returns"),
+        () = server => {
+            return Err(fail("could not check that the given reqwest::Client refuses redirects (the local check server stopped)".into()));
+        }
     };
     match answer {
         Ok(resp) if resp.status() == StatusCode::TEMPORARY_REDIRECT => Ok(()),
@@ -631,9 +633,10 @@ struct Inner {
     /// The transport, or why it could not be built (returned by every
     /// request: never a silent fallback to a default client).
     http: std::result::Result<reqwest::Client, Error>,
-    /// For a client given in [`EngineSettings::http_client`]: the result
-    /// of checking, before its first request, that it refuses redirects.
-    given_client_checked: Option<tokio::sync::OnceCell<Result<()>>>,
+    /// For a client given in [`EngineSettings::http_client`]: set once it
+    /// was checked to refuse redirects (a failed check is not kept, so a
+    /// passing problem, such as no free port, does not stick).
+    given_client_checked: Option<tokio::sync::OnceCell<()>>,
     max_body_bytes: usize,
     /// Until when (on `time`'s clock) the server refused this credential
     /// for longer than the retry cap: every request fails at once until
@@ -867,9 +870,8 @@ impl HttpClient {
         let http = self.inner.http.as_ref().map_err(Clone::clone)?;
         if let Some(checked) = &self.inner.given_client_checked {
             checked
-                .get_or_init(|| check_refuses_redirects(http))
-                .await
-                .clone()?;
+                .get_or_try_init(|| check_refuses_redirects(http))
+                .await?;
         }
         Ok(http)
     }
