@@ -48,14 +48,33 @@ pub fn build_reqwest_client(
     timeout: Duration,
     extra_root_certificates: &[Vec<u8>],
 ) -> Result<reqwest::Client> {
-    let mut builder = reqwest::Client::builder()
+    let builder = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(timeout)
         .connect_timeout(timeout.min(Duration::from_secs(10)));
     #[cfg(feature = "native-tls")]
-    {
-        builder = builder.use_native_tls();
-    }
+    let builder = builder.use_native_tls();
+    // Without a TLS feature only http:// (loopback) URLs can be reached.
+    add_root_certificates(builder, extra_root_certificates)?
+        .build()
+        .map_err(|e| {
+            Error::config(
+                "HTTP client",
+                format!("could not build the HTTPS client ({e}); check the TLS features and extra root certificates, or pass your own with EngineSettings::http_client"),
+            )
+        })
+}
+
+/// Adds each PEM text's certificates as trusted roots.
+#[cfg(any(
+    feature = "rustls",
+    feature = "rustls-native-roots",
+    feature = "native-tls"
+))]
+fn add_root_certificates(
+    mut builder: reqwest::ClientBuilder,
+    extra_root_certificates: &[Vec<u8>],
+) -> Result<reqwest::ClientBuilder> {
     for (i, pem) in extra_root_certificates.iter().enumerate() {
         let what = format!("EngineSettings::extra_root_certificates[{i}]");
         let certs = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| {
@@ -74,12 +93,27 @@ pub fn build_reqwest_client(
             builder = builder.add_root_certificate(cert);
         }
     }
-    builder.build().map_err(|e| {
-        Error::config(
-            "HTTP client",
-            format!("could not build the HTTPS client ({e}); check the TLS features and extra root certificates, or pass your own with EngineSettings::http_client"),
-        )
-    })
+    Ok(builder)
+}
+
+/// Without a TLS feature there is nothing to add certificates to.
+#[cfg(not(any(
+    feature = "rustls",
+    feature = "rustls-native-roots",
+    feature = "native-tls"
+)))]
+fn add_root_certificates(
+    builder: reqwest::ClientBuilder,
+    extra_root_certificates: &[Vec<u8>],
+) -> Result<reqwest::ClientBuilder> {
+    if extra_root_certificates.is_empty() {
+        Ok(builder)
+    } else {
+        Err(Error::config(
+            "EngineSettings::extra_root_certificates",
+            "vectis-core was built without TLS; enable its `rustls`, `rustls-native-roots` or `native-tls` feature",
+        ))
+    }
 }
 
 /// Whether `http` refuses to follow redirects: it is sent a request to a
