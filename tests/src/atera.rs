@@ -710,14 +710,14 @@ fn gen_alerts(rng: &mut Rng, agents: &[Value], n: usize) -> Vec<Value> {
                 set(first, "Archived", Value::from(false));
                 set(first, "ArchivedDate", Value::Null);
             }
-        } else if !out.iter().any(is_archived) {
-            if let Some(last) = out.last_mut() {
-                let at = (now - Duration::minutes(5))
-                    .format("%Y-%m-%dT%H:%M:%SZ")
-                    .to_string();
-                set(last, "Archived", Value::from(true));
-                set(last, "ArchivedDate", Value::from(at));
-            }
+        } else if !out.iter().any(is_archived)
+            && let Some(last) = out.last_mut()
+        {
+            let at = (now - Duration::minutes(5))
+                .format("%Y-%m-%dT%H:%M:%SZ")
+                .to_string();
+            set(last, "Archived", Value::from(true));
+            set(last, "ArchivedDate", Value::from(at));
         }
     }
     out

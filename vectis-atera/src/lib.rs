@@ -5,22 +5,51 @@
 //! to the last — plus resolving an alert. Atera has no acknowledge verb, so
 //! [`Connector::acknowledge_alert`] returns [`Error::Unsupported`].
 //!
+//! Add to `Cargo.toml`: `vectis-atera = "0.1"` and `vectis-core = "0.1"`
+//! (the [`Connector`] trait, settings and errors), plus an async runtime
+//! (`tokio = { version = "1", features = ["macros", "rt-multi-thread"] }`)
+//! and `futures = "0.3"` for `TryStreamExt`.
+//! TLS is rustls with the webpki roots by default; the features
+//! `rustls-native-roots` (the OS trust store too) and `native-tls` (the
+//! platform's TLS, with `default-features = false`) choose otherwise, and
+//! `EngineSettings::extra_root_certificates` adds a proxy's CA.
+//!
+//! Building a connector sends nothing; what it can do, and why it cannot do
+//! the rest, is known without the network:
+//!
 //! ```
+//! use vectis_atera::AteraConnector;
+//! use vectis_core::{Connector, Error, SecretString, Vendor, Verb};
+//!
 //! # #[tokio::main(flavor = "current_thread")]
-//! # async fn main() -> Result<(), vectis_core::Error> {
-//! # let fake = vectis_testkit::atera::AteraFake::start().await;
-//! # let base_url = fake.uri();
+//! # async fn main() -> Result<(), Error> {
+//! let atera = AteraConnector::new(SecretString::from("your-atera-api-key"))?;
+//! assert_eq!(atera.vendor(), Vendor::Atera);
+//! assert!(atera.capabilities().supports(Verb::ResolveAlert));
+//! assert!(!atera.capabilities().supports(Verb::AcknowledgeAlert));
+//!
+//! // An unsupported verb is refused before anything is sent, saying why.
+//! let err = atera.acknowledge_alert("9001").await.unwrap_err();
+//! assert!(matches!(err, Error::Unsupported { .. }));
+//! println!("{err}");
+//! # Ok(()) }
+//! ```
+//!
+//! Talking to Atera (the key comes from Atera → Admin → API):
+//!
+//! ```no_run
 //! use futures::TryStreamExt;
 //! use vectis_atera::AteraConnector;
 //! use vectis_core::{Connector, ListOptions, SecretString};
 //!
-//! let key = SecretString::from(vectis_testkit::atera::ATERA_API_KEY);
-//! // Real use: `AteraConnector::new(key)?` talks to https://app.atera.com.
-//! let atera = AteraConnector::builder(key).base_url(&base_url).build()?;
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), vectis_core::Error> {
+//! let key = std::env::var("ATERA_API_KEY").unwrap_or_default();
+//! let atera = AteraConnector::new(SecretString::from(key))?; // https://app.atera.com
 //! println!("{}", atera.check().await?); // Connected to Atera: 3 customers
 //!
 //! let devices: Vec<_> = atera.devices(&ListOptions::default()).try_collect().await?;
-//! assert!(!devices.is_empty());
+//! println!("{} devices", devices.len());
 //! # Ok(()) }
 //! ```
 //!
@@ -155,7 +184,7 @@ impl AteraBuilder {
                 SecretString::from(key.to_string()),
             ))
         };
-        let client = HttpClient::new(Arc::new(AteraRules), base, credential, self.settings);
+        let client = HttpClient::try_new(Arc::new(AteraRules), base, credential, self.settings)?;
         Ok(AteraConnector { client })
     }
 }

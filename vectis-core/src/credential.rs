@@ -67,6 +67,12 @@ pub trait Credential: Send + Sync + fmt::Debug {
     /// makes requests of its own (a token fetch) waits on it too. Called by
     /// [`crate::HttpClient::new`]; the first limiter attached is kept.
     fn attach_limiter(&self, _limiter: Arc<dyn RateLimit>) {}
+
+    /// The transport of the client using this credential: a credential
+    /// that makes requests of its own (a token fetch) sends them with it, so
+    /// they trust the same extra roots and go through a given client.
+    /// Called by [`crate::HttpClient::new`]; the first one attached is kept.
+    fn attach_http(&self, _http: reqwest::Client) {}
 }
 
 /// The largest token answer read (a real one is a few hundred bytes).
@@ -309,7 +315,10 @@ pub struct OAuth2Password {
     username: String,
     password: SecretString,
     bad_credentials_hint: String,
-    http: reqwest::Client,
+    /// Its own transport, or why it could not be built; replaced by the
+    /// engine's (see [`Credential::attach_http`]).
+    http: std::result::Result<reqwest::Client, Error>,
+    attached_http: OnceLock<reqwest::Client>,
     time: Time,
     cache: RwLock<Option<CachedToken>>,
     gate: Mutex<()>,
@@ -387,7 +396,8 @@ impl OAuth2Password {
             username: username.expose_secret().to_string(),
             password,
             bad_credentials_hint: "the token request was refused; check the credentials".into(),
-            http: crate::http::build_reqwest_client(Duration::from_secs(30)),
+            http: crate::http::build_reqwest_client(Duration::from_secs(30), &[]),
+            attached_http: OnceLock::new(),
             time: Time::real(),
             cache: RwLock::new(None),
             gate: Mutex::new(()),
@@ -497,7 +507,11 @@ impl OAuth2Password {
         tracing::debug!(target: "vectis::credential", vendor = self.vendor.slug(), "token.refresh");
         let endpoint = self.token_url.path().to_string();
         let origin = self.token_url.origin().ascii_serialization();
-        let resp = self.http.execute(req).await.map_err(|e| {
+        let http = match self.attached_http.get() {
+            Some(http) => http,
+            None => self.http.as_ref().map_err(Clone::clone)?,
+        };
+        let resp = http.execute(req).await.map_err(|e| {
             if e.is_timeout() {
                 Error::Timeout {
                     vendor: self.vendor,
@@ -653,6 +667,10 @@ impl Credential for OAuth2Password {
 
     fn attach_limiter(&self, limiter: Arc<dyn RateLimit>) {
         let _ = self.limiter.set(limiter);
+    }
+
+    fn attach_http(&self, http: reqwest::Client) {
+        let _ = self.attached_http.set(http);
     }
 }
 

@@ -334,8 +334,13 @@ pub fn network_cause(e: &reqwest::Error) -> String {
     {
         return "the host name could not be resolved (DNS) — check the host in the base URL and this machine's DNS".into();
     }
-    if text.contains("certificate")
-        || text.contains("tls")
+    if text.contains("certificate") || text.contains("unknownissuer") {
+        let innermost = chain.last().map(|c| c.to_string()).unwrap_or_default();
+        return format!(
+            "the server's TLS certificate was not accepted ({innermost}) — if a proxy inspects TLS or the server uses a private CA, add that CA's certificate (PEM) with EngineSettings::extra_root_certificates, or build with the `rustls-native-roots` or `native-tls` feature to use the system's trust store; otherwise check the base URL"
+        );
+    }
+    if text.contains("tls")
         || text.contains("handshake")
         || text.contains("corrupt message")
         || text.contains("invalid peer")

@@ -34,16 +34,162 @@ use url::Url;
 /// The `User-Agent` every request carries.
 pub const USER_AGENT_VALUE: &str = concat!("vectis-connectors/", env!("CARGO_PKG_VERSION"));
 
-/// Builds the reqwest client the engine uses: rustls, no redirects (reqwest
-/// would forward custom auth headers such as `X-API-KEY` to another host), a
-/// request timeout.
-pub fn build_reqwest_client(timeout: Duration) -> reqwest::Client {
-    reqwest::Client::builder()
+/// Builds the reqwest client the engine uses: no redirects (reqwest would
+/// forward custom auth headers such as `X-API-KEY` to another host), a
+/// request timeout, the TLS backend chosen by this crate's features
+/// (`rustls` with webpki roots by default, `rustls-native-roots` adds the
+/// OS trust store, `native-tls` uses the platform's TLS and takes
+/// precedence), and `extra_root_certificates` (each a PEM text holding one
+/// or more CA certificates) trusted as well.
+///
+/// A certificate that does not parse, or a builder that fails, is an error:
+/// there is no fallback to a default client (whose policy follows redirects).
+pub fn build_reqwest_client(
+    timeout: Duration,
+    extra_root_certificates: &[Vec<u8>],
+) -> Result<reqwest::Client> {
+    let builder = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(timeout)
-        .connect_timeout(timeout.min(Duration::from_secs(10)))
+        .connect_timeout(timeout.min(Duration::from_secs(10)));
+    #[cfg(feature = "native-tls")]
+    let builder = builder.use_native_tls();
+    // Without a TLS feature only http:// (loopback) URLs can be reached.
+    add_root_certificates(builder, extra_root_certificates)?
         .build()
-        .unwrap_or_else(|_| reqwest::Client::new())
+        .map_err(|e| {
+            Error::config(
+                "HTTP client",
+                format!("could not build the HTTPS client ({e}); check the TLS features and extra root certificates, or pass your own with EngineSettings::http_client"),
+            )
+        })
+}
+
+/// Adds each PEM text's certificates as trusted roots.
+#[cfg(any(
+    feature = "rustls",
+    feature = "rustls-native-roots",
+    feature = "native-tls"
+))]
+fn add_root_certificates(
+    mut builder: reqwest::ClientBuilder,
+    extra_root_certificates: &[Vec<u8>],
+) -> Result<reqwest::ClientBuilder> {
+    for (i, pem) in extra_root_certificates.iter().enumerate() {
+        let what = format!("EngineSettings::extra_root_certificates[{i}]");
+        let certs = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| {
+            Error::config(
+                what.clone(),
+                format!("not a PEM certificate ({e}); give the CA certificate as PEM text (-----BEGIN CERTIFICATE-----)"),
+            )
+        })?;
+        if certs.is_empty() {
+            return Err(Error::config(
+                what,
+                "holds no PEM certificate; give the CA certificate as PEM text (-----BEGIN CERTIFICATE-----)",
+            ));
+        }
+        for cert in certs {
+            builder = builder.add_root_certificate(cert);
+        }
+    }
+    Ok(builder)
+}
+
+/// Without a TLS feature there is nothing to add certificates to.
+#[cfg(not(any(
+    feature = "rustls",
+    feature = "rustls-native-roots",
+    feature = "native-tls"
+)))]
+fn add_root_certificates(
+    builder: reqwest::ClientBuilder,
+    extra_root_certificates: &[Vec<u8>],
+) -> Result<reqwest::ClientBuilder> {
+    if extra_root_certificates.is_empty() {
+        Ok(builder)
+    } else {
+        Err(Error::config(
+            "EngineSettings::extra_root_certificates",
+            "vectis-core was built without TLS; enable its `rustls`, `rustls-native-roots` or `native-tls` feature",
+        ))
+    }
+}
+
+/// Whether `http` refuses to follow redirects: it is sent a request to a
+/// one-shot server on 127.0.0.1 that answers `307` to a second path, and
+/// must hand back that `307`. A client that follows redirects would send a
+/// vendor's auth headers (`X-API-KEY`, `clientId`) wherever a redirect
+/// points, so the engine refuses to use one.
+pub async fn check_refuses_redirects(http: &reqwest::Client) -> Result<()> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let fail = |reason: String| {
+        Error::config(
+            "EngineSettings::http_client",
+            format!(
+                "{reason}; build it with `.redirect(reqwest::redirect::Policy::none())` (and no proxy for 127.0.0.1), or leave http_client unset"
+            ),
+        )
+    };
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+        .await
+        .map_err(|e| {
+            fail(format!(
+                "could not check that the given client refuses redirects (no local port: {e})"
+            ))
+        })?;
+    let addr = listener.local_addr().map_err(|e| {
+        fail(format!(
+            "could not check that the given client refuses redirects ({e})"
+        ))
+    })?;
+    let server = async move {
+        for n in 0..2 {
+            let Ok((mut sock, _)) = listener.accept().await else {
+                return;
+            };
+            let mut seen = Vec::new();
+            let mut chunk = [0u8; 1024];
+            while !seen.windows(4).any(|w| w == b"\r\n\r\n") && seen.len() < 16 * 1024 {
+                match sock.read(&mut chunk).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(k) => seen.extend_from_slice(&chunk[..k]),
+                }
+            }
+            let answer = if n == 0 {
+                format!(
+                    "HTTP/1.1 307 Temporary Redirect\r\nLocation: http://{addr}/followed\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                )
+            } else {
+                "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_string()
+            };
+            let _ = sock.write_all(answer.as_bytes()).await;
+            let _ = sock.shutdown().await;
+        }
+        std::future::pending::<()>().await;
+    };
+    let probe = http
+        .get(format!("http://{addr}/vectis-redirect-check"))
+        .timeout(Duration::from_secs(10))
+        .send();
+    let answer = tokio::select! {
+        r = probe => r,
+        () = server => {
+            return Err(fail("could not check that the given reqwest::Client refuses redirects (the local check server stopped)".into()));
+        }
+    };
+    match answer {
+        Ok(resp) if resp.status() == StatusCode::TEMPORARY_REDIRECT => Ok(()),
+        Ok(resp) => Err(fail(format!(
+            "the given reqwest::Client follows redirects (a 307 from a local check server ended in {} at {})",
+            resp.status(),
+            resp.url().path()
+        ))),
+        Err(e) => Err(fail(format!(
+            "could not check that the given reqwest::Client refuses redirects (its request to a local check server failed: {})",
+            crate::error::network_cause(&e)
+        ))),
+    }
 }
 
 /// A validated, normalized API root: `https` (or `http` on a loopback host),
@@ -463,6 +609,19 @@ pub struct EngineSettings {
     /// The largest response body read, in bytes (default 64 MiB); a larger
     /// one is an error naming the endpoint, not a process out of memory.
     pub max_body_bytes: usize,
+    /// CA certificates trusted besides the built-in roots, each a PEM text
+    /// (one or more `-----BEGIN CERTIFICATE-----` blocks): the CA of a proxy
+    /// that inspects TLS, or a private CA. A text that is no PEM certificate
+    /// is an error when the connector is built. Ignored when
+    /// [`EngineSettings::http_client`] is given.
+    pub extra_root_certificates: Vec<Vec<u8>>,
+    /// Your own `reqwest::Client` (a proxy, client certificates, your TLS
+    /// setup). It must not follow redirects — build it with
+    /// `.redirect(reqwest::redirect::Policy::none())` — and this is checked
+    /// before its first request (against a one-shot server on 127.0.0.1):
+    /// one that follows them is refused with an [`Error::Config`]. Its own
+    /// timeouts apply instead of [`EngineSettings::timeout`].
+    pub http_client: Option<reqwest::Client>,
 }
 
 /// [`EngineSettings::max_body_bytes`] by default: 64 MiB.
@@ -484,6 +643,8 @@ impl Default for EngineSettings {
             time: Time::real(),
             pacing: Pacing::default(),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            extra_root_certificates: Vec::new(),
+            http_client: None,
         }
     }
 }
@@ -503,7 +664,13 @@ struct Inner {
     concurrency: usize,
     retry: RetryPolicy,
     time: Time,
-    http: reqwest::Client,
+    /// The transport, or why it could not be built (returned by every
+    /// request: never a silent fallback to a default client).
+    http: std::result::Result<reqwest::Client, Error>,
+    /// For a client given in [`EngineSettings::http_client`]: set once it
+    /// was checked to refuse redirects (a failed check is not kept, so a
+    /// passing problem, such as no free port, does not stick).
+    given_client_checked: Option<tokio::sync::OnceCell<()>>,
     max_body_bytes: usize,
     /// Until when (on `time`'s clock) the server refused this credential
     /// for longer than the retry cap: every request fails at once until
@@ -532,10 +699,30 @@ impl fmt::Debug for HttpClient {
 }
 
 impl HttpClient {
+    /// [`HttpClient::new`], but a transport that cannot be built (an extra
+    /// root certificate that is not PEM, a TLS backend that fails to load)
+    /// is an error now rather than on every request.
+    pub fn try_new(
+        rules: Arc<dyn VendorRules>,
+        base: BaseUrl,
+        credential: Arc<dyn Credential>,
+        settings: EngineSettings,
+    ) -> Result<HttpClient> {
+        let client = HttpClient::new(rules, base, credential, settings);
+        match &client.inner.http {
+            Ok(_) => Ok(client),
+            Err(e) => Err(e.clone()),
+        }
+    }
+
     /// A client for `base`, authenticating with `credential`. The limiter is
     /// `settings.limiter` when given; else the one `settings.shared_quota`
     /// makes for this credential and origin (e.g. in Redis, shared by every
     /// process); else the process-wide one (see [`shared_limiter_with`]).
+    /// The transport is `settings.http_client` (checked to refuse redirects
+    /// before its first request) or one built by [`build_reqwest_client`];
+    /// if that fails, every request returns the error (see
+    /// [`HttpClient::try_new`] to get it at once).
     pub fn new(
         rules: Arc<dyn VendorRules>,
         base: BaseUrl,
@@ -565,6 +752,15 @@ impl HttpClient {
         let concurrency = settings.concurrency.clamp(1, MAX_CONCURRENCY);
         // Token fetches wait on the same quota as every other request.
         credential.attach_limiter(limiter.clone());
+        let given = settings.http_client.is_some();
+        let http = match settings.http_client {
+            Some(http) => Ok(http),
+            None => build_reqwest_client(settings.timeout, &settings.extra_root_certificates),
+        };
+        // ... and go through the same transport (extra roots, a given client).
+        if let Ok(http) = &http {
+            credential.attach_http(http.clone());
+        }
         HttpClient {
             inner: Arc::new(Inner {
                 rules,
@@ -575,7 +771,8 @@ impl HttpClient {
                 concurrency,
                 retry: settings.retry,
                 time: settings.time,
-                http: build_reqwest_client(settings.timeout),
+                http,
+                given_client_checked: given.then(tokio::sync::OnceCell::new),
                 max_body_bytes: settings.max_body_bytes.max(1),
                 refused_until: std::sync::Mutex::new(None),
                 requests: std::sync::atomic::AtomicU64::new(0),
@@ -702,9 +899,21 @@ impl HttpClient {
         self.execute_inner(spec).instrument(span).await
     }
 
+    /// The transport, once it is known to refuse redirects.
+    async fn transport(&self) -> Result<&reqwest::Client> {
+        let http = self.inner.http.as_ref().map_err(Clone::clone)?;
+        if let Some(checked) = &self.inner.given_client_checked {
+            checked
+                .get_or_try_init(|| check_refuses_redirects(http))
+                .await?;
+        }
+        Ok(http)
+    }
+
     async fn execute_inner(&self, spec: RequestSpec) -> Result<Response> {
         let inner = &self.inner;
         let vendor = self.vendor();
+        let http = self.transport().await?;
         if !inner.base.same_origin(&spec.url) {
             return Err(Error::Inconsistent {
                 vendor,
@@ -762,7 +971,7 @@ impl HttpClient {
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let sent = {
                 let _permit = inner.inflight.acquire().await;
-                match inner.http.execute(req).await {
+                match http.execute(req).await {
                     Ok(r) => self.read_body(&spec, r).await?,
                     Err(e) => Err(e),
                 }

@@ -27,6 +27,25 @@
 //! Modules, one concept each: [`model`], [`connector`], [`credential`],
 //! [`paginate`], [`rate_limit`], [`retry`], [`http`], [`error`], [`time`],
 //! [`matching`], [`timestamp`], [`psa`] (the ticket workflow a PSA adds).
+//!
+//! Cargo features:
+//!
+//! - `rustls` (on by default): TLS with rustls and the webpki (Mozilla)
+//!   root certificates bundled in.
+//! - `rustls-native-roots`: rustls trusting the operating system's store as
+//!   well (a company CA installed on the machine).
+//! - `native-tls`: the platform's TLS (OpenSSL on Linux, needing its
+//!   headers to build; Schannel; Secure Transport), used instead of rustls
+//!   when on.
+//!
+//! Behind a proxy that inspects TLS, or against a server with a private CA,
+//! add the CA's certificate (PEM) to [`EngineSettings::extra_root_certificates`],
+//! or bring your own `reqwest::Client` with [`EngineSettings::http_client`]
+//! (it must not follow redirects; that is checked before its first request).
+//! - `redis` (off by default): `redis_quota`, a quota kept in Redis and
+//!   shared by every process using one credential (set it with
+//!   [`EngineSettings::shared_quota`]).
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod connector;
@@ -40,6 +59,7 @@ pub mod psa;
 pub mod rate_limit;
 pub mod record_ids;
 #[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub mod redis_quota;
 pub mod retry;
 pub mod time;

@@ -1338,11 +1338,9 @@ fn tokenize(segment: &str) -> Vec<RawTok> {
         let lower = word.to_lowercase();
         let single = lower.chars().count() == 1 && lower.chars().all(char::is_alphabetic);
         // "A B C Plumbing" is "ABC Plumbing".
-        if single {
-            if let Some(prev) = joined.last_mut().filter(|p| p.2) {
-                prev.0.push_str(&lower);
-                continue;
-            }
+        if single && let Some(prev) = joined.last_mut().filter(|p| p.2) {
+            prev.0.push_str(&lower);
+            continue;
         }
         joined.push((lower, upper, single));
     }

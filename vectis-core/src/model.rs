@@ -12,6 +12,7 @@ use std::fmt;
 
 /// The tools Vectis connects to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[non_exhaustive]
 pub enum Vendor {
     /// Atera (RMM with tickets), REST API v3.
     #[serde(rename = "atera")]
@@ -71,6 +72,7 @@ impl fmt::Display for Vendor {
 /// How bad an alert is, on one scale for every vendor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Severity {
     /// Service down or data at risk.
     Critical,
@@ -99,6 +101,7 @@ impl fmt::Display for Severity {
 /// Where an alert is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum AlertStatus {
     /// Raised and not dealt with.
     Open,
@@ -121,6 +124,7 @@ impl fmt::Display for AlertStatus {
 /// The operating-system family of a device, derived from the vendor's OS text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum OsFamily {
     /// Microsoft Windows (desktop or server).
     Windows,

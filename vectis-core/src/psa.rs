@@ -49,6 +49,7 @@ impl TicketState {
 /// What kind of work an [`Activity`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum ActivityKind {
     /// A note (ConnectWise: a service note).
     Note,

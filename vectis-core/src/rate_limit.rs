@@ -187,6 +187,7 @@ const BURST_WINDOW_MAX: u32 = 100_000;
 
 /// How a [`GovernorLimit`] spreads its quota over time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum Pacing {
     /// Grant at once while the rolling window (the last `count` grants) has
     /// room; then wait for the oldest grant to leave it, plus the

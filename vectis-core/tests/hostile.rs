@@ -582,3 +582,84 @@ async fn a_200_login_page_echoing_the_key_is_redacted() {
     assert!(shown.contains("HTML page"), "{shown}");
     assert!(!shown.contains(KEY), "{shown}");
 }
+
+#[tokio::test]
+async fn a_transport_that_cannot_be_built_is_an_error_not_a_default_client() {
+    // A root certificate that is not PEM: the transport cannot be built.
+    // try_new says so at once; new hands the error to every request (it
+    // used to fall back to reqwest::Client::new(), which follows redirects).
+    let server = MockServer::start().await;
+    answer(
+        &server,
+        "/x",
+        ResponseTemplate::new(200).set_body_string("{}"),
+    )
+    .await;
+    let t = ManualTime::new();
+    let bad = || EngineSettings {
+        extra_root_certificates: vec![b"-----BEGIN NOTHING-----".to_vec()],
+        ..settings(&t)
+    };
+    let base = BaseUrl::parse(&server.uri(), "base").unwrap();
+    let e = HttpClient::try_new(Arc::new(Rules), base, key(), bad()).unwrap_err();
+    assert!(matches!(e, Error::Config { .. }), "{e:?}");
+    assert!(e.to_string().contains("extra_root_certificates[0]"), "{e}");
+    let c = client_with(&server.uri(), key(), bad());
+    let e = get(&c, "/x").await.unwrap_err();
+    assert!(matches!(e, Error::Config { .. }), "{e:?}");
+    assert!(
+        server
+            .received_requests()
+            .await
+            .unwrap_or_default()
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn a_given_client_that_follows_redirects_is_refused_before_any_request() {
+    let server = MockServer::start().await;
+    answer(
+        &server,
+        "/x",
+        ResponseTemplate::new(200).set_body_string("{}"),
+    )
+    .await;
+    let t = ManualTime::new();
+    assert!(
+        vectis_core::http::check_refuses_redirects(&reqwest::Client::new())
+            .await
+            .is_err()
+    );
+    let c = client_with(
+        &server.uri(),
+        key(),
+        EngineSettings {
+            http_client: Some(reqwest::Client::new()),
+            ..settings(&t)
+        },
+    );
+    let e = get(&c, "/x").await.unwrap_err();
+    assert!(e.to_string().contains("follows redirects"), "{e}");
+    assert!(
+        server
+            .received_requests()
+            .await
+            .unwrap_or_default()
+            .is_empty()
+    );
+
+    let none = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let c = client_with(
+        &server.uri(),
+        key(),
+        EngineSettings {
+            http_client: Some(none),
+            ..settings(&t)
+        },
+    );
+    assert_eq!(get(&c, "/x").await.unwrap().status.as_u16(), 200);
+}

@@ -129,14 +129,14 @@ fn evaluate(data: &Labelled, results: &[MatchResult]) -> Figures {
 fn assert_one_to_one(results: &[MatchResult]) {
     let mut seen = HashSet::new();
     for r in results {
-        if let (Some(psa), Some(reason)) = (&r.psa_id, r.reason) {
-            if reason != MatchReason::Override {
-                assert!(
-                    seen.insert(psa.clone()),
-                    "PSA {psa} linked twice (again by {})",
-                    r.rmm_id
-                );
-            }
+        if let (Some(psa), Some(reason)) = (&r.psa_id, r.reason)
+            && reason != MatchReason::Override
+        {
+            assert!(
+                seen.insert(psa.clone()),
+                "PSA {psa} linked twice (again by {})",
+                r.rmm_id
+            );
         }
     }
 }

@@ -6,27 +6,57 @@
 //! removed muting in release 8.9.0, so [`Connector::acknowledge_alert`]
 //! returns [`Error::Unsupported`] saying so.
 //!
+//! Add to `Cargo.toml`: `vectis-datto-rmm = "0.1"` and `vectis-core = "0.1"`
+//! (the [`Connector`] trait, settings and errors), plus an async runtime
+//! (`tokio = { version = "1", features = ["macros", "rt-multi-thread"] }`)
+//! and `futures = "0.3"` for `TryStreamExt`.
+//! TLS is rustls with the webpki roots by default; the features
+//! `rustls-native-roots` (the OS trust store too) and `native-tls` (the
+//! platform's TLS, with `default-features = false`) choose otherwise, and
+//! `EngineSettings::extra_root_certificates` adds a proxy's CA.
+//!
+//! Building a connector sends nothing (the token is asked for on first use);
+//! what it can do, and why it cannot do the rest, is known without the
+//! network:
+//!
 //! ```
+//! use vectis_core::{Connector, Error, SecretString, Vendor, Verb};
+//! use vectis_datto_rmm::DattoRmmConnector;
+//!
 //! # #[tokio::main(flavor = "current_thread")]
-//! # async fn main() -> Result<(), vectis_core::Error> {
-//! # let fake = vectis_testkit::datto::DattoFake::start().await;
-//! # let base_url = fake.uri();
-//! # let (key, secret) = (vectis_testkit::datto::API_KEY, vectis_testkit::datto::API_SECRET);
+//! # async fn main() -> Result<(), Error> {
+//! let datto = DattoRmmConnector::new(
+//!     "merlot", // the platform: https://merlot-api.centrastage.net
+//!     SecretString::from("your-api-key"),
+//!     SecretString::from("your-api-secret"),
+//! )?;
+//! assert_eq!(datto.vendor(), Vendor::DattoRmm);
+//! assert!(datto.capabilities().supports(Verb::ResolveAlert));
+//!
+//! // Muting was removed from Datto RMM: refused before anything is sent.
+//! let err = datto.acknowledge_alert("any-alert-uid").await.unwrap_err();
+//! assert!(matches!(err, Error::Unsupported { .. }));
+//! println!("{err}");
+//! # Ok(()) }
+//! ```
+//!
+//! Talking to Datto RMM:
+//!
+//! ```no_run
 //! use futures::TryStreamExt;
 //! use vectis_core::{Connector, ListOptions, SecretString};
 //! use vectis_datto_rmm::DattoRmmConnector;
 //!
-//! // Real use: leave out `.base_url(…)`; the platform picks the host
-//! // (https://merlot-api.centrastage.net).
-//! let datto = DattoRmmConnector::builder("merlot", SecretString::from(key), SecretString::from(secret))
-//!     .base_url(&base_url)
-//!     .build()?;
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), vectis_core::Error> {
+//! let (key, secret) = (std::env::var("DATTO_KEY").unwrap_or_default(), std::env::var("DATTO_SECRET").unwrap_or_default());
+//! let datto = DattoRmmConnector::new("merlot", SecretString::from(key), SecretString::from(secret))?;
 //! println!("{}", datto.check().await?); // Connected to Datto RMM: <account name>
 //!
 //! let sites: Vec<_> = datto.customers(&ListOptions::default()).try_collect().await?;
 //! assert!(sites.iter().all(|s| s.name != "Deleted Devices"));
 //! let alerts: Vec<_> = datto.alerts(&ListOptions::default()).try_collect().await?;
-//! assert!(!alerts.is_empty());
+//! println!("{} sites, {} alerts", sites.len(), alerts.len());
 //! # Ok(()) }
 //! ```
 //!
@@ -335,7 +365,8 @@ impl DattoRmmBuilder {
         .with_default_lifetime(TOKEN_LIFETIME)
         .with_time(time.clone());
         let rules = DattoRmmRules::new(&platform, &host, time);
-        let client = HttpClient::new(Arc::new(rules), api, Arc::new(credential), self.settings);
+        let client =
+            HttpClient::try_new(Arc::new(rules), api, Arc::new(credential), self.settings)?;
         Ok(DattoRmmConnector {
             client,
             platform,

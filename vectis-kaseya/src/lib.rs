@@ -7,20 +7,54 @@
 //! VSA X has no acknowledge or close verb, so both return
 //! [`Error::Unsupported`] and send nothing.
 //!
+//! Add to `Cargo.toml`: `vectis-kaseya = "0.1"` and `vectis-core = "0.1"`
+//! (the [`Connector`] trait, settings and errors), plus an async runtime
+//! (`tokio = { version = "1", features = ["macros", "rt-multi-thread"] }`)
+//! and `futures = "0.3"` for `TryStreamExt`.
+//! TLS is rustls with the webpki roots by default; the features
+//! `rustls-native-roots` (the OS trust store too) and `native-tls` (the
+//! platform's TLS, with `default-features = false`) choose otherwise, and
+//! `EngineSettings::extra_root_certificates` adds a proxy's CA.
+//!
+//! Building a connector sends nothing; what it can do, and why it cannot do
+//! the rest, is known without the network:
+//!
 //! ```
+//! use vectis_core::{Connector, Error, SecretString, Vendor, Verb};
+//! use vectis_kaseya::KaseyaConnector;
+//!
 //! # #[tokio::main(flavor = "current_thread")]
-//! # async fn main() -> Result<(), vectis_core::Error> {
-//! # let fake = vectis_testkit::kaseya::KaseyaFake::start().await;
-//! # let tenant_url = fake.uri();
-//! # let (id, secret) = (vectis_testkit::kaseya::TOKEN_ID, vectis_testkit::kaseya::TOKEN_SECRET);
+//! # async fn main() -> Result<(), Error> {
+//! let vsa = KaseyaConnector::new(
+//!     "https://example.vsax.net", // your tenant
+//!     "token-id",
+//!     SecretString::from("token-secret"),
+//! )?;
+//! assert_eq!(vsa.vendor(), Vendor::Kaseya);
+//! assert!(vsa.capabilities().supports(Verb::ListAlerts));
+//!
+//! // VSA X has no close verb: refused before anything is sent, saying why.
+//! let err = vsa.resolve_alert("any-notification-id").await.unwrap_err();
+//! assert!(matches!(err, Error::Unsupported { .. }));
+//! println!("{err}");
+//!
+//! // A tenant URL that is not https is a configuration error.
+//! let bad = KaseyaConnector::new("http://example.vsax.net", "id", SecretString::from("s"));
+//! assert!(matches!(bad, Err(Error::Config { .. })));
+//! # Ok(()) }
+//! ```
+//!
+//! Talking to VSA X:
+//!
+//! ```no_run
 //! use futures::TryStreamExt;
 //! use vectis_core::{Connector, ListOptions, SecretString};
 //! use vectis_kaseya::KaseyaConnector;
 //!
-//! // Real use: tenant_url = "https://<name>.vsax.net".
-//! let vsa = KaseyaConnector::builder(&tenant_url, id, SecretString::from(secret))
-//! #   .settings(vectis_core::EngineSettings { quota: Some(vectis_core::Quota::Off), ..Default::default() })
-//!     .build()?;
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), vectis_core::Error> {
+//! let secret = std::env::var("VSAX_TOKEN_SECRET").unwrap_or_default();
+//! let vsa = KaseyaConnector::new("https://example.vsax.net", "token-id", SecretString::from(secret))?;
 //! println!("{}", vsa.check().await?); // Connected to Kaseya VSA: <n> organizations
 //!
 //! let alerts: Vec<_> = vsa.alerts(&ListOptions::default()).try_collect().await?;

@@ -967,6 +967,7 @@ impl<'a> Engine<'a> {
                     match a.kind {
                         vectis_core::ActivityKind::Note => "note",
                         vectis_core::ActivityKind::TimeEntry => "time entry",
+                        _ => "change",
                     },
                     a.author.as_deref().unwrap_or("a contact")
                 ));

@@ -10,10 +10,10 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[non_exhaustive]
 pub enum Error {
     /// The rules file is wrong (nothing was sent).
-    #[error("{0}")]
+    #[error(transparent)]
     Config(#[from] ConfigError),
     /// The store failed.
-    #[error("{0}")]
+    #[error(transparent)]
     Store(#[from] vectis_sync::Error),
     /// A rules table could not be read or written.
     #[error(
@@ -41,4 +41,30 @@ pub enum Error {
         #[source]
         source: vectis_core::Error,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every message in `e`'s source chain, outermost first.
+    fn chain(e: &dyn std::error::Error) -> Vec<String> {
+        let mut out = vec![e.to_string()];
+        let mut cur = e.source();
+        while let Some(c) = cur {
+            out.push(c.to_string());
+            cur = c.source();
+        }
+        out
+    }
+
+    #[test]
+    fn a_wrapped_error_is_said_once_along_the_chain() {
+        // `{0}` with `#[from]` showed the inner message and handed it out
+        // again as source(): a reporter printing the chain said it twice.
+        let e = Error::from(vectis_sync::Error::config("--store", "not a store URL"));
+        let shown = chain(&e);
+        assert_eq!(shown.len(), 1, "{shown:?}");
+        assert!(shown[0].contains("not a store URL"), "{shown:?}");
+    }
 }

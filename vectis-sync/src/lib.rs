@@ -5,6 +5,12 @@
 //! workers — durable, resumable and honest about deletes, with the customer
 //! links and the hub that read it.
 //!
+//! Add `vectis-sync = "0.1"` (and a vendor crate, e.g. `vectis-atera`) to
+//! `Cargo.toml`. Cargo features: `sqlite` (on by default: the embedded
+//! store, bundled SQLite, nothing to install) and `postgres` (PostgreSQL,
+//! for a fleet of workers sharing one database; `vectis-sync = { version =
+//! "0.1", features = ["postgres"] }`).
+//!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), vectis_sync::Error> {

@@ -341,7 +341,7 @@ fn atera_agent(out: &mut String, id: u64) {
         ),
         id = id,
         c = customer,
-        online = id % 3 != 0,
+        online = !id.is_multiple_of(3),
         a = (id / 254) % 255,
         b = id % 254 + 1,
     );
@@ -406,7 +406,7 @@ pub fn datto_device(out: &mut String, id: u64) {
         ),
         id = id,
         s = site,
-        online = id % 5 != 0,
+        online = !id.is_multiple_of(5),
         seen = seen,
         reboot = seen - 86_400_000,
         audit = seen - 3_600_000,
@@ -457,7 +457,7 @@ fn kaseya_device(out: &mut String, id: u64) {
         o = org,
         g = 3000 + org * 10,
         s = 1000 + org,
-        online = id % 4 != 0,
+        online = !id.is_multiple_of(4),
     );
 }
 
@@ -475,7 +475,7 @@ fn kaseya_asset(out: &mut String, id: u64) {
         ),
         id = id,
         s = 1000 + org,
-        online = id % 4 != 0,
+        online = !id.is_multiple_of(4),
         a = (id / 254) % 255,
         b = id % 254 + 1,
     );
