@@ -29,6 +29,7 @@ pub mod datto;
 pub mod fake;
 pub mod kaseya;
 pub mod names;
+pub mod store;
 pub mod trace;
 
 /// The recording sleeper + manual clock (see [`vectis_core::time::ManualTime`]).

@@ -35,74 +35,10 @@ reopen_within = "24h"
 "#;
 
 async fn fresh(backend: &str) -> (Store, String) {
-    match backend {
-        "sqlite" => {
-            let dir = std::env::temp_dir().join(format!(
-                "vectis-rules-test-{}-{:016x}",
-                std::process::id(),
-                rand_u64()
-            ));
-            std::fs::create_dir_all(&dir).unwrap();
-            let url = format!("sqlite://{}", dir.join("store.db").display());
-            (Store::open(&url).await.unwrap(), url)
-        }
-        "postgres" => {
-            let admin = std::env::var("VECTIS_TEST_POSTGRES_URL").expect(
-                "VECTIS_TEST_POSTGRES_URL is not set: start a server with .ci/postgres.sh (CI=true never skips these tests)",
-            );
-            let name = format!("vectis_rules_{:016x}", rand_u64());
-            sqlx::any::install_default_drivers();
-            let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin)
-                .await
-                .expect("cannot reach the PostgreSQL server in VECTIS_TEST_POSTGRES_URL");
-            sqlx::query(&format!("CREATE DATABASE {name}"))
-                .execute(&mut conn)
-                .await
-                .unwrap();
-            let mut url = url::Url::parse(&admin).unwrap();
-            url.set_path(&format!("/{name}"));
-            (Store::open(url.as_str()).await.unwrap(), url.to_string())
-        }
-        other => panic!("unknown backend {other}"),
-    }
+    vectis_testkit::store::fresh_store(backend, "vectis-rules-test").await
 }
 
-fn rand_u64() -> u64 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap_or_default()
-            .as_nanos(),
-    );
-    h.finish()
-}
-
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name("sqlite").await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                #[cfg_attr(
-                    vectis_no_postgres,
-                    ignore = "no PostgreSQL: set VECTIS_TEST_POSTGRES_URL (.ci/postgres.sh starts one)"
-                )]
-                async fn $name() {
-                    super::$name("postgres").await;
-                }
-            )*
-        }
-    };
-}
+use vectis_testkit::on_both_backends;
 
 /// An Atera tenant (3 customers: two linked to ConnectWise companies, one
 /// kept separate), a ConnectWise fake, a store and a clock we move.
