@@ -111,7 +111,7 @@ pub struct SyncArgs {
     /// Share the credential's quota with every other process using the same
     /// Redis (redis://HOST:PORT).
     #[arg(long)]
-    pub shared_quota: Option<String>,
+    pub shared_quota: Option<crate::url_arg::UrlArg>,
     /// When the shared-quota Redis is down: `fail` (default) or `local:N`
     /// (limit this process to 1/N of the quota until Redis is back). Only
     /// with --shared-quota.
@@ -123,7 +123,7 @@ pub struct SyncArgs {
     /// Sync into this store instead of printing records: sqlite://PATH,
     /// sqlite::memory: or postgres://… (default: $VECTIS_STORE).
     #[arg(long)]
-    pub store: Option<String>,
+    pub store: Option<crate::url_arg::UrlArg>,
     /// With a store: the connection's name (default: the vendor's).
     #[arg(long)]
     pub connection: Option<String>,
@@ -314,7 +314,7 @@ pub async fn run_sync(args: &[String], mut io: Io<'_>) -> i32 {
         Ok(s) => s,
         Err(code) => return code,
     };
-    if let Some(url) = &a.shared_quota {
+    if let Some(url) = a.shared_quota.as_ref().map(crate::url_arg::UrlArg::as_str) {
         let fallback = match a
             .shared_quota_fallback
             .as_deref()
@@ -358,7 +358,8 @@ pub async fn run_sync(args: &[String], mut io: Io<'_>) -> i32 {
         Err(code) => return code,
     };
     if !a.check
-        && let Some(url) = crate::store_cmd::store_url(a.store.as_deref(), &io)
+        && let Some(url) =
+            crate::store_cmd::store_url(a.store.as_ref().map(crate::url_arg::UrlArg::as_str), &io)
     {
         if since.is_some() {
             return usage(
@@ -737,7 +738,7 @@ pub struct MatchArgs {
     /// --rmm-file/--psa-file are absent and it is set): --rmm and --psa then
     /// name connections, and links and decisions are saved there.
     #[arg(long)]
-    pub store: Option<String>,
+    pub store: Option<crate::url_arg::UrlArg>,
     /// With a store: a person's link, CONN:ID=PSA_ID (kept in every later match).
     #[arg(long)]
     pub link: Vec<String>,
@@ -857,9 +858,9 @@ pub async fn run_match(args: &[String], mut io: Io<'_>) -> i32 {
         Err(code) => return code,
     };
     let store = if a.rmm_file.is_none() && a.psa_file.is_none() {
-        crate::store_cmd::store_url(a.store.as_deref(), &io)
+        crate::store_cmd::store_url(a.store.as_ref().map(crate::url_arg::UrlArg::as_str), &io)
     } else {
-        a.store.clone()
+        a.store.as_ref().map(|u| u.as_str().to_string())
     };
     if let Some(url) = store {
         let req = crate::store_cmd::StoreMatch {

@@ -9,3 +9,4 @@ pub mod demo;
 pub mod registry;
 pub mod rules_cmd;
 pub mod store_cmd;
+pub mod url_arg;

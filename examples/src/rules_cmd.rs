@@ -19,7 +19,7 @@ use vectis_rules::{Engine, Rules, RunOptions};
 pub struct RulesArgs {
     /// The store (sqlite://PATH, postgres://…); default: $VECTIS_STORE.
     #[arg(long)]
-    pub store: Option<String>,
+    pub store: Option<crate::url_arg::UrlArg>,
     /// The rules file (TOML; see examples/rules.toml).
     #[arg(long)]
     pub rules: std::path::PathBuf,
@@ -76,7 +76,9 @@ pub async fn run_rules(args: &[String], mut io: Io<'_>) -> i32 {
         Ok(r) => r,
         Err(e) => return say(&mut io, EXIT_USAGE, &e.to_string()),
     };
-    let Some(url) = crate::store_cmd::store_url(a.store.as_deref(), &io) else {
+    let Some(url) =
+        crate::store_cmd::store_url(a.store.as_ref().map(crate::url_arg::UrlArg::as_str), &io)
+    else {
         return say(
             &mut io,
             EXIT_USAGE,

@@ -37,8 +37,8 @@ async fn open(url: &str, io: &mut Io<'_>) -> Result<Store, i32> {
     Store::open(url).await.map_err(|e| fail(io, &e))
 }
 
-/// What `sync --store` was asked.
-#[derive(Debug, Clone, Default)]
+/// What `sync --store` was asked (`Debug` shows the URL's scheme and host only).
+#[derive(Clone, Default)]
 pub struct StoreSync {
     /// The store URL.
     pub url: String,
@@ -52,6 +52,30 @@ pub struct StoreSync {
     pub allow_mass_delete: bool,
     /// Whether stderr is a terminal (a progress bar then).
     pub progress_bar: bool,
+}
+
+impl std::fmt::Debug for StoreSync {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoreSync")
+            .field("url", &crate::url_arg::redacted(&self.url))
+            .field("connection", &self.connection)
+            .field("kinds", &self.kinds)
+            .field("full", &self.full)
+            .field("allow_mass_delete", &self.allow_mass_delete)
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for StoreMatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoreMatch")
+            .field("url", &crate::url_arg::redacted(&self.url))
+            .field("rmm", &self.rmm)
+            .field("psa", &self.psa)
+            .field("links", &self.links)
+            .field("keep_separate", &self.keep_separate)
+            .finish()
+    }
 }
 
 /// `sync <VENDOR> --store URL …`: no records on stdout; one summary line per
@@ -157,7 +181,7 @@ enum StoreWhat {
     Export {
         /// sqlite://PATH, sqlite::memory: or postgres://… (default: $VECTIS_STORE).
         #[arg(long)]
-        store: Option<String>,
+        store: Option<crate::url_arg::UrlArg>,
         /// Only this connection.
         #[arg(long)]
         connection: Option<String>,
@@ -175,7 +199,7 @@ enum StoreWhat {
     Runs {
         /// sqlite://PATH, sqlite::memory: or postgres://… (default: $VECTIS_STORE).
         #[arg(long)]
-        store: Option<String>,
+        store: Option<crate::url_arg::UrlArg>,
         /// Only this connection.
         #[arg(long)]
         connection: Option<String>,
@@ -232,7 +256,8 @@ pub async fn run_store(args: &[String], mut io: Io<'_>) -> i32 {
             deleted,
             raw,
         } => {
-            let url = match need_store(store.as_deref(), &mut io) {
+            let url = match need_store(store.as_ref().map(crate::url_arg::UrlArg::as_str), &mut io)
+            {
                 Ok(u) => u,
                 Err(code) => return code,
             };
@@ -271,7 +296,8 @@ pub async fn run_store(args: &[String], mut io: Io<'_>) -> i32 {
             EXIT_OK
         }
         StoreWhat::Runs { store, connection } => {
-            let url = match need_store(store.as_deref(), &mut io) {
+            let url = match need_store(store.as_ref().map(crate::url_arg::UrlArg::as_str), &mut io)
+            {
                 Ok(u) => u,
                 Err(code) => return code,
             };
@@ -294,8 +320,8 @@ pub async fn run_store(args: &[String], mut io: Io<'_>) -> i32 {
     }
 }
 
-/// What `match --store` was asked.
-#[derive(Debug, Clone, Default)]
+/// What `match --store` was asked (`Debug` shows the URL's scheme and host only).
+#[derive(Clone, Default)]
 pub struct StoreMatch {
     /// The store URL.
     pub url: String,
@@ -381,7 +407,7 @@ pub async fn run_match_store(req: StoreMatch, io: &mut Io<'_>) -> i32 {
 pub struct HubArgs {
     /// sqlite://PATH, sqlite::memory: or postgres://… (default: $VECTIS_STORE).
     #[arg(long)]
-    pub store: Option<String>,
+    pub store: Option<crate::url_arg::UrlArg>,
     /// Output format (default: table on a terminal, jsonl otherwise).
     #[arg(long, value_enum)]
     pub format: Option<crate::cli::Format>,
@@ -443,7 +469,10 @@ pub async fn run_hub(args: &[String], mut io: Io<'_>) -> i32 {
         Ok(a) => a,
         Err(code) => return code,
     };
-    let url = match need_store(a.store.as_deref(), &mut io) {
+    let url = match need_store(
+        a.store.as_ref().map(crate::url_arg::UrlArg::as_str),
+        &mut io,
+    ) {
         Ok(u) => u,
         Err(code) => return code,
     };

@@ -320,3 +320,34 @@ async fn store_errors_exit_2_for_bad_urls_and_never_show_a_password() {
     assert_eq!(r.code, 2);
     assert!(r.err.contains("--store"), "{}", r.err);
 }
+
+#[test]
+fn parsed_arguments_never_show_a_store_or_redis_password_in_debug() {
+    use clap::Parser;
+    let sync = vectis_examples::cli::SyncArgs::try_parse_from([
+        "sync",
+        "atera",
+        "--store",
+        "postgres://vectis:hunter2@db.example/vectis",
+        "--shared-quota",
+        "redis://:hunter2@127.0.0.1:6379",
+    ])
+    .unwrap();
+    let shown = format!("{sync:?}");
+    assert!(
+        !shown.contains("hunter2") && shown.contains("db.example"),
+        "{shown}"
+    );
+    let hub = vectis_examples::store_cmd::HubArgs::try_parse_from([
+        "hub",
+        "--store",
+        "postgres://vectis:hunter2@db.example/vectis",
+    ])
+    .unwrap();
+    assert!(!format!("{hub:?}").contains("hunter2"));
+    let req = vectis_examples::store_cmd::StoreSync {
+        url: "postgres://vectis:hunter2@db.example/vectis".into(),
+        ..Default::default()
+    };
+    assert!(!format!("{req:?}").contains("hunter2"));
+}
