@@ -158,6 +158,17 @@ async fn sync_into_a_store_then_export_runs_match_and_hub() {
     assert!(first["connection"].is_string() && first["first_synced_at"].is_string());
     assert!(first["deleted_at"].is_null());
     assert!(first.get("raw").is_none());
+    let r = run(
+        Cmd::Store,
+        &["export", "--store", &store, "--only", "customers", "--raw"],
+        &[],
+    )
+    .await;
+    assert_eq!(r.code, 0, "{}", r.err);
+    assert!(
+        lines(&r.out).iter().all(|l| l["raw"].is_object()),
+        "--raw keeps the vendor JSON"
+    );
 
     // store runs: one JSON line per run, newest last.
     let r = run(
@@ -225,6 +236,18 @@ async fn sync_into_a_store_then_export_runs_match_and_hub() {
     let unlinked: Vec<_> = hub.iter().filter(|l| l["type"] == "unlinked").collect();
     assert_eq!(unlinked.len(), 1);
     assert_eq!(unlinked[0]["rmm_name"], "Acme Ltd");
+    let r = run(Cmd::Hub, &["--store", &store, "--format", "table"], &[]).await;
+    assert_eq!(r.code, 0, "{}", r.err);
+    let kept = r
+        .out
+        .split("Not linked to a PSA company:")
+        .nth(1)
+        .unwrap_or("");
+    assert!(
+        kept.contains("Acme Ltd") && kept.contains("kept separate by a person"),
+        "{}",
+        r.out
+    );
     let devices: u64 = companies
         .iter()
         .flat_map(|c| c["customers"].as_array().unwrap())

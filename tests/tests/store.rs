@@ -102,12 +102,23 @@ async fn a_three_kind_sync_stores_every_record_once_and_a_second_writes_nothing(
 
     // The same tenant again: nothing new, nothing changed, nothing rewritten.
     t.advance(Duration::from_secs(3600));
+    let seen: std::sync::Arc<std::sync::Mutex<Vec<(Kind, u64, Option<u64>)>>> = Default::default();
+    let log = seen.clone();
+    let progress: vectis_sync::Progress = std::sync::Arc::new(move |k, n, total| {
+        log.lock().unwrap().push((k, n, total));
+    });
     let again = Syncer::new(&store, &c)
-        .options(opts(&t).full(true))
+        .options(opts(&t).full(true).on_progress(progress))
         .run()
         .await
         .unwrap();
     assert!(again.is_ok(), "{again:?}");
+    // Progress is told after every committed page: 23 customers at 10 a page
+    // is 3 calls, ending at 23 of 23.
+    let calls = seen.lock().unwrap().clone();
+    let customers: Vec<_> = calls.iter().filter(|c| c.0 == Kind::Customers).collect();
+    assert_eq!(customers.len(), 3, "{calls:?}");
+    assert_eq!(customers.last().map(|c| (c.1, c.2)), Some((23, Some(23))));
     for k in &again.kinds {
         assert_eq!((k.new, k.changed, k.gone), (0, 0, 0), "{k}");
         assert!(k.records > 0, "{k}");
