@@ -21,6 +21,9 @@ async fn fresh(backend: &str) -> Store {
         .0
 }
 
+/// What a progress callback was told: kind, records so far, total.
+type Calls = std::sync::Arc<std::sync::Mutex<Vec<(Kind, u64, Option<u64>)>>>;
+
 fn atera(fake: &AteraFake, time: &RecordingTime) -> AteraConnector {
     AteraConnector::builder(SecretString::from(ATERA_API_KEY))
         .base_url(&fake.uri())
@@ -102,7 +105,7 @@ async fn a_three_kind_sync_stores_every_record_once_and_a_second_writes_nothing(
 
     // The same tenant again: nothing new, nothing changed, nothing rewritten.
     t.advance(Duration::from_secs(3600));
-    let seen: std::sync::Arc<std::sync::Mutex<Vec<(Kind, u64, Option<u64>)>>> = Default::default();
+    let seen: Calls = Default::default();
     let log = seen.clone();
     let progress: vectis_sync::Progress = std::sync::Arc::new(move |k, n, total| {
         log.lock().unwrap().push((k, n, total));
