@@ -15,7 +15,7 @@ use chrono::{DateTime, Utc};
 use sqlx::Row;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
-use vectis_sync::{Backend, Store};
+use vectis_sync::Store;
 
 /// What we know of a key's ticket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,7 +74,7 @@ pub struct RuleTicket {
 }
 
 pub(crate) fn ts(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+    vectis_sync::timestamp(t)
 }
 
 fn parse_ts(s: &str) -> Option<DateTime<Utc>> {
@@ -93,21 +93,13 @@ impl<'a> RuleState<'a> {
     /// Creates the tables if they are missing.
     pub async fn open(store: &'a Store) -> Result<RuleState<'a>> {
         let me = RuleState { store };
-        let mut tx = store
-            .pool()
-            .begin()
-            .await
-            .map_err(me.err("start creating the rules tables"))?;
-        if store.backend() == Backend::Postgres {
-            // Two processes creating the tables at once would collide in
-            // PostgreSQL's catalog: one creates them, the other waits.
-            sqlx::query("SELECT pg_advisory_xact_lock(7263540015)")
-                .execute(&mut *tx)
-                .await
-                .map_err(me.err("lock the rules tables"))?;
-        }
-        for q in [
-            "CREATE TABLE IF NOT EXISTS rule_tickets (
+        // Two processes creating the tables at once would collide in
+        // PostgreSQL's catalog: one creates them, the other waits.
+        store
+            .create_tables(
+                7263540015,
+                &[
+                    "CREATE TABLE IF NOT EXISTS rule_tickets (
                 psa_connection TEXT NOT NULL,
                 key TEXT NOT NULL,
                 rule TEXT NOT NULL,
@@ -122,22 +114,16 @@ impl<'a> RuleState<'a> {
                 closed_at TEXT,
                 updated_at TEXT NOT NULL,
                 PRIMARY KEY (psa_connection, key))",
-            "CREATE TABLE IF NOT EXISTS rule_intents (
+                    "CREATE TABLE IF NOT EXISTS rule_intents (
                 psa_connection TEXT NOT NULL,
                 key TEXT NOT NULL,
                 holder TEXT NOT NULL,
                 expires_at TEXT NOT NULL,
                 created_at TEXT NOT NULL,
                 PRIMARY KEY (psa_connection, key))",
-        ] {
-            sqlx::query(q)
-                .execute(&mut *tx)
-                .await
-                .map_err(me.err("create the rules tables"))?;
-        }
-        tx.commit()
-            .await
-            .map_err(me.err("create the rules tables"))?;
+                ],
+            )
+            .await?;
         Ok(me)
     }
 
@@ -147,11 +133,7 @@ impl<'a> RuleState<'a> {
     }
 
     fn sql<'q>(&self, q: &'q str) -> Cow<'q, str> {
-        if self.store.backend() == Backend::Sqlite {
-            Cow::Owned(q.replace('$', "?"))
-        } else {
-            Cow::Borrowed(q)
-        }
+        self.store.sql(q)
     }
 
     fn err(&self, doing: &str) -> impl FnOnce(sqlx::Error) -> Error + use<> {

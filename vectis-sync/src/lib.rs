@@ -69,3 +69,9 @@ pub use schema::SCHEMA_VERSION;
 pub use store::{RecordFilter, Store, StoredRecord};
 pub use sync::{KindReport, Mode, Progress, RunStatus, SyncOptions, SyncReport, Syncer};
 pub use url::{Backend, StoreUrl};
+
+/// A time as the store writes it: RFC 3339 in UTC with microseconds
+/// (`2026-05-01T12:00:00.000000Z`), fixed width, so it sorts as text.
+pub fn timestamp(t: chrono::DateTime<chrono::Utc>) -> String {
+    rows::ts(t)
+}

@@ -193,8 +193,10 @@ impl Store {
         self.url.to_string()
     }
 
-    /// Rewrites `$N` placeholders for SQLite (`?N`, the same numbering).
-    pub(crate) fn sql<'a>(&self, q: &'a str) -> Cow<'a, str> {
+    /// `q` for this backend: write placeholders as `$1, $2, …` (PostgreSQL's
+    /// form); on SQLite they become `?1, ?2, …`, the same numbering. For
+    /// crates that keep their own tables in the store (vectis-rules).
+    pub fn sql<'a>(&self, q: &'a str) -> Cow<'a, str> {
         if self.backend() == Backend::Sqlite && q.contains('$') {
             Cow::Owned(q.replace('$', "?"))
         } else {
@@ -219,6 +221,31 @@ impl Store {
             Backend::Postgres => self.pool.begin().await,
         };
         r.map_err(self.err(doing))
+    }
+
+    /// Creates a companion crate's own tables (`CREATE TABLE IF NOT
+    /// EXISTS …` statements) in one write transaction; on PostgreSQL under
+    /// the advisory lock `lock_key`, so two processes opening a new store at
+    /// once do not collide in the catalog.
+    pub async fn create_tables(&self, lock_key: i64, statements: &[&str]) -> Result<()> {
+        let mut tx = self.write_tx("start creating tables").await?;
+        if self.backend() == Backend::Postgres {
+            sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .bind(lock_key)
+                .execute(&mut *tx)
+                .await
+                .map_err(self.err("lock the schema"))?;
+        }
+        for stmt in statements {
+            sqlx::query(stmt)
+                .execute(&mut *tx)
+                .await
+                .map_err(self.err("create tables"))?;
+        }
+        tx.commit()
+            .await
+            .map_err(self.err("commit the new tables"))?;
+        Ok(())
     }
 
     async fn migrate(&self) -> Result<()> {
