@@ -588,3 +588,28 @@ async fn a_cancelled_sync_ends_failed_releases_its_lease_and_resumes(backend: &s
     assert!(r.kinds[0].resumed);
     assert_eq!(rows_in(&store, "customers").await, 35);
 }
+
+#[tokio::test]
+async fn a_value_the_build_cannot_read_says_what_to_do() {
+    let store = fresh("sqlite").await;
+    let t = RecordingTime::new();
+    let fake = AteraFake::with_data(AteraData::generate(2, 0, 0, 1)).await;
+    Syncer::new(&store, &atera(&fake, &t))
+        .options(opts(&t).kinds([Kind::Customers]))
+        .run()
+        .await
+        .unwrap();
+    sqlx::query("UPDATE customers SET vendor = 'hal-9000'")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    let e = store
+        .records(&RecordFilter::new())
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("hal-9000") && e.contains("sync into a new store"),
+        "{e}"
+    );
+}

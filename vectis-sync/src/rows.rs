@@ -31,13 +31,21 @@ fn enum_text<T: serde::Serialize>(v: &T) -> String {
     }
 }
 
+/// A value in the store this build cannot read, and what to do about it.
+pub(crate) fn damaged(what: impl Into<String>, detail: impl std::fmt::Display) -> Error {
+    Error::config(
+        what,
+        format!(
+            "{detail}; the store holds a value this build cannot read (changed by hand, or by a newer version?) — sync into a new store, or upgrade vectis-sync"
+        ),
+    )
+}
+
 fn parse_enum<T: serde::de::DeserializeOwned>(kind: Kind, col: &str, s: String) -> Result<T> {
     serde_json::from_value(serde_json::Value::String(s.clone())).map_err(|_| {
-        Error::config(
+        damaged(
             format!("store table {kind}, column {col}"),
-            format!(
-                "`{s}` is not a value this build knows; was the store written by a newer version?"
-            ),
+            format!("`{s}` is not a value this build knows"),
         )
     })
 }
@@ -47,7 +55,7 @@ fn parse_ts(kind: Kind, col: &str, s: Option<String>) -> Result<Option<DateTime<
         DateTime::parse_from_rfc3339(&s)
             .map(|t| t.with_timezone(&Utc))
             .map_err(|e| {
-                Error::config(
+                damaged(
                     format!("store table {kind}, column {col}"),
                     format!("`{s}` is not an RFC 3339 time ({e})"),
                 )
@@ -198,14 +206,14 @@ impl std::io::Write for Fnv2 {
 
 fn text(row: &AnyRow, col: &str) -> Result<Option<String>> {
     row.try_get::<Option<String>, _>(col)
-        .map_err(|e| Error::config(format!("store column {col}"), e.to_string()))
+        .map_err(|e| damaged(format!("store column {col}"), e))
 }
 
 fn req_text(kind: Kind, row: &AnyRow, col: &str) -> Result<String> {
     text(row, col)?.ok_or_else(|| {
-        Error::config(
+        damaged(
             format!("store table {kind}, column {col}"),
-            "is empty where a value is required",
+            "it is empty where a value is required",
         )
     })
 }
@@ -238,7 +246,7 @@ pub(crate) fn record_from_row(kind: Kind, row: &AnyRow) -> Result<Record> {
                 .transpose()?,
             online: row
                 .try_get::<Option<i64>, _>("online")
-                .map_err(|e| Error::config("store column online", e.to_string()))?
+                .map_err(|e| damaged("store column online", e))?
                 .map(|v| v != 0),
             last_seen: parse_ts(kind, "last_seen", text(row, "last_seen")?)?,
             raw,

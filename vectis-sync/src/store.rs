@@ -393,13 +393,13 @@ impl Store {
 fn parse_time(col: &str, s: &str) -> Result<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| Error::config(format!("store column {col}"), format!("`{s}`: {e}")))
+        .map_err(|e| rows::damaged(format!("store column {col}"), format!("`{s}`: {e}")))
 }
 
 fn stored_from_row(kind: Kind, row: &AnyRow) -> Result<StoredRecord> {
     let get = |col: &str| -> Result<Option<String>> {
         row.try_get::<Option<String>, _>(col)
-            .map_err(|e| Error::config(format!("store column {col}"), e.to_string()))
+            .map_err(|e| rows::damaged(format!("store column {col}"), e))
     };
     Ok(StoredRecord {
         connection: get("connection")?.unwrap_or_default(),

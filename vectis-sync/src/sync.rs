@@ -710,7 +710,12 @@ impl<'a> Syncer<'a> {
             .map(|s| {
                 DateTime::parse_from_rfc3339(&s)
                     .map(|t| t.with_timezone(&Utc))
-                    .map_err(|e| Error::config("run watermark", format!("`{s}`: {e}")))
+                    .map_err(|e| {
+                        rows::damaged(
+                            "run watermark",
+                            format!("`{s}`: {e}; sync with --full to list everything"),
+                        )
+                    })
             })
             .transpose()?;
         let mut opts = ListOptions {
