@@ -1,44 +1,19 @@
 //! The `sync` and `alert` command-line contract (DESIGN.md), driven through
 //! the same functions the examples' `main`s call.
 
-use std::collections::HashMap;
-use vectis_examples::cli::{Io, run_alert, run_sync};
+use vectis_examples::cli::{Io, run_sync};
 use vectis_testkit::atera::{ATERA_API_KEY, AteraData, AteraFake};
 
-struct Run {
-    code: i32,
-    out: String,
-    err: String,
-}
+mod common;
+use common::{Cmd, Run};
 
 async fn sync(args: &[&str], env: &[(&str, &str)]) -> Run {
     run(args, env, false).await
 }
 
 async fn run(args: &[&str], env: &[(&str, &str)], alert: bool) -> Run {
-    let env: HashMap<String, String> = env
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    let lookup = move |k: &str| env.get(k).cloned();
-    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let io = Io {
-        out: &mut out,
-        err: &mut err,
-        env: &lookup,
-        out_is_terminal: false,
-    };
-    let code = if alert {
-        run_alert(&args, io).await
-    } else {
-        run_sync(&args, io).await
-    };
-    Run {
-        code,
-        out: String::from_utf8(out).unwrap(),
-        err: String::from_utf8(err).unwrap(),
-    }
+    let cmd = if alert { Cmd::Alert } else { Cmd::Sync };
+    common::run(cmd, args, env).await
 }
 
 #[tokio::test]

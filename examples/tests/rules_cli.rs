@@ -2,50 +2,11 @@
 //! the example's `main` calls, over a real SQLite store synced from the
 //! Atera and ConnectWise fakes; and the shipped examples/rules.toml.
 
-use std::collections::HashMap;
-use vectis_examples::cli::{Io, run_match, run_sync};
-use vectis_examples::rules_cmd::run_rules;
 use vectis_testkit::atera::{ATERA_API_KEY, AteraData, AteraFake};
 use vectis_testkit::connectwise::{self as cw, ConnectWiseData, ConnectWiseFake};
 
-struct Run {
-    code: i32,
-    out: String,
-    err: String,
-}
-
-#[derive(Clone, Copy)]
-enum Cmd {
-    Sync,
-    Match,
-    Rules,
-}
-
-async fn run(cmd: Cmd, args: &[&str], env: &[(&str, String)]) -> Run {
-    let env: HashMap<String, String> = env
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.clone()))
-        .collect();
-    let lookup = move |k: &str| env.get(k).cloned();
-    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let io = Io {
-        out: &mut out,
-        err: &mut err,
-        env: &lookup,
-        out_is_terminal: false,
-    };
-    let code = match cmd {
-        Cmd::Sync => run_sync(&args, io).await,
-        Cmd::Match => run_match(&args, io).await,
-        Cmd::Rules => run_rules(&args, io).await,
-    };
-    Run {
-        code,
-        out: String::from_utf8(out).unwrap(),
-        err: String::from_utf8(err).unwrap(),
-    }
-}
+mod common;
+use common::{Cmd, run_owned as run};
 
 fn temp_dir() -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!(

@@ -2,52 +2,11 @@
 //! the functions the examples' `main`s call: `sync --store`, `store export`,
 //! `store runs`, `match --store`, `hub`, on a real SQLite file.
 
-use std::collections::HashMap;
-use vectis_examples::cli::{Io, run_match, run_sync};
-use vectis_examples::store_cmd::{run_hub, run_store};
 use vectis_testkit::atera::{ATERA_API_KEY, AteraData, AteraFake};
 use vectis_testkit::connectwise::{self as cw, ConnectWiseData, ConnectWiseFake};
 
-struct Run {
-    code: i32,
-    out: String,
-    err: String,
-}
-
-#[derive(Clone, Copy)]
-enum Cmd {
-    Sync,
-    Store,
-    Match,
-    Hub,
-}
-
-async fn run(cmd: Cmd, args: &[&str], env: &[(&str, &str)]) -> Run {
-    let env: HashMap<String, String> = env
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    let lookup = move |k: &str| env.get(k).cloned();
-    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let io = Io {
-        out: &mut out,
-        err: &mut err,
-        env: &lookup,
-        out_is_terminal: false,
-    };
-    let code = match cmd {
-        Cmd::Sync => run_sync(&args, io).await,
-        Cmd::Store => run_store(&args, io).await,
-        Cmd::Match => run_match(&args, io).await,
-        Cmd::Hub => run_hub(&args, io).await,
-    };
-    Run {
-        code,
-        out: String::from_utf8(out).unwrap(),
-        err: String::from_utf8(err).unwrap(),
-    }
-}
+mod common;
+use common::{Cmd, run};
 
 fn temp_store() -> String {
     let dir = std::env::temp_dir().join(format!(

@@ -1,0 +1,67 @@
+//! What the command-line tests share: run one example's front end (the
+//! function its `main` calls) on arguments and an environment, and collect
+//! its exit code, stdout and stderr.
+
+// Each test file uses the commands it needs.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use vectis_examples::cli::{Io, run_alert, run_match, run_sync};
+
+/// What one command did.
+pub struct Run {
+    /// The exit code.
+    pub code: i32,
+    /// Its stdout.
+    pub out: String,
+    /// Its stderr.
+    pub err: String,
+}
+
+/// Which example.
+#[derive(Clone, Copy)]
+pub enum Cmd {
+    Sync,
+    Alert,
+    Match,
+    Store,
+    Hub,
+    Rules,
+}
+
+/// Runs `cmd` with `args` (without the program name) and only `env` as its
+/// environment; stdout is not a terminal.
+pub async fn run(cmd: Cmd, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let env: HashMap<String, String> = env
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let lookup = move |k: &str| env.get(k).cloned();
+    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let io = Io {
+        out: &mut out,
+        err: &mut err,
+        env: &lookup,
+        out_is_terminal: false,
+    };
+    let code = match cmd {
+        Cmd::Sync => run_sync(&args, io).await,
+        Cmd::Alert => run_alert(&args, io).await,
+        Cmd::Match => run_match(&args, io).await,
+        Cmd::Store => vectis_examples::store_cmd::run_store(&args, io).await,
+        Cmd::Hub => vectis_examples::store_cmd::run_hub(&args, io).await,
+        Cmd::Rules => vectis_examples::rules_cmd::run_rules(&args, io).await,
+    };
+    Run {
+        code,
+        out: String::from_utf8(out).unwrap(),
+        err: String::from_utf8(err).unwrap(),
+    }
+}
+
+/// [`run`] with the environment's values owned.
+pub async fn run_owned(cmd: Cmd, args: &[&str], env: &[(&str, String)]) -> Run {
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    run(cmd, args, &env).await
+}
