@@ -613,3 +613,49 @@ async fn a_value_the_build_cannot_read_says_what_to_do() {
         "{e}"
     );
 }
+
+#[tokio::test]
+async fn a_failed_commit_mid_run_ends_failed_keeps_what_was_committed_and_resumes() {
+    let store = fresh("sqlite").await;
+    let t = RecordingTime::new();
+    let data = AteraData::generate(35, 0, 0, 12);
+    let fake = AteraFake::with_data(data.clone()).await;
+    let c = atera(&fake, &t);
+    // The database refuses page 3's write (as a full disk would).
+    let refused = data.customers[25]["CustomerID"].to_string();
+    sqlx::query(&format!(
+        "CREATE TRIGGER refuse BEFORE INSERT ON customers WHEN NEW.id = '{refused}'
+         BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
+    ))
+    .execute(store.pool())
+    .await
+    .unwrap();
+    let o = || opts(&t).kinds([Kind::Customers]);
+    let r = Syncer::new(&store, &c).options(o()).run().await.unwrap();
+    let k = &r.kinds[0];
+    assert_eq!(k.status, RunStatus::Failed, "{k}");
+    let msg = k.to_string();
+    assert!(
+        msg.contains("disk is full") && msg.contains("run again"),
+        "{msg}"
+    );
+    assert_eq!(
+        rows_in(&store, "customers").await,
+        20,
+        "pages 1 and 2 stay, page 3 rolled back whole"
+    );
+    let runs = store.runs(None).await.unwrap();
+    assert_eq!((runs[0].status, runs[0].pages), (RunStatus::Failed, 2));
+
+    // Space again: the next run resumes at page 3 and stores each record once.
+    sqlx::query("DROP TRIGGER refuse")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    let before = fake.received().await.len();
+    let r = Syncer::new(&store, &c).options(o()).run().await.unwrap();
+    assert!(r.is_ok() && r.kinds[0].resumed, "{r:?}");
+    let reqs = fake.received().await;
+    assert_eq!(page_requests(&reqs[before..], "/api/v3/customers", "1"), 0);
+    assert_eq!(rows_in(&store, "customers").await, 35);
+}
