@@ -609,6 +609,11 @@ pub struct EngineSettings {
     /// The largest response body read, in bytes (default 64 MiB); a larger
     /// one is an error naming the endpoint, not a process out of memory.
     pub max_body_bytes: usize,
+    /// The most pages one listing may request (default 1,000,000): a
+    /// `nextLink` chain or a first page's page count beyond it is an
+    /// [`Error::Inconsistent`] naming the endpoint, not a listing that runs
+    /// for ever. Far above any real tenant (50 million records at 50 a page).
+    pub max_pages: u64,
     /// CA certificates trusted besides the built-in roots, each a PEM text
     /// (one or more `-----BEGIN CERTIFICATE-----` blocks): the CA of a proxy
     /// that inspects TLS, or a private CA. A text that is no PEM certificate
@@ -627,6 +632,9 @@ pub struct EngineSettings {
 /// [`EngineSettings::max_body_bytes`] by default: 64 MiB.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
 
+/// [`EngineSettings::max_pages`] by default.
+pub const DEFAULT_MAX_PAGES: u64 = 1_000_000;
+
 /// The most requests one client may have in flight; a larger
 /// [`EngineSettings::concurrency`] is lowered to this (with a warning).
 pub const MAX_CONCURRENCY: usize = 1024;
@@ -643,6 +651,7 @@ impl Default for EngineSettings {
             time: Time::real(),
             pacing: Pacing::default(),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            max_pages: DEFAULT_MAX_PAGES,
             extra_root_certificates: Vec::new(),
             http_client: None,
         }
@@ -672,6 +681,7 @@ struct Inner {
     /// passing problem, such as no free port, does not stick).
     given_client_checked: Option<tokio::sync::OnceCell<()>>,
     max_body_bytes: usize,
+    max_pages: u64,
     /// Until when (on `time`'s clock) the server refused this credential
     /// for longer than the retry cap: every request fails at once until
     /// then with the rate-limit error instead of waiting.
@@ -774,6 +784,7 @@ impl HttpClient {
                 http,
                 given_client_checked: given.then(tokio::sync::OnceCell::new),
                 max_body_bytes: settings.max_body_bytes.max(1),
+                max_pages: settings.max_pages.max(1),
                 refused_until: std::sync::Mutex::new(None),
                 requests: std::sync::atomic::AtomicU64::new(0),
                 server_date: std::sync::Mutex::new(None),
@@ -805,6 +816,11 @@ impl HttpClient {
     /// Most requests in flight at once.
     pub fn concurrency(&self) -> usize {
         self.inner.concurrency
+    }
+
+    /// The most pages one listing may request ([`EngineSettings::max_pages`]).
+    pub fn max_pages(&self) -> u64 {
+        self.inner.max_pages
     }
 
     /// The injected time.

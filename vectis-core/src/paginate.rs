@@ -11,7 +11,11 @@
 //! | [`NextUrl`] | Atera `nextLink`, Datto `pageDetails.nextPageUrl` |
 //! | [`LinkHeader`] | ConnectWise `Link: <…>; rel="next"`, both navigable and forward-only |
 //!
-//! The end is: no next / an empty next / an empty page / the total reached.
+//! The end is: no next / an empty next / an empty page that links no next
+//! page / the total reached. An empty page that links a next page is
+//! followed, up to [`MAX_EMPTY_PAGES`] in a row; a listing never requests
+//! more than [`EngineSettings::max_pages`](crate::EngineSettings::max_pages)
+//! pages.
 //! A next URL on another origin is refused (it would carry our credentials);
 //! query parameters the server dropped from a next URL are put back. Any URL
 //! requested twice in one listing is a [`Error::PaginationLoop`].
@@ -483,10 +487,10 @@ impl Paginator for NextUrl {
         self.first.first(url)
     }
 
+    /// The page's next link, also from an empty page: a vendor that links a
+    /// next page has more to give (the listing stops a run of empty pages
+    /// that keep linking, see [`MAX_EMPTY_PAGES`]).
     fn next(&self, sent: &Url, meta: &PageMeta) -> Result<Option<Url>, PageError> {
-        if meta.items == 0 {
-            return Ok(None);
-        }
         match &meta.next_url {
             Some(next) => follow(sent, next),
             None => Ok(None),
@@ -600,6 +604,11 @@ pub struct ListRequest<T> {
     /// twice (see [`ListRequest::unique_by`]).
     pub unique: Option<IdFn<T>>,
 }
+
+/// How many empty pages in a row, each naming a next page, a listing
+/// follows before it fails: a server that keeps linking from empty pages
+/// would otherwise be followed for ever.
+pub const MAX_EMPTY_PAGES: u32 = 5;
 
 /// How many delivered pages [`ListRequest::unique_by`] remembers ids of.
 pub const UNIQUE_WINDOW: usize = 2;
@@ -881,6 +890,30 @@ impl<T: Send + 'static> Shared<T> {
         }
     }
 
+    /// After a page with `next`: fails when the listing has reached its
+    /// page limit or followed too many empty pages in a row.
+    fn bound_check(&self, pages: u64, empty_run: u32, has_next: bool) -> Result<()> {
+        if !has_next {
+            return Ok(());
+        }
+        let detail = if empty_run >= MAX_EMPTY_PAGES {
+            format!(
+                "{empty_run} empty pages in a row each named a next page; stopping rather than following them for ever — run it again, and report it if it persists"
+            )
+        } else if pages >= self.client.max_pages() {
+            format!(
+                "the listing reached {pages} pages and the vendor names yet another; that is the most one listing requests (EngineSettings::max_pages) — raise it if the tenant is really that large, otherwise report the vendor's paging"
+            )
+        } else {
+            return Ok(());
+        };
+        Err(Error::Inconsistent {
+            vendor: self.client.vendor(),
+            endpoint: self.req.endpoint.clone(),
+            detail,
+        })
+    }
+
     fn loop_error(&self) -> Error {
         Error::PaginationLoop {
             vendor: self.client.vendor(),
@@ -1057,11 +1090,18 @@ struct Driver<T> {
     arrived: Option<u64>,
     /// The vendor's total as the latest page stated it.
     last_total: Option<u64>,
+    /// Empty pages in a row so far.
+    empty_run: u32,
 }
 
 impl<T> Driver<T> {
     /// Counts a page that arrived.
     fn note(&mut self, meta: &PageMeta) {
+        self.empty_run = if meta.items == 0 {
+            self.empty_run.saturating_add(1)
+        } else {
+            0
+        };
         self.arrived = self.arrived.map(|a| a.saturating_add(meta.items as u64));
         if meta.total_items.is_some() {
             self.last_total = meta.total_items;
@@ -1107,6 +1147,7 @@ pub fn page_stream<T: Send + 'static>(client: HttpClient, req: ListRequest<T>) -
         concurrency,
         arrived: from_start.then_some(0),
         last_total: None,
+        empty_run: 0,
     };
     futures::stream::try_unfold(driver, step).boxed()
 }
@@ -1254,6 +1295,8 @@ async fn step<T: Send + 'static>(mut d: Driver<T>) -> Result<Option<(Page<T>, Dr
                 None => d.shared.req.paginator.next(&url, &meta),
             }
             .map_err(|e| d.shared.page_error(e))?;
+            d.shared
+                .bound_check(d.index, d.empty_run, own_next.is_some())?;
             // Fan out only when the first page itself says there is more,
             // and the plan starts where it says.
             let mut fan_out = None;
@@ -1364,8 +1407,11 @@ async fn step<T: Send + 'static>(mut d: Driver<T>) -> Result<Option<(Page<T>, Dr
                 .next(&url, &meta)
                 .map_err(|e| d.shared.page_error(e))?;
             let planned = inflight_urls.front().or_else(|| queue.peek()).cloned();
-            let follows_plan =
-                matches!((&own_next, &planned), (Some(n), Some(p)) if same_request(n, p));
+            // An empty page never follows the plan: what the first page's
+            // total promised is not there, so the fan-out stops and the
+            // listing goes on (if at all) from what this page links.
+            let follows_plan = meta.items > 0
+                && matches!((&own_next, &planned), (Some(n), Some(p)) if same_request(n, p));
             let resume = if follows_plan {
                 // Keep the window full while this page is consumed.
                 refill(
@@ -1415,6 +1461,8 @@ async fn step<T: Send + 'static>(mut d: Driver<T>) -> Result<Option<(Page<T>, Dr
             };
             d.note(&meta);
             d.shared.past_total_check(d.arrived, d.last_total)?;
+            d.shared
+                .bound_check(d.index, d.empty_run, own_next.is_some())?;
             if !follows_plan {
                 if own_next.is_none() {
                     d.shared.end_check(d.arrived, d.last_total)?;

@@ -345,3 +345,127 @@ async fn a_next_link_chain_past_the_total_stops() {
     assert!(e.to_string().contains("more than the 3"), "{e}");
     assert_eq!(requests(&server).await, 2);
 }
+
+/// A `nextLink` chain with no totals: `f(page)` gives that page's items,
+/// every page up to `last` links the next one.
+async fn mount_chain(server: &MockServer, last: u64, f: fn(u64) -> Vec<u64>) {
+    let origin = server.uri();
+    mount(server, move |r| {
+        let page = query(r, "page").unwrap_or(1);
+        let next = (page < last).then(|| format!("{origin}/records?page={}&size=2", page + 1));
+        serde_json::json!({"items": f(page), "nextLink": next})
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_empty_page_that_links_a_next_page_does_not_end_the_listing() {
+    for concurrency in [1, 4] {
+        let server = MockServer::start().await;
+        // Page 2 is empty but links page 3, which has records.
+        mount_chain(&server, 3, |page| match page {
+            2 => vec![],
+            p => vec![p * 10, p * 10 + 1],
+        })
+        .await;
+        let c = client(&server, concurrency);
+        let all = collect(&c, listing(&c, NextUrl { first: pages(2) }))
+            .await
+            .unwrap();
+        assert_eq!(all, vec![10, 11, 30, 31], "concurrency {concurrency}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_empty_page_mid_fan_out_that_links_on_is_followed_not_the_plan() {
+    let server = MockServer::start().await;
+    let origin = server.uri();
+    // The first page claims 1000 pages; page 2 is empty and links page 7,
+    // which is the last.
+    mount(&server, move |r| {
+        let page = query(r, "page").unwrap_or(1);
+        match page {
+            1 => serde_json::json!({"items": [1, 2], "totalPages": 1000,
+                "nextLink": format!("{origin}/records?page=2&size=2")}),
+            2 => serde_json::json!({"items": [], "totalPages": 1000,
+                "nextLink": format!("{origin}/records?page=7&size=2")}),
+            7 => serde_json::json!({"items": [70, 71], "totalPages": 1000, "nextLink": null}),
+            _ => serde_json::json!({"items": [], "totalPages": 1000, "nextLink": null}),
+        }
+    })
+    .await;
+    let c = client(&server, 4);
+    // The pages' own links win over the first page's claim: the records
+    // behind the empty page arrive, and the listing ends where they end.
+    let all = collect(&c, listing(&c, NextUrl { first: pages(2) }))
+        .await
+        .unwrap();
+    assert_eq!(all, vec![1, 2, 70, 71]);
+    let asked: Vec<u64> = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter_map(|r| query(r, "page"))
+        .collect();
+    assert!(
+        asked.contains(&7),
+        "the empty page's link was followed: {asked:?}"
+    );
+    assert!(asked.len() <= 1 + 8 + 1, "{asked:?}");
+}
+
+#[tokio::test]
+async fn a_run_of_empty_pages_that_keep_linking_is_an_error_not_a_spin() {
+    let server = MockServer::start().await;
+    // One record, then empty pages that link a next page for ever.
+    mount_chain(
+        &server,
+        u64::MAX,
+        |page| {
+            if page == 1 { vec![7] } else { vec![] }
+        },
+    )
+    .await;
+    let c = client(&server, 1);
+    let e = collect(&c, listing(&c, NextUrl { first: pages(2) }))
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("empty pages in a row"), "{e}");
+    assert!(e.to_string().contains("/records"), "{e}");
+    let n = requests(&server).await;
+    let most = 1 + vectis_core::paginate::MAX_EMPTY_PAGES as usize;
+    assert!(n <= most + 1, "{n} requests");
+}
+
+#[tokio::test]
+async fn a_listing_stops_at_its_page_limit() {
+    let server = MockServer::start().await;
+    // Records on every page, a next link on every page, no totals.
+    mount_chain(&server, u64::MAX, |page| vec![page]).await;
+    let time = ManualTime::new();
+    let c = HttpClient::new(
+        Arc::new(Rules),
+        BaseUrl::parse(&server.uri(), "base").unwrap(),
+        Arc::new(ApiKeyHeader::new(
+            Vendor::Atera,
+            "x-api-key",
+            SecretString::from("key-0123456789"),
+        )),
+        EngineSettings {
+            quota: Some(Quota::Off),
+            time: time.time(),
+            concurrency: 1,
+            max_pages: 5,
+            ..EngineSettings::default()
+        },
+    );
+    let e = collect(&c, listing(&c, NextUrl { first: pages(1) }))
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("max_pages"), "{e}");
+    let n = requests(&server).await;
+    // The fifth page's next is already on its way when the fifth is read.
+    assert!((5..=6).contains(&n), "{n} requests");
+    assert_eq!(EngineSettings::default().max_pages, 1_000_000);
+}
