@@ -835,3 +835,58 @@ async fn a_customer_shifted_onto_the_next_page_by_an_insert_is_delivered_once() 
         );
     }
 }
+
+/// The resolved list's first page is asked for while the open list is
+/// still being read, so a full alert sync does not add a sequential round
+/// trip between the two lists; every alert still arrives once, open first.
+#[tokio::test]
+async fn the_resolved_list_starts_while_the_open_list_is_read() {
+    let data = AteraData::generate(2, 3, 40, 23);
+    let open = data.open_alerts().len();
+    assert!(open >= 8, "{open} open alerts");
+    let fake = AteraFake::with_data(data.clone()).await;
+    let t = RecordingTime::new();
+    let atera = connector(&fake, &t);
+    let opts = ListOptions {
+        page_size: Some(2),
+        ..ListOptions::default()
+    };
+    let all: Vec<_> = atera.alerts(&opts).try_collect().await.unwrap();
+    let statuses: Vec<AlertStatus> = all.iter().map(|a| a.status).collect();
+    let first_resolved = statuses
+        .iter()
+        .position(|s| *s == AlertStatus::Resolved)
+        .unwrap();
+    assert!(
+        statuses[..first_resolved]
+            .iter()
+            .all(|s| *s != AlertStatus::Resolved)
+            && statuses[first_resolved..]
+                .iter()
+                .all(|s| *s == AlertStatus::Resolved),
+        "open first, then resolved: {statuses:?}"
+    );
+    assert_eq!(all.len(), data.alerts.len());
+    let asked: Vec<String> = fake
+        .received()
+        .await
+        .iter()
+        .filter(|r| r.url.path() == "/api/v3/alerts")
+        .map(|r| {
+            let q = |k: &str| {
+                r.url
+                    .query_pairs()
+                    .find(|(n, _)| n == k)
+                    .map(|(_, v)| v.into_owned())
+                    .unwrap_or_default()
+            };
+            format!("{}:{}", q("alertStatus"), q("page"))
+        })
+        .collect();
+    let resolved_first = asked.iter().position(|a| a == "Resolved:1").unwrap();
+    let last_open = asked.iter().rposition(|a| a.starts_with("Open:")).unwrap();
+    assert!(
+        resolved_first < last_open,
+        "the resolved list waited for the open one: {asked:?}"
+    );
+}

@@ -436,8 +436,10 @@ impl Connector for AteraConnector {
         let me = self.clone();
         let resolved =
             futures::stream::once(async move { me.alert_list("Resolved", &resolved_opts) })
-                .flatten();
-        open.chain(resolved).boxed()
+                .flatten()
+                .boxed();
+        // The resolved list's first page travels while the open list is read.
+        vectis_core::paginate::chain_ahead(Vendor::Atera, "/api/v3/alerts", open, resolved)
     }
 
     async fn resolve_alert(&self, id: &str) -> Result<ActionOutcome> {

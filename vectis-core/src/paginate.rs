@@ -1492,6 +1492,57 @@ pub fn items<T: Send + 'static>(pages: PageStream<T>) -> ItemStream<T> {
         .boxed()
 }
 
+/// `first`, then `second` — with `second`'s first item fetched in the
+/// background from the moment the chain is first polled, so a listing that
+/// follows another (Atera's and Datto's resolved alerts after the open ones)
+/// does not add its first round trip to the end of the first. Only that
+/// first item is fetched ahead (one page, plus the fan-out a listing starts
+/// once its first page is in, bounded by its read-ahead window); the rest of
+/// `second` is pulled after `first` ends. Without a tokio runtime it is a
+/// plain chain. Dropping the chain stops the background fetch. `vendor` and
+/// `endpoint` (the second listing's) name it in the error of a fetch task
+/// that failed.
+pub fn chain_ahead<T: Send + 'static>(
+    vendor: Vendor,
+    endpoint: &str,
+    first: BoxStream<'static, Result<T>>,
+    second: BoxStream<'static, Result<T>>,
+) -> BoxStream<'static, Result<T>> {
+    let endpoint = endpoint.to_string();
+    futures::stream::once(async move {
+        let head = match tokio::runtime::Handle::try_current() {
+            Ok(rt) => Ok(Task(rt.spawn(async move {
+                let mut second = second;
+                let item = second.next().await;
+                (item, second)
+            }))),
+            Err(_) => Err(second),
+        };
+        let tail = futures::stream::once(async move {
+            match head {
+                Err(plain) => plain,
+                Ok(mut task) => match (&mut task.0).await {
+                    Ok((Some(item), rest)) => futures::stream::once(async move { item })
+                        .chain(rest)
+                        .boxed(),
+                    Ok((None, _)) => futures::stream::empty().boxed(),
+                    Err(join) => error_stream(Error::Inconsistent {
+                        vendor,
+                        endpoint,
+                        detail: format!(
+                            "the listing fetched ahead failed ({join}); this is a bug in vectis, please report it"
+                        ),
+                    }),
+                },
+            }
+        })
+        .flatten();
+        first.chain(tail)
+    })
+    .flatten()
+    .boxed()
+}
+
 /// A stream that yields one error: for listings a connector does not have.
 pub fn error_stream<T: Send + 'static>(e: Error) -> BoxStream<'static, Result<T>> {
     futures::stream::once(async move { Err(e) }).boxed()

@@ -905,8 +905,15 @@ impl Connector for DattoRmmConnector {
         let me = self.clone();
         let resolved =
             futures::stream::once(async move { me.alert_list("/account/alerts/resolved", &fresh) })
-                .flatten();
-        open.chain(resolved).boxed()
+                .flatten()
+                .boxed();
+        // The resolved list's first page travels while the open list is read.
+        vectis_core::paginate::chain_ahead(
+            Vendor::DattoRmm,
+            "/api/v2/account/alerts/resolved",
+            open,
+            resolved,
+        )
     }
 
     async fn resolve_alert(&self, id: &str) -> Result<ActionOutcome> {
