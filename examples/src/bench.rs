@@ -9,6 +9,7 @@
 //! ([`client`]) are measured in the same run.
 
 pub mod client;
+pub mod conditions;
 pub mod server;
 pub mod store;
 
@@ -156,8 +157,9 @@ pub struct Cli {
     /// A reduced set that runs in well under a minute.
     #[arg(long)]
     pub quick: bool,
-    /// `store`: what keeping the sync in a store costs (see BENCHMARKS.md);
-    /// the others are the benchmark's own child processes.
+    /// `store`: what keeping the sync in a store costs; `conditions`: the
+    /// connectors under real conditions (see BENCHMARKS.md); the others are
+    /// the benchmark's own child processes.
     #[command(subcommand)]
     pub child: Option<ChildCommand>,
 }
@@ -169,6 +171,14 @@ pub enum ChildCommand {
     /// RMM sync into SQLite (and PostgreSQL), against the plain listing and
     /// against dlt.
     Store(store::StoreCli),
+    /// The connectors under real conditions: a small tenant at each
+    /// vendor's default quota, a full three-kind sync at 50 ms latency, two
+    /// processes on one Redis quota.
+    Conditions(conditions::ConditionsCli),
+    /// Run one `sync` (optionally against an in-process fake); prints one
+    /// JSON line.
+    #[command(name = "__sync", hide = true)]
+    SyncChild(conditions::SyncChildArgs),
     /// Run one store measurement; prints one JSON line.
     #[command(name = "__store", hide = true)]
     StoreChild(store::StoreChildArgs),
@@ -258,6 +268,17 @@ pub fn main() -> ExitCode {
         Some(ChildCommand::Serve) => serve_child(),
         Some(ChildCommand::Client(args)) => client_child(args),
         Some(ChildCommand::Store(args)) => store::run(args),
+        Some(ChildCommand::Conditions(args)) => conditions::run(args),
+        Some(ChildCommand::SyncChild(args)) => tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .map_err(BenchError::from)
+            .and_then(|rt| {
+                let m = rt.block_on(conditions::sync_child(args))?;
+                println!("{}", serde_json::to_string(&m)?);
+                Ok(())
+            }),
         Some(ChildCommand::StoreChild(args)) => runtime().and_then(|rt| {
             let m = rt.block_on(store::measure(args))?;
             println!("{}", serde_json::to_string(&m)?);

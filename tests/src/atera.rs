@@ -770,6 +770,7 @@ fn lock(state: &Shared) -> MutexGuard<'_, State> {
 pub struct AteraFake {
     server: MockServer,
     state: Shared,
+    latency: crate::fake::Latency,
 }
 
 impl std::fmt::Debug for AteraFake {
@@ -794,23 +795,37 @@ impl AteraFake {
             resolved: Vec::new(),
             null_links: false,
         }));
+        let latency = crate::fake::Latency::default();
         Mock::given(AteraRoutes)
-            .respond_with(AteraApi {
-                state: Arc::clone(&state),
-                origin: server.uri(),
-                trace: AtomicU64::new(1),
+            .respond_with(crate::fake::Delayed {
+                inner: AteraApi {
+                    state: Arc::clone(&state),
+                    origin: server.uri(),
+                    trace: AtomicU64::new(1),
+                },
+                latency: latency.clone(),
             })
             .named("vectis-testkit Atera v3")
             .mount(&server)
             .await;
         mount_catch_all(&server).await;
-        Self { server, state }
+        Self {
+            server,
+            state,
+            latency,
+        }
     }
 
     /// The origin, `http://127.0.0.1:PORT`; the API root is this plus
     /// [`API_ROOT`] (`/api/v3`), like `https://app.atera.com`.
     pub fn uri(&self) -> String {
         self.server.uri()
+    }
+
+    /// Every later answer waits `d` first (the network's round trip, for
+    /// runs that measure what latency costs); zero by default.
+    pub fn set_latency(&self, d: std::time::Duration) {
+        self.latency.set(d);
     }
 
     /// The underlying server, for mounting extra mocks: a mock mounted with

@@ -547,6 +547,7 @@ fn lock(state: &Shared) -> MutexGuard<'_, State> {
 pub struct ConnectWiseFake {
     server: MockServer,
     state: Shared,
+    latency: crate::fake::Latency,
 }
 
 impl std::fmt::Debug for ConnectWiseFake {
@@ -575,22 +576,36 @@ impl ConnectWiseFake {
             links_drop_query: false,
             created: Vec::new(),
         }));
+        let latency = crate::fake::Latency::default();
         Mock::given(Routes)
-            .respond_with(Api {
-                state: Arc::clone(&state),
-                origin: server.uri(),
+            .respond_with(crate::fake::Delayed {
+                inner: Api {
+                    state: Arc::clone(&state),
+                    origin: server.uri(),
+                },
+                latency: latency.clone(),
             })
             .named("vectis-testkit ConnectWise Manage 3.0")
             .mount(&server)
             .await;
         mount_catch_all(&server).await;
-        Self { server, state }
+        Self {
+            server,
+            state,
+            latency,
+        }
     }
 
     /// The origin, `http://127.0.0.1:PORT` (the "site URL"); the API root is
     /// `{uri}/v2025_1/apis/3.0`.
     pub fn uri(&self) -> String {
         self.server.uri()
+    }
+
+    /// Every later answer waits `d` first (the network's round trip, for
+    /// runs that measure what latency costs); zero by default.
+    pub fn set_latency(&self, d: std::time::Duration) {
+        self.latency.set(d);
     }
 
     /// The API root, `{uri}/{CODEBASE}/apis/3.0`.

@@ -394,6 +394,7 @@ fn lock(state: &Shared) -> MutexGuard<'_, State> {
 pub struct DattoFake {
     server: MockServer,
     state: Shared,
+    latency: crate::fake::Latency,
 }
 
 impl std::fmt::Debug for DattoFake {
@@ -426,22 +427,36 @@ impl DattoFake {
             mutes: Vec::new(),
             bad_site_calls: Vec::new(),
         }));
+        let latency = crate::fake::Latency::default();
         Mock::given(Routes)
-            .respond_with(Api {
-                state: Arc::clone(&state),
-                origin: server.uri(),
+            .respond_with(crate::fake::Delayed {
+                inner: Api {
+                    state: Arc::clone(&state),
+                    origin: server.uri(),
+                },
+                latency: latency.clone(),
             })
             .named("vectis-testkit Datto RMM API v2")
             .mount(&server)
             .await;
         mount_catch_all(&server).await;
-        Self { server, state }
+        Self {
+            server,
+            state,
+            latency,
+        }
     }
 
     /// The origin, `http://127.0.0.1:PORT` (stands in for
     /// `https://merlot-api.centrastage.net`).
     pub fn uri(&self) -> String {
         self.server.uri()
+    }
+
+    /// Every later answer waits `d` first (the network's round trip, for
+    /// runs that measure what latency costs); zero by default.
+    pub fn set_latency(&self, d: std::time::Duration) {
+        self.latency.set(d);
     }
 
     /// The underlying server, for extra mocks (they answer first).

@@ -13,7 +13,9 @@
 //!
 //! Between mocks of the same priority wiremock picks the one mounted first.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use wiremock::matchers::{any, method as method_is, path as path_is};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
@@ -39,6 +41,46 @@ impl Respond for CatchAll {
             request.method,
             request.url.path()
         ))
+    }
+}
+
+/// How long a fake waits before each answer (zero by default): the
+/// network's round trip, for runs that measure what latency costs. Clones
+/// share the setting.
+#[derive(Debug, Clone, Default)]
+pub struct Latency(Arc<AtomicU64>);
+
+impl Latency {
+    /// Every later answer waits `d` (microsecond precision).
+    pub fn set(&self, d: Duration) {
+        let micros = u64::try_from(d.as_micros()).unwrap_or(u64::MAX);
+        self.0.store(micros, Ordering::Relaxed);
+    }
+
+    /// The current latency.
+    pub fn get(&self) -> Duration {
+        Duration::from_micros(self.0.load(Ordering::Relaxed))
+    }
+}
+
+/// A responder whose every answer waits [`Latency`] first (wiremock's
+/// `set_delay`, so waiting answers do not hold up the others).
+pub struct Delayed<R> {
+    /// The fake's own responder.
+    pub inner: R,
+    /// The wait, shared with the fake.
+    pub latency: Latency,
+}
+
+impl<R: Respond> Respond for Delayed<R> {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let answer = self.inner.respond(request);
+        let d = self.latency.get();
+        if d.is_zero() {
+            answer
+        } else {
+            answer.set_delay(d)
+        }
     }
 }
 

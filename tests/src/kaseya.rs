@@ -302,6 +302,7 @@ fn lock(state: &Shared) -> MutexGuard<'_, State> {
 pub struct KaseyaFake {
     server: MockServer,
     state: Shared,
+    latency: crate::fake::Latency,
 }
 
 impl std::fmt::Debug for KaseyaFake {
@@ -326,21 +327,35 @@ impl KaseyaFake {
             epoch_in_list: true,
             deleted: Vec::new(),
         }));
+        let latency = crate::fake::Latency::default();
         Mock::given(Routes)
-            .respond_with(Api {
-                state: Arc::clone(&state),
+            .respond_with(crate::fake::Delayed {
+                inner: Api {
+                    state: Arc::clone(&state),
+                },
+                latency: latency.clone(),
             })
             .named("vectis-testkit Kaseya VSA X API v3")
             .mount(&server)
             .await;
         mount_catch_all(&server).await;
-        Self { server, state }
+        Self {
+            server,
+            state,
+            latency,
+        }
     }
 
     /// The tenant URL, `http://127.0.0.1:PORT` (stands in for
     /// `https://<name>.vsax.net`); the API is under `/api/v3`.
     pub fn uri(&self) -> String {
         self.server.uri()
+    }
+
+    /// Every later answer waits `d` first (the network's round trip, for
+    /// runs that measure what latency costs); zero by default.
+    pub fn set_latency(&self, d: std::time::Duration) {
+        self.latency.set(d);
     }
 
     /// The underlying server, for extra mocks (they answer first).
