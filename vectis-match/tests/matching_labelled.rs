@@ -1,13 +1,13 @@
 //! Measures the default [`Matcher`] on a labelled MSP scenario
 //! (`tests/data/matching_labelled.tsv`) and checks it at scale.
 //!
-//! Run with `cargo test -p vectis-core --test matching_labelled -- --nocapture`
-//! to see the precision/recall figures quoted in the `matching` module docs.
+//! Run with `cargo test -p vectis-match --test matching_labelled -- --nocapture`
+//! to see the precision/recall figures quoted in the crate docs.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::{Duration, Instant};
 
-use vectis_core::matching::*;
+use vectis_match::*;
 
 const DATA: &str = include_str!("data/matching_labelled.tsv");
 
