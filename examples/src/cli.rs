@@ -747,7 +747,7 @@ pub struct MatchArgs {
     pub keep_separate: Vec<String>,
 }
 
-fn read_parties(path: &std::path::Path) -> Result<Vec<vectis_core::matching::Party>, Error> {
+fn read_parties(path: &std::path::Path) -> Result<Vec<vectis_match::Party>, Error> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| Error::config(path.display().to_string(), format!("cannot read it ({e})")))?;
     let mut out = Vec::new();
@@ -779,15 +779,15 @@ fn read_parties(path: &std::path::Path) -> Result<Vec<vectis_core::matching::Par
                 ),
             ));
         };
-        out.push(vectis_core::matching::Party::new(id, name));
+        out.push(vectis_match::Party::new(id, name));
     }
     Ok(out)
 }
 
-fn read_overrides(path: &std::path::Path) -> Result<vectis_core::matching::Overrides, Error> {
+fn read_overrides(path: &std::path::Path) -> Result<vectis_match::Overrides, Error> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| Error::config(path.display().to_string(), format!("cannot read it ({e})")))?;
-    let mut o = vectis_core::matching::Overrides::new();
+    let mut o = vectis_match::Overrides::new();
     for (n, line) in text
         .lines()
         .enumerate()
@@ -838,7 +838,7 @@ async fn live_parties(
     vendor: &str,
     base_url: Option<&str>,
     io: &mut Io<'_>,
-) -> Result<Vec<vectis_core::matching::Party>, i32> {
+) -> Result<Vec<vectis_match::Party>, i32> {
     let c = build(vendor, base_url, EngineSettings::default(), io)?;
     let customers: Vec<vectis_core::Customer> =
         match c.customers(&ListOptions::default()).try_collect().await {
@@ -847,7 +847,7 @@ async fn live_parties(
         };
     Ok(customers
         .into_iter()
-        .map(|c| vectis_core::matching::Party::new(c.id, c.name))
+        .map(|c| vectis_match::Party::new(c.id, c.name))
         .collect())
 }
 
@@ -906,7 +906,7 @@ pub async fn run_match(args: &[String], mut io: Io<'_>) -> i32 {
         },
         (None, None) => return usage(&mut io, "give --psa connectwise or --psa-file FILE"),
     };
-    let mut matcher = vectis_core::matching::Matcher::default();
+    let mut matcher = vectis_match::Matcher::default();
     if let Some(path) = &a.overrides {
         match read_overrides(path) {
             Ok(o) => matcher = matcher.with_overrides(o),

@@ -8,10 +8,10 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::sync::Arc;
 use std::time::Instant;
-use vectis_core::matching::Matcher;
 use vectis_core::{
     AlertStatus, Connector, EngineSettings, Kind, Quota, Record, SecretString, Vendor,
 };
+use vectis_match::Matcher;
 use vectis_sync::{Store, SyncOptions, Syncer};
 use vectis_testkit::atera::{ATERA_API_KEY, AteraData, AteraFake};
 use vectis_testkit::connectwise::{self as cw, ConnectWiseData, ConnectWiseFake};

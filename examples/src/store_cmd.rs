@@ -379,7 +379,7 @@ pub async fn run_match_store(req: StoreMatch, io: &mut Io<'_>) -> i32 {
         }
     }
     let rmm: Vec<&str> = req.rmm.iter().map(String::as_str).collect();
-    let matcher = vectis_core::matching::Matcher::default();
+    let matcher = vectis_match::Matcher::default();
     let links = match store.match_customers(&rmm, &req.psa, &matcher, now).await {
         Ok(l) => l,
         Err(e) => return fail(io, &e),

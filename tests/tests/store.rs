@@ -407,7 +407,7 @@ async fn a_keep_separate_decision_survives_resync_and_rematch(backend: &str) {
     };
     sync(&rmm, "rmm").await;
     sync(&psa, "psa").await;
-    let matcher = vectis_core::matching::Matcher::default();
+    let matcher = vectis_match::Matcher::default();
     let now = chrono::Utc::now();
     let links = store
         .match_customers(&["rmm"], "psa", &matcher, now)

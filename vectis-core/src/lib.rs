@@ -26,7 +26,8 @@
 //!
 //! Modules, one concept each: [`model`], [`connector`], [`credential`],
 //! [`paginate`], [`rate_limit`], [`retry`], [`http`], [`error`], [`time`],
-//! [`matching`], [`timestamp`], [`psa`] (the ticket workflow a PSA adds).
+//! [`timestamp`], [`psa`] (the ticket workflow a PSA adds). Linking RMM
+//! customers to PSA companies by name is the `vectis-match` crate.
 //!
 //! Cargo features:
 //!
@@ -52,7 +53,6 @@ pub mod connector;
 pub mod credential;
 pub mod error;
 pub mod http;
-pub mod matching;
 pub mod model;
 pub mod paginate;
 pub mod psa;

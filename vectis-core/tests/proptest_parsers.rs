@@ -1,8 +1,8 @@
 //! Property tests over every parser of remote input in core: headers
 //! (`Retry-After`, `Link`, HTTP dates), timestamps, quota strings, base URLs,
-//! next-page URLs and page numbers, token answers, secrets redaction, body
-//! snippets and customer names for matching. None may panic on any input,
-//! and each keeps its contract.
+//! next-page URLs and page numbers, token answers, secrets redaction and
+//! body snippets. None may panic on any input, and each keeps its contract.
+//! (Customer names for matching are vectis-match's `tests/proptest_names.rs`.)
 //!
 //! `cargo test` runs 64 cases per property, so the suite stays fast. For a
 //! long run, set `PROPTEST_CASES`:
@@ -182,42 +182,6 @@ proptest! {
     fn snippets_never_panic_and_stay_short(body in proptest::collection::vec(any::<u8>(), 0..4000), max in 0usize..400) {
         let s = snippet(&body, max);
         prop_assert!(s.len() <= max + '…'.len_utf8(), "{} > {}", s.len(), max);
-    }
-}
-
-proptest! {
-    #![proptest_config(config())]
-
-    #[test]
-    fn names_for_matching_never_panic_and_scores_stay_in_range(
-        a in any::<String>(),
-        b in any::<String>(),
-    ) {
-        let _ = vectis_core::matching::normalize_name(&a);
-        let _ = vectis_core::matching::is_placeholder_name(&a);
-        let s = vectis_core::matching::similarity(&a, &b);
-        prop_assert!((0.0..=1.0).contains(&s), "{}", s);
-        // Symmetric up to float rounding.
-        let back = vectis_core::matching::similarity(&b, &a);
-        prop_assert!((s - back).abs() < 1e-9, "{} vs {}", s, back);
-    }
-
-    #[test]
-    fn matching_stays_one_to_one_on_any_names(
-        rmm in proptest::collection::vec("[A-Za-z &.,'-]{0,24}", 0..12),
-        psa in proptest::collection::vec("[A-Za-z &.,'-]{0,24}", 0..12),
-    ) {
-        use vectis_core::matching::{Matcher, Party};
-        let rmm: Vec<Party> = rmm.iter().enumerate().map(|(i, n)| Party::new(format!("r{i}"), n.clone())).collect();
-        let psa: Vec<Party> = psa.iter().enumerate().map(|(i, n)| Party::new(format!("p{i}"), n.clone())).collect();
-        let results = Matcher::new().match_customers(&rmm, &psa);
-        prop_assert_eq!(results.len(), rmm.len());
-        let linked: Vec<&String> = results.iter().filter_map(|r| r.psa_id.as_ref()).collect();
-        let unique: std::collections::HashSet<&&String> = linked.iter().collect();
-        prop_assert_eq!(unique.len(), linked.len(), "a PSA company linked twice");
-        for r in &results {
-            prop_assert!((0.0..=1.0).contains(&r.score), "{}", r.score);
-        }
     }
 }
 

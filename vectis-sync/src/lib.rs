@@ -48,7 +48,7 @@
 //!
 //! Layout: [`url`] (store URLs, redaction), [`store`] (open, schema, reads),
 //! [`sync`] (the [`Syncer`]), [`runs`] (the run log), [`links`] (matching
-//! and decisions), [`hub`] (read models), [`error`].
+//! with `vectis-match`, and decisions), [`hub`] (read models), [`error`].
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod error;

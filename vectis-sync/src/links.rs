@@ -8,8 +8,8 @@ use crate::store::Store;
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 use std::collections::BTreeMap;
-use vectis_core::matching::{MatchReason, Matcher, Overrides, Party};
 use vectis_core::{Kind, Record};
+use vectis_match::{MatchReason, Matcher, Overrides, Party};
 
 /// A person's decision about one RMM customer.
 #[derive(Debug, Clone, PartialEq, Eq)]
