@@ -135,6 +135,10 @@ impl Store {
             // a few for a file, whose writers SQLite serializes anyway.
             opts = opts
                 .max_connections(if url.is_memory() { 1 } else { 4 })
+                // A file's connection does not go stale like a server's: no
+                // ping (a round trip to its worker thread) before every
+                // page's transaction.
+                .test_before_acquire(false)
                 .after_connect(|conn, _meta| {
                     Box::pin(async move {
                         use sqlx::Executor;

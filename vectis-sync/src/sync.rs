@@ -17,6 +17,7 @@ use crate::store::Store;
 use crate::url::Backend;
 use chrono::{DateTime, Utc};
 use futures::StreamExt;
+use futures::future::BoxFuture;
 use sqlx::Row;
 use std::collections::HashMap;
 use std::fmt;
@@ -730,22 +731,39 @@ impl<'a> Syncer<'a> {
         let mut watermark: Option<(String, &'static str)> = None;
         let mut pages = self.connector.record_pages(kind, &opts);
         let mut cancel = self.opts.cancel.clone();
+        // Page k is committed while page k+1 is fetched and mapped: the
+        // database's work (SQLite's worker thread, or the PostgreSQL server)
+        // overlaps the listing's. Commits stay in page order, one at a time.
+        let mut pending: Option<(BoxFuture<'_, Result<Counters>>, Option<u64>)> = None;
         loop {
-            let next = match cancel.as_mut() {
+            let step = async {
+                match pending.take() {
+                    Some((commit, total)) => {
+                        let (counts, next) = futures::join!(commit, pages.next());
+                        (Some((counts, total)), next)
+                    }
+                    None => (None, pages.next().await),
+                }
+            };
+            let (done, next) = match cancel.as_mut() {
                 Some(rx) => {
                     tokio::select! {
                         biased;
                         _ = cancelled(rx) => {
+                            // A commit under way is dropped whole (rolled back).
                             return Err(Error::config(
                                 format!("{} {kind}", self.connection),
                                 "interrupted; the committed pages are kept and the next sync resumes after them",
                             ));
                         }
-                        p = pages.next() => p,
+                        r = step => r,
                     }
                 }
-                None => pages.next().await,
+                None => step.await,
             };
+            if let Some((counts, total)) = done {
+                self.add_counts(kind, counts?, total, report);
+            }
             let page = match next {
                 None => break,
                 Some(Err(vectis_core::Error::Inconsistent { detail, .. }))
@@ -780,18 +798,48 @@ impl<'a> Syncer<'a> {
             let requests = self.connector.observed().requests;
             let delta = requests.saturating_sub(requests_seen);
             requests_seen = requests;
-            let counts = self
-                .commit_page(kind, run, mode, page, delta, watermark.clone())
-                .await?;
-            report.records += counts.records;
-            report.new += counts.new;
-            report.changed += counts.changed;
-            report.revived += counts.revived;
-            if let Some(p) = &self.opts.progress {
-                p(kind, report.records, total);
-            }
+            pending = Some((
+                Box::pin(self.commit_page(kind, run, mode, page, delta, watermark.clone())),
+                total,
+            ));
+        }
+        if let Some((commit, total)) = pending.take() {
+            let counts = match cancel.as_mut() {
+                Some(rx) => {
+                    tokio::select! {
+                        biased;
+                        _ = cancelled(rx) => {
+                            return Err(Error::config(
+                                format!("{} {kind}", self.connection),
+                                "interrupted; the committed pages are kept and the next sync resumes after them",
+                            ));
+                        }
+                        c = commit => c,
+                    }
+                }
+                None => commit.await,
+            };
+            self.add_counts(kind, counts?, total, report);
         }
         Ok(())
+    }
+
+    /// Adds a committed page's counts to the report and tells the progress
+    /// callback.
+    fn add_counts(
+        &self,
+        kind: Kind,
+        counts: Counters,
+        total: Option<u64>,
+        report: &mut KindReport,
+    ) {
+        report.records += counts.records;
+        report.new += counts.new;
+        report.changed += counts.changed;
+        report.revived += counts.revived;
+        if let Some(p) = &self.opts.progress {
+            p(kind, report.records, total);
+        }
     }
 
     async fn commit_page(
