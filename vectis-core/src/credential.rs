@@ -524,7 +524,7 @@ impl OAuth2Password {
                     vendor: self.vendor,
                     endpoint: endpoint.clone(),
                     origin: origin.clone(),
-                    source: Arc::new(e.without_url()),
+                    source: Arc::new(crate::error::TransportError::new(e)),
                 }
             }
         })?;
@@ -537,7 +537,7 @@ impl OAuth2Password {
                 vendor: self.vendor,
                 endpoint: endpoint.clone(),
                 origin: origin.clone(),
-                source: Arc::new(e.without_url()),
+                source: Arc::new(crate::error::TransportError::new(e)),
             })?;
             let Some(chunk) = chunk else { break };
             if bytes.len().saturating_add(chunk.len()) > MAX_TOKEN_ANSWER_BYTES {

@@ -163,9 +163,10 @@ pub enum Error {
         endpoint: String,
         /// Scheme, host and port called (no path, query or credentials).
         origin: String,
-        /// The transport error, with its URL removed.
+        /// The transport error, with its URL removed; its own `source()`
+        /// chain holds the causes underneath (I/O, DNS, TLS).
         #[source]
-        source: Arc<reqwest::Error>,
+        source: Arc<TransportError>,
     },
     /// The vendor rejected the request (a 4xx other than 401/403/404/429).
     #[error("{status} from {vendor} on {endpoint}: {message}")]
@@ -213,6 +214,10 @@ pub enum Error {
         path: String,
         /// What the decoder said.
         message: String,
+        /// The decoder's own error (`serde_json::Error`), when there is one
+        /// (the `source()` is this `Arc`; downcast through it).
+        #[source]
+        source: Option<Arc<dyn std::error::Error + Send + Sync>>,
     },
     /// A next-page token or URL came back that was already requested.
     #[error(
@@ -253,6 +258,10 @@ pub enum Error {
     SharedQuota {
         /// What went wrong.
         detail: String,
+        /// The Redis client's own error, when there is one (the `source()`
+        /// is this `Arc`; downcast through it to reach the Redis type).
+        #[source]
+        source: Option<Arc<dyn std::error::Error + Send + Sync>>,
     },
     /// Bad configuration: a missing variable, a bad base URL.
     #[error("configuration: {}", fmt_config(what, reason))]
@@ -293,9 +302,55 @@ fn fmt_config(what: &str, reason: &str) -> String {
     }
 }
 
+/// A transport failure (connection refused, DNS, TLS, a reset, a timeout)
+/// with its URL removed: the [`Error::Network`] cause. Its `source()` chain
+/// holds the causes underneath (hyper, I/O, the TLS library); the HTTP
+/// library's own type is not part of this crate's API.
+#[derive(Debug)]
+pub struct TransportError {
+    inner: reqwest::Error,
+}
+
+impl TransportError {
+    /// Wraps a transport error, dropping the URL it carries (it may hold a
+    /// query the caller did not mean to show).
+    pub(crate) fn new(e: reqwest::Error) -> TransportError {
+        TransportError {
+            inner: e.without_url(),
+        }
+    }
+
+    /// Whether it was a timeout.
+    pub fn is_timeout(&self) -> bool {
+        self.inner.is_timeout()
+    }
+
+    /// Whether it happened while connecting (refused, DNS, TLS handshake).
+    pub fn is_connect(&self) -> bool {
+        self.inner.is_connect()
+    }
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.inner, f)
+    }
+}
+
+/// A decoder's error as an [`Error::Decode`] source.
+pub fn decode_source(e: serde_json::Error) -> Option<Arc<dyn std::error::Error + Send + Sync>> {
+    Some(Arc::new(e))
+}
+
+impl std::error::Error for TransportError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.inner.source()
+    }
+}
+
 /// What a transport failure was, and what to do, read from its source chain
-/// (reqwest → hyper → io / rustls): each cause reads differently.
-pub fn network_cause(e: &reqwest::Error) -> String {
+/// (hyper → io / rustls): each cause reads differently.
+pub fn network_cause(e: &TransportError) -> String {
     let mut chain: Vec<&(dyn std::error::Error + 'static)> = Vec::new();
     let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(c) = cur {

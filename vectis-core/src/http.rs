@@ -187,7 +187,7 @@ pub async fn check_refuses_redirects(http: &reqwest::Client) -> Result<()> {
         ))),
         Err(e) => Err(fail(format!(
             "could not check that the given reqwest::Client refuses redirects (its request to a local check server failed: {})",
-            crate::error::network_cause(&e)
+            crate::error::network_cause(&crate::error::TransportError::new(e))
         ))),
     }
 }
@@ -511,6 +511,7 @@ impl Response {
                     endpoint: self.endpoint.clone(),
                     path,
                     message: inner.to_string(),
+                    source: crate::error::decode_source(inner),
                 }
             }
         })
@@ -1295,7 +1296,7 @@ impl HttpClient {
                 vendor,
                 endpoint,
                 origin: spec.url.origin().ascii_serialization(),
-                source: Arc::new(source),
+                source: Arc::new(crate::error::TransportError::new(source)),
             },
             None => Error::Timeout {
                 vendor,

@@ -69,7 +69,7 @@ pub use connector::{
     ActionOutcome, Capabilities, ConnectionInfo, Connector, ListOptions, Observed,
 };
 pub use credential::Credential;
-pub use error::{Error, ErrorKind, Result, Verb};
+pub use error::{Error, ErrorKind, Result, TransportError, Verb};
 pub use http::{BaseUrl, EngineSettings, HttpClient};
 pub use model::{
     Alert, AlertStatus, Customer, Device, Kind, OsFamily, Record, Severity, Ticket, TicketDraft,
@@ -84,3 +84,8 @@ pub use time::{ManualTime, Time};
 /// Re-exported so users need no direct `secrecy` dependency (and cannot mix
 /// incompatible versions).
 pub use secrecy::{ExposeSecret, SecretString};
+
+/// The HTTP library the engine is built on (0.12), re-exported so a client
+/// you give in [`EngineSettings::http_client`] is built with exactly the
+/// version the engine takes: `vectis_core::reqwest::Client::builder()`.
+pub use reqwest;

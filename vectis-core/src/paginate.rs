@@ -731,7 +731,8 @@ pub fn decode_item<R: serde::de::DeserializeOwned>(
             vendor,
             endpoint: endpoint.to_string(),
             path,
-            message: e.into_inner().to_string(),
+            message: e.inner().to_string(),
+            source: crate::error::decode_source(e.into_inner()),
         }
     })
 }
@@ -1551,6 +1552,28 @@ pub fn error_stream<T: Send + 'static>(e: Error) -> BoxStream<'static, Result<T>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Agent {
+        #[serde(rename = "AgentID")]
+        id: u64,
+    }
+
+    #[test]
+    fn a_decode_error_names_the_path_and_keeps_the_decoder_error_as_its_source() {
+        let v = serde_json::json!({"AgentID": "seven"});
+        let e = decode_item::<Agent>(Vendor::Atera, "/api/v3/agents", 3, &v).unwrap_err();
+        let Error::Decode { path, .. } = &e else {
+            panic!("{e:?}")
+        };
+        assert_eq!(path, "items[3].AgentID");
+        let source = std::error::Error::source(&e).expect("a source");
+        let json = source
+            .downcast_ref::<Arc<dyn std::error::Error + Send + Sync>>()
+            .and_then(|a| a.downcast_ref::<serde_json::Error>());
+        assert!(json.is_some(), "{source:?}");
+    }
 
     fn u(s: &str) -> Url {
         Url::parse(s).unwrap()

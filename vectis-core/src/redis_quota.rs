@@ -236,7 +236,7 @@ impl RedisQuota {
         keys: [&str; 2],
         window: (u32, u64),
         pause_us: u64,
-    ) -> std::result::Result<(bool, u64, u64), String> {
+    ) -> std::result::Result<(bool, u64, u64), CallError> {
         let member = format!("{:016x}", fastrand::u64(..));
         let shared = &self.inner;
         let attempt = async {
@@ -244,11 +244,14 @@ impl RedisQuota {
             if guard.is_none() {
                 let cm = redis::aio::ConnectionManager::new(shared.client.clone())
                     .await
-                    .map_err(|e| format!("Redis at {}: {e}", shared.address))?;
+                    .map_err(|e| CallError::redis(&shared.address, e))?;
                 *guard = Some(cm);
             }
             let Some(conn) = guard.as_mut() else {
-                return Err("no connection".to_string());
+                return Err(CallError {
+                    detail: format!("Redis at {}: no connection", shared.address),
+                    source: None,
+                });
             };
             let mut conn = conn.clone();
             drop(guard);
@@ -262,15 +265,18 @@ impl RedisQuota {
                 .arg(&member)
                 .invoke_async(&mut conn)
                 .await
-                .map_err(|e| format!("Redis at {}: {e}", shared.address))?;
+                .map_err(|e| CallError::redis(&shared.address, e))?;
             Ok((r.0 == 1, r.1.max(0) as u64, r.2.max(0) as u64))
         };
         match tokio::time::timeout(shared.op_timeout, attempt).await {
             Ok(r) => r,
-            Err(_) => Err(format!(
-                "Redis at {} did not answer within {:?}",
-                shared.address, shared.op_timeout
-            )),
+            Err(_) => Err(CallError {
+                detail: format!(
+                    "Redis at {} did not answer within {:?}",
+                    shared.address, shared.op_timeout
+                ),
+                source: None,
+            }),
         }
     }
 }
@@ -347,11 +353,11 @@ impl RedisLimit {
                 }
                 Err(why) => match &self.local {
                     Some(local) => {
-                        self.set_degraded(true, &why);
+                        self.set_degraded(true, &why.detail);
                         local.acquire().await?;
                         return Ok(None);
                     }
-                    None => return Err(Error::SharedQuota { detail: why }),
+                    None => return Err(why.into_error()),
                 },
             }
         }
@@ -376,7 +382,7 @@ impl RateLimit for RedisLimit {
         if let Ok(handle) = tokio::runtime::Handle::try_current() {
             handle.spawn(async move {
                 if let Err(why) = store.call([&keys.0, &keys.1], (1, 1), pause_us).await {
-                    tracing::warn!(target: "vectis::rate_limit", reason = %why, "could not share a pause through Redis");
+                    tracing::warn!(target: "vectis::rate_limit", reason = %why.detail, "could not share a pause through Redis");
                 }
             });
         }
@@ -401,6 +407,53 @@ impl RedisLimit {
             .call([&self.tat_key, &self.pause_key], (1, 1), pause_us)
             .await
             .map(|_| ())
-            .map_err(|detail| Error::SharedQuota { detail })
+            .map_err(CallError::into_error)
+    }
+}
+
+/// Why a call to Redis failed: what, in words (naming the server), and the
+/// Redis client's own error when there is one.
+struct CallError {
+    detail: String,
+    source: Option<redis::RedisError>,
+}
+
+impl CallError {
+    fn redis(address: &str, e: redis::RedisError) -> CallError {
+        CallError {
+            detail: format!("Redis at {address}: {e}"),
+            source: Some(e),
+        }
+    }
+
+    fn into_error(self) -> Error {
+        Error::SharedQuota {
+            detail: self.detail,
+            source: self
+                .source
+                .map(|e| Arc::new(e) as Arc<dyn std::error::Error + Send + Sync>),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_redis_failure_keeps_the_redis_error_as_its_source() {
+        let e = CallError::redis(
+            "127.0.0.1:6379",
+            redis::RedisError::from((redis::ErrorKind::Io, "connection refused")),
+        )
+        .into_error();
+        let shown = e.to_string();
+        assert!(shown.contains("Redis at 127.0.0.1:6379"), "{shown}");
+        let source = std::error::Error::source(&e).expect("a source");
+        assert_eq!(source.to_string(), "connection refused - Io");
+        let redis = source
+            .downcast_ref::<Arc<dyn std::error::Error + Send + Sync>>()
+            .and_then(|a| a.downcast_ref::<redis::RedisError>());
+        assert!(redis.is_some(), "{source:?}");
     }
 }

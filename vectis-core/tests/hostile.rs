@@ -465,6 +465,20 @@ async fn a_refused_connection_says_so_once() {
         "{shown}"
     );
     assert_eq!(shown.matches("refused").count(), 1, "{shown}");
+    // The cause is kept as a source chain down to the operating system's
+    // error, not only as text.
+    let mut kinds = Vec::new();
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(&e);
+    while let Some(c) = cur {
+        if let Some(io) = c.downcast_ref::<std::io::Error>() {
+            kinds.push(io.kind());
+        }
+        cur = c.source();
+    }
+    assert!(
+        kinds.contains(&std::io::ErrorKind::ConnectionRefused),
+        "{kinds:?} in {e:?}"
+    );
 }
 
 #[tokio::test]

@@ -759,7 +759,8 @@ fn parse_page(resp: &Response, key: &str) -> Result<RawPage> {
                     "." | "" => "pageDetails".into(),
                     _ => format!("pageDetails.{at}"),
                 },
-                message: e.into_inner().to_string(),
+                message: e.inner().to_string(),
+                source: vectis_core::error::decode_source(e.into_inner()),
             }
         })?,
         _ => return Err(resp.unexpected("the answer has no `pageDetails`")),
