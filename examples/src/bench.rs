@@ -179,6 +179,9 @@ pub enum ChildCommand {
     /// JSON line.
     #[command(name = "__sync", hide = true)]
     SyncChild(conditions::SyncChildArgs),
+    /// Serve a testkit fake until stdin closes; prints `URI <uri>`.
+    #[command(name = "__fake", hide = true)]
+    FakeChild(conditions::FakeChildArgs),
     /// Run one store measurement; prints one JSON line.
     #[command(name = "__store", hide = true)]
     StoreChild(store::StoreChildArgs),
@@ -269,6 +272,12 @@ pub fn main() -> ExitCode {
         Some(ChildCommand::Client(args)) => client_child(args),
         Some(ChildCommand::Store(args)) => store::run(args),
         Some(ChildCommand::Conditions(args)) => conditions::run(args),
+        Some(ChildCommand::FakeChild(args)) => tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .map_err(BenchError::from)
+            .and_then(|rt| rt.block_on(conditions::fake_child(args))),
         Some(ChildCommand::SyncChild(args)) => tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()

@@ -53,9 +53,129 @@ pub struct SyncChildArgs {
     /// The fake's latency per answer, ms.
     #[arg(long, default_value_t = 0)]
     pub latency_ms: u64,
+    /// A fake of `--fake`'s vendor already running there (a `__fake`
+    /// child): use its credentials and this URI instead of starting one.
+    #[arg(long)]
+    pub uri: Option<String>,
     /// The `sync` arguments.
     #[arg(last = true)]
     pub sync: Vec<String>,
+}
+
+/// A testkit fake served by a child process of its own (`__fake`), so its
+/// work does not share the measured client's threads: prints `URI <uri>`,
+/// serves until its stdin closes, then prints `REQUESTS <n>`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct FakeChildArgs {
+    /// The vendor (`atera`, `datto-rmm`, `connectwise`, `kaseya`).
+    #[arg(long)]
+    pub vendor: String,
+    /// The tenant: customers, devices, alerts (`10,200,50`).
+    #[arg(long, value_delimiter = ',')]
+    pub tenant: Vec<usize>,
+    /// Latency per answer, ms.
+    #[arg(long, default_value_t = 0)]
+    pub latency_ms: u64,
+}
+
+/// Runs a `__fake` child (see [`FakeChildArgs`]).
+pub async fn fake_child(args: &FakeChildArgs) -> Result<(), BenchError> {
+    let fake = start_fake(
+        &args.vendor,
+        &args.tenant,
+        Duration::from_millis(args.latency_ms),
+    )
+    .await?;
+    println!("URI {}", fake.uri);
+    std::io::stdout().flush()?;
+    tokio::task::spawn_blocking(|| {
+        let mut sink = Vec::new();
+        let _ = std::io::Read::read_to_end(&mut std::io::stdin(), &mut sink);
+    })
+    .await
+    .map_err(|e| BenchError(format!("the fake's stdin reader failed: {e}")))?;
+    println!("REQUESTS {}", (fake.received)().await);
+    std::io::stdout().flush()?;
+    Ok(())
+}
+
+/// A `__fake` child, stopped when dropped.
+struct FakeChild {
+    child: Child,
+    uri: String,
+}
+
+impl FakeChild {
+    fn start(vendor: &str, tenant: &str, latency_ms: u64) -> Result<FakeChild, BenchError> {
+        use std::io::BufRead;
+        let exe = std::env::current_exe()?;
+        let mut child = Command::new(exe)
+            .args(["__fake", "--vendor", vendor, "--tenant", tenant])
+            .args(["--latency-ms", &latency_ms.to_string()])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()?;
+        let mut line = String::new();
+        if let Some(out) = child.stdout.as_mut() {
+            std::io::BufReader::new(out).read_line(&mut line)?;
+        }
+        match line.trim().strip_prefix("URI ") {
+            Some(uri) => Ok(FakeChild {
+                uri: uri.to_string(),
+                child,
+            }),
+            None => {
+                let _ = child.kill();
+                let _ = child.wait();
+                Err(BenchError(format!(
+                    "the {vendor} fake child did not report its URI (said {line:?})"
+                )))
+            }
+        }
+    }
+
+    /// Stops the fake; the requests it received.
+    fn stop(mut self) -> Result<u64, BenchError> {
+        drop(self.child.stdin.take());
+        let mut rest = String::new();
+        if let Some(out) = self.child.stdout.as_mut() {
+            std::io::Read::read_to_string(out, &mut rest)?;
+        }
+        let _ = self.child.wait();
+        rest.lines()
+            .find_map(|l| l.strip_prefix("REQUESTS "))
+            .and_then(|n| n.trim().parse().ok())
+            .ok_or_else(|| {
+                BenchError(format!(
+                    "the fake child did not count its requests ({rest:?})"
+                ))
+            })
+    }
+}
+
+impl Drop for FakeChild {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One `sync` of `vendor` (with `sync_args`) in a child process against a
+/// fresh fake child serving `tenant` with `latency_ms` per answer; the
+/// requests are the fake's count.
+fn sync_against_fake(
+    vendor: &str,
+    tenant: &str,
+    latency_ms: u64,
+    sync_args: &[&str],
+) -> Result<SyncRun, BenchError> {
+    let fake = FakeChild::start(vendor, tenant, latency_ms)?;
+    let mut args = strings(&["--fake", vendor, "--uri", &fake.uri, "--"]);
+    args.extend(strings(sync_args));
+    let mut run = run_one(&args)?;
+    run.requests = fake.stop()?;
+    Ok(run)
 }
 
 /// What a `__sync` child reports.
@@ -153,6 +273,36 @@ async fn start_fake(vendor: &str, tenant: &[usize], latency: Duration) -> Result
     })
 }
 
+/// A fake already running at `uri` (in a `__fake` child): its credentials.
+fn credentials_for(vendor: &str, uri: &str) -> Result<Fake, BenchError> {
+    use vectis_testkit::{atera, connectwise, datto, kaseya};
+    let env = match vendor {
+        "atera" => vec![("ATERA_API_KEY", atera::ATERA_API_KEY)],
+        "datto-rmm" => vec![
+            ("DATTO_PLATFORM", datto::PLATFORM),
+            ("DATTO_API_KEY", datto::API_KEY),
+            ("DATTO_API_SECRET", datto::API_SECRET),
+        ],
+        "connectwise" => vec![
+            ("CONNECTWISE_COMPANY_ID", connectwise::COMPANY_ID),
+            ("CONNECTWISE_PUBLIC_KEY", connectwise::PUBLIC_KEY),
+            ("CONNECTWISE_PRIVATE_KEY", connectwise::PRIVATE_KEY),
+            ("CONNECTWISE_CLIENT_ID", connectwise::CLIENT_ID),
+        ],
+        "kaseya" => vec![
+            ("KASEYA_TOKEN_ID", kaseya::TOKEN_ID),
+            ("KASEYA_TOKEN_SECRET", kaseya::TOKEN_SECRET),
+        ],
+        other => return Err(BenchError(format!("no fake for {other:?}"))),
+    };
+    Ok(Fake {
+        uri: uri.to_string(),
+        env,
+        received: Box::new(|| Box::pin(async { 0 })),
+        _keep: Box::new(()),
+    })
+}
+
 /// Runs `sync` in this process (what `__sync` does).
 pub async fn sync_child(args: &SyncChildArgs) -> Result<SyncRun, BenchError> {
     let mut sync = args.sync.clone();
@@ -160,8 +310,13 @@ pub async fn sync_child(args: &SyncChildArgs) -> Result<SyncRun, BenchError> {
     env.insert("ATERA_API_KEY".into(), ATERA_KEY.into());
     let fake = match &args.fake {
         Some(vendor) => {
-            let f =
-                start_fake(vendor, &args.tenant, Duration::from_millis(args.latency_ms)).await?;
+            let f = match &args.uri {
+                Some(uri) => credentials_for(vendor, uri)?,
+                None => {
+                    start_fake(vendor, &args.tenant, Duration::from_millis(args.latency_ms))
+                        .await?
+                }
+            };
             sync.insert(0, vendor.clone());
             sync.extend(["--base-url".to_string(), f.uri.clone()]);
             for (k, v) in &f.env {
@@ -437,17 +592,8 @@ pub fn run(cli: &ConditionsCli) -> Result<(), BenchError> {
     };
     let mut small = Vec::new();
     for vendor in ["atera", "datto-rmm", "connectwise", "kaseya"] {
-        let base = strings(&[
-            "--fake",
-            vendor,
-            "--tenant",
-            small_tenant,
-            "--latency-ms",
-            "20",
-            "--",
-        ]);
-        let off = run_one(&[base.clone(), strings(&["--rate-limit", "off"])].concat())?;
-        let default = run_one(&base)?;
+        let off = sync_against_fake(vendor, small_tenant, 20, &["--rate-limit", "off"])?;
+        let default = sync_against_fake(vendor, small_tenant, 20, &[])?;
         if default.records != off.records {
             return Err(BenchError(format!(
                 "{vendor}: {} records with the default quota, {} without",
@@ -467,19 +613,12 @@ pub fn run(cli: &ConditionsCli) -> Result<(), BenchError> {
         });
     }
 
-    let full = run_one(&strings(&[
-        "--fake",
+    let full = sync_against_fake(
         "atera",
-        "--tenant",
         full_tenant,
-        "--latency-ms",
-        "50",
-        "--",
-        "--rate-limit",
-        "off",
-        "--concurrency",
-        "8",
-    ]))?;
+        50,
+        &["--rate-limit", "off", "--concurrency", "8"],
+    )?;
     let full = FullRow {
         records: full.records,
         requests: full.requests,
