@@ -976,15 +976,11 @@ pub async fn run_ticket(args: &[String], mut io: Io<'_>) -> i32 {
         Ok(c) => c,
         Err(code) => return code,
     };
-    let draft = vectis_core::TicketDraft {
-        summary: a.summary,
-        customer_id: a.company,
-        description: a.description,
-        board: a.board,
-        status: a.status,
-        priority: a.priority,
-        external_ref: None,
-    };
+    let mut draft = vectis_core::TicketDraft::new(a.company, a.summary);
+    draft.description = a.description;
+    draft.board = a.board;
+    draft.status = a.status;
+    draft.priority = a.priority;
     match connector.create_ticket(&draft).await {
         Ok(t) => {
             let line = format!(

@@ -578,15 +578,12 @@ async fn cloudflare_429_with_retry_after_is_waited_out() {
 }
 
 fn draft(customer_id: &str) -> TicketDraft {
-    TicketDraft {
-        summary: "Backup failed on FAB-SRV-01".into(),
-        customer_id: customer_id.into(),
-        description: Some("Nightly job exited with code 3".into()),
-        board: Some("Help Desk".into()),
-        status: Some("16".into()),
-        priority: Some("Priority 1 - Emergency Response".into()),
-        external_ref: None,
-    }
+    let mut draft = TicketDraft::new(customer_id, "Backup failed on FAB-SRV-01");
+    draft.description = Some("Nightly job exited with code 3".into());
+    draft.board = Some("Help Desk".into());
+    draft.status = Some("16".into());
+    draft.priority = Some("Priority 1 - Emergency Response".into());
+    draft
 }
 
 #[tokio::test]
@@ -694,10 +691,8 @@ async fn a_101_character_summary_is_refused_before_any_request() {
     let fake = ConnectWiseFake::start().await;
     let t = RecordingTime::new();
     let cw = connector(&fake, &t, Paging::ForwardOnly);
-    let long = TicketDraft {
-        summary: "x".repeat(101),
-        ..draft("250")
-    };
+    let mut long = draft("250");
+    long.summary = "x".repeat(101);
     let err = cw.create_ticket(&long).await.unwrap_err();
     assert!(matches!(err, Error::InvalidInput { .. }), "{err:?}");
     assert!(err.to_string().contains("at most 100"), "{err}");
@@ -712,10 +707,8 @@ async fn the_error_envelope_is_surfaced_with_its_field_errors() {
     let fake = ConnectWiseFake::start().await;
     let company_id = fake.data().companies[0]["id"].to_string();
     let t = RecordingTime::new();
-    let bad = TicketDraft {
-        status: Some("999".into()),
-        ..draft(&company_id)
-    };
+    let mut bad = draft(&company_id);
+    bad.status = Some("999".into());
     let err = connector(&fake, &t, Paging::ForwardOnly)
         .create_ticket(&bad)
         .await

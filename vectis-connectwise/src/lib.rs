@@ -64,14 +64,9 @@
 //! println!("{}", cw.check().await?); // Connected to ConnectWise: v2025.1.12345
 //!
 //! let companies: Vec<_> = cw.customers(&ListOptions::default()).try_collect().await?;
-//! let ticket = cw
-//!     .create_ticket(&TicketDraft {
-//!         summary: "Backup failed on FAB-SRV-01".into(),
-//!         customer_id: companies[0].id.clone(),
-//!         description: Some("Nightly job exited with code 3".into()),
-//!         ..TicketDraft::default()
-//!     })
-//!     .await?;
+//! let mut draft = TicketDraft::new(&companies[0].id, "Backup failed on FAB-SRV-01");
+//! draft.description = Some("Nightly job exited with code 3".into());
+//! let ticket = cw.create_ticket(&draft).await?;
 //! println!("opened ticket {}", ticket.id);
 //! # Ok(()) }
 //! ```
@@ -1374,41 +1369,25 @@ mod tests {
 
     #[test]
     fn ticket_body_validates_and_references_by_id_or_name() {
-        let draft = TicketDraft {
-            summary: "Disk full".into(),
-            customer_id: "250".into(),
-            board: Some("Help Desk".into()),
-            status: Some("16".into()),
-            priority: None,
-            description: Some("C: at 99%".into()),
-            external_ref: None,
-        };
+        let mut draft = TicketDraft::new("250", "Disk full");
+        draft.board = Some("Help Desk".into());
+        draft.status = Some("16".into());
+        draft.description = Some("C: at 99%".into());
         let b = ticket_body(&draft, "vectis-1").unwrap();
         assert_eq!(
             b,
             serde_json::json!({"summary":"Disk full","company":{"id":250},"externalXRef":"vectis-1",
                 "board":{"name":"Help Desk"},"status":{"id":16},"initialDescription":"C: at 99%"})
         );
-        let long = TicketDraft {
-            summary: "é".repeat(101),
-            ..draft.clone()
-        };
+        let mut long = draft.clone();
+        long.summary = "é".repeat(101);
         let e = ticket_body(&long, "m").unwrap_err();
         assert!(e.to_string().contains("101 characters"), "{e}");
-        assert!(
-            ticket_body(
-                &TicketDraft {
-                    summary: "é".repeat(100),
-                    ..draft.clone()
-                },
-                "m"
-            )
-            .is_ok()
-        );
-        let by_identifier = TicketDraft {
-            customer_id: "Fabrikam".into(),
-            ..draft
-        };
+        let mut at_most = draft.clone();
+        at_most.summary = "é".repeat(100);
+        assert!(ticket_body(&at_most, "m").is_ok());
+        let mut by_identifier = draft;
+        by_identifier.customer_id = "Fabrikam".into();
         assert_eq!(
             ticket_body(&by_identifier, "m").unwrap()["company"],
             serde_json::json!({"identifier":"Fabrikam"})

@@ -850,15 +850,14 @@ impl<'a> Engine<'a> {
         description.push_str(&format!(
             "\nKey: {key} (in externalXRef; one ticket per key)"
         ));
-        let draft = TicketDraft {
-            summary: render(&g.rule.ticket.summary, &fill, MAX_SUMMARY_CHARS),
-            customer_id: company.to_string(),
-            description: Some(description),
-            board: g.rule.ticket.board.clone(),
-            priority: g.rule.ticket.priority.clone(),
-            external_ref: Some(key.to_string()),
-            ..TicketDraft::default()
-        };
+        let mut draft = TicketDraft::new(
+            company,
+            render(&g.rule.ticket.summary, &fill, MAX_SUMMARY_CHARS),
+        );
+        draft.description = Some(description);
+        draft.board = g.rule.ticket.board.clone();
+        draft.priority = g.rule.ticket.priority.clone();
+        draft.external_ref = Some(key.to_string());
         let ticket = self.psa.create_ticket(&draft).await.map_err(self.psa_err(
             key,
             "creating the ticket",
