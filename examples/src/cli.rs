@@ -452,10 +452,8 @@ pub async fn run_sync(args: &[String], mut io: Io<'_>) -> i32 {
     } else {
         Format::Jsonl
     });
-    let opts = ListOptions {
-        since,
-        ..ListOptions::default()
-    };
+    let mut opts = ListOptions::default();
+    opts.since = since;
     let mut merged =
         futures::stream::select_all(kinds.iter().map(|&k| kind_stream(&connector, k, &opts)));
     let mut counts: Vec<(Kind, u64)> = kinds.iter().map(|&k| (k, 0)).collect();

@@ -170,10 +170,7 @@ async fn navigable_paging_fails_loudly_instead_of_delivering_a_record_twice() {
         company(1, "Early", "Early Bird Ltd", data_now()),
     );
     let t = RecordingTime::new();
-    let opts = ListOptions {
-        page_size: Some(10),
-        ..ListOptions::default()
-    };
+    let opts = ListOptions::default().page_size(10);
     let err = connector(&fake, &t, Paging::Navigable)
         .customers(&opts)
         .try_collect::<Vec<_>>()
@@ -205,10 +202,7 @@ async fn conditions_survive_to_the_last_page_in_both_modes() {
             .build()
             .unwrap();
         let before = fake.received().await.len();
-        let opts = ListOptions {
-            page_size: Some(100),
-            ..ListOptions::default()
-        };
+        let opts = ListOptions::default().page_size(100);
         let devices: Vec<_> = cw.devices(&opts).try_collect().await.unwrap();
         let got: Vec<String> = devices.iter().map(|d| d.id.clone()).collect();
         assert_eq!(got, want, "{paging:?}");
@@ -240,10 +234,7 @@ async fn since_sends_a_last_updated_condition_joined_to_the_others() {
     let fake = ConnectWiseFake::with_data(data.clone()).await;
     let t = RecordingTime::new();
     let since = data_now() - chrono::Duration::days(90);
-    let opts = ListOptions {
-        since: Some(since),
-        ..ListOptions::default()
-    };
+    let opts = ListOptions::default().since(since);
     let cw = builder(&fake, &t)
         .conditions(
             Listing::Tickets,

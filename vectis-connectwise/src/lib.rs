@@ -107,7 +107,7 @@
 //! `id asc`). Either way, a record that arrives twice fails the sync instead
 //! of being delivered twice.
 //!
-//! **Incremental sync.** [`ListOptions::since`] becomes
+//! **Incremental sync.** [`ListOptions::since`](field@ListOptions::since) becomes
 //! `conditions=lastUpdated > [<UTC>]`, joined with `and` to any conditions
 //! set with [`ConnectWiseBuilder::conditions`]. Deleted companies
 //! (`deletedFlag`) are left out unless
@@ -1070,16 +1070,12 @@ impl Connector for ConnectWiseConnector {
     }
 
     fn capabilities(&self) -> Capabilities {
-        Capabilities {
-            list_customers: true,
-            list_devices: true,
-            list_alerts: false,
-            list_tickets: true,
-            acknowledge_alert: false,
-            resolve_alert: false,
-            create_ticket: true,
-            incremental: true,
-        }
+        Capabilities::default()
+            .list_customers(true)
+            .list_devices(true)
+            .list_tickets(true)
+            .create_ticket(true)
+            .incremental(true)
     }
 
     async fn check(&self) -> Result<ConnectionInfo> {
@@ -1328,11 +1324,8 @@ mod tests {
 
     #[test]
     fn since_joins_user_conditions_with_and() {
-        let since = Some(chrono::Utc.with_ymd_and_hms(2024, 1, 2, 3, 4, 5).unwrap());
-        let opts = ListOptions {
-            since,
-            ..ListOptions::default()
-        };
+        let since = chrono::Utc.with_ymd_and_hms(2024, 1, 2, 3, 4, 5).unwrap();
+        let opts = ListOptions::default().since(since);
         let c = builder("https://h.example")
             .conditions(Listing::Tickets, "board/name=\"Help Desk\" or board/id=3")
             .build()

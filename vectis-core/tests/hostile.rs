@@ -185,10 +185,7 @@ async fn concurrency_above_the_semaphore_maximum_is_lowered_not_a_panic() {
 
 #[test]
 fn since_near_the_earliest_date_is_an_error_not_a_panic() {
-    let opts = ListOptions {
-        since: Some(DateTime::<Utc>::MIN_UTC),
-        ..ListOptions::default()
-    };
+    let opts = ListOptions::default().since(DateTime::<Utc>::MIN_UTC);
     let e = opts.since_minus(chrono::Duration::hours(14)).unwrap_err();
     assert!(matches!(e, Error::InvalidInput { .. }), "{e:?}");
     assert_eq!(

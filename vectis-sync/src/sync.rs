@@ -718,11 +718,10 @@ impl<'a> Syncer<'a> {
                     })
             })
             .transpose()?;
-        let mut opts = ListOptions {
-            since,
-            page_size: self.opts.page_size,
-            resume: cursor,
-        };
+        let mut opts = ListOptions::default();
+        opts.since = since;
+        opts.page_size = self.opts.page_size;
+        opts.resume = cursor;
         let time = &self.opts.time;
         let started = time.now();
         let start_wall = self.now();

@@ -131,10 +131,8 @@ pub async fn sync_connector(
     concurrency: usize,
 ) -> Result<Tally, BenchError> {
     let connector = connector(t, quota, concurrency)?;
-    let opts = ListOptions {
-        page_size: t.page_size,
-        ..ListOptions::default()
-    };
+    let mut opts = ListOptions::default();
+    opts.page_size = t.page_size;
     let started = Instant::now();
     let mut tally = Tally::new();
     let mut pages = connector.device_pages(&opts);
