@@ -1212,14 +1212,13 @@ mod tests {
             u64::MAX
         ))
         .unwrap();
-        let resp = Response {
-            status: vectis_core::http::StatusCode::OK,
-            headers: Default::default(),
-            body: br#"[{"id":1},{"id":2}]"#.to_vec(),
-            endpoint: "/company/companies".into(),
+        let resp = Response::new(
+            Vendor::ConnectWise,
+            "/company/companies",
             url,
-            vendor: Vendor::ConnectWise,
-        };
+            vectis_core::http::StatusCode::OK,
+            br#"[{"id":1},{"id":2}]"#.to_vec(),
+        );
         let e = parse_page(&resp, 2).unwrap_err();
         assert!(e.to_string().contains("no next page number"), "{e}");
     }

@@ -367,7 +367,9 @@ pub fn encode_segment(s: &str) -> String {
 }
 
 /// One request to make: method, URL, body, and whether it may be repeated.
+/// Built with [`RequestSpec::get`] or [`RequestSpec::new`].
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct RequestSpec {
     /// HTTP method.
     pub method: Method,
@@ -432,6 +434,7 @@ impl RequestSpec {
 
 /// A complete response, body read.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct Response {
     /// HTTP status.
     pub status: StatusCode,
@@ -448,6 +451,27 @@ pub struct Response {
 }
 
 impl Response {
+    /// A response from `vendor` to the request for `url` (path template
+    /// `endpoint`), with `status` and `body` and no headers until set
+    /// (`resp.headers = …`): what a test of a vendor's parser or
+    /// [`VendorRules::classify`] needs.
+    pub fn new(
+        vendor: Vendor,
+        endpoint: impl Into<String>,
+        url: Url,
+        status: StatusCode,
+        body: impl Into<Vec<u8>>,
+    ) -> Response {
+        Response {
+            status,
+            headers: HeaderMap::new(),
+            body: body.into(),
+            endpoint: endpoint.into(),
+            url,
+            vendor,
+        }
+    }
+
     /// The content type, or `""`.
     pub fn content_type(&self) -> &str {
         self.headers
