@@ -550,12 +550,12 @@ async fn three_kinds_of_two_tenants_sync_at_once_each_tenant_under_its_own_limit
     let build = |fake: &AteraFake, key: &str| {
         AteraConnector::builder(SecretString::from(key))
             .base_url(&fake.uri())
-            .settings(EngineSettings {
-                quota: Some(Quota::per_minute(700)),
-                time: t.time(),
-                concurrency: 4,
-                ..EngineSettings::default()
-            })
+            .settings(
+                EngineSettings::default()
+                    .quota(Quota::per_minute(700))
+                    .time(t.time())
+                    .concurrency(4),
+            )
             .build()
             .unwrap()
     };
@@ -735,16 +735,16 @@ async fn a_sync_paced_by_its_quota_says_so() {
     let t = RecordingTime::new();
     let atera = AteraConnector::builder(SecretString::from(ATERA_API_KEY))
         .base_url(&fake.uri())
-        .settings(EngineSettings {
-            quota: Some(Quota::per_minute(2)),
-            limiter: Some(Arc::new(vectis_core::rate_limit::GovernorLimit::with_time(
-                Quota::per_minute(2),
-                t.time(),
-            ))),
-            time: t.time(),
-            concurrency: 1,
-            ..EngineSettings::default()
-        })
+        .settings(
+            EngineSettings::default()
+                .quota(Quota::per_minute(2))
+                .limiter(Arc::new(vectis_core::rate_limit::GovernorLimit::with_time(
+                    Quota::per_minute(2),
+                    t.time(),
+                )))
+                .time(t.time())
+                .concurrency(1),
+        )
         .build()
         .unwrap();
     let all: Vec<_> = atera

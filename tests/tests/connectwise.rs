@@ -633,10 +633,7 @@ async fn create_ticket_after_a_timeout_does_not_create_a_duplicate() {
     ))]);
     let t = RecordingTime::new();
     let cw = builder(&fake, &t)
-        .settings(EngineSettings {
-            timeout: Duration::from_millis(250),
-            ..settings(&t)
-        })
+        .settings(settings(&t).timeout(Duration::from_millis(250)))
         .build()
         .unwrap();
     let ticket = cw.create_ticket(&draft(&company_id)).await.unwrap();

@@ -727,18 +727,18 @@ async fn every_linking_request_goes_through_the_quota() {
     let t = RecordingTime::new();
     let quota = vectis_core::Quota::per_minute(60);
     let vsa = KaseyaConnector::builder(&fake.uri(), TOKEN_ID, SecretString::from(TOKEN_SECRET))
-        .settings(EngineSettings {
-            quota: Some(quota),
-            limiter: Some(Arc::new(
-                vectis_core::rate_limit::GovernorLimit::with_pacing(
-                    quota,
-                    vectis_core::Pacing::Even,
-                    t.time(),
-                ),
-            )),
-            time: t.time(),
-            ..EngineSettings::default()
-        })
+        .settings(
+            EngineSettings::default()
+                .quota(quota)
+                .limiter(Arc::new(
+                    vectis_core::rate_limit::GovernorLimit::with_pacing(
+                        quota,
+                        vectis_core::Pacing::Even,
+                        t.time(),
+                    ),
+                ))
+                .time(t.time()),
+        )
         .build()
         .unwrap();
     let alerts: Vec<_> = vsa

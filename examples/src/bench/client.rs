@@ -153,11 +153,9 @@ pub fn connector(
     quota: Option<u32>,
     concurrency: usize,
 ) -> Result<Box<dyn Connector>, BenchError> {
-    let settings = EngineSettings {
-        quota: Some(quota.map_or(Quota::Off, Quota::per_second)),
-        concurrency,
-        ..EngineSettings::default()
-    };
+    let settings = EngineSettings::default()
+        .quota(quota.map_or(Quota::Off, Quota::per_second))
+        .concurrency(concurrency);
     let connector: Box<dyn Connector> = match t.vendor {
         BenchVendor::Atera => Box::new(
             AteraConnector::builder(SecretString::from(ATERA_KEY))
