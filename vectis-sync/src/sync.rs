@@ -194,6 +194,12 @@ impl SyncOptions {
         self
     }
 
+    /// The guard's floor: a run may always tombstone this many.
+    pub fn mass_delete_min(mut self, n: u64) -> Self {
+        self.mass_delete_min = n;
+        self
+    }
+
     /// The lease's length.
     pub fn lease(mut self, d: Duration) -> Self {
         self.lease = d;
