@@ -452,10 +452,8 @@ pub async fn run_sync(args: &[String], mut io: Io<'_>) -> i32 {
     } else {
         Format::Jsonl
     });
-    let opts = ListOptions {
-        since,
-        ..ListOptions::default()
-    };
+    let mut opts = ListOptions::default();
+    opts.since = since;
     let mut merged =
         futures::stream::select_all(kinds.iter().map(|&k| kind_stream(&connector, k, &opts)));
     let mut counts: Vec<(Kind, u64)> = kinds.iter().map(|&k| (k, 0)).collect();
@@ -976,15 +974,11 @@ pub async fn run_ticket(args: &[String], mut io: Io<'_>) -> i32 {
         Ok(c) => c,
         Err(code) => return code,
     };
-    let draft = vectis_core::TicketDraft {
-        summary: a.summary,
-        customer_id: a.company,
-        description: a.description,
-        board: a.board,
-        status: a.status,
-        priority: a.priority,
-        external_ref: None,
-    };
+    let mut draft = vectis_core::TicketDraft::new(a.company, a.summary);
+    draft.description = a.description;
+    draft.board = a.board;
+    draft.status = a.status;
+    draft.priority = a.priority;
     match connector.create_ticket(&draft).await {
         Ok(t) => {
             let line = format!(

@@ -211,11 +211,7 @@ fn names(pick: impl Fn(&Row) -> Option<&'static str>, extra: &[&'static str]) ->
 
 /// The fakes have no quota; the real vendors' defaults would only slow the demo.
 fn settings() -> EngineSettings {
-    EngineSettings {
-        quota: Some(Quota::Off),
-        concurrency: 4,
-        ..EngineSettings::default()
-    }
+    EngineSettings::default().quota(Quota::Off).concurrency(4)
 }
 
 fn severity_summary(open: &BTreeMap<String, u64>) -> String {

@@ -136,10 +136,7 @@ pub async fn run_rules(args: &[String], mut io: Io<'_>) -> i32 {
         &psa,
         &a.psa,
         &rules,
-        RunOptions {
-            dry_run: a.dry_run,
-            ..RunOptions::default()
-        },
+        RunOptions::default().dry_run(a.dry_run),
     );
     // Boards and priorities by name (reads only), before anything is written.
     if let Err(e) = engine.check().await {

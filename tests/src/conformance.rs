@@ -90,10 +90,6 @@ pub async fn assert_capabilities_agree(
         connector.acknowledge_alert(alert_id)
     );
     check_action!(Verb::ResolveAlert, connector.resolve_alert(alert_id));
-    let draft = TicketDraft {
-        summary: "Vectis conformance check".into(),
-        customer_id: "1".into(),
-        ..TicketDraft::default()
-    };
+    let draft = TicketDraft::new("1", "Vectis conformance check");
     check_action!(Verb::CreateTicket, connector.create_ticket(&draft));
 }

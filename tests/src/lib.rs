@@ -39,13 +39,11 @@ pub use vectis_core::time::ManualTime as RecordingTime;
 /// process-wide one shared by credential, which parallel tests would share)
 /// and `time` for every wait, with `concurrency` pages at once.
 pub fn unthrottled(time: &RecordingTime, concurrency: usize) -> vectis_core::EngineSettings {
-    vectis_core::EngineSettings {
-        quota: Some(vectis_core::Quota::Off),
-        limiter: Some(std::sync::Arc::new(
+    vectis_core::EngineSettings::default()
+        .quota(vectis_core::Quota::Off)
+        .limiter(std::sync::Arc::new(
             vectis_core::rate_limit::GovernorLimit::with_time(vectis_core::Quota::Off, time.time()),
-        )),
-        time: time.time(),
-        concurrency,
-        ..vectis_core::EngineSettings::default()
-    }
+        ))
+        .time(time.time())
+        .concurrency(concurrency)
 }

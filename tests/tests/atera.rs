@@ -442,10 +442,7 @@ async fn since_asks_atera_for_recently_modified_customers() {
     let since = chrono::DateTime::parse_from_rfc3339("2026-05-01T12:00:00Z")
         .unwrap()
         .with_timezone(&chrono::Utc);
-    let opts = ListOptions {
-        since: Some(since),
-        ..ListOptions::default()
-    };
+    let opts = ListOptions::default().since(since);
     let _ = connector(&fake, &t)
         .customers(&opts)
         .try_collect::<Vec<_>>()
@@ -526,10 +523,7 @@ async fn a_listing_resumes_from_a_page_cursor() {
     drop(pages);
     // The cursor survives a round trip through JSON (e.g. a crash-safe checkpoint).
     let saved = serde_json::to_string(&first.resume.unwrap()).unwrap();
-    let opts = ListOptions {
-        resume: Some(serde_json::from_str(&saved).unwrap()),
-        ..ListOptions::default()
-    };
+    let opts = ListOptions::default().resume(serde_json::from_str(&saved).unwrap());
     let rest: Vec<_> = atera.customers(&opts).try_collect().await.unwrap();
     let mut got: Vec<String> = first.items.iter().map(|c| c.id.clone()).collect();
     got.extend(rest.iter().map(|c| c.id.clone()));
@@ -556,12 +550,12 @@ async fn three_kinds_of_two_tenants_sync_at_once_each_tenant_under_its_own_limit
     let build = |fake: &AteraFake, key: &str| {
         AteraConnector::builder(SecretString::from(key))
             .base_url(&fake.uri())
-            .settings(EngineSettings {
-                quota: Some(Quota::per_minute(700)),
-                time: t.time(),
-                concurrency: 4,
-                ..EngineSettings::default()
-            })
+            .settings(
+                EngineSettings::default()
+                    .quota(Quota::per_minute(700))
+                    .time(t.time())
+                    .concurrency(4),
+            )
             .build()
             .unwrap()
     };
@@ -696,10 +690,7 @@ async fn alerts_resumed_inside_the_resolved_list_do_not_replay_it_as_open() {
     let fake = AteraFake::with_data(data).await;
     let t = RecordingTime::new();
     let atera = connector(&fake, &t);
-    let opts = ListOptions {
-        page_size: Some(2),
-        ..ListOptions::default()
-    };
+    let opts = ListOptions::default().page_size(2);
     // Read up to the first page of the resolved list, and stop there.
     let mut pages = atera.alert_pages(&opts);
     let first_resolved = loop {
@@ -709,10 +700,8 @@ async fn alerts_resumed_inside_the_resolved_list_do_not_replay_it_as_open() {
         }
     };
     drop(pages);
-    let resumed = ListOptions {
-        resume: first_resolved.resume.clone(),
-        ..opts
-    };
+    let mut resumed = opts;
+    resumed.resume = first_resolved.resume.clone();
     let rest: Vec<_> = atera.alerts(&resumed).try_collect().await.unwrap();
     assert!(
         rest.iter().all(|a| a.status == AlertStatus::Resolved),
@@ -731,10 +720,7 @@ async fn a_since_too_early_for_the_time_zone_margin_is_an_error_not_a_panic() {
     let fake = AteraFake::start().await;
     let t = RecordingTime::new();
     let atera = connector(&fake, &t);
-    let opts = ListOptions {
-        since: Some(chrono::DateTime::<chrono::Utc>::MIN_UTC),
-        ..ListOptions::default()
-    };
+    let opts = ListOptions::default().since(chrono::DateTime::<chrono::Utc>::MIN_UTC);
     let first = atera.customers(&opts).next().await.unwrap();
     let e = first.unwrap_err();
     assert!(matches!(e, Error::InvalidInput { .. }), "{e:?}");
@@ -749,16 +735,16 @@ async fn a_sync_paced_by_its_quota_says_so() {
     let t = RecordingTime::new();
     let atera = AteraConnector::builder(SecretString::from(ATERA_API_KEY))
         .base_url(&fake.uri())
-        .settings(EngineSettings {
-            quota: Some(Quota::per_minute(2)),
-            limiter: Some(Arc::new(vectis_core::rate_limit::GovernorLimit::with_time(
-                Quota::per_minute(2),
-                t.time(),
-            ))),
-            time: t.time(),
-            concurrency: 1,
-            ..EngineSettings::default()
-        })
+        .settings(
+            EngineSettings::default()
+                .quota(Quota::per_minute(2))
+                .limiter(Arc::new(vectis_core::rate_limit::GovernorLimit::with_time(
+                    Quota::per_minute(2),
+                    t.time(),
+                )))
+                .time(t.time())
+                .concurrency(1),
+        )
         .build()
         .unwrap();
     let all: Vec<_> = atera
@@ -847,10 +833,7 @@ async fn the_resolved_list_starts_while_the_open_list_is_read() {
     let fake = AteraFake::with_data(data.clone()).await;
     let t = RecordingTime::new();
     let atera = connector(&fake, &t);
-    let opts = ListOptions {
-        page_size: Some(2),
-        ..ListOptions::default()
-    };
+    let opts = ListOptions::default().page_size(2);
     let all: Vec<_> = atera.alerts(&opts).try_collect().await.unwrap();
     let statuses: Vec<AlertStatus> = all.iter().map(|a| a.status).collect();
     let first_resolved = statuses

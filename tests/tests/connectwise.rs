@@ -170,10 +170,7 @@ async fn navigable_paging_fails_loudly_instead_of_delivering_a_record_twice() {
         company(1, "Early", "Early Bird Ltd", data_now()),
     );
     let t = RecordingTime::new();
-    let opts = ListOptions {
-        page_size: Some(10),
-        ..ListOptions::default()
-    };
+    let opts = ListOptions::default().page_size(10);
     let err = connector(&fake, &t, Paging::Navigable)
         .customers(&opts)
         .try_collect::<Vec<_>>()
@@ -205,10 +202,7 @@ async fn conditions_survive_to_the_last_page_in_both_modes() {
             .build()
             .unwrap();
         let before = fake.received().await.len();
-        let opts = ListOptions {
-            page_size: Some(100),
-            ..ListOptions::default()
-        };
+        let opts = ListOptions::default().page_size(100);
         let devices: Vec<_> = cw.devices(&opts).try_collect().await.unwrap();
         let got: Vec<String> = devices.iter().map(|d| d.id.clone()).collect();
         assert_eq!(got, want, "{paging:?}");
@@ -240,10 +234,7 @@ async fn since_sends_a_last_updated_condition_joined_to_the_others() {
     let fake = ConnectWiseFake::with_data(data.clone()).await;
     let t = RecordingTime::new();
     let since = data_now() - chrono::Duration::days(90);
-    let opts = ListOptions {
-        since: Some(since),
-        ..ListOptions::default()
-    };
+    let opts = ListOptions::default().since(since);
     let cw = builder(&fake, &t)
         .conditions(
             Listing::Tickets,
@@ -578,15 +569,12 @@ async fn cloudflare_429_with_retry_after_is_waited_out() {
 }
 
 fn draft(customer_id: &str) -> TicketDraft {
-    TicketDraft {
-        summary: "Backup failed on FAB-SRV-01".into(),
-        customer_id: customer_id.into(),
-        description: Some("Nightly job exited with code 3".into()),
-        board: Some("Help Desk".into()),
-        status: Some("16".into()),
-        priority: Some("Priority 1 - Emergency Response".into()),
-        external_ref: None,
-    }
+    let mut draft = TicketDraft::new(customer_id, "Backup failed on FAB-SRV-01");
+    draft.description = Some("Nightly job exited with code 3".into());
+    draft.board = Some("Help Desk".into());
+    draft.status = Some("16".into());
+    draft.priority = Some("Priority 1 - Emergency Response".into());
+    draft
 }
 
 #[tokio::test]
@@ -645,10 +633,7 @@ async fn create_ticket_after_a_timeout_does_not_create_a_duplicate() {
     ))]);
     let t = RecordingTime::new();
     let cw = builder(&fake, &t)
-        .settings(EngineSettings {
-            timeout: Duration::from_millis(250),
-            ..settings(&t)
-        })
+        .settings(settings(&t).timeout(Duration::from_millis(250)))
         .build()
         .unwrap();
     let ticket = cw.create_ticket(&draft(&company_id)).await.unwrap();
@@ -694,10 +679,8 @@ async fn a_101_character_summary_is_refused_before_any_request() {
     let fake = ConnectWiseFake::start().await;
     let t = RecordingTime::new();
     let cw = connector(&fake, &t, Paging::ForwardOnly);
-    let long = TicketDraft {
-        summary: "x".repeat(101),
-        ..draft("250")
-    };
+    let mut long = draft("250");
+    long.summary = "x".repeat(101);
     let err = cw.create_ticket(&long).await.unwrap_err();
     assert!(matches!(err, Error::InvalidInput { .. }), "{err:?}");
     assert!(err.to_string().contains("at most 100"), "{err}");
@@ -712,10 +695,8 @@ async fn the_error_envelope_is_surfaced_with_its_field_errors() {
     let fake = ConnectWiseFake::start().await;
     let company_id = fake.data().companies[0]["id"].to_string();
     let t = RecordingTime::new();
-    let bad = TicketDraft {
-        status: Some("999".into()),
-        ..draft(&company_id)
-    };
+    let mut bad = draft(&company_id);
+    bad.status = Some("999".into());
     let err = connector(&fake, &t, Paging::ForwardOnly)
         .create_ticket(&bad)
         .await

@@ -26,13 +26,10 @@ fn connector(fake: &ConnectWiseFake, time: &RecordingTime) -> ConnectWiseConnect
 }
 
 fn draft(company: &str, reference: &str) -> TicketDraft {
-    TicketDraft {
-        summary: "Disk C: low on SRV-01".into(),
-        customer_id: company.into(),
-        board: Some("Alerts".into()),
-        external_ref: Some(reference.into()),
-        ..TicketDraft::default()
-    }
+    let mut draft = TicketDraft::new(company, "Disk C: low on SRV-01");
+    draft.board = Some("Alerts".into());
+    draft.external_ref = Some(reference.into());
+    draft
 }
 
 async fn writes(fake: &ConnectWiseFake) -> Vec<(String, String)> {

@@ -288,10 +288,7 @@ async fn a_next_page_url_without_max_still_pages_with_the_asked_size() {
     fake.omit_total_count(true);
     fake.next_url_drops_max(true);
     let t = RecordingTime::new();
-    let opts = ListOptions {
-        page_size: Some(100),
-        ..ListOptions::default()
-    };
+    let opts = ListOptions::default().page_size(100);
     let devices: Vec<_> = connector(&fake, &t)
         .devices(&opts)
         .try_collect()

@@ -121,10 +121,7 @@ async fn organizations_and_devices_arrive_exactly_once_with_top_at_most_100() {
     }
     // A page size above VSA X's maximum is clamped before it is sent.
     let vsa = connector(&fake, &t);
-    let big = ListOptions {
-        page_size: Some(500),
-        ..ListOptions::default()
-    };
+    let big = ListOptions::default().page_size(500);
     let n = vsa.customers(&big).try_collect::<Vec<_>>().await.unwrap();
     assert_eq!(n.len(), 250);
 
@@ -702,10 +699,7 @@ async fn the_asset_join_reads_assets_in_step_and_keeps_a_device_without_one() {
         .next
         .replace(&fake_origin_of(&resume.next), &fake.uri());
     let rest: Vec<_> = vsa
-        .devices(&ListOptions {
-            resume: Some(resume),
-            ..ListOptions::default()
-        })
+        .devices(&ListOptions::default().resume(resume))
         .try_collect()
         .await
         .unwrap();
@@ -733,18 +727,18 @@ async fn every_linking_request_goes_through_the_quota() {
     let t = RecordingTime::new();
     let quota = vectis_core::Quota::per_minute(60);
     let vsa = KaseyaConnector::builder(&fake.uri(), TOKEN_ID, SecretString::from(TOKEN_SECRET))
-        .settings(EngineSettings {
-            quota: Some(quota),
-            limiter: Some(Arc::new(
-                vectis_core::rate_limit::GovernorLimit::with_pacing(
-                    quota,
-                    vectis_core::Pacing::Even,
-                    t.time(),
-                ),
-            )),
-            time: t.time(),
-            ..EngineSettings::default()
-        })
+        .settings(
+            EngineSettings::default()
+                .quota(quota)
+                .limiter(Arc::new(
+                    vectis_core::rate_limit::GovernorLimit::with_pacing(
+                        quota,
+                        vectis_core::Pacing::Even,
+                        t.time(),
+                    ),
+                ))
+                .time(t.time()),
+        )
         .build()
         .unwrap();
     let alerts: Vec<_> = vsa

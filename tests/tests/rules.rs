@@ -205,11 +205,9 @@ impl World {
             &cw,
             "connectwise",
             &self.rules,
-            RunOptions {
-                dry_run,
-                time: self.clock.time(),
-                ..RunOptions::default()
-            },
+            RunOptions::default()
+                .dry_run(dry_run)
+                .time(self.clock.time()),
         );
         engine.check().await.unwrap();
         let mut lines: Vec<String> = Vec::new();
@@ -773,10 +771,7 @@ async fn a_create_that_fails_and_whose_lookup_fails_names_the_key_and_the_next_r
         &cw,
         "connectwise",
         &w.rules,
-        RunOptions {
-            time: w.clock.time(),
-            ..RunOptions::default()
-        },
+        RunOptions::default().time(w.clock.time()),
     );
     let err = engine.run(|_| {}).await.unwrap_err().to_string();
     assert!(

@@ -69,10 +69,7 @@ async fn https_front(backend: &str) -> HttpsFront {
 }
 
 fn settings(t: &RecordingTime) -> EngineSettings {
-    EngineSettings {
-        retry: RetryPolicy::never(),
-        ..vectis_testkit::unthrottled(t, 1)
-    }
+    vectis_testkit::unthrottled(t, 1).retry(RetryPolicy::never())
 }
 
 fn atera(origin: &str, settings: EngineSettings) -> Result<AteraConnector, Error> {
@@ -89,10 +86,7 @@ async fn a_sync_through_a_private_ca_works_once_the_ca_is_added() {
     let t = RecordingTime::new();
     let c = atera(
         &front.origin,
-        EngineSettings {
-            extra_root_certificates: vec![front.ca_pem.clone().into_bytes()],
-            ..settings(&t)
-        },
+        settings(&t).extra_root_certificates(vec![front.ca_pem.clone().into_bytes()]),
     )
     .unwrap();
     let store = Store::open("sqlite::memory:").await.unwrap();
@@ -128,10 +122,7 @@ async fn a_root_certificate_that_is_not_pem_is_refused_at_build() {
     let t = RecordingTime::new();
     let e = atera(
         "https://app.atera.com",
-        EngineSettings {
-            extra_root_certificates: vec![b"not a certificate".to_vec()],
-            ..settings(&t)
-        },
+        settings(&t).extra_root_certificates(vec![b"not a certificate".to_vec()]),
     )
     .unwrap_err();
     assert!(matches!(e, Error::Config { .. }), "{e:?}");
@@ -151,14 +142,7 @@ async fn a_given_client_is_used_only_if_it_refuses_redirects() {
         .add_root_certificate(ca.clone())
         .build()
         .unwrap();
-    let c = atera(
-        &front.origin,
-        EngineSettings {
-            http_client: Some(good),
-            ..settings(&t)
-        },
-    )
-    .unwrap();
+    let c = atera(&front.origin, settings(&t).http_client(good)).unwrap();
     assert!(
         c.check()
             .await
@@ -173,14 +157,7 @@ async fn a_given_client_is_used_only_if_it_refuses_redirects() {
         .build()
         .unwrap();
     let before = fake.received().await.len();
-    let c = atera(
-        &front.origin,
-        EngineSettings {
-            http_client: Some(follows),
-            ..settings(&t)
-        },
-    )
-    .unwrap();
+    let c = atera(&front.origin, settings(&t).http_client(follows)).unwrap();
     let e = c.check().await.unwrap_err();
     assert!(matches!(e, Error::Config { .. }), "{e:?}");
     assert!(e.to_string().contains("follows redirects"), "{e}");

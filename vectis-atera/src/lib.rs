@@ -346,16 +346,12 @@ impl Connector for AteraConnector {
     }
 
     fn capabilities(&self) -> Capabilities {
-        Capabilities {
-            list_customers: true,
-            list_devices: true,
-            list_alerts: true,
-            list_tickets: false,
-            acknowledge_alert: false,
-            resolve_alert: true,
-            create_ticket: false,
-            incremental: true,
-        }
+        Capabilities::default()
+            .list_customers(true)
+            .list_devices(true)
+            .list_alerts(true)
+            .resolve_alert(true)
+            .incremental(true)
     }
 
     async fn check(&self) -> Result<ConnectionInfo> {
@@ -429,10 +425,8 @@ impl Connector for AteraConnector {
             return self.alert_list("Resolved", opts);
         }
         let open = self.alert_list("Open", opts);
-        let resolved_opts = ListOptions {
-            resume: None,
-            ..opts.clone()
-        };
+        let mut resolved_opts = opts.clone();
+        resolved_opts.resume = None;
         let me = self.clone();
         let resolved =
             futures::stream::once(async move { me.alert_list("Resolved", &resolved_opts) })
@@ -467,11 +461,11 @@ impl Connector for AteraConnector {
             },
             other => other,
         })?;
-        Ok(ActionOutcome {
-            vendor: Vendor::Atera,
-            id: id.to_string(),
-            message: format!("alert {id} resolved"),
-        })
+        Ok(ActionOutcome::new(
+            Vendor::Atera,
+            id,
+            format!("alert {id} resolved"),
+        ))
     }
 
     fn unsupported(&self, verb: Verb) -> Error {

@@ -5,13 +5,14 @@ use vectis_core::{Alert, AlertStatus, Customer, Device, OsFamily, Severity, Vend
 
 /// `CustomerDto` → [`Customer`]; `None` without a `CustomerID`.
 pub fn customer(c: AteraCustomer, raw: serde_json::Value) -> Option<Customer> {
-    Some(Customer {
-        vendor: Vendor::Atera,
-        id: c.customer_id?.to_string(),
-        name: c.customer_name.unwrap_or_default(),
-        updated_at: c.last_modified,
-        raw,
-    })
+    let mut customer = Customer::new(
+        Vendor::Atera,
+        c.customer_id?.to_string(),
+        c.customer_name.unwrap_or_default(),
+    );
+    customer.updated_at = c.last_modified;
+    customer.raw = raw;
+    Some(customer)
 }
 
 /// A device's id: its `DeviceGuid` (what alerts reference), or the `AgentID`
@@ -27,17 +28,18 @@ fn device_key(guid: Option<&str>, agent_id: Option<i64>) -> Option<String> {
 /// an `AgentID` to be known by.
 pub fn device(a: AteraAgent, raw: serde_json::Value) -> Option<Device> {
     let id = device_key(a.device_guid.as_deref(), a.agent_id)?;
-    Some(Device {
-        vendor: Vendor::Atera,
+    let mut device = Device::new(
+        Vendor::Atera,
         id,
-        customer_id: a.customer_id.map(|c| c.to_string()),
-        name: a.machine_name.or(a.agent_name).unwrap_or_default(),
-        os_family: a.os.as_deref().map(OsFamily::from_os_name),
-        os: a.os,
-        online: a.online,
-        last_seen: a.last_seen,
-        raw,
-    })
+        a.machine_name.or(a.agent_name).unwrap_or_default(),
+    );
+    device.customer_id = a.customer_id.map(|c| c.to_string());
+    device.os_family = a.os.as_deref().map(OsFamily::from_os_name);
+    device.os = a.os;
+    device.online = a.online;
+    device.last_seen = a.last_seen;
+    device.raw = raw;
+    Some(device)
 }
 
 /// Atera's severities: `Critical`, `Warning`, `Information`. Warning is
@@ -60,22 +62,23 @@ pub fn severity(s: Option<&str>) -> Severity {
 /// resolved.
 pub fn alert(a: AteraAlert, raw: serde_json::Value) -> Option<Alert> {
     let resolved = a.archived.unwrap_or(false);
-    Some(Alert {
-        vendor: Vendor::Atera,
-        id: a.alert_id?.to_string(),
-        customer_id: a.customer_id.map(|c| c.to_string()),
-        device_id: device_key(a.device_guid.as_deref(), a.agent_id),
-        severity: severity(a.severity.as_deref()),
-        status: if resolved {
+    let mut alert = Alert::new(
+        Vendor::Atera,
+        a.alert_id?.to_string(),
+        severity(a.severity.as_deref()),
+        if resolved {
             AlertStatus::Resolved
         } else {
             AlertStatus::Open
         },
-        title: a.title.or(a.alert_message).unwrap_or_default(),
-        created_at: a.created,
-        resolved_at: if resolved { a.archived_date } else { None },
-        raw,
-    })
+        a.title.or(a.alert_message).unwrap_or_default(),
+    );
+    alert.customer_id = a.customer_id.map(|c| c.to_string());
+    alert.device_id = device_key(a.device_guid.as_deref(), a.agent_id);
+    alert.created_at = a.created;
+    alert.resolved_at = if resolved { a.archived_date } else { None };
+    alert.raw = raw;
+    Some(alert)
 }
 
 #[cfg(test)]

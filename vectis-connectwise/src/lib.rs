@@ -64,14 +64,9 @@
 //! println!("{}", cw.check().await?); // Connected to ConnectWise: v2025.1.12345
 //!
 //! let companies: Vec<_> = cw.customers(&ListOptions::default()).try_collect().await?;
-//! let ticket = cw
-//!     .create_ticket(&TicketDraft {
-//!         summary: "Backup failed on FAB-SRV-01".into(),
-//!         customer_id: companies[0].id.clone(),
-//!         description: Some("Nightly job exited with code 3".into()),
-//!         ..TicketDraft::default()
-//!     })
-//!     .await?;
+//! let mut draft = TicketDraft::new(&companies[0].id, "Backup failed on FAB-SRV-01");
+//! draft.description = Some("Nightly job exited with code 3".into());
+//! let ticket = cw.create_ticket(&draft).await?;
 //! println!("opened ticket {}", ticket.id);
 //! # Ok(()) }
 //! ```
@@ -112,7 +107,7 @@
 //! `id asc`). Either way, a record that arrives twice fails the sync instead
 //! of being delivered twice.
 //!
-//! **Incremental sync.** [`ListOptions::since`] becomes
+//! **Incremental sync.** [`ListOptions::since`](field@ListOptions::since) becomes
 //! `conditions=lastUpdated > [<UTC>]`, joined with `and` to any conditions
 //! set with [`ConnectWiseBuilder::conditions`]. Deleted companies
 //! (`deletedFlag`) are left out unless
@@ -1075,16 +1070,12 @@ impl Connector for ConnectWiseConnector {
     }
 
     fn capabilities(&self) -> Capabilities {
-        Capabilities {
-            list_customers: true,
-            list_devices: true,
-            list_alerts: false,
-            list_tickets: true,
-            acknowledge_alert: false,
-            resolve_alert: false,
-            create_ticket: true,
-            incremental: true,
-        }
+        Capabilities::default()
+            .list_customers(true)
+            .list_devices(true)
+            .list_tickets(true)
+            .create_ticket(true)
+            .incremental(true)
     }
 
     async fn check(&self) -> Result<ConnectionInfo> {
@@ -1221,14 +1212,13 @@ mod tests {
             u64::MAX
         ))
         .unwrap();
-        let resp = Response {
-            status: vectis_core::http::StatusCode::OK,
-            headers: Default::default(),
-            body: br#"[{"id":1},{"id":2}]"#.to_vec(),
-            endpoint: "/company/companies".into(),
+        let resp = Response::new(
+            Vendor::ConnectWise,
+            "/company/companies",
             url,
-            vendor: Vendor::ConnectWise,
-        };
+            vectis_core::http::StatusCode::OK,
+            br#"[{"id":1},{"id":2}]"#.to_vec(),
+        );
         let e = parse_page(&resp, 2).unwrap_err();
         assert!(e.to_string().contains("no next page number"), "{e}");
     }
@@ -1333,11 +1323,8 @@ mod tests {
 
     #[test]
     fn since_joins_user_conditions_with_and() {
-        let since = Some(chrono::Utc.with_ymd_and_hms(2024, 1, 2, 3, 4, 5).unwrap());
-        let opts = ListOptions {
-            since,
-            ..ListOptions::default()
-        };
+        let since = chrono::Utc.with_ymd_and_hms(2024, 1, 2, 3, 4, 5).unwrap();
+        let opts = ListOptions::default().since(since);
         let c = builder("https://h.example")
             .conditions(Listing::Tickets, "board/name=\"Help Desk\" or board/id=3")
             .build()
@@ -1374,41 +1361,25 @@ mod tests {
 
     #[test]
     fn ticket_body_validates_and_references_by_id_or_name() {
-        let draft = TicketDraft {
-            summary: "Disk full".into(),
-            customer_id: "250".into(),
-            board: Some("Help Desk".into()),
-            status: Some("16".into()),
-            priority: None,
-            description: Some("C: at 99%".into()),
-            external_ref: None,
-        };
+        let mut draft = TicketDraft::new("250", "Disk full");
+        draft.board = Some("Help Desk".into());
+        draft.status = Some("16".into());
+        draft.description = Some("C: at 99%".into());
         let b = ticket_body(&draft, "vectis-1").unwrap();
         assert_eq!(
             b,
             serde_json::json!({"summary":"Disk full","company":{"id":250},"externalXRef":"vectis-1",
                 "board":{"name":"Help Desk"},"status":{"id":16},"initialDescription":"C: at 99%"})
         );
-        let long = TicketDraft {
-            summary: "é".repeat(101),
-            ..draft.clone()
-        };
+        let mut long = draft.clone();
+        long.summary = "é".repeat(101);
         let e = ticket_body(&long, "m").unwrap_err();
         assert!(e.to_string().contains("101 characters"), "{e}");
-        assert!(
-            ticket_body(
-                &TicketDraft {
-                    summary: "é".repeat(100),
-                    ..draft.clone()
-                },
-                "m"
-            )
-            .is_ok()
-        );
-        let by_identifier = TicketDraft {
-            customer_id: "Fabrikam".into(),
-            ..draft
-        };
+        let mut at_most = draft.clone();
+        at_most.summary = "é".repeat(100);
+        assert!(ticket_body(&at_most, "m").is_ok());
+        let mut by_identifier = draft;
+        by_identifier.customer_id = "Fabrikam".into();
         assert_eq!(
             ticket_body(&by_identifier, "m").unwrap()["company"],
             serde_json::json!({"identifier":"Fabrikam"})

@@ -5,13 +5,14 @@ use vectis_core::{Customer, Device, OsFamily, Vendor};
 
 /// `Company` → [`Customer`]. The name falls back to the short identifier.
 pub fn customer(c: Company, raw: serde_json::Value) -> Customer {
-    Customer {
-        vendor: Vendor::ConnectWise,
-        id: c.id.to_string(),
-        name: c.name.or(c.identifier).unwrap_or_default(),
-        updated_at: c.info.time("lastUpdated"),
-        raw,
-    }
+    let mut customer = Customer::new(
+        Vendor::ConnectWise,
+        c.id.to_string(),
+        c.name.or(c.identifier).unwrap_or_default(),
+    );
+    customer.updated_at = c.info.time("lastUpdated");
+    customer.raw = raw;
+    customer
 }
 
 /// `Configuration` → [`Device`], linked to its company by `company.id`.
@@ -19,32 +20,32 @@ pub fn customer(c: Company, raw: serde_json::Value) -> Customer {
 /// in, so `online` and `last_seen` are `None`.
 pub fn device(c: Configuration, raw: serde_json::Value) -> Device {
     let os = non_empty(c.os_type).or_else(|| non_empty(c.os_info));
-    Device {
-        vendor: Vendor::ConnectWise,
-        id: c.id.to_string(),
-        customer_id: c.company.and_then(|r| r.id).map(|id| id.to_string()),
-        name: c.name.unwrap_or_default(),
-        os_family: os.as_deref().map(OsFamily::from_os_name),
-        os,
-        online: None,
-        last_seen: None,
-        raw,
-    }
+    let mut device = Device::new(
+        Vendor::ConnectWise,
+        c.id.to_string(),
+        c.name.unwrap_or_default(),
+    );
+    device.customer_id = c.company.and_then(|r| r.id).map(|id| id.to_string());
+    device.os_family = os.as_deref().map(OsFamily::from_os_name);
+    device.os = os;
+    device.raw = raw;
+    device
 }
 
 /// `Ticket` → [`vectis_core::Ticket`]. Opened at `_info.dateEntered` (or the
 /// top-level `dateEntered` of older API versions).
 pub fn ticket(t: Ticket, raw: serde_json::Value) -> vectis_core::Ticket {
-    vectis_core::Ticket {
-        vendor: Vendor::ConnectWise,
-        id: t.id.to_string(),
-        customer_id: t.company.and_then(|r| r.id).map(|id| id.to_string()),
-        summary: t.summary.unwrap_or_default(),
-        status: t.status.and_then(|s| s.name),
-        created_at: t.info.time("dateEntered").or(t.date_entered),
-        updated_at: t.info.time("lastUpdated"),
-        raw,
-    }
+    let mut ticket = vectis_core::Ticket::new(
+        Vendor::ConnectWise,
+        t.id.to_string(),
+        t.summary.unwrap_or_default(),
+    );
+    ticket.customer_id = t.company.and_then(|r| r.id).map(|id| id.to_string());
+    ticket.status = t.status.and_then(|s| s.name);
+    ticket.created_at = t.info.time("dateEntered").or(t.date_entered);
+    ticket.updated_at = t.info.time("lastUpdated");
+    ticket.raw = raw;
+    ticket
 }
 
 /// A ticket with its workflow facts (status id, closed, merge, enteredBy).

@@ -211,10 +211,10 @@ impl ConnectWiseConnector {
                 }),
         };
         match found {
-            Some(s) => Ok(Named {
-                id: s.id.to_string(),
-                name: s.name.clone().unwrap_or_default(),
-            }),
+            Some(s) => Ok(Named::new(
+                s.id.to_string(),
+                s.name.clone().unwrap_or_default(),
+            )),
             None => Err(Error::config(
                 "ConnectWise closed status",
                 format!(
@@ -291,12 +291,8 @@ impl ConnectWiseConnector {
     pub async fn board_by_name(&self, name: &str) -> Result<Option<Named>> {
         Ok(self.boards().await?.into_iter().find_map(|b| {
             let n = b.name?;
-            (b.inactive_flag != Some(true) && n.trim().eq_ignore_ascii_case(name.trim())).then(
-                || Named {
-                    id: b.id.to_string(),
-                    name: n,
-                },
-            )
+            (b.inactive_flag != Some(true) && n.trim().eq_ignore_ascii_case(name.trim()))
+                .then(|| Named::new(b.id.to_string(), n))
         }))
     }
 
@@ -307,10 +303,9 @@ impl ConnectWiseConnector {
             .await?;
         Ok(list.into_iter().find_map(|(p, _)| {
             let n = p.name?;
-            n.trim().eq_ignore_ascii_case(name.trim()).then(|| Named {
-                id: p.id.to_string(),
-                name: n,
-            })
+            n.trim()
+                .eq_ignore_ascii_case(name.trim())
+                .then(|| Named::new(p.id.to_string(), n))
         }))
     }
 }

@@ -10,7 +10,21 @@ use std::fmt;
 /// What a connector can do. It must agree with the connector's behaviour:
 /// a verb marked `false` returns [`Error::Unsupported`] without sending
 /// anything (the testkit checks this for every connector).
+///
+/// Everything is `false` by default; a connector turns on what it does:
+///
+/// ```
+/// use vectis_core::{Capabilities, Verb};
+///
+/// let caps = Capabilities::default()
+///     .list_customers(true)
+///     .list_alerts(true)
+///     .resolve_alert(true);
+/// assert!(caps.supports(Verb::ResolveAlert));
+/// assert!(!caps.supports(Verb::CreateTicket));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[non_exhaustive]
 pub struct Capabilities {
     /// `customers()` works.
     pub list_customers: bool,
@@ -31,6 +45,54 @@ pub struct Capabilities {
 }
 
 impl Capabilities {
+    /// Sets [`list_customers`](field@Capabilities::list_customers).
+    pub fn list_customers(mut self, yes: bool) -> Self {
+        self.list_customers = yes;
+        self
+    }
+
+    /// Sets [`list_devices`](field@Capabilities::list_devices).
+    pub fn list_devices(mut self, yes: bool) -> Self {
+        self.list_devices = yes;
+        self
+    }
+
+    /// Sets [`list_alerts`](field@Capabilities::list_alerts).
+    pub fn list_alerts(mut self, yes: bool) -> Self {
+        self.list_alerts = yes;
+        self
+    }
+
+    /// Sets [`list_tickets`](field@Capabilities::list_tickets).
+    pub fn list_tickets(mut self, yes: bool) -> Self {
+        self.list_tickets = yes;
+        self
+    }
+
+    /// Sets [`acknowledge_alert`](field@Capabilities::acknowledge_alert).
+    pub fn acknowledge_alert(mut self, yes: bool) -> Self {
+        self.acknowledge_alert = yes;
+        self
+    }
+
+    /// Sets [`resolve_alert`](field@Capabilities::resolve_alert).
+    pub fn resolve_alert(mut self, yes: bool) -> Self {
+        self.resolve_alert = yes;
+        self
+    }
+
+    /// Sets [`create_ticket`](field@Capabilities::create_ticket).
+    pub fn create_ticket(mut self, yes: bool) -> Self {
+        self.create_ticket = yes;
+        self
+    }
+
+    /// Sets [`incremental`](field@Capabilities::incremental).
+    pub fn incremental(mut self, yes: bool) -> Self {
+        self.incremental = yes;
+        self
+    }
+
     /// Whether `verb` is supported.
     pub fn supports(&self, verb: Verb) -> bool {
         match verb {
@@ -48,6 +110,7 @@ impl Capabilities {
 /// The answer to [`Connector::check`]; displays as
 /// `Connected to <product>: <summary>` (`Connected to Atera: 42 customers`).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
 pub struct ConnectionInfo {
     /// The vendor reached.
     pub vendor: Vendor,
@@ -86,6 +149,7 @@ impl fmt::Display for ConnectionInfo {
 
 /// What an action did, in the vendor's terms (`Atera: alert 9001 resolved`).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
 pub struct ActionOutcome {
     /// The vendor acted on.
     pub vendor: Vendor,
@@ -93,6 +157,18 @@ pub struct ActionOutcome {
     pub id: String,
     /// What happened, in the vendor's words.
     pub message: String,
+}
+
+impl ActionOutcome {
+    /// What happened to alert `id` at `vendor`, in the vendor's words
+    /// (`alert 9001 resolved`).
+    pub fn new(vendor: Vendor, id: impl Into<String>, message: impl Into<String>) -> ActionOutcome {
+        ActionOutcome {
+            vendor,
+            id: id.into(),
+            message: message.into(),
+        }
+    }
 }
 
 impl fmt::Display for ActionOutcome {
@@ -124,11 +200,14 @@ impl Observed {
     }
 }
 
-/// Options for a listing.
+/// Options for a listing: everything, first page first, at the vendor's
+/// page size unless set (`ListOptions::default().page_size(100)`).
 #[derive(Debug, Clone, Default)]
+#[non_exhaustive]
 pub struct ListOptions {
     /// Only records changed since then, where the vendor can filter
-    /// (see [`Capabilities::incremental`]); otherwise everything.
+    /// (see [`Capabilities::incremental`](field@Capabilities::incremental));
+    /// otherwise everything.
     pub since: Option<DateTime<Utc>>,
     /// Items per page to ask for (capped at the vendor's maximum).
     pub page_size: Option<u32>,
@@ -137,6 +216,24 @@ pub struct ListOptions {
 }
 
 impl ListOptions {
+    /// Only records changed since `since` (sets [`since`](field@ListOptions::since)).
+    pub fn since(mut self, since: DateTime<Utc>) -> Self {
+        self.since = Some(since);
+        self
+    }
+
+    /// Items per page to ask for (sets [`page_size`](field@ListOptions::page_size)).
+    pub fn page_size(mut self, n: u32) -> Self {
+        self.page_size = Some(n);
+        self
+    }
+
+    /// Resume from `cursor` (sets [`resume`](field@ListOptions::resume)).
+    pub fn resume(mut self, cursor: Cursor) -> Self {
+        self.resume = Some(cursor);
+        self
+    }
+
     /// `since` moved `margin` earlier (a vendor that reads it in an unknown
     /// time zone, say); `None` without `since`. A `since` too early to move
     /// (near chrono's minimum) is an [`Error::InvalidInput`], never a panic.
@@ -239,9 +336,9 @@ pub trait Connector: Send + Sync + fmt::Debug {
         }
     }
 
-    /// Whether the vendor applies [`ListOptions::since`] to `kind` (a listing
+    /// Whether the vendor applies [`ListOptions::since`](field@ListOptions::since) to `kind` (a listing
     /// of a kind it cannot filter returns everything). Defaults to
-    /// [`Capabilities::incremental`] for every kind.
+    /// [`Capabilities::incremental`](field@Capabilities::incremental) for every kind.
     fn filters_since(&self, kind: Kind) -> bool {
         let _ = kind;
         self.capabilities().incremental

@@ -367,7 +367,9 @@ pub fn encode_segment(s: &str) -> String {
 }
 
 /// One request to make: method, URL, body, and whether it may be repeated.
+/// Built with [`RequestSpec::get`] or [`RequestSpec::new`].
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct RequestSpec {
     /// HTTP method.
     pub method: Method,
@@ -432,6 +434,7 @@ impl RequestSpec {
 
 /// A complete response, body read.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct Response {
     /// HTTP status.
     pub status: StatusCode,
@@ -448,6 +451,27 @@ pub struct Response {
 }
 
 impl Response {
+    /// A response from `vendor` to the request for `url` (path template
+    /// `endpoint`), with `status` and `body` and no headers until set
+    /// (`resp.headers = …`): what a test of a vendor's parser or
+    /// [`VendorRules::classify`] needs.
+    pub fn new(
+        vendor: Vendor,
+        endpoint: impl Into<String>,
+        url: Url,
+        status: StatusCode,
+        body: impl Into<Vec<u8>>,
+    ) -> Response {
+        Response {
+            status,
+            headers: HeaderMap::new(),
+            body: body.into(),
+            endpoint: endpoint.into(),
+            url,
+            vendor,
+        }
+    }
+
     /// The content type, or `""`.
     pub fn content_type(&self) -> &str {
         self.headers
@@ -584,8 +608,23 @@ pub trait VendorRules: Send + Sync + fmt::Debug {
     }
 }
 
-/// Settings for one client; every field has a sensible default.
+/// Settings for one client; every field has a sensible default. Start from
+/// the default and change what you need with the setters, named after the
+/// fields:
+///
+/// ```
+/// use std::time::Duration;
+/// use vectis_core::{EngineSettings, Quota, RetryPolicy};
+///
+/// let settings = EngineSettings::default()
+///     .quota(Quota::per_minute(300))
+///     .concurrency(2)
+///     .timeout(Duration::from_secs(60))
+///     .retry(RetryPolicy::default().max_attempts(6));
+/// assert_eq!(settings.quota, Some(Quota::per_minute(300)));
+/// ```
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct EngineSettings {
     /// Client-side quota; `None` uses the vendor's default.
     pub quota: Option<Quota>,
@@ -619,25 +658,27 @@ pub struct EngineSettings {
     /// (one or more `-----BEGIN CERTIFICATE-----` blocks): the CA of a proxy
     /// that inspects TLS, or a private CA. A text that is no PEM certificate
     /// is an error when the connector is built. Ignored when
-    /// [`EngineSettings::http_client`] is given.
+    /// [`http_client`](field@EngineSettings::http_client) is given.
     pub extra_root_certificates: Vec<Vec<u8>>,
     /// Your own `reqwest::Client` (a proxy, client certificates, your TLS
     /// setup). It must not follow redirects — build it with
     /// `.redirect(reqwest::redirect::Policy::none())` — and this is checked
     /// before its first request (against a one-shot server on 127.0.0.1):
     /// one that follows them is refused with an [`Error::Config`]. Its own
-    /// timeouts apply instead of [`EngineSettings::timeout`].
+    /// timeouts apply instead of [`timeout`](field@EngineSettings::timeout).
     pub http_client: Option<reqwest::Client>,
 }
 
-/// [`EngineSettings::max_body_bytes`] by default: 64 MiB.
+/// [`EngineSettings::max_body_bytes`](field@EngineSettings::max_body_bytes)
+/// by default: 64 MiB.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
 
-/// [`EngineSettings::max_pages`] by default.
+/// [`EngineSettings::max_pages`](field@EngineSettings::max_pages) by default.
 pub const DEFAULT_MAX_PAGES: u64 = 1_000_000;
 
 /// The most requests one client may have in flight; a larger
-/// [`EngineSettings::concurrency`] is lowered to this (with a warning).
+/// [`EngineSettings::concurrency`](field@EngineSettings::concurrency) is
+/// lowered to this (with a warning).
 pub const MAX_CONCURRENCY: usize = 1024;
 
 impl Default for EngineSettings {
@@ -659,6 +700,90 @@ impl Default for EngineSettings {
     }
 }
 
+impl EngineSettings {
+    /// The client-side quota, instead of the vendor's default (sets
+    /// [`quota`](field@EngineSettings::quota)).
+    pub fn quota(mut self, quota: Quota) -> Self {
+        self.quota = Some(quota);
+        self
+    }
+
+    /// An explicit limiter to share (sets
+    /// [`limiter`](field@EngineSettings::limiter)).
+    pub fn limiter(mut self, limiter: Arc<dyn RateLimit>) -> Self {
+        self.limiter = Some(limiter);
+        self
+    }
+
+    /// A quota shared by many processes (sets
+    /// [`shared_quota`](field@EngineSettings::shared_quota)).
+    pub fn shared_quota(mut self, factory: Arc<dyn LimiterFactory>) -> Self {
+        self.shared_quota = Some(factory);
+        self
+    }
+
+    /// The retry policy (sets [`retry`](field@EngineSettings::retry)).
+    pub fn retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// The per-request timeout (sets
+    /// [`timeout`](field@EngineSettings::timeout)).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The most requests in flight at once (sets
+    /// [`concurrency`](field@EngineSettings::concurrency)).
+    pub fn concurrency(mut self, n: usize) -> Self {
+        self.concurrency = n;
+        self
+    }
+
+    /// The clock and sleeper (sets [`time`](field@EngineSettings::time)).
+    pub fn time(mut self, time: Time) -> Self {
+        self.time = time;
+        self
+    }
+
+    /// How the in-process limiter spreads the quota (sets
+    /// [`pacing`](field@EngineSettings::pacing)).
+    pub fn pacing(mut self, pacing: Pacing) -> Self {
+        self.pacing = pacing;
+        self
+    }
+
+    /// The largest response body read, in bytes (sets
+    /// [`max_body_bytes`](field@EngineSettings::max_body_bytes)).
+    pub fn max_body_bytes(mut self, n: usize) -> Self {
+        self.max_body_bytes = n;
+        self
+    }
+
+    /// The most pages one listing may request (sets
+    /// [`max_pages`](field@EngineSettings::max_pages)).
+    pub fn max_pages(mut self, n: u64) -> Self {
+        self.max_pages = n;
+        self
+    }
+
+    /// CA certificates (PEM texts) trusted besides the built-in roots (sets
+    /// [`extra_root_certificates`](field@EngineSettings::extra_root_certificates)).
+    pub fn extra_root_certificates(mut self, pems: Vec<Vec<u8>>) -> Self {
+        self.extra_root_certificates = pems;
+        self
+    }
+
+    /// Your own `reqwest::Client`, which must not follow redirects (sets
+    /// [`http_client`](field@EngineSettings::http_client)).
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http_client = Some(client);
+        self
+    }
+}
+
 /// The engine. Cheap to clone; clones share everything.
 #[derive(Clone)]
 pub struct HttpClient {
@@ -677,9 +802,10 @@ struct Inner {
     /// The transport, or why it could not be built (returned by every
     /// request: never a silent fallback to a default client).
     http: std::result::Result<reqwest::Client, Error>,
-    /// For a client given in [`EngineSettings::http_client`]: set once it
-    /// was checked to refuse redirects (a failed check is not kept, so a
-    /// passing problem, such as no free port, does not stick).
+    /// For a client given in
+    /// [`EngineSettings::http_client`](field@EngineSettings::http_client):
+    /// set once it was checked to refuse redirects (a failed check is not
+    /// kept, so a passing problem, such as no free port, does not stick).
     given_client_checked: Option<tokio::sync::OnceCell<()>>,
     max_body_bytes: usize,
     max_pages: u64,
@@ -819,7 +945,8 @@ impl HttpClient {
         self.inner.concurrency
     }
 
-    /// The most pages one listing may request ([`EngineSettings::max_pages`]).
+    /// The most pages one listing may request
+    /// ([`EngineSettings::max_pages`](field@EngineSettings::max_pages)).
     pub fn max_pages(&self) -> u64 {
         self.inner.max_pages
     }
@@ -1113,7 +1240,8 @@ impl HttpClient {
         }
     }
 
-    /// Reads a response whole, up to [`EngineSettings::max_body_bytes`]:
+    /// Reads a response whole, up to
+    /// [`EngineSettings::max_body_bytes`](field@EngineSettings::max_body_bytes):
     /// a larger body is an error naming the endpoint (outer `Err`); a
     /// transport failure while reading is the inner one.
     async fn read_body(

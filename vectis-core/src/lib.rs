@@ -40,7 +40,7 @@
 //!   when on.
 //!
 //! Behind a proxy that inspects TLS, or against a server with a private CA,
-//! add the CA's certificate (PEM) to [`EngineSettings::extra_root_certificates`],
+//! add the CA's certificate (PEM) with [`EngineSettings::extra_root_certificates`],
 //! or bring your own `reqwest::Client` with [`EngineSettings::http_client`]
 //! (it must not follow redirects; that is checked before its first request).
 //! - `redis` (off by default): `redis_quota`, a quota kept in Redis and

@@ -5,6 +5,20 @@
 //! original JSON in `raw`, so nothing is lost in the mapping. The serde form is
 //! the JSON the `sync` example prints (snake_case fields; `raw` is skipped
 //! there unless asked for).
+//!
+//! The records are `#[non_exhaustive]`, so a new field is not a breaking
+//! change: build one with `new` (the fields every record has) and set the
+//! rest by name.
+//!
+//! ```
+//! use vectis_core::{Device, OsFamily, Vendor};
+//!
+//! let mut d = Device::new(Vendor::Atera, "6f1c2e1a", "ACME-DC01");
+//! d.customer_id = Some("42".into());
+//! d.os = Some("Windows Server 2019 Standard".into());
+//! d.os_family = Some(OsFamily::Windows);
+//! assert_eq!(d.online, None);
+//! ```
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -161,6 +175,7 @@ impl OsFamily {
 /// A customer of the MSP: an Atera customer, a VSA X organization, a Datto
 /// site, a ConnectWise company.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Customer {
     /// Which tool this record came from.
     pub vendor: Vendor,
@@ -176,8 +191,23 @@ pub struct Customer {
     pub raw: serde_json::Value,
 }
 
+impl Customer {
+    /// A customer with its vendor, id and name; `updated_at` and `raw` are
+    /// empty until set (`c.updated_at = …`).
+    pub fn new(vendor: Vendor, id: impl Into<String>, name: impl Into<String>) -> Customer {
+        Customer {
+            vendor,
+            id: id.into(),
+            name: name.into(),
+            updated_at: None,
+            raw: serde_json::Value::Null,
+        }
+    }
+}
+
 /// A managed machine: an agent, a device, a configuration.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Device {
     /// Which tool this record came from.
     pub vendor: Vendor,
@@ -201,8 +231,27 @@ pub struct Device {
     pub raw: serde_json::Value,
 }
 
+impl Device {
+    /// A device with its vendor, id and name; every other field is empty
+    /// (`None`, `raw` null) until set (`d.os = …`).
+    pub fn new(vendor: Vendor, id: impl Into<String>, name: impl Into<String>) -> Device {
+        Device {
+            vendor,
+            id: id.into(),
+            customer_id: None,
+            name: name.into(),
+            os: None,
+            os_family: None,
+            online: None,
+            last_seen: None,
+            raw: serde_json::Value::Null,
+        }
+    }
+}
+
 /// A monitoring alert raised on a device or customer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Alert {
     /// Which tool this record came from.
     pub vendor: Vendor,
@@ -228,8 +277,35 @@ pub struct Alert {
     pub raw: serde_json::Value,
 }
 
+impl Alert {
+    /// An alert with its vendor, id, severity, status and title; the
+    /// customer, device, times and `raw` are empty until set
+    /// (`a.device_id = …`).
+    pub fn new(
+        vendor: Vendor,
+        id: impl Into<String>,
+        severity: Severity,
+        status: AlertStatus,
+        title: impl Into<String>,
+    ) -> Alert {
+        Alert {
+            vendor,
+            id: id.into(),
+            customer_id: None,
+            device_id: None,
+            severity,
+            status,
+            title: title.into(),
+            created_at: None,
+            resolved_at: None,
+            raw: serde_json::Value::Null,
+        }
+    }
+}
+
 /// What a caller fills in to open a ticket in a PSA.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TicketDraft {
     /// Short summary (ConnectWise: at most 100 characters).
     pub summary: String,
@@ -254,8 +330,21 @@ pub struct TicketDraft {
     pub external_ref: Option<String>,
 }
 
+impl TicketDraft {
+    /// A draft for the customer (company) `customer_id` with `summary`; the
+    /// optional fields are `None` until set (`draft.board = Some(…)`).
+    pub fn new(customer_id: impl Into<String>, summary: impl Into<String>) -> TicketDraft {
+        TicketDraft {
+            summary: summary.into(),
+            customer_id: customer_id.into(),
+            ..TicketDraft::default()
+        }
+    }
+}
+
 /// A ticket as the PSA holds it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Ticket {
     /// Which tool this record came from.
     pub vendor: Vendor,
@@ -275,6 +364,23 @@ pub struct Ticket {
     /// The vendor's original JSON for this record.
     #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
     pub raw: serde_json::Value,
+}
+
+impl Ticket {
+    /// A ticket with its vendor, id and summary; every other field is empty
+    /// (`None`, `raw` null) until set (`t.status = …`).
+    pub fn new(vendor: Vendor, id: impl Into<String>, summary: impl Into<String>) -> Ticket {
+        Ticket {
+            vendor,
+            id: id.into(),
+            customer_id: None,
+            summary: summary.into(),
+            status: None,
+            created_at: None,
+            updated_at: None,
+            raw: serde_json::Value::Null,
+        }
+    }
 }
 
 /// The kinds of record a connector lists.
@@ -406,29 +512,21 @@ mod tests {
 
     #[test]
     fn serde_form_matches_the_design_examples() {
-        let c = Record::Customer(Customer {
-            vendor: Vendor::Atera,
-            id: "42".into(),
-            name: "Acme Ltd".into(),
-            updated_at: None,
-            raw: serde_json::Value::Null,
-        });
+        let c = Record::Customer(Customer::new(Vendor::Atera, "42", "Acme Ltd"));
         assert_eq!(
             serde_json::to_string(&c).unwrap(),
             r#"{"type":"customer","vendor":"atera","id":"42","name":"Acme Ltd"}"#
         );
-        let a = Record::Alert(Alert {
-            vendor: Vendor::DattoRmm,
-            id: "9001".into(),
-            customer_id: Some("42".into()),
-            device_id: None,
-            severity: Severity::Critical,
-            status: AlertStatus::Open,
-            title: "Disk C: below 5%".into(),
-            created_at: Some(Utc.with_ymd_and_hms(2026, 5, 1, 11, 58, 3).unwrap()),
-            resolved_at: None,
-            raw: serde_json::Value::Null,
-        });
+        let mut alert = Alert::new(
+            Vendor::DattoRmm,
+            "9001",
+            Severity::Critical,
+            AlertStatus::Open,
+            "Disk C: below 5%",
+        );
+        alert.customer_id = Some("42".into());
+        alert.created_at = Some(Utc.with_ymd_and_hms(2026, 5, 1, 11, 58, 3).unwrap());
+        let a = Record::Alert(alert);
         assert_eq!(
             serde_json::to_string(&a).unwrap(),
             r#"{"type":"alert","vendor":"datto-rmm","id":"9001","customer_id":"42","device_id":null,"severity":"critical","status":"open","title":"Disk C: below 5%","created_at":"2026-05-01T11:58:03Z"}"#

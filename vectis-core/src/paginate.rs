@@ -14,7 +14,7 @@
 //! The end is: no next / an empty next / an empty page that links no next
 //! page / the total reached. An empty page that links a next page is
 //! followed, up to [`MAX_EMPTY_PAGES`] in a row; a listing never requests
-//! more than [`EngineSettings::max_pages`](crate::EngineSettings::max_pages)
+//! more than [`EngineSettings::max_pages`](field@crate::EngineSettings::max_pages)
 //! pages.
 //! A next URL on another origin is refused (it would carry our credentials);
 //! query parameters the server dropped from a next URL are put back. Any URL

@@ -90,11 +90,22 @@ impl Activity {
 
 /// A named thing a ticket refers to (a board, a priority, a status).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Named {
     /// The PSA's id for it.
     pub id: String,
     /// Its name, as the PSA spells it.
     pub name: String,
+}
+
+impl Named {
+    /// A thing with the PSA's `id` and `name`.
+    pub fn new(id: impl Into<String>, name: impl Into<String>) -> Named {
+        Named {
+            id: id.into(),
+            name: name.into(),
+        }
+    }
 }
 
 /// A PSA: tickets found by reference, noted, closed and reopened.

@@ -9,8 +9,11 @@
 
 use std::time::{Duration, SystemTime};
 
-/// How hard to try before giving up.
+/// How hard to try before giving up. Start from the default (or
+/// [`RetryPolicy::never`]) and change what you need with the setters, named
+/// after the fields (`RetryPolicy::default().max_attempts(6)`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RetryPolicy {
     /// Attempts in all, the first included (1 = never retry).
     pub max_attempts: u32,
@@ -44,6 +47,41 @@ impl RetryPolicy {
             max_attempts: 1,
             ..RetryPolicy::default()
         }
+    }
+
+    /// Attempts in all, the first included (sets
+    /// [`max_attempts`](field@RetryPolicy::max_attempts)).
+    pub fn max_attempts(mut self, n: u32) -> Self {
+        self.max_attempts = n;
+        self
+    }
+
+    /// The backoff base for the first retry (sets
+    /// [`initial_backoff`](field@RetryPolicy::initial_backoff)).
+    pub fn initial_backoff(mut self, d: Duration) -> Self {
+        self.initial_backoff = d;
+        self
+    }
+
+    /// The longest backoff between two attempts (sets
+    /// [`max_backoff`](field@RetryPolicy::max_backoff)).
+    pub fn max_backoff(mut self, d: Duration) -> Self {
+        self.max_backoff = d;
+        self
+    }
+
+    /// The longest `Retry-After` waited for (sets
+    /// [`max_retry_after`](field@RetryPolicy::max_retry_after)).
+    pub fn max_retry_after(mut self, d: Duration) -> Self {
+        self.max_retry_after = d;
+        self
+    }
+
+    /// The time budget across all attempts of one request (sets
+    /// [`total_time`](field@RetryPolicy::total_time)).
+    pub fn total_time(mut self, d: Duration) -> Self {
+        self.total_time = d;
+        self
     }
 
     /// The backoff ceiling before retry number `retry` (1 for the first

@@ -40,16 +40,14 @@ fn client(server: &MockServer, time: &ManualTime, retry: RetryPolicy) -> HttpCli
         Arc::new(TestRules),
         base,
         cred,
-        EngineSettings {
-            quota: Some(Quota::Off),
-            limiter: Some(Arc::new(vectis_core::rate_limit::GovernorLimit::with_time(
+        EngineSettings::default()
+            .quota(Quota::Off)
+            .limiter(Arc::new(vectis_core::rate_limit::GovernorLimit::with_time(
                 Quota::Off,
                 time.time(),
-            ))),
-            retry,
-            time: time.time(),
-            ..EngineSettings::default()
-        },
+            )))
+            .retry(retry)
+            .time(time.time()),
     )
 }
 
@@ -159,11 +157,9 @@ async fn retry_after_is_honoured_and_pauses_sibling_requests() {
             "x-api-key",
             SecretString::from(KEY),
         )),
-        EngineSettings {
-            limiter: Some(first.limiter().clone()),
-            time: t.time(),
-            ..EngineSettings::default()
-        },
+        EngineSettings::default()
+            .limiter(first.limiter().clone())
+            .time(t.time()),
     );
     get(&sibling, "/b").await.unwrap();
     assert!(
@@ -370,12 +366,10 @@ async fn twenty_concurrent_requests_through_an_expired_token_make_one_token_requ
         Arc::new(TestRules),
         BaseUrl::parse(&server.uri(), "base").unwrap(),
         cred.clone(),
-        EngineSettings {
-            quota: Some(Quota::Off),
-            time: t.time(),
-            concurrency: 20,
-            ..EngineSettings::default()
-        },
+        EngineSettings::default()
+            .quota(Quota::Off)
+            .time(t.time())
+            .concurrency(20),
     );
     let run = |c: HttpClient| async move {
         let tasks: Vec<_> = (0..20)
@@ -427,11 +421,7 @@ async fn a_401_refreshes_the_token_once_then_reports_auth() {
         Arc::new(TestRules),
         BaseUrl::parse(&server.uri(), "base").unwrap(),
         oauth(&server, &t),
-        EngineSettings {
-            quota: Some(Quota::Off),
-            time: t.time(),
-            ..EngineSettings::default()
-        },
+        EngineSettings::default().quota(Quota::Off).time(t.time()),
     );
     let e = get(&c, "/r").await.unwrap_err();
     assert!(
@@ -474,11 +464,7 @@ async fn a_refused_token_request_is_an_auth_error_with_the_hint() {
         Arc::new(TestRules),
         BaseUrl::parse(&server.uri(), "base").unwrap(),
         cred,
-        EngineSettings {
-            quota: Some(Quota::Off),
-            time: t.time(),
-            ..EngineSettings::default()
-        },
+        EngineSettings::default().quota(Quota::Off).time(t.time()),
     );
     let e = get(&c, "/r").await.unwrap_err();
     let msg = e.to_string();
@@ -577,18 +563,16 @@ async fn the_send_slot_is_taken_after_the_token_so_a_token_fetch_cannot_squeeze_
         Arc::new(TestRules),
         BaseUrl::parse(&server.uri(), "base").unwrap(),
         oauth(&server, &t),
-        EngineSettings {
-            quota: Some(quota),
-            limiter: Some(Arc::new(
+        EngineSettings::default()
+            .quota(quota)
+            .limiter(Arc::new(
                 vectis_core::rate_limit::GovernorLimit::with_pacing(
                     quota,
                     vectis_core::Pacing::Even,
                     t.time(),
                 ),
-            )),
-            time: t.time(),
-            ..EngineSettings::default()
-        },
+            ))
+            .time(t.time()),
     );
     get(&c, "/r").await.unwrap();
     get(&c, "/r").await.unwrap();
@@ -622,11 +606,9 @@ async fn ten_requests_under_3600_an_hour_go_out_at_once_through_the_default_limi
             "x-api-key",
             SecretString::from(KEY),
         )),
-        EngineSettings {
-            quota: Some(Quota::per_hour(3600)),
-            time: t.time(),
-            ..EngineSettings::default()
-        },
+        EngineSettings::default()
+            .quota(Quota::per_hour(3600))
+            .time(t.time()),
     );
     for _ in 0..10 {
         get(&c, "/r").await.unwrap();

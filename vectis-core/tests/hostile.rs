@@ -29,15 +29,13 @@ impl VendorRules for Rules {
 const KEY: &str = "key-abcdef-0123456789";
 
 fn settings(time: &ManualTime) -> EngineSettings {
-    EngineSettings {
-        quota: Some(Quota::Off),
-        limiter: Some(Arc::new(vectis_core::rate_limit::GovernorLimit::with_time(
+    EngineSettings::default()
+        .quota(Quota::Off)
+        .limiter(Arc::new(vectis_core::rate_limit::GovernorLimit::with_time(
             Quota::Off,
             time.time(),
-        ))),
-        time: time.time(),
-        ..EngineSettings::default()
-    }
+        )))
+        .time(time.time())
 }
 
 fn client_with(base: &str, cred: Arc<dyn Credential>, settings: EngineSettings) -> HttpClient {
@@ -151,14 +149,7 @@ async fn a_body_over_the_limit_is_an_error_naming_the_endpoint() {
     )
     .await;
     let t = ManualTime::new();
-    let c = client_with(
-        &server.uri(),
-        key(),
-        EngineSettings {
-            max_body_bytes: 1024,
-            ..settings(&t)
-        },
-    );
+    let c = client_with(&server.uri(), key(), settings(&t).max_body_bytes(1024));
     let e = get(&c, "/big").await.unwrap_err();
     let shown = e.to_string();
     assert!(matches!(e, Error::UnexpectedResponse { .. }), "{e:?}");
@@ -175,20 +166,14 @@ async fn concurrency_above_the_semaphore_maximum_is_lowered_not_a_panic() {
     let c = client_with(
         "https://example.com",
         key(),
-        EngineSettings {
-            concurrency: usize::MAX,
-            ..settings(&t)
-        },
+        settings(&t).concurrency(usize::MAX),
     );
     assert_eq!(c.concurrency(), vectis_core::http::MAX_CONCURRENCY);
 }
 
 #[test]
 fn since_near_the_earliest_date_is_an_error_not_a_panic() {
-    let opts = ListOptions {
-        since: Some(DateTime::<Utc>::MIN_UTC),
-        ..ListOptions::default()
-    };
+    let opts = ListOptions::default().since(DateTime::<Utc>::MIN_UTC);
     let e = opts.since_minus(chrono::Duration::hours(14)).unwrap_err();
     assert!(matches!(e, Error::InvalidInput { .. }), "{e:?}");
     assert_eq!(
@@ -329,14 +314,9 @@ async fn token_requests_wait_on_the_quota() {
     let c = client_with(
         &server.uri(),
         oauth(&server, &t, "api-key-user", "api-secret-pw"),
-        EngineSettings {
-            quota: Some(quota),
-            limiter: Some(Arc::new(vectis_core::rate_limit::GovernorLimit::with_time(
-                quota,
-                t.time(),
-            ))),
-            ..settings(&t)
-        },
+        settings(&t).quota(quota).limiter(Arc::new(
+            vectis_core::rate_limit::GovernorLimit::with_time(quota, t.time()),
+        )),
     );
     get(&c, "/r").await.unwrap();
     // The token took the minute's one slot; the read waited for the next.
@@ -375,10 +355,7 @@ async fn an_error_body_echoing_the_key_is_redacted() {
     let c = client_with(
         &server.uri(),
         key(),
-        EngineSettings {
-            retry: RetryPolicy::never(),
-            ..settings(&t)
-        },
+        settings(&t).retry(RetryPolicy::never()),
     );
     for p in ["/400", "/500", "/401"] {
         let e = get(&c, p).await.unwrap_err();
@@ -447,14 +424,7 @@ async fn a_refused_connection_says_so_once() {
     };
     let t = ManualTime::new();
     let base = format!("http://127.0.0.1:{port}");
-    let c = client_with(
-        &base,
-        key(),
-        EngineSettings {
-            retry: RetryPolicy::never(),
-            ..settings(&t)
-        },
-    );
+    let c = client_with(&base, key(), settings(&t).retry(RetryPolicy::never()));
     let e = get(&c, "/x").await.unwrap_err();
     let shown = e.to_string();
     assert!(matches!(e, Error::Network { .. }), "{e:?}");
@@ -487,14 +457,7 @@ async fn a_tls_failure_reads_as_tls() {
     let server = MockServer::start().await;
     let t = ManualTime::new();
     let base = server.uri().replace("http://", "https://");
-    let c = client_with(
-        &base,
-        key(),
-        EngineSettings {
-            retry: RetryPolicy::never(),
-            ..settings(&t)
-        },
-    );
+    let c = client_with(&base, key(), settings(&t).retry(RetryPolicy::never()));
     let shown = get(&c, "/x").await.unwrap_err().to_string();
     assert!(shown.contains("TLS handshake failed"), "{shown}");
 }
@@ -505,11 +468,9 @@ async fn an_unknown_host_reads_as_dns() {
     let c = client_with(
         "https://no-such-host.invalid",
         key(),
-        EngineSettings {
-            retry: RetryPolicy::never(),
-            timeout: Duration::from_secs(10),
-            ..settings(&t)
-        },
+        settings(&t)
+            .retry(RetryPolicy::never())
+            .timeout(Duration::from_secs(10)),
     );
     let shown = get(&c, "/x").await.unwrap_err().to_string();
     assert!(shown.contains("(DNS)"), "{shown}");
@@ -546,10 +507,7 @@ async fn a_connection_closed_without_an_answer_reads_as_closed() {
     let c = client_with(
         &format!("http://127.0.0.1:{port}"),
         key(),
-        EngineSettings {
-            retry: RetryPolicy::never(),
-            ..settings(&t)
-        },
+        settings(&t).retry(RetryPolicy::never()),
     );
     let shown = get(&c, "/x").await.unwrap_err().to_string();
     assert!(shown.contains("closed by the other side"), "{shown}");
@@ -610,10 +568,7 @@ async fn a_transport_that_cannot_be_built_is_an_error_not_a_default_client() {
     )
     .await;
     let t = ManualTime::new();
-    let bad = || EngineSettings {
-        extra_root_certificates: vec![b"-----BEGIN NOTHING-----".to_vec()],
-        ..settings(&t)
-    };
+    let bad = || settings(&t).extra_root_certificates(vec![b"-----BEGIN NOTHING-----".to_vec()]);
     let base = BaseUrl::parse(&server.uri(), "base").unwrap();
     let e = HttpClient::try_new(Arc::new(Rules), base, key(), bad()).unwrap_err();
     assert!(matches!(e, Error::Config { .. }), "{e:?}");
@@ -648,10 +603,7 @@ async fn a_given_client_that_follows_redirects_is_refused_before_any_request() {
     let c = client_with(
         &server.uri(),
         key(),
-        EngineSettings {
-            http_client: Some(reqwest::Client::new()),
-            ..settings(&t)
-        },
+        settings(&t).http_client(reqwest::Client::new()),
     );
     let e = get(&c, "/x").await.unwrap_err();
     assert!(e.to_string().contains("follows redirects"), "{e}");
@@ -667,13 +619,6 @@ async fn a_given_client_that_follows_redirects_is_refused_before_any_request() {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
-    let c = client_with(
-        &server.uri(),
-        key(),
-        EngineSettings {
-            http_client: Some(none),
-            ..settings(&t)
-        },
-    );
+    let c = client_with(&server.uri(), key(), settings(&t).http_client(none));
     assert_eq!(get(&c, "/x").await.unwrap().status.as_u16(), 200);
 }

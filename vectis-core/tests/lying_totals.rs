@@ -37,16 +37,14 @@ fn client(server: &MockServer, concurrency: usize) -> HttpClient {
             "x-api-key",
             SecretString::from("key-0123456789"),
         )),
-        EngineSettings {
-            quota: Some(Quota::Off),
-            limiter: Some(Arc::new(vectis_core::rate_limit::GovernorLimit::with_time(
+        EngineSettings::default()
+            .quota(Quota::Off)
+            .limiter(Arc::new(vectis_core::rate_limit::GovernorLimit::with_time(
                 Quota::Off,
                 time.time(),
-            ))),
-            time: time.time(),
-            concurrency,
-            ..EngineSettings::default()
-        },
+            )))
+            .time(time.time())
+            .concurrency(concurrency),
     )
 }
 
@@ -452,13 +450,11 @@ async fn a_listing_stops_at_its_page_limit() {
             "x-api-key",
             SecretString::from("key-0123456789"),
         )),
-        EngineSettings {
-            quota: Some(Quota::Off),
-            time: time.time(),
-            concurrency: 1,
-            max_pages: 5,
-            ..EngineSettings::default()
-        },
+        EngineSettings::default()
+            .quota(Quota::Off)
+            .time(time.time())
+            .concurrency(1)
+            .max_pages(5),
     );
     let e = collect(&c, listing(&c, NextUrl { first: pages(1) }))
         .await

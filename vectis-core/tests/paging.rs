@@ -43,16 +43,14 @@ fn client(server: &MockServer, time: &ManualTime, concurrency: usize) -> HttpCli
         Arc::new(TestRules),
         base,
         cred,
-        EngineSettings {
-            quota: Some(Quota::Off),
-            limiter: Some(Arc::new(vectis_core::rate_limit::GovernorLimit::with_time(
+        EngineSettings::default()
+            .quota(Quota::Off)
+            .limiter(Arc::new(vectis_core::rate_limit::GovernorLimit::with_time(
                 Quota::Off,
                 time.time(),
-            ))),
-            time: time.time(),
-            concurrency,
-            ..EngineSettings::default()
-        },
+            )))
+            .time(time.time())
+            .concurrency(concurrency),
     )
 }
 
@@ -419,12 +417,10 @@ async fn a_slow_caller_gets_at_most_one_page_fetched_ahead() {
             asked: asked.clone(),
             early: early.clone(),
         }),
-        EngineSettings {
-            quota: Some(Quota::Off),
-            time: t.time(),
-            concurrency: 1,
-            ..EngineSettings::default()
-        },
+        EngineSettings::default()
+            .quota(Quota::Off)
+            .time(t.time())
+            .concurrency(1),
     );
     // Each page's parse reports it: the caller waits until the page after
     // the one it holds has been read, the most a slow caller can cause.

@@ -337,12 +337,10 @@ fn client_through(server: &wiremock::MockServer, store: RedisQuota) -> vectis_co
         Arc::new(Rules),
         vectis_core::BaseUrl::parse(&server.uri(), "base").unwrap(),
         Arc::new(cred),
-        vectis_core::EngineSettings {
-            quota: Some(Quota::per_minute(700)),
-            shared_quota: Some(Arc::new(store)),
-            retry: vectis_core::RetryPolicy::never(),
-            ..vectis_core::EngineSettings::default()
-        },
+        vectis_core::EngineSettings::default()
+            .quota(Quota::per_minute(700))
+            .shared_quota(Arc::new(store))
+            .retry(vectis_core::RetryPolicy::never()),
     )
 }
 

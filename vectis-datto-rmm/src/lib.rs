@@ -806,16 +806,11 @@ impl Connector for DattoRmmConnector {
     }
 
     fn capabilities(&self) -> Capabilities {
-        Capabilities {
-            list_customers: true,
-            list_devices: true,
-            list_alerts: true,
-            list_tickets: false,
-            acknowledge_alert: false,
-            resolve_alert: true,
-            create_ticket: false,
-            incremental: false,
-        }
+        Capabilities::default()
+            .list_customers(true)
+            .list_devices(true)
+            .list_alerts(true)
+            .resolve_alert(true)
     }
 
     async fn check(&self) -> Result<ConnectionInfo> {
@@ -899,10 +894,8 @@ impl Connector for DattoRmmConnector {
             return self.alert_list("/account/alerts/resolved", opts);
         }
         let open = self.alert_list("/account/alerts/open", opts);
-        let fresh = ListOptions {
-            resume: None,
-            ..opts.clone()
-        };
+        let mut fresh = opts.clone();
+        fresh.resume = None;
         let me = self.clone();
         let resolved =
             futures::stream::once(async move { me.alert_list("/account/alerts/resolved", &fresh) })
@@ -956,11 +949,11 @@ impl Connector for DattoRmmConnector {
             },
             other => self.explain(other),
         })?;
-        Ok(ActionOutcome {
-            vendor: Vendor::DattoRmm,
-            id: id.to_string(),
-            message: format!("alert {id} resolved"),
-        })
+        Ok(ActionOutcome::new(
+            Vendor::DattoRmm,
+            id,
+            format!("alert {id} resolved"),
+        ))
     }
 
     fn unsupported(&self, verb: Verb) -> Error {

@@ -43,13 +43,9 @@ pub fn site(s: DattoSite, raw: serde_json::Value) -> Result<Option<Customer>> {
     let Some(uid) = site_uid(&s).filter(|u| is_guid(u)).map(str::to_string) else {
         return Ok(None);
     };
-    Ok(Some(Customer {
-        vendor: Vendor::DattoRmm,
-        id: uid,
-        name: s.name.unwrap_or_default(),
-        updated_at: None,
-        raw,
-    }))
+    let mut customer = Customer::new(Vendor::DattoRmm, uid, s.name.unwrap_or_default());
+    customer.raw = raw;
+    Ok(Some(customer))
 }
 
 /// A site uid that can be a customer id: a GUID (so never the Deleted
@@ -85,17 +81,14 @@ pub fn device(d: DattoDevice, raw: serde_json::Value, keep_deleted: bool) -> Opt
         .filter(|h| !h.trim().is_empty())
         .or(d.description)
         .unwrap_or_default();
-    Some(Device {
-        vendor: Vendor::DattoRmm,
-        id,
-        customer_id,
-        name,
-        os_family: d.operating_system.as_deref().map(OsFamily::from_os_name),
-        os: d.operating_system,
-        online: d.online,
-        last_seen: d.last_seen,
-        raw,
-    })
+    let mut device = Device::new(Vendor::DattoRmm, id, name);
+    device.customer_id = customer_id;
+    device.os_family = d.operating_system.as_deref().map(OsFamily::from_os_name);
+    device.os = d.operating_system;
+    device.online = d.online;
+    device.last_seen = d.last_seen;
+    device.raw = raw;
+    Some(device)
 }
 
 /// Datto's priorities: `Critical`, `High`, `Moderate`, `Low`, `Information`
@@ -170,26 +163,27 @@ pub fn alert(a: DattoAlert, raw: serde_json::Value, listed_resolved: bool) -> Op
         .map(str::trim)
         .filter(|u| !u.is_empty())?
         .to_string();
-    Some(Alert {
-        vendor: Vendor::DattoRmm,
+    let mut alert = Alert::new(
+        Vendor::DattoRmm,
         id,
-        customer_id: customer_of(source.and_then(|s| s.site_uid.as_deref())),
-        device_id: source
-            .and_then(|s| s.device_uid.as_deref())
-            .map(str::trim)
-            .filter(|u| !u.is_empty())
-            .map(str::to_string),
-        severity: severity(a.priority.as_deref()),
-        status: if resolved {
+        severity(a.priority.as_deref()),
+        if resolved {
             AlertStatus::Resolved
         } else {
             AlertStatus::Open
         },
-        title: title(&a),
-        created_at: a.timestamp,
-        resolved_at: if resolved { a.resolved_on } else { None },
-        raw,
-    })
+        title(&a),
+    );
+    alert.customer_id = customer_of(source.and_then(|s| s.site_uid.as_deref()));
+    alert.device_id = source
+        .and_then(|s| s.device_uid.as_deref())
+        .map(str::trim)
+        .filter(|u| !u.is_empty())
+        .map(str::to_string);
+    alert.created_at = a.timestamp;
+    alert.resolved_at = if resolved { a.resolved_on } else { None };
+    alert.raw = raw;
+    Some(alert)
 }
 
 #[cfg(test)]

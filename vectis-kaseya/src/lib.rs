@@ -744,16 +744,10 @@ impl Connector for KaseyaConnector {
     }
 
     fn capabilities(&self) -> Capabilities {
-        Capabilities {
-            list_customers: true,
-            list_devices: true,
-            list_alerts: true,
-            list_tickets: false,
-            acknowledge_alert: false,
-            resolve_alert: false,
-            create_ticket: false,
-            incremental: false,
-        }
+        Capabilities::default()
+            .list_customers(true)
+            .list_devices(true)
+            .list_alerts(true)
     }
 
     async fn check(&self) -> Result<ConnectionInfo> {

@@ -5,13 +5,9 @@ use vectis_core::{Alert, AlertStatus, Customer, Device, OsFamily, Severity, Vend
 
 /// `Organization` → [`Customer`].
 pub fn organization(o: Organization, raw: serde_json::Value) -> Customer {
-    Customer {
-        vendor: Vendor::Kaseya,
-        id: o.id.to_string(),
-        name: o.name.unwrap_or_default(),
-        updated_at: None,
-        raw,
-    }
+    let mut customer = Customer::new(Vendor::Kaseya, o.id.to_string(), o.name.unwrap_or_default());
+    customer.raw = raw;
+    customer
 }
 
 /// A device list item → [`Device`], with OS, online and last-seen from its
@@ -20,17 +16,14 @@ pub fn device(d: DeviceItem, raw: serde_json::Value, asset: Option<&Asset>) -> D
     let os = asset
         .and_then(|a| a.description.clone())
         .filter(|s| !s.trim().is_empty());
-    Device {
-        vendor: Vendor::Kaseya,
-        id: d.identifier,
-        customer_id: d.organization_id.map(|id| id.to_string()),
-        name: d.name.unwrap_or_default(),
-        os_family: os.as_deref().map(OsFamily::from_os_name),
-        os,
-        online: asset.and_then(|a| a.is_online),
-        last_seen: asset.and_then(|a| a.last_seen_online),
-        raw,
-    }
+    let mut device = Device::new(Vendor::Kaseya, d.identifier, d.name.unwrap_or_default());
+    device.customer_id = d.organization_id.map(|id| id.to_string());
+    device.os_family = os.as_deref().map(OsFamily::from_os_name);
+    device.os = os;
+    device.online = asset.and_then(|a| a.is_online);
+    device.last_seen = asset.and_then(|a| a.last_seen_online);
+    device.raw = raw;
+    device
 }
 
 /// `critical` / `elevated` / `normal` / `low`, in any case → critical, high,
@@ -68,18 +61,18 @@ pub fn notification(
     device_id: Option<String>,
     customer_id: Option<String>,
 ) -> Alert {
-    Alert {
-        vendor: Vendor::Kaseya,
-        id: n.id.to_string(),
-        customer_id,
-        device_id,
-        severity: severity(n.priority.as_deref()),
-        status: AlertStatus::Open,
-        title: title(n.message.as_deref()),
-        created_at: n.date_time,
-        resolved_at: None,
-        raw,
-    }
+    let mut alert = Alert::new(
+        Vendor::Kaseya,
+        n.id.to_string(),
+        severity(n.priority.as_deref()),
+        AlertStatus::Open,
+        title(n.message.as_deref()),
+    );
+    alert.customer_id = customer_id;
+    alert.device_id = device_id;
+    alert.created_at = n.date_time;
+    alert.raw = raw;
+    alert
 }
 
 #[cfg(test)]

@@ -55,6 +55,7 @@ pub struct ConfigError {
 
 /// Rules, in file order: the first matching rule wins.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Rules {
     /// The file they came from.
     pub file: String,
@@ -489,8 +490,10 @@ fn check_template(template: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// The values a summary template is filled with.
+/// The values a summary template is filled with: the default (every value
+/// empty) with the ones you have set by name (`fill.title = "…"`).
 #[derive(Debug, Clone, Default)]
+#[non_exhaustive]
 pub struct Fill<'a> {
     /// `{severity}`.
     pub severity: &'a str,

@@ -20,6 +20,7 @@ pub const MAX_SUMMARY_CHARS: usize = 100;
 /// What the engine did (or, in a dry run, would do) for one key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum ActionKind {
     /// Opened a ticket.
     Create,
@@ -68,6 +69,7 @@ pub struct Action {
 
 /// Everything one run did, in order.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Report {
     /// The actions.
     pub actions: Vec<Action>,
@@ -100,8 +102,10 @@ impl Report {
     }
 }
 
-/// Options for a run.
+/// Options for a run: the defaults, changed with the setters named after
+/// the fields (`RunOptions::default().dry_run(true)`).
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct RunOptions {
     /// Print the actions, change nothing (no PSA write, no store write).
     pub dry_run: bool,
@@ -119,6 +123,28 @@ impl Default for RunOptions {
             time: Time::real(),
             intent_lease: Duration::from_secs(300),
         }
+    }
+}
+
+impl RunOptions {
+    /// Print the actions, change nothing (sets
+    /// [`dry_run`](field@RunOptions::dry_run)).
+    pub fn dry_run(mut self, yes: bool) -> Self {
+        self.dry_run = yes;
+        self
+    }
+
+    /// The clock (sets [`time`](field@RunOptions::time)).
+    pub fn time(mut self, time: Time) -> Self {
+        self.time = time;
+        self
+    }
+
+    /// How long a key's intent holds off other processes (sets
+    /// [`intent_lease`](field@RunOptions::intent_lease)).
+    pub fn intent_lease(mut self, d: Duration) -> Self {
+        self.intent_lease = d;
+        self
     }
 }
 
@@ -789,18 +815,18 @@ impl<'a> Engine<'a> {
         }
         let found = self.lookup(key, lookup_hint).await?;
         let seen: Vec<String> = ripe.iter().map(|a| a.id.clone()).collect();
-        let row = |t: &TicketState| RuleTicket {
-            key: key.to_string(),
-            rule: g.rule.name.clone(),
-            rmm_connection: g.key.rmm_connection.clone(),
-            ticket_id: t.ticket.id.clone(),
-            status: TicketStatus::Open,
-            status_id: t.status_id.clone(),
-            open_status_id: t.status_id.clone(),
-            occurrences: seen.len() as i64,
-            seen_alerts: seen.clone(),
-            resolved_noted: false,
-            closed_at: None,
+        let row = |t: &TicketState| {
+            let mut row = RuleTicket::new(
+                key,
+                g.rule.name.clone(),
+                g.key.rmm_connection.clone(),
+                t.ticket.id.clone(),
+            );
+            row.status_id = t.status_id.clone();
+            row.open_status_id = t.status_id.clone();
+            row.occurrences = seen.len() as i64;
+            row.seen_alerts = seen.clone();
+            row
         };
         if let Some(t) = found.first() {
             s.save(&self.psa_connection, &row(t), now).await?;
@@ -850,15 +876,14 @@ impl<'a> Engine<'a> {
         description.push_str(&format!(
             "\nKey: {key} (in externalXRef; one ticket per key)"
         ));
-        let draft = TicketDraft {
-            summary: render(&g.rule.ticket.summary, &fill, MAX_SUMMARY_CHARS),
-            customer_id: company.to_string(),
-            description: Some(description),
-            board: g.rule.ticket.board.clone(),
-            priority: g.rule.ticket.priority.clone(),
-            external_ref: Some(key.to_string()),
-            ..TicketDraft::default()
-        };
+        let mut draft = TicketDraft::new(
+            company,
+            render(&g.rule.ticket.summary, &fill, MAX_SUMMARY_CHARS),
+        );
+        draft.description = Some(description);
+        draft.board = g.rule.ticket.board.clone();
+        draft.priority = g.rule.ticket.priority.clone();
+        draft.external_ref = Some(key.to_string());
         let ticket = self.psa.create_ticket(&draft).await.map_err(self.psa_err(
             key,
             "creating the ticket",

@@ -5,6 +5,7 @@ use sha2::{Digest, Sha256};
 
 /// What a key is about: a device, or a customer when the alert has no device.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub enum Subject {
     /// The alert's device id.
     Device(String),
@@ -17,6 +18,7 @@ pub enum Subject {
 /// One problem: the same condition on the same device (or customer) of the
 /// same RMM connection.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub struct Key {
     /// The RMM connection's name in the store.
     pub rmm_connection: String,

@@ -60,8 +60,8 @@
 //! - **Noise**: `min_age`; an unlinked customer opens nothing (`skip`); a
 //!   maintenance window (`[[window]]`) holds tickets back for its customers
 //!   without losing their alerts.
-//! - **Dry run** ([`RunOptions::dry_run`]): the same actions, nothing written
-//!   anywhere (reads only).
+//! - **Dry run** ([`RunOptions::dry_run`](field@RunOptions::dry_run)): the
+//!   same actions, nothing written anywhere (reads only).
 //!
 //! Layout: [`config`] (the TOML rules), [`key`], [`state`] (the store
 //! tables), [`engine`] (the run), [`error`].

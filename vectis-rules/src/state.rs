@@ -19,6 +19,7 @@ use vectis_sync::Store;
 
 /// What we know of a key's ticket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum TicketStatus {
     /// Open, as far as we know.
     Open,
@@ -48,6 +49,7 @@ impl TicketStatus {
 
 /// One `rule_tickets` row.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct RuleTicket {
     /// `vectis:` + 32 hex digits.
     pub key: String,
@@ -71,6 +73,32 @@ pub struct RuleTicket {
     pub resolved_noted: bool,
     /// When we closed it.
     pub closed_at: Option<DateTime<Utc>>,
+}
+
+impl RuleTicket {
+    /// A row for `key`, opened by `rule` from `rmm_connection`'s alerts, for
+    /// the PSA's ticket `ticket_id`: open, with no occurrence, status or
+    /// alert recorded until set (`row.occurrences = …`).
+    pub fn new(
+        key: impl Into<String>,
+        rule: impl Into<String>,
+        rmm_connection: impl Into<String>,
+        ticket_id: impl Into<String>,
+    ) -> RuleTicket {
+        RuleTicket {
+            key: key.into(),
+            rule: rule.into(),
+            rmm_connection: rmm_connection.into(),
+            ticket_id: ticket_id.into(),
+            status: TicketStatus::Open,
+            status_id: None,
+            open_status_id: None,
+            occurrences: 0,
+            seen_alerts: Vec::new(),
+            resolved_noted: false,
+            closed_at: None,
+        }
+    }
 }
 
 pub(crate) fn ts(t: DateTime<Utc>) -> String {

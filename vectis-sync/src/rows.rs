@@ -228,51 +228,55 @@ pub(crate) fn record_from_row(kind: Kind, row: &AnyRow) -> Result<Record> {
         None => serde_json::Value::Null,
     };
     Ok(match kind {
-        Kind::Customers => Record::Customer(Customer {
-            vendor,
-            id,
-            name: req_text(kind, row, "name")?,
-            updated_at: parse_ts(kind, "updated_at", text(row, "updated_at")?)?,
-            raw,
-        }),
-        Kind::Devices => Record::Device(Device {
-            vendor,
-            id,
-            customer_id: text(row, "customer_id")?,
-            name: req_text(kind, row, "name")?,
-            os: text(row, "os")?,
-            os_family: text(row, "os_family")?
+        Kind::Customers => {
+            let mut c = Customer::new(vendor, id, req_text(kind, row, "name")?);
+            c.updated_at = parse_ts(kind, "updated_at", text(row, "updated_at")?)?;
+            c.raw = raw;
+            Record::Customer(c)
+        }
+        Kind::Devices => {
+            let customer_id = text(row, "customer_id")?;
+            let mut d = Device::new(vendor, id, req_text(kind, row, "name")?);
+            d.customer_id = customer_id;
+            d.os = text(row, "os")?;
+            d.os_family = text(row, "os_family")?
                 .map(|s| parse_enum(kind, "os_family", s))
-                .transpose()?,
-            online: row
+                .transpose()?;
+            d.online = row
                 .try_get::<Option<i64>, _>("online")
                 .map_err(|e| damaged("store column online", e))?
-                .map(|v| v != 0),
-            last_seen: parse_ts(kind, "last_seen", text(row, "last_seen")?)?,
-            raw,
-        }),
-        Kind::Alerts => Record::Alert(Alert {
-            vendor,
-            id,
-            customer_id: text(row, "customer_id")?,
-            device_id: text(row, "device_id")?,
-            severity: parse_enum(kind, "severity", req_text(kind, row, "severity")?)?,
-            status: parse_enum(kind, "status", req_text(kind, row, "status")?)?,
-            title: req_text(kind, row, "title")?,
-            created_at: parse_ts(kind, "created_at", text(row, "created_at")?)?,
-            resolved_at: parse_ts(kind, "resolved_at", text(row, "resolved_at")?)?,
-            raw,
-        }),
-        Kind::Tickets => Record::Ticket(Ticket {
-            vendor,
-            id,
-            customer_id: text(row, "customer_id")?,
-            summary: req_text(kind, row, "summary")?,
-            status: text(row, "status")?,
-            created_at: parse_ts(kind, "created_at", text(row, "created_at")?)?,
-            updated_at: parse_ts(kind, "updated_at", text(row, "updated_at")?)?,
-            raw,
-        }),
+                .map(|v| v != 0);
+            d.last_seen = parse_ts(kind, "last_seen", text(row, "last_seen")?)?;
+            d.raw = raw;
+            Record::Device(d)
+        }
+        Kind::Alerts => {
+            let customer_id = text(row, "customer_id")?;
+            let device_id = text(row, "device_id")?;
+            let mut a = Alert::new(
+                vendor,
+                id,
+                parse_enum(kind, "severity", req_text(kind, row, "severity")?)?,
+                parse_enum(kind, "status", req_text(kind, row, "status")?)?,
+                req_text(kind, row, "title")?,
+            );
+            a.customer_id = customer_id;
+            a.device_id = device_id;
+            a.created_at = parse_ts(kind, "created_at", text(row, "created_at")?)?;
+            a.resolved_at = parse_ts(kind, "resolved_at", text(row, "resolved_at")?)?;
+            a.raw = raw;
+            Record::Alert(a)
+        }
+        Kind::Tickets => {
+            let customer_id = text(row, "customer_id")?;
+            let mut t = Ticket::new(vendor, id, req_text(kind, row, "summary")?);
+            t.customer_id = customer_id;
+            t.status = text(row, "status")?;
+            t.created_at = parse_ts(kind, "created_at", text(row, "created_at")?)?;
+            t.updated_at = parse_ts(kind, "updated_at", text(row, "updated_at")?)?;
+            t.raw = raw;
+            Record::Ticket(t)
+        }
     })
 }
 
@@ -283,13 +287,9 @@ mod tests {
 
     #[test]
     fn hashes_are_stable_and_see_raw_changes() {
-        let mut c = Record::Customer(Customer {
-            vendor: Vendor::Atera,
-            id: "1".into(),
-            name: "Acme".into(),
-            updated_at: None,
-            raw: serde_json::json!({"a": 1}),
-        });
+        let mut customer = Customer::new(Vendor::Atera, "1", "Acme");
+        customer.raw = serde_json::json!({"a": 1});
+        let mut c = Record::Customer(customer);
         let h = hash(&c);
         assert_eq!(h.len(), 32);
         assert_eq!(h, hash(&c.clone()));
@@ -303,17 +303,12 @@ mod tests {
     fn the_one_pass_hash_equals_fnv_over_the_serialized_record() {
         // The definition stored hashes were made with: FNV-1a over
         // `serde_json::to_vec(record)`, from two offsets.
-        let rec = Record::Device(Device {
-            vendor: Vendor::DattoRmm,
-            id: "6f1c2a3b".into(),
-            customer_id: Some("site-1".into()),
-            name: "WS-0000001".into(),
-            os: Some("Windows 11".into()),
-            os_family: None,
-            online: Some(true),
-            last_seen: None,
-            raw: serde_json::json!({"hostname": "WS-0000001", "udf": {"udf1": "é\"x"}, "n": [1, 2.5, null]}),
-        });
+        let mut device = Device::new(Vendor::DattoRmm, "6f1c2a3b", "WS-0000001");
+        device.customer_id = Some("site-1".into());
+        device.os = Some("Windows 11".into());
+        device.online = Some(true);
+        device.raw = serde_json::json!({"hostname": "WS-0000001", "udf": {"udf1": "é\"x"}, "n": [1, 2.5, null]});
+        let rec = Record::Device(device);
         let bytes = serde_json::to_vec(&rec).unwrap();
         let fnv = |offset: u64| {
             bytes.iter().fold(offset, |h, b| {

@@ -31,6 +31,7 @@ impl std::fmt::Debug for Store {
 
 /// One stored record with its bookkeeping, as `store export` prints it.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct StoredRecord {
     /// The connection it was synced under.
     pub connection: String,

@@ -195,6 +195,12 @@ impl SyncOptions {
         self
     }
 
+    /// The guard's floor: a run may always tombstone this many.
+    pub fn mass_delete_min(mut self, n: u64) -> Self {
+        self.mass_delete_min = n;
+        self
+    }
+
     /// The lease's length.
     pub fn lease(mut self, d: Duration) -> Self {
         self.lease = d;
@@ -719,11 +725,10 @@ impl<'a> Syncer<'a> {
                     })
             })
             .transpose()?;
-        let mut opts = ListOptions {
-            since,
-            page_size: self.opts.page_size,
-            resume: cursor,
-        };
+        let mut opts = ListOptions::default();
+        opts.since = since;
+        opts.page_size = self.opts.page_size;
+        opts.resume = cursor;
         let time = &self.opts.time;
         let started = time.now();
         let start_wall = self.now();

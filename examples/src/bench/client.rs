@@ -131,10 +131,8 @@ pub async fn sync_connector(
     concurrency: usize,
 ) -> Result<Tally, BenchError> {
     let connector = connector(t, quota, concurrency)?;
-    let opts = ListOptions {
-        page_size: t.page_size,
-        ..ListOptions::default()
-    };
+    let mut opts = ListOptions::default();
+    opts.page_size = t.page_size;
     let started = Instant::now();
     let mut tally = Tally::new();
     let mut pages = connector.device_pages(&opts);
@@ -155,11 +153,9 @@ pub fn connector(
     quota: Option<u32>,
     concurrency: usize,
 ) -> Result<Box<dyn Connector>, BenchError> {
-    let settings = EngineSettings {
-        quota: Some(quota.map_or(Quota::Off, Quota::per_second)),
-        concurrency,
-        ..EngineSettings::default()
-    };
+    let settings = EngineSettings::default()
+        .quota(quota.map_or(Quota::Off, Quota::per_second))
+        .concurrency(concurrency);
     let connector: Box<dyn Connector> = match t.vendor {
         BenchVendor::Atera => Box::new(
             AteraConnector::builder(SecretString::from(ATERA_KEY))
