@@ -313,8 +313,7 @@ pub async fn sync_child(args: &SyncChildArgs) -> Result<SyncRun, BenchError> {
             let f = match &args.uri {
                 Some(uri) => credentials_for(vendor, uri)?,
                 None => {
-                    start_fake(vendor, &args.tenant, Duration::from_millis(args.latency_ms))
-                        .await?
+                    start_fake(vendor, &args.tenant, Duration::from_millis(args.latency_ms)).await?
                 }
             };
             sync.insert(0, vendor.clone());
