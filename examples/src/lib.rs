@@ -3,7 +3,6 @@
 //! and output formatting. The examples' `main`s are thin wrappers, so the
 //! tests in `tests/` drive exactly what a user runs.
 
-pub mod bench;
 pub mod cli;
 pub mod demo;
 pub mod registry;

@@ -1,4 +1,4 @@
-//! The benchmark behind `BENCHMARKS.md` (`cargo run --release --example bench`).
+//! The benchmark behind `BENCHMARKS.md` (`cargo run --release -p vectis-bench`).
 //!
 //! A loopback server ([`server`]) serves a vendor's device pages, built lazily
 //! from the page number, with a per-response latency and a server-enforced
@@ -144,7 +144,7 @@ pub enum Mode {
     Naive,
 }
 
-/// `cargo run --release --example bench -- [--vendor …] [--quick]`.
+/// `cargo run --release -p vectis-bench -- [--vendor …] [--quick]`.
 #[derive(Debug, Parser)]
 #[command(
     name = "bench",
@@ -355,7 +355,7 @@ impl ServerChild {
                 let _ = child.kill();
                 let _ = child.wait();
                 Err(BenchError(format!(
-                    "the server child did not report its port (said {line:?}); run `cargo run --release --example bench -- __serve` to see why it fails to start"
+                    "the server child did not report its port (said {line:?}); run `cargo run --release -p vectis-bench -- __serve` to see why it fails to start"
                 )))
             }
         }

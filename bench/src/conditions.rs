@@ -23,11 +23,11 @@
 
 use super::client::ATERA_KEY;
 use super::{BenchError, ServerChild};
-use crate::cli::{Io, run_sync};
 use std::collections::HashMap;
 use std::io::Write;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+use vectis_examples::cli::{Io, run_sync};
 
 /// `bench conditions [--quick]`.
 #[derive(Debug, clap::Args)]

@@ -9,7 +9,7 @@
 //!   then a second sync of the unchanged tenant into the same store;
 //! - a 10k-device sync into an empty SQLite store, for peak memory;
 //! - the same device records loaded by dlt (Python) with a merge on the
-//!   primary key, into DuckDB and into SQLite (`examples/bench/dlt_load.py`).
+//!   primary key, into DuckDB and into SQLite (`bench/dlt_load.py`).
 //!
 //! Every timed measurement but dlt's is repeated and its median used; a
 //! missed target fails the run.
@@ -628,7 +628,7 @@ fn run_dlt(
     timeout: std::time::Duration,
 ) -> Result<DltMeasured, String> {
     use std::io::Read;
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/dlt_load.py");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("dlt_load.py");
     std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
     let mut child = Command::new(python)
         .arg(&script)

@@ -1,4 +1,4 @@
-"""The peer in `cargo run --release --example bench -- store`: dlt loads the
+"""The peer in `cargo run --release -p vectis-bench -- store`: dlt loads the
 bench's Datto RMM device records (one JSON object per line, exactly as the
 bench server serves them) with a merge on the primary key, twice.
 

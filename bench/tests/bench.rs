@@ -2,8 +2,8 @@
 //! vendor's shape, the connector and the naive baseline agree on every
 //! record, and the server's quota answers 429 and counts it. No timing.
 
-use vectis_examples::bench::client::{Target, sync_connector, sync_naive};
-use vectis_examples::bench::{BenchVendor, ClientArgs, Mode, measure, server};
+use vectis_bench::client::{Target, sync_connector, sync_naive};
+use vectis_bench::{BenchVendor, ClientArgs, Mode, measure, server};
 
 fn target(vendor: BenchVendor, port: u16, run: &str, devices: u64, page: Option<u32>) -> Target {
     Target {
