@@ -883,8 +883,12 @@ impl<'a> Syncer<'a> {
             let marks: Vec<String> = (0..chunk.len()).map(|i| mark(backend, i + 2)).collect();
             let version = vcol.map_or("NULL".to_string(), |v| format!("t.{v}"));
             let sql = match backend {
+                // SQLite: one row holding a JSON array of the page's stored
+                // rows. Each result row is a hand-over from SQLite's worker
+                // thread (a channel message and a wake-up): 250 of them a
+                // page were a fifth of an unchanged sync's time.
                 Backend::Sqlite => format!(
-                    "SELECT t.id, t.hash, t.deleted_at, {version} FROM {table} t WHERE t.connection = {} AND t.id IN ({})",
+                    "SELECT json_group_array(json_array(t.id, t.hash, t.deleted_at IS NOT NULL, {version})) FROM {table} t WHERE t.connection = {} AND t.id IN ({})",
                     mark(backend, 1),
                     marks.join(", ")
                 ),
@@ -914,6 +918,26 @@ impl<'a> Syncer<'a> {
                 .bind(self.connection.clone());
             for id in chunk {
                 q = q.bind(id.clone());
+            }
+            if backend == Backend::Sqlite {
+                let row = q
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(s.err(doing("read stored records")))?;
+                let text: String = row.try_get(0).map_err(s.err(doing("read stored records")))?;
+                let found: Vec<(String, String, i64, serde_json::Value)> =
+                    serde_json::from_str(&text).map_err(|e| {
+                        rows::damaged("stored records", format!("{e} in what SQLite returned"))
+                    })?;
+                for (id, hash, deleted, version) in found {
+                    let version = match version {
+                        serde_json::Value::Null => None,
+                        serde_json::Value::String(v) => Some(v),
+                        other => Some(other.to_string()),
+                    };
+                    stored.insert(id, (hash, deleted != 0, version));
+                }
+                continue;
             }
             for r in q
                 .fetch_all(&mut *tx)
