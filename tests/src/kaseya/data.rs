@@ -8,7 +8,7 @@ use super::KaseyaData;
 use crate::fake::{Rng, data_now};
 use crate::names::{customer_names, device_name};
 
-pub(super) const PRIORITIES: &[&str] = &["critical", "elevated", "normal", "low"];
+const PRIORITIES: &[&str] = &["critical", "elevated", "normal", "low"];
 const OSES: &[(&str, &str)] = &[
     ("Windows 11 Pro", "windows"),
     ("Windows 10 Enterprise", "windows"),
