@@ -10,7 +10,8 @@ use serde_json::{Map, Value, json};
 use wiremock::ResponseTemplate;
 
 use super::{
-    AteraState, DEFAULT_ITEMS_IN_PAGE, MAX_ITEMS_IN_PAGE, id_of, is_archived, parse_timestamp, set,
+    Atera, AteraData, DEFAULT_ITEMS_IN_PAGE, MAX_ITEMS_IN_PAGE, id_of, is_archived,
+    parse_timestamp, set,
 };
 use crate::fake::paging::{Others, Page, page_url};
 use crate::fake::{RequestView, Rng};
@@ -44,9 +45,9 @@ fn param<'a>(request: &'a RequestView<'_>, name: &'a str) -> Option<&'a str> {
     request.query_values_any_case(name).find(|v| !v.is_empty())
 }
 
-impl AteraState {
+impl Atera {
     fn trace_id(&self) -> String {
-        let n = self.trace.fetch_add(1, Ordering::SeqCst);
+        let n = self.trace.fetch_add(1, Ordering::SeqCst) + 1;
         let mut rng = Rng::new(n);
         format!(
             "00-{:016x}{:016x}-{:016x}-00",
@@ -179,7 +180,11 @@ impl AteraState {
         )
     }
 
-    pub(super) fn customers(&self, request: &RequestView<'_>) -> ResponseTemplate {
+    pub(super) fn customers(
+        &self,
+        data: &AteraData,
+        request: &RequestView<'_>,
+    ) -> ResponseTemplate {
         let since = match param(request, "FromLastModifiedDate") {
             None => None,
             Some(raw) => {
@@ -211,8 +216,7 @@ impl AteraState {
                 .and_then(Value::as_str)
                 .and_then(parse_timestamp)
         };
-        let mut items: Vec<&Value> = self
-            .data
+        let mut items: Vec<&Value> = data
             .customers
             .iter()
             .filter(|c| match since {
@@ -226,7 +230,7 @@ impl AteraState {
         self.paged(request, &items)
     }
 
-    pub(super) fn alerts(&self, request: &RequestView<'_>) -> ResponseTemplate {
+    pub(super) fn alerts(&self, data: &AteraData, request: &RequestView<'_>) -> ResponseTemplate {
         let filter: fn(&Value) -> bool = match param(request, "alertStatus") {
             None => |_| true,
             Some(s) if s.eq_ignore_ascii_case("Open") || s == "0" => |a| !is_archived(a),
@@ -235,7 +239,7 @@ impl AteraState {
             Some(s) if s.eq_ignore_ascii_case("Snoozed") || s == "2" => |_| false,
             Some(s) => return self.invalid_value("alertStatus", s),
         };
-        let items: Vec<&Value> = self.data.alerts.iter().filter(|a| filter(a)).collect();
+        let items: Vec<&Value> = data.alerts.iter().filter(|a| filter(a)).collect();
         self.paged(request, &items)
     }
 
@@ -256,13 +260,12 @@ impl AteraState {
         }
     }
 
-    pub(super) fn resolve(&mut self, raw: &str) -> ResponseTemplate {
+    pub(super) fn resolve(&mut self, data: &mut AteraData, raw: &str) -> ResponseTemplate {
         let id = match self.id(raw, "alertId") {
             Ok(id) => id,
             Err(e) => return *e,
         };
-        let Some(alert) = self
-            .data
+        let Some(alert) = data
             .alerts
             .iter_mut()
             .find(|a| id_of(a, "AlertID") == Some(id))

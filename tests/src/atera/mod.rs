@@ -172,11 +172,11 @@ fn parse_timestamp(s: &str) -> Option<NaiveDateTime> {
 
 // -------------------------------------------------------------------- server
 
-/// What an [`AteraFake`] holds: the data, what tests set or read back, and
+/// The Atera behind an [`AteraFake`]: its routes and answers (its
+/// [`Vendor`](crate::fake::Vendor) impl), what tests set or read back, and
 /// the counter behind ProblemDetails' `traceId`s.
-#[derive(Debug)]
-pub struct AteraState {
-    data: AteraData,
+#[derive(Debug, Default)]
+pub struct Atera {
     resolved: Vec<i64>,
     null_links: bool,
     trace: AtomicU64,
@@ -188,19 +188,19 @@ pub struct AteraState {
 /// Every request needs `X-API-KEY: `[`ATERA_API_KEY`] or
 /// `Authorization: Bearer `[`ATERA_JWT_KEY`]; anything else gets a 401 with an
 /// empty body. See the [module docs](self) for the endpoints.
-pub type AteraFake = FakeServer<AteraState>;
+pub type AteraFake = FakeServer<Atera>;
 
-impl FakeServer<AteraState> {
+impl FakeServer<Atera> {
     /// The ids of alerts resolved with `PUT /alerts/{id}` so far, in order
     /// (an alert resolved twice is listed twice).
     pub fn resolved_alert_ids(&self) -> Vec<i64> {
-        self.state().resolved.clone()
+        self.state().vendor.resolved.clone()
     }
 
     /// Whether absent links (`nextLink` on the last page, `prevLink` on the
     /// first) are `null` instead of `""`. Default `false`: `""`, what Atera
     /// sends and PSAtera relies on.
     pub fn set_null_next_link_at_end(&self, yes: bool) {
-        self.state().null_links = yes;
+        self.state().vendor.null_links = yes;
     }
 }

@@ -11,8 +11,8 @@ use super::conditions::{self, Expr};
 use super::data::company_ref;
 use super::routes::{error, json_response};
 use super::{
-    API_MEMBER, CODEBASE, COMPANY_ID, ConnectWiseState, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE,
-    PostFailure, Table, data_now, insert_sorted, iso, next_id, note, set,
+    API_MEMBER, CODEBASE, COMPANY_ID, ConnectWise, ConnectWiseData, DEFAULT_PAGE_SIZE,
+    MAX_PAGE_SIZE, PostFailure, Table, data_now, insert_sorted, iso, next_id, note, set,
 };
 use crate::fake::RequestView;
 use crate::fake::paging::{Others, Page, link_header, page_url};
@@ -36,7 +36,7 @@ pub(super) fn filter_of(request: &RequestView<'_>) -> Result<Option<Expr>, Box<R
     }
 }
 
-impl ConnectWiseState {
+impl ConnectWise {
     pub(super) fn company_info(company: &str) -> ResponseTemplate {
         if company.eq_ignore_ascii_case(COMPANY_ID) {
             json_response(
@@ -49,7 +49,12 @@ impl ConnectWiseState {
         }
     }
 
-    pub(super) fn list(&mut self, request: &RequestView<'_>, table: Table) -> ResponseTemplate {
+    pub(super) fn list(
+        &mut self,
+        data: &mut ConnectWiseData,
+        request: &RequestView<'_>,
+        table: Table,
+    ) -> ResponseTemplate {
         let filter = match filter_of(request) {
             Ok(f) => f,
             Err(e) => return *e,
@@ -59,8 +64,7 @@ impl ConnectWiseState {
             .and_then(|s| s.parse::<usize>().ok())
             .unwrap_or(DEFAULT_PAGE_SIZE)
             .clamp(1, MAX_PAGE_SIZE);
-        let mut rows: Vec<&Value> = self
-            .data
+        let mut rows: Vec<&Value> = data
             .table(table)
             .iter()
             .filter(|r| filter.as_ref().is_none_or(|f| f.eval(r)))
@@ -134,7 +138,7 @@ impl ConnectWiseState {
         self.inserts
             .retain(|(t, at, _)| !(*t == table && *at == served));
         for r in due {
-            insert_sorted(self.data.table_mut(table), r);
+            insert_sorted(data.table_mut(table), r);
         }
         let mut resp = json_response(200, &Value::Array(page));
         if let Some(l) = link {
@@ -143,39 +147,11 @@ impl ConnectWiseState {
         resp
     }
 
-    /// The index of the ticket `id` (a path segment), if there is one.
-    pub(super) fn ticket_index(&self, id: &str) -> Option<usize> {
-        let n = id.parse::<i64>().ok()?;
-        self.data
-            .tickets
-            .iter()
-            .position(|t| t["id"].as_i64() == Some(n))
-    }
-
-    pub(super) fn one(&self, table: Table, raw: &str) -> ResponseTemplate {
-        let noun = match table {
-            Table::Companies => "Company",
-            Table::Configurations => "Configuration",
-            Table::Tickets => "Ticket",
-        };
-        let found = raw.parse::<i64>().ok().and_then(|id| {
-            self.data
-                .table(table)
-                .iter()
-                .find(|r| r["id"].as_i64() == Some(id))
-        });
-        match found {
-            Some(r) => json_response(200, r),
-            None => error(
-                404,
-                "NotFound",
-                &format!("{noun} with id {raw} not found."),
-                Value::Null,
-            ),
-        }
-    }
-
-    pub(super) fn create_ticket(&mut self, request: &RequestView<'_>) -> ResponseTemplate {
+    pub(super) fn create_ticket(
+        &mut self,
+        data: &mut ConnectWiseData,
+        request: &RequestView<'_>,
+    ) -> ResponseTemplate {
         let failure = self.post_failures.pop_front();
         if let Some(PostFailure::StatusBeforeCreate(s)) = failure {
             return error(s, "ServerError", "An error occurred.", Value::Null);
@@ -211,7 +187,7 @@ impl ConnectWiseState {
                 "summary",
             );
         }
-        let company = self.data.companies.iter().find(|c| {
+        let company = data.companies.iter().find(|c| {
             (body["company"]["id"].is_i64() && c["id"] == body["company"]["id"])
                 || body["company"]["identifier"].as_str().is_some_and(|i| {
                     c["identifier"]
@@ -252,19 +228,19 @@ impl ConnectWiseState {
                 &format!("{key}/id"),
             )
         };
-        let board = match pick(&self.data.boards, "board") {
+        let board = match pick(&data.boards, "board") {
             Ok(b) => b.unwrap_or_else(|| json!({"id": 1, "name": "Help Desk"})),
             Err(key) => return missing(key),
         };
-        let status = match pick(&self.data.statuses, "status") {
+        let status = match pick(&data.statuses, "status") {
             Ok(s) => s.unwrap_or_else(|| json!({"id": 16, "name": "New", "sort": 0})),
             Err(key) => return missing(key),
         };
-        let priority = match pick(&self.data.priorities, "priority") {
+        let priority = match pick(&data.priorities, "priority") {
             Ok(p) => p.unwrap_or_else(|| json!({"id": 4, "name": "Priority 3 - Normal Response", "sort": 6, "level": "Medium"})),
             Err(key) => return missing(key),
         };
-        let id = next_id(&self.data.tickets).max(4201);
+        let id = next_id(&data.tickets).max(4201);
         let now = iso(data_now() + Duration::seconds(self.created.len() as i64 + 1));
         let ticket = json!({
             "id": id,
@@ -283,7 +259,7 @@ impl ConnectWiseState {
             "_info": {"lastUpdated": now, "updatedBy": "apiuser", "dateEntered": now, "enteredBy": "apiuser",
                 "notes_href": format!("https://na.myconnectwise.net/v4_6_release/apis/3.0/service/tickets/{id}/notes")},
         });
-        self.data.tickets.push(ticket.clone());
+        data.tickets.push(ticket.clone());
         self.created.push(id);
         match failure {
             Some(PostFailure::StatusAfterCreate(s)) => ResponseTemplate::new(s).set_body_raw(
@@ -303,6 +279,53 @@ impl ConnectWiseState {
                 )
             }
             _ => json_response(201, &ticket),
+        }
+    }
+}
+
+/// A bare array of `rows` passing the request's `conditions` (one page).
+pub(super) fn filtered(
+    request: &RequestView<'_>,
+    rows: impl Iterator<Item = Value>,
+) -> ResponseTemplate {
+    let filter = match filter_of(request) {
+        Ok(f) => f,
+        Err(e) => return *e,
+    };
+    let rows: Vec<Value> = rows
+        .filter(|r| filter.as_ref().is_none_or(|f| f.eval(r)))
+        .collect();
+    json_response(200, &Value::Array(rows))
+}
+
+impl ConnectWiseData {
+    /// The index of the ticket `id` (a path segment), if there is one.
+    pub(super) fn ticket_index(&self, id: &str) -> Option<usize> {
+        let n = id.parse::<i64>().ok()?;
+        self.tickets
+            .iter()
+            .position(|t| t["id"].as_i64() == Some(n))
+    }
+
+    pub(super) fn one(&self, table: Table, raw: &str) -> ResponseTemplate {
+        let noun = match table {
+            Table::Companies => "Company",
+            Table::Configurations => "Configuration",
+            Table::Tickets => "Ticket",
+        };
+        let found = raw.parse::<i64>().ok().and_then(|id| {
+            self.table(table)
+                .iter()
+                .find(|r| r["id"].as_i64() == Some(id))
+        });
+        match found {
+            Some(r) => json_response(200, r),
+            None => error(
+                404,
+                "NotFound",
+                &format!("{noun} with id {raw} not found."),
+                Value::Null,
+            ),
         }
     }
 
@@ -333,10 +356,10 @@ impl ConnectWiseState {
                 json!([{"code": "InvalidField", "message": "One of detailDescriptionFlag, internalAnalysisFlag or resolutionFlag must be true.", "resource": "note", "field": "detailDescriptionFlag"}]),
             );
         }
-        let ticket_id = self.data.tickets[i]["id"].as_i64().unwrap_or(0);
-        let nid = next_id(&self.data.notes).max(1);
+        let ticket_id = self.tickets[i]["id"].as_i64().unwrap_or(0);
+        let nid = next_id(&self.notes).max(1);
         let n = note(nid, ticket_id, API_MEMBER, text);
-        self.data.notes.push(n.clone());
+        self.notes.push(n.clone());
         json_response(201, &n)
     }
 
@@ -352,7 +375,7 @@ impl ConnectWiseState {
                 Value::Null,
             );
         };
-        let mut ticket = self.data.tickets[i].clone();
+        let mut ticket = self.tickets[i].clone();
         for op in &ops {
             let path = op["path"].as_str().unwrap_or("").trim_start_matches('/');
             if op["op"] != json!("replace") || !path.eq_ignore_ascii_case("status") {
@@ -364,7 +387,7 @@ impl ConnectWiseState {
                 );
             }
             let v = &op["value"];
-            let found = self.data.statuses.iter().find(|x| {
+            let found = self.statuses.iter().find(|x| {
                 (v["id"].is_i64() && x["id"] == v["id"])
                     || v["name"].as_str().is_some_and(|n| {
                         x["name"]
@@ -401,24 +424,9 @@ impl ConnectWiseState {
             info.insert("lastUpdated".into(), json!(iso(data_now())));
             info.insert("updatedBy".into(), json!(API_MEMBER));
         }
-        self.data.tickets[i] = ticket.clone();
+        self.tickets[i] = ticket.clone();
         json_response(200, &ticket)
     }
-}
-
-/// A bare array of `rows` passing the request's `conditions` (one page).
-pub(super) fn filtered(
-    request: &RequestView<'_>,
-    rows: impl Iterator<Item = Value>,
-) -> ResponseTemplate {
-    let filter = match filter_of(request) {
-        Ok(f) => f,
-        Err(e) => return *e,
-    };
-    let rows: Vec<Value> = rows
-        .filter(|r| filter.as_ref().is_none_or(|f| f.eval(r)))
-        .collect();
-    json_response(200, &Value::Array(rows))
 }
 
 pub(super) fn ticket_not_found(id: &str) -> ResponseTemplate {

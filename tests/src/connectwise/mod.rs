@@ -239,12 +239,12 @@ fn insert_sorted(records: &mut Vec<Value>, record: Value) {
 
 // ---------------------------------------------------------------- the fake
 
-/// What a [`ConnectWiseFake`] holds: the data and what tests set or read
-/// back (scripted POST failures, pending inserts, pages served, denied
+/// The ConnectWise Manage behind a [`ConnectWiseFake`]: its routes and
+/// answers (its [`Vendor`](crate::fake::Vendor) impl) and what tests set or
+/// read back (scripted POST failures, pending inserts, pages served, denied
 /// tables, created tickets).
-#[derive(Debug)]
-pub struct ConnectWiseState {
-    data: ConnectWiseData,
+#[derive(Debug, Default)]
+pub struct ConnectWise {
     post_failures: VecDeque<PostFailure>,
     inserts: Vec<(Table, usize, Value)>,
     pages_served: [usize; 3],
@@ -259,9 +259,9 @@ pub struct ConnectWiseState {
 /// ([`api_root`](ConnectWiseFake::api_root)). API calls need Basic
 /// `base64("`[`COMPANY_ID`]`+`[`PUBLIC_KEY`]`:`[`PRIVATE_KEY`]`")` and
 /// `clientId: `[`CLIENT_ID`]. See the [module docs](self).
-pub type ConnectWiseFake = FakeServer<ConnectWiseState>;
+pub type ConnectWiseFake = FakeServer<ConnectWise>;
 
-impl FakeServer<ConnectWiseState> {
+impl FakeServer<ConnectWise> {
     /// The API root, `{uri}/{CODEBASE}/apis/3.0`.
     pub fn api_root(&self) -> String {
         format!("{}/{CODEBASE}/apis/3.0", self.uri())
@@ -317,12 +317,12 @@ impl FakeServer<ConnectWiseState> {
 
     /// Ids of tickets created by POST so far, in order.
     pub fn created_ticket_ids(&self) -> Vec<i64> {
-        self.state().created.clone()
+        self.state().vendor.created.clone()
     }
 
     /// The next ticket POSTs fail as scripted, one failure each, in order.
     pub fn fail_ticket_posts(&self, failures: Vec<PostFailure>) {
-        self.state().post_failures.extend(failures);
+        self.state().vendor.post_failures.extend(failures);
     }
 
     /// After the fake has served `pages` list pages of `table` (counting
@@ -330,8 +330,8 @@ impl FakeServer<ConnectWiseState> {
     /// while a sync runs.
     pub fn insert_after_pages(&self, table: Table, pages: usize, record: Value) {
         let mut st = self.state();
-        let at = st.pages_served[table as usize] + pages;
-        st.inserts.push((table, at, record));
+        let at = st.vendor.pages_served[table as usize] + pages;
+        st.vendor.inserts.push((table, at, record));
     }
 
     /// Adds `record` to `table` now.
@@ -341,17 +341,17 @@ impl FakeServer<ConnectWiseState> {
 
     /// Answers 403 `Security` on `table` from now on (a role without access).
     pub fn deny(&self, table: Table) {
-        self.state().denied.push(table);
+        self.state().vendor.denied.push(table);
     }
 
     /// Whether `Link` URLs leave out every query parameter but the paging
     /// ones (what a client that rebuilds URLs must survive). Default `false`.
     pub fn set_links_drop_query(&self, yes: bool) {
-        self.state().links_drop_query = yes;
+        self.state().vendor.links_drop_query = yes;
     }
 
     /// List pages served so far for `table`.
     pub fn pages_served(&self, table: Table) -> usize {
-        self.state().pages_served[table as usize]
+        self.state().vendor.pages_served[table as usize]
     }
 }

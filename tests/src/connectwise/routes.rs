@@ -2,16 +2,14 @@
 //! unauthenticated company lookup, the `clientId` header and Basic
 //! `company+public:private`, denied tables, and the dispatch to the answers.
 
-use std::collections::VecDeque;
-
 use serde_json::{Value, json};
 use wiremock::ResponseTemplate;
 use wiremock::http::Method;
 
 use super::answers::{filter_of, filtered, ticket_not_found};
 use super::{
-    CLIENT_ID, CODEBASE, CODEBASE_ALIAS, COMPANY_ID, ConnectWiseData, ConnectWiseState,
-    PRIVATE_KEY, PUBLIC_KEY, Table, VERSION, set,
+    CLIENT_ID, CODEBASE, CODEBASE_ALIAS, COMPANY_ID, ConnectWise, ConnectWiseData, PRIVATE_KEY,
+    PUBLIC_KEY, Table, VERSION, set,
 };
 use crate::fake::{RequestView, Vendor};
 
@@ -47,62 +45,6 @@ fn table_of(a: &str, b: &str) -> Option<Table> {
     }
 }
 
-fn route(method: &Method, path: &str) -> Option<Route> {
-    let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-    let get = method == Method::GET;
-    if get
-        && segs.len() == 3
-        && segs[0].eq_ignore_ascii_case("login")
-        && segs[1].eq_ignore_ascii_case("companyinfo")
-    {
-        return Some(Route::CompanyInfo(segs[2].to_string()));
-    }
-    if segs.len() < 5 {
-        return None;
-    }
-    let codebase_ok =
-        segs[0].eq_ignore_ascii_case(CODEBASE) || segs[0].eq_ignore_ascii_case(CODEBASE_ALIAS);
-    if !codebase_ok || !segs[1].eq_ignore_ascii_case("apis") || segs[2] != "3.0" {
-        return None;
-    }
-    let rest = &segs[3..];
-    if get
-        && rest.len() == 2
-        && rest[0].eq_ignore_ascii_case("system")
-        && rest[1].eq_ignore_ascii_case("info")
-    {
-        return Some(Route::SystemInfo);
-    }
-    let lower: Vec<String> = rest.iter().map(|s| s.to_ascii_lowercase()).collect();
-    let lower: Vec<&str> = lower.iter().map(String::as_str).collect();
-    let post = method == Method::POST;
-    let patch = method == Method::PATCH;
-    match lower.as_slice() {
-        ["service", "boards"] if get => return Some(Route::Boards),
-        ["service", "boards", id, "statuses"] if get => {
-            return Some(Route::BoardStatuses(id.to_string()));
-        }
-        ["service", "priorities"] if get => return Some(Route::Priorities),
-        ["service", "tickets", id, "notes"] if get => return Some(Route::Notes(id.to_string())),
-        ["service", "tickets", id, "notes"] if post => {
-            return Some(Route::AddNote(id.to_string()));
-        }
-        ["time", "entries"] if get => return Some(Route::TimeEntries),
-        ["service", "tickets", id] if patch => return Some(Route::PatchTicket(id.to_string())),
-        _ => {}
-    }
-    let table = table_of(rest[0], rest.get(1)?)?;
-    match (rest.len(), get) {
-        (2, true) => Some(Route::List(table)),
-        (2, false) if method == Method::POST && table == Table::Tickets => {
-            Some(Route::CreateTicket)
-        }
-        (3, true) if rest[2].eq_ignore_ascii_case("count") => Some(Route::Count(table)),
-        (3, true) => Some(Route::One(table, rest[2].to_string())),
-        _ => None,
-    }
-}
-
 pub(super) fn json_response(status: u16, body: &Value) -> ResponseTemplate {
     let ct = if status < 300 {
         CONTENT_TYPE
@@ -123,20 +65,66 @@ pub(super) fn error(status: u16, code: &str, message: &str, errors: Value) -> Re
     json_response(status, &body)
 }
 
-impl Vendor for ConnectWiseState {
+impl Vendor for ConnectWise {
     type Data = ConnectWiseData;
     type Route = Route;
     const NAME: &'static str = "vectis-testkit ConnectWise Manage 3.0";
 
-    fn new(data: ConnectWiseData) -> Self {
-        Self {
-            data,
-            post_failures: VecDeque::new(),
-            inserts: Vec::new(),
-            pages_served: [0; 3],
-            denied: Vec::new(),
-            links_drop_query: false,
-            created: Vec::new(),
+    fn route(method: &Method, path: &str) -> Option<Route> {
+        let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+        let get = method == Method::GET;
+        if get
+            && segs.len() == 3
+            && segs[0].eq_ignore_ascii_case("login")
+            && segs[1].eq_ignore_ascii_case("companyinfo")
+        {
+            return Some(Route::CompanyInfo(segs[2].to_string()));
+        }
+        if segs.len() < 5 {
+            return None;
+        }
+        let codebase_ok =
+            segs[0].eq_ignore_ascii_case(CODEBASE) || segs[0].eq_ignore_ascii_case(CODEBASE_ALIAS);
+        if !codebase_ok || !segs[1].eq_ignore_ascii_case("apis") || segs[2] != "3.0" {
+            return None;
+        }
+        let rest = &segs[3..];
+        if get
+            && rest.len() == 2
+            && rest[0].eq_ignore_ascii_case("system")
+            && rest[1].eq_ignore_ascii_case("info")
+        {
+            return Some(Route::SystemInfo);
+        }
+        let lower: Vec<String> = rest.iter().map(|s| s.to_ascii_lowercase()).collect();
+        let lower: Vec<&str> = lower.iter().map(String::as_str).collect();
+        let post = method == Method::POST;
+        let patch = method == Method::PATCH;
+        match lower.as_slice() {
+            ["service", "boards"] if get => return Some(Route::Boards),
+            ["service", "boards", id, "statuses"] if get => {
+                return Some(Route::BoardStatuses(id.to_string()));
+            }
+            ["service", "priorities"] if get => return Some(Route::Priorities),
+            ["service", "tickets", id, "notes"] if get => {
+                return Some(Route::Notes(id.to_string()));
+            }
+            ["service", "tickets", id, "notes"] if post => {
+                return Some(Route::AddNote(id.to_string()));
+            }
+            ["time", "entries"] if get => return Some(Route::TimeEntries),
+            ["service", "tickets", id] if patch => return Some(Route::PatchTicket(id.to_string())),
+            _ => {}
+        }
+        let table = table_of(rest[0], rest.get(1)?)?;
+        match (rest.len(), get) {
+            (2, true) => Some(Route::List(table)),
+            (2, false) if method == Method::POST && table == Table::Tickets => {
+                Some(Route::CreateTicket)
+            }
+            (3, true) if rest[2].eq_ignore_ascii_case("count") => Some(Route::Count(table)),
+            (3, true) => Some(Route::One(table, rest[2].to_string())),
+            _ => None,
         }
     }
 
@@ -144,15 +132,12 @@ impl Vendor for ConnectWiseState {
         ConnectWiseData::small()
     }
 
-    fn data(&self) -> &ConnectWiseData {
-        &self.data
-    }
-
-    fn route(method: &Method, path: &str) -> Option<Route> {
-        route(method, path)
-    }
-
-    fn answer(&mut self, route: Route, request: &RequestView<'_>) -> ResponseTemplate {
+    fn answer(
+        &mut self,
+        data: &mut ConnectWiseData,
+        route: Route,
+        request: &RequestView<'_>,
+    ) -> ResponseTemplate {
         if let Route::CompanyInfo(company) = &route {
             // Unauthenticated, as in ConnectWise.
             return Self::company_info(company);
@@ -205,28 +190,27 @@ impl Vendor for ConnectWiseState {
                 &json!({"version": VERSION, "isCloud": true, "serverTimeZone": "Eastern Standard Time",
                 "licenseBits": [], "cloudRegion": "NA", "maxWorkFlowRecordsAllowed": 1000}),
             ),
-            Route::List(t) => self.list(request, t),
+            Route::List(t) => self.list(data, request, t),
             Route::Count(t) => {
                 let n = match filter_of(request) {
-                    Ok(Some(f)) => self.data.table(t).iter().filter(|r| f.eval(r)).count(),
-                    Ok(None) => self.data.table(t).len(),
+                    Ok(Some(f)) => data.table(t).iter().filter(|r| f.eval(r)).count(),
+                    Ok(None) => data.table(t).len(),
                     Err(e) => return *e,
                 };
                 json_response(200, &json!({"count": n}))
             }
-            Route::One(t, raw) => self.one(t, &raw),
-            Route::CreateTicket => self.create_ticket(request),
+            Route::One(t, raw) => data.one(t, &raw),
+            Route::CreateTicket => self.create_ticket(data, request),
             Route::Boards => filtered(
                 request,
-                self.data.boards.iter().map(|b| {
+                data.boards.iter().map(|b| {
                     let mut b = b.clone();
                     set(&mut b, "inactiveFlag", json!(false));
                     b
                 }),
             ),
             Route::BoardStatuses(board) => {
-                let Some(b) = self
-                    .data
+                let Some(b) = data
                     .boards
                     .iter()
                     .find(|b| b["id"].as_i64().map(|i| i.to_string()) == Some(board.clone()))
@@ -239,21 +223,20 @@ impl Vendor for ConnectWiseState {
                         Value::Null,
                     );
                 };
-                filtered(request, self.data.statuses.iter().map(|x| {
+                filtered(request, data.statuses.iter().map(|x| {
                     json!({"id": x["id"], "name": x["name"], "board": {"id": b["id"], "name": b["name"]},
                         "sortOrder": x["sort"], "displayOnBoard": true, "inactive": false,
                         "closedStatus": x["closed"], "defaultFlag": x["id"] == json!(16)})
                 }))
             }
-            Route::Priorities => filtered(request, self.data.priorities.iter().cloned()),
+            Route::Priorities => filtered(request, data.priorities.iter().cloned()),
             Route::Notes(id) => {
-                if self.ticket_index(&id).is_none() {
+                if data.ticket_index(&id).is_none() {
                     return ticket_not_found(&id);
                 }
                 filtered(
                     request,
-                    self.data
-                        .notes
+                    data.notes
                         .iter()
                         .filter(|n| {
                             n["ticketId"].as_i64().map(|i| i.to_string()) == Some(id.clone())
@@ -261,9 +244,9 @@ impl Vendor for ConnectWiseState {
                         .cloned(),
                 )
             }
-            Route::AddNote(id) => self.add_note(request, &id),
-            Route::TimeEntries => filtered(request, self.data.time_entries.iter().cloned()),
-            Route::PatchTicket(id) => self.patch_ticket(request, &id),
+            Route::AddNote(id) => data.add_note(request, &id),
+            Route::TimeEntries => filtered(request, data.time_entries.iter().cloned()),
+            Route::PatchTicket(id) => data.patch_ticket(request, &id),
         }
     }
 }

@@ -110,10 +110,10 @@ impl DattoData {
 
 /// What a [`DattoFake`] holds: the account's data, the token in force and
 /// what tests set or read back.
-#[derive(Debug)]
-pub struct DattoState {
-    data: DattoData,
-    page_max: u32,
+#[derive(Debug, Default)]
+pub struct Datto {
+    /// The account's page maximum when not [`PAGE_MAX`].
+    page_max: Option<u32>,
     tokens_issued: u64,
     /// The token API calls must carry; `None` until one is issued.
     current_token: Option<String>,
@@ -130,54 +130,54 @@ pub struct DattoState {
 /// A running fake Datto RMM account. [`uri`](FakeServer::uri) is the origin,
 /// `http://127.0.0.1:PORT`, standing in for
 /// `https://merlot-api.centrastage.net`. See the [module docs](self).
-pub type DattoFake = FakeServer<DattoState>;
+pub type DattoFake = FakeServer<Datto>;
 
-impl FakeServer<DattoState> {
+impl FakeServer<Datto> {
     /// How many tokens the token endpoint has handed out.
     pub fn tokens_issued(&self) -> u64 {
-        self.state().tokens_issued
+        self.state().vendor.tokens_issued
     }
 
     /// The current token expires after `calls` more API calls: the next one
     /// answers `401 invalid_token` until a new token is requested.
     pub fn expire_token_after(&self, calls: u64) {
-        self.state().token_calls_left = Some(calls);
+        self.state().vendor.token_calls_left = Some(calls);
     }
 
     /// Sets the account's page maximum (`GET /api/v2/system/pagination`);
     /// larger `max` values are clamped to it.
     pub fn set_page_max(&self, max: u32) {
-        self.state().page_max = max.max(1);
+        self.state().vendor.page_max = Some(max.max(1));
     }
 
     /// `nextPageUrl`s leave out `max` (the bug DattoRMM.Core works around).
     pub fn next_url_drops_max(&self, yes: bool) {
-        self.state().next_url_drops_max = yes;
+        self.state().vendor.next_url_drops_max = yes;
     }
 
     /// `nextPageUrl`s point at `origin` instead of the fake.
     pub fn next_url_origin(&self, origin: &str) {
-        self.state().next_url_origin = Some(origin.trim_end_matches('/').to_string());
+        self.state().vendor.next_url_origin = Some(origin.trim_end_matches('/').to_string());
     }
 
     /// `pageDetails` has no `totalCount` (older Datto builds).
     pub fn omit_total_count(&self, yes: bool) {
-        self.state().omit_total_count = yes;
+        self.state().vendor.omit_total_count = yes;
     }
 
     /// Alert uids resolved by `POST /alert/{uid}/resolve`, in order (a
     /// repeated POST appears twice).
     pub fn resolved_alert_uids(&self) -> Vec<String> {
-        self.state().resolved.clone()
+        self.state().vendor.resolved.clone()
     }
 
     /// Alert uids sent to the (no-op) mute endpoint.
     pub fn muted_alert_uids(&self) -> Vec<String> {
-        self.state().mutes.clone()
+        self.state().vendor.mutes.clone()
     }
 
     /// Site uids of per-site calls made with a non-GUID uid.
     pub fn bad_site_calls(&self) -> Vec<String> {
-        self.state().bad_site_calls.clone()
+        self.state().vendor.bad_site_calls.clone()
     }
 }

@@ -6,7 +6,7 @@ use serde_json::{Map, Value, json};
 use wiremock::ResponseTemplate;
 use wiremock::http::Method;
 
-use super::{API_KEY, API_SECRET, DattoData, DattoState, OAUTH_CLIENT, PAGE_MAX, TOKEN_EXPIRES_IN};
+use super::{API_KEY, API_SECRET, Datto, DattoData, OAUTH_CLIENT, PAGE_MAX, TOKEN_EXPIRES_IN};
 use crate::fake::paging::{Others, Page, page_url};
 use crate::fake::{RequestView, Vendor, basic_header, data_now, decode_segment};
 
@@ -21,30 +21,6 @@ pub enum Route {
     SiteDevices(String),
     Resolve(String),
     Mute(String),
-}
-
-fn route(method: &Method, path: &str) -> Option<Route> {
-    let path = path.trim_end_matches('/');
-    if *method == Method::POST && path == "/auth/oauth/token" {
-        return Some(Route::Token);
-    }
-    let rest = path.strip_prefix("/api/v2")?;
-    let parts: Vec<&str> = rest.trim_start_matches('/').split('/').collect();
-    let get = *method == Method::GET;
-    let post = *method == Method::POST;
-    Some(match parts.as_slice() {
-        ["account"] if get => Route::Account,
-        ["system", "pagination"] if get => Route::Pagination,
-        ["account", "sites"] if get => Route::List("sites"),
-        ["account", "devices"] if get => Route::List("devices"),
-        ["account", "alerts", "open"] if get => Route::List("open"),
-        ["account", "alerts", "resolved"] if get => Route::List("resolved"),
-        ["site", uid] if get => Route::Site(decode_segment(uid)),
-        ["site", uid, "devices"] if get => Route::SiteDevices(decode_segment(uid)),
-        ["alert", uid, "resolve"] if post => Route::Resolve(decode_segment(uid)),
-        ["alert", uid, "mute"] if post => Route::Mute(decode_segment(uid)),
-        _ => return None,
-    })
 }
 
 fn json_response(status: u16, body: &Value) -> ResponseTemplate {
@@ -82,7 +58,12 @@ pub(super) fn is_guid(s: &str) -> bool {
             .all(|(p, n)| p.len() == n && p.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
-impl DattoState {
+impl Datto {
+    /// The account's page maximum.
+    fn page_max(&self) -> usize {
+        self.page_max.unwrap_or(PAGE_MAX) as usize
+    }
+
     fn token(&mut self, request: &RequestView<'_>) -> ResponseTemplate {
         let (client, secret) = OAUTH_CLIENT;
         if request.header("authorization") != Some(basic_header(client, secret).as_str()) {
@@ -151,7 +132,7 @@ impl DattoState {
         None
     }
 
-    fn page(&self, request: &RequestView<'_>, list: &str) -> ResponseTemplate {
+    fn page(&self, data: &DattoData, request: &RequestView<'_>, list: &str) -> ResponseTemplate {
         let path = request.path();
         let invalid = || spring_error(400, "Bad Request", "Request is invalid.", path);
         let number: usize = match request.query("page").map(str::parse::<usize>) {
@@ -160,15 +141,15 @@ impl DattoState {
             Some(Err(_)) => return invalid(),
         };
         let max: usize = match request.query("max").map(str::parse::<usize>) {
-            None => self.page_max as usize,
-            Some(Ok(m)) if m > 0 => m.min(self.page_max as usize),
+            None => self.page_max(),
+            Some(Ok(m)) if m > 0 => m.min(self.page_max()),
             Some(_) => return invalid(),
         };
         let (key, items): (&str, Vec<&Value>) = match list {
-            "sites" => ("sites", self.data.sites.iter().collect()),
-            "devices" => ("devices", self.data.devices.iter().collect()),
-            "open" => ("alerts", self.data.open_alerts()),
-            _ => ("alerts", self.data.resolved_alerts()),
+            "sites" => ("sites", data.sites.iter().collect()),
+            "devices" => ("devices", data.devices.iter().collect()),
+            "open" => ("alerts", data.open_alerts()),
+            _ => ("alerts", data.resolved_alerts()),
         };
         let page = Page::by_number(items.len(), number, 0, max);
         let origin = self.next_url_origin.as_deref().unwrap_or(request.origin());
@@ -211,40 +192,45 @@ impl DattoState {
     }
 }
 
-impl Vendor for DattoState {
+impl Vendor for Datto {
     type Data = DattoData;
     type Route = Route;
     const NAME: &'static str = "vectis-testkit Datto RMM API v2";
 
-    fn new(data: DattoData) -> Self {
-        Self {
-            data,
-            page_max: PAGE_MAX,
-            tokens_issued: 0,
-            current_token: None,
-            token_calls_left: None,
-            next_url_drops_max: false,
-            next_url_origin: None,
-            omit_total_count: false,
-            resolved: Vec::new(),
-            mutes: Vec::new(),
-            bad_site_calls: Vec::new(),
+    fn route(method: &Method, path: &str) -> Option<Route> {
+        let path = path.trim_end_matches('/');
+        if *method == Method::POST && path == "/auth/oauth/token" {
+            return Some(Route::Token);
         }
+        let rest = path.strip_prefix("/api/v2")?;
+        let parts: Vec<&str> = rest.trim_start_matches('/').split('/').collect();
+        let get = *method == Method::GET;
+        let post = *method == Method::POST;
+        Some(match parts.as_slice() {
+            ["account"] if get => Route::Account,
+            ["system", "pagination"] if get => Route::Pagination,
+            ["account", "sites"] if get => Route::List("sites"),
+            ["account", "devices"] if get => Route::List("devices"),
+            ["account", "alerts", "open"] if get => Route::List("open"),
+            ["account", "alerts", "resolved"] if get => Route::List("resolved"),
+            ["site", uid] if get => Route::Site(decode_segment(uid)),
+            ["site", uid, "devices"] if get => Route::SiteDevices(decode_segment(uid)),
+            ["alert", uid, "resolve"] if post => Route::Resolve(decode_segment(uid)),
+            ["alert", uid, "mute"] if post => Route::Mute(decode_segment(uid)),
+            _ => return None,
+        })
     }
 
     fn small() -> DattoData {
         DattoData::small()
     }
 
-    fn data(&self) -> &DattoData {
-        &self.data
-    }
-
-    fn route(method: &Method, path: &str) -> Option<Route> {
-        route(method, path)
-    }
-
-    fn answer(&mut self, route: Route, request: &RequestView<'_>) -> ResponseTemplate {
+    fn answer(
+        &mut self,
+        data: &mut DattoData,
+        route: Route,
+        request: &RequestView<'_>,
+    ) -> ResponseTemplate {
         if route == Route::Token {
             return self.token(request);
         }
@@ -255,20 +241,19 @@ impl Vendor for DattoState {
         match route {
             // Answered above, before the Bearer check.
             Route::Token => ResponseTemplate::new(crate::fake::UNEXPECTED_STATUS),
-            Route::Account => json_response(200, &self.data.account),
-            Route::Pagination => json_response(200, &json!({"max": self.page_max})),
-            Route::List(list) => self.page(request, list),
+            Route::Account => json_response(200, &data.account),
+            Route::Pagination => json_response(200, &json!({"max": self.page_max()})),
+            Route::List(list) => self.page(data, request, list),
             Route::Site(uid) | Route::SiteDevices(uid) if !is_guid(&uid) => {
                 self.bad_site_calls.push(uid);
                 spring_error(500, "Internal Server Error", "Invalid UUID string", path)
             }
-            Route::Site(uid) => match self.data.sites.iter().find(|s| s["uid"] == uid.as_str()) {
+            Route::Site(uid) => match data.sites.iter().find(|s| s["uid"] == uid.as_str()) {
                 Some(s) => json_response(200, s),
                 None => spring_error(404, "Not Found", "Site was not found.", path),
             },
             Route::SiteDevices(uid) => {
-                let devices: Vec<Value> = self
-                    .data
+                let devices: Vec<Value> = data
                     .devices
                     .iter()
                     .filter(|d| d["siteUid"] == uid.as_str())
@@ -284,8 +269,7 @@ impl Vendor for DattoState {
             }
             Route::Resolve(uid) => {
                 let now = data_now().timestamp_millis();
-                match self
-                    .data
+                match data
                     .alerts
                     .iter_mut()
                     .find(|a| a["alertUid"] == uid.as_str())

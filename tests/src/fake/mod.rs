@@ -35,7 +35,7 @@ mod server;
 
 pub use generate::{Rng, data_now};
 pub use request::{RequestView, basic_header, decode_segment, query_param};
-pub use server::{Delayed, FakeServer, Latency, Vendor};
+pub use server::{Delayed, FakeServer, FakeState, Latency, Vendor};
 
 /// Status the catch-all answers with (`418 I'm a teapot`): no vendor sends
 /// it, so a connector that sees it has made a request the fake did not expect.

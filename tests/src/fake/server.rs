@@ -56,43 +56,53 @@ impl<R: Respond> Respond for Delayed<R> {
 }
 
 /// A vendor a [`FakeServer`] stands in for. The implementing type is the
-/// fake's state: the data it serves plus whatever tests set or read back
-/// (knobs, recorded calls). A new vendor's fake is this impl, its routes
-/// and its data; the server, the catch-all, latency and request reading
-/// come with [`FakeServer`] and [`RequestView`].
-pub trait Vendor: Send + 'static {
+/// vendor's own state next to the data (knobs tests set, calls it records,
+/// tokens it issued), starting from [`Default`]. A new vendor's fake is this
+/// impl (its routes and answers) and its [`Data`](Self::Data); the server,
+/// the catch-all, latency and request reading come with [`FakeServer`] and
+/// [`RequestView`].
+pub trait Vendor: Default + Send + 'static {
     /// The records the fake serves ([`FakeServer::with_data`] takes them,
     /// [`FakeServer::data`] gives a snapshot back).
-    type Data: Clone;
+    type Data: Clone + Send + 'static;
     /// What [`route`](Self::route) makes of a request the fake serves.
     type Route;
     /// The name of the fake's mock in wiremock's reports.
     const NAME: &'static str;
 
-    /// The state of a new fake serving `data`.
-    fn new(data: Self::Data) -> Self;
-
-    /// The data [`FakeServer::start`] serves.
-    fn small() -> Self::Data;
-
-    /// The data as it is now.
-    fn data(&self) -> &Self::Data;
-
     /// The route of a request the fake serves; `None` sends the request to
     /// the catch-all (see [`mount_catch_all`]).
     fn route(method: &Method, path: &str) -> Option<Self::Route>;
 
+    /// The data [`FakeServer::start`] serves.
+    fn small() -> Self::Data;
+
     /// The answer to `request`, which [`route`](Self::route) sent to
-    /// `route`, with the state locked.
-    fn answer(&mut self, route: Self::Route, request: &RequestView<'_>) -> ResponseTemplate;
+    /// `route`, with the state locked: `self` is the vendor's own state,
+    /// `data` what it serves (answers may change both).
+    fn answer(
+        &mut self,
+        data: &mut Self::Data,
+        route: Self::Route,
+        request: &RequestView<'_>,
+    ) -> ResponseTemplate;
 }
 
-/// A running fake of vendor `V`: a wiremock [`MockServer`] plus `V`'s
-/// state. Each vendor module names its own (`AteraFake`, …) and adds the
-/// vendor's knobs to it.
-pub struct FakeServer<V> {
+/// What a [`FakeServer`] holds behind its mutex.
+#[derive(Debug)]
+pub struct FakeState<V: Vendor> {
+    /// The records the fake serves, as they are now.
+    pub data: V::Data,
+    /// The vendor's own state.
+    pub vendor: V,
+}
+
+/// A running fake of vendor `V`: a wiremock [`MockServer`] plus the data it
+/// serves and `V`'s own state. Each vendor module names its own
+/// (`AteraFake`, …) and adds the vendor's knobs to it.
+pub struct FakeServer<V: Vendor> {
     server: MockServer,
-    state: Arc<Mutex<V>>,
+    state: Arc<Mutex<FakeState<V>>>,
     latency: Latency,
 }
 
@@ -114,7 +124,10 @@ impl<V: Vendor> FakeServer<V> {
     /// A fake serving `data`.
     pub async fn with_data(data: V::Data) -> Self {
         let server = MockServer::start().await;
-        let state = Arc::new(Mutex::new(V::new(data)));
+        let state = Arc::new(Mutex::new(FakeState {
+            data,
+            vendor: V::default(),
+        }));
         let latency = Latency::default();
         Mock::given(Routes::<V>(PhantomData))
             .respond_with(Delayed {
@@ -171,12 +184,12 @@ impl<V: Vendor> FakeServer<V> {
     /// A snapshot of the data as it is now (with whatever the fake's own
     /// writes changed).
     pub fn data(&self) -> V::Data {
-        self.state().data().clone()
+        self.state().data.clone()
     }
 
-    /// The vendor's state, locked (a panic while it was held does not
-    /// poison it): for the vendor's own knobs and read-backs.
-    pub fn state(&self) -> MutexGuard<'_, V> {
+    /// The fake's state, locked (a panic while it was held does not poison
+    /// it): for the vendor's own knobs and read-backs.
+    pub fn state(&self) -> MutexGuard<'_, FakeState<V>> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
@@ -192,8 +205,8 @@ impl<V: Vendor> Match for Routes<V> {
 }
 
 /// Routes a request again and lets the vendor answer it, state locked.
-struct Answer<V> {
-    state: Arc<Mutex<V>>,
+struct Answer<V: Vendor> {
+    state: Arc<Mutex<FakeState<V>>>,
     origin: String,
 }
 
@@ -204,7 +217,8 @@ impl<V: Vendor> Respond for Answer<V> {
         };
         let view = RequestView::new(request, &self.origin);
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-        state.answer(route, &view)
+        let FakeState { data, vendor } = &mut *state;
+        vendor.answer(data, route, &view)
     }
 }
 
@@ -213,9 +227,10 @@ impl<V: Vendor> Respond for Answer<V> {
 mod tests {
     use super::*;
 
-    /// A whole fake vendor: one counter, one route.
+    /// A whole fake vendor: a list of hits, one route, a call counter.
+    #[derive(Default)]
     struct Counter {
-        hits: Vec<u32>,
+        calls: usize,
     }
 
     impl Vendor for Counter {
@@ -223,21 +238,23 @@ mod tests {
         type Route = ();
         const NAME: &'static str = "counter";
 
-        fn new(hits: Vec<u32>) -> Self {
-            Self { hits }
-        }
-        fn small() -> Vec<u32> {
-            vec![7]
-        }
-        fn data(&self) -> &Vec<u32> {
-            &self.hits
-        }
         fn route(method: &Method, path: &str) -> Option<()> {
             (*method == Method::POST && path == "/hit").then_some(())
         }
-        fn answer(&mut self, (): (), request: &RequestView<'_>) -> ResponseTemplate {
+
+        fn small() -> Vec<u32> {
+            vec![7]
+        }
+
+        fn answer(
+            &mut self,
+            hits: &mut Vec<u32>,
+            (): (),
+            request: &RequestView<'_>,
+        ) -> ResponseTemplate {
             let n = request.query("n").and_then(|n| n.parse().ok()).unwrap_or(1);
-            self.hits.push(n);
+            hits.push(n);
+            self.calls += 1;
             ResponseTemplate::new(200).set_body_string(request.origin())
         }
     }
@@ -263,7 +280,8 @@ mod tests {
         assert_eq!(fake.received().await.len(), 2);
         assert_eq!(fake.requests_to("/hit").await.len(), 2);
         assert!(fake.requests_to("/hit/").await.is_empty());
-        fake.state().hits.clear();
+        assert_eq!(fake.state().vendor.calls, 1);
+        fake.state().data.clear();
         assert!(fake.data().is_empty());
         assert!(format!("{fake:?}").contains("counter"));
     }

@@ -78,12 +78,13 @@ impl KaseyaData {
     }
 }
 
-/// What a [`KaseyaFake`] holds: the tenant's data and what tests set or
-/// read back.
-#[derive(Debug)]
-pub struct KaseyaState {
-    data: KaseyaData,
-    epoch_in_list: bool,
+/// The VSA X tenant behind a [`KaseyaFake`]: its routes and answers (its
+/// [`Vendor`](crate::fake::Vendor) impl) and what tests set or read back.
+#[derive(Debug, Default)]
+pub struct Kaseya {
+    /// `DateTime` in `GET /notifications` is ISO throughout (see
+    /// [`epoch_dates_in_list`](KaseyaFake::epoch_dates_in_list)).
+    iso_in_list: bool,
     deleted: Vec<i64>,
 }
 
@@ -91,19 +92,19 @@ pub struct KaseyaState {
 /// `http://127.0.0.1:PORT` (standing in for `https://<name>.vsax.net`); the
 /// API is under `/api/v3`. Every request needs Basic
 /// [`TOKEN_ID`]`:`[`TOKEN_SECRET`]. See the [module docs](self).
-pub type KaseyaFake = FakeServer<KaseyaState>;
+pub type KaseyaFake = FakeServer<Kaseya>;
 
-impl FakeServer<KaseyaState> {
+impl FakeServer<Kaseya> {
     /// Whether `GET /notifications` gives `DateTime` as epoch seconds on
     /// even ids (as the reference's example does) and ISO on odd ones (the
     /// default), or ISO throughout (`false`). Details and per-device lists
     /// are always ISO.
     pub fn epoch_dates_in_list(&self, yes: bool) {
-        self.state().epoch_in_list = yes;
+        self.state().vendor.iso_in_list = !yes;
     }
 
     /// The ids of the notifications deleted through the API.
     pub fn deleted_notification_ids(&self) -> Vec<i64> {
-        self.state().deleted.clone()
+        self.state().vendor.deleted.clone()
     }
 }

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use wiremock::ResponseTemplate;
 use wiremock::http::Method;
 
-use super::{KaseyaData, KaseyaState, MAX_TOP, TOKEN_ID, TOKEN_SECRET};
+use super::{Kaseya, KaseyaData, MAX_TOP, TOKEN_ID, TOKEN_SECRET};
 use crate::fake::paging::Page;
 use crate::fake::{RequestView, Vendor, basic_header, decode_segment};
 
@@ -40,26 +40,6 @@ pub enum Route {
     Notifications,
     Notification(String),
     DeleteNotification(String),
-}
-
-fn route(method: &Method, path: &str) -> Option<Route> {
-    let rest = path.strip_prefix("/api/v3/")?;
-    let parts: Vec<&str> = rest.trim_end_matches('/').split('/').collect();
-    let get = *method == Method::GET;
-    Some(match (get, parts.as_slice()) {
-        (true, ["organizations"]) => Route::Organizations,
-        (true, ["organizations", id]) => Route::Organization(decode_segment(id)),
-        (true, ["devices"]) => Route::Devices,
-        (true, ["devices", id]) => Route::Device(decode_segment(id)),
-        (true, ["devices", id, "notifications"]) => Route::DeviceNotifications(decode_segment(id)),
-        (true, ["assets"]) => Route::Assets,
-        (true, ["notifications"]) => Route::Notifications,
-        (true, ["notifications", id]) => Route::Notification(decode_segment(id)),
-        (false, ["notifications", id]) if *method == Method::DELETE => {
-            Route::DeleteNotification(decode_segment(id))
-        }
-        _ => return None,
-    })
 }
 
 fn json_response(status: u16, body: &Value) -> ResponseTemplate {
@@ -173,37 +153,47 @@ fn notification_list_item(n: &Value, epoch: bool) -> Value {
     item
 }
 
-impl Vendor for KaseyaState {
+impl Vendor for Kaseya {
     type Data = KaseyaData;
     type Route = Route;
     const NAME: &'static str = "vectis-testkit Kaseya VSA X API v3";
 
-    fn new(data: KaseyaData) -> Self {
-        Self {
-            data,
-            epoch_in_list: true,
-            deleted: Vec::new(),
-        }
+    fn route(method: &Method, path: &str) -> Option<Route> {
+        let rest = path.strip_prefix("/api/v3/")?;
+        let parts: Vec<&str> = rest.trim_end_matches('/').split('/').collect();
+        let get = *method == Method::GET;
+        Some(match (get, parts.as_slice()) {
+            (true, ["organizations"]) => Route::Organizations,
+            (true, ["organizations", id]) => Route::Organization(decode_segment(id)),
+            (true, ["devices"]) => Route::Devices,
+            (true, ["devices", id]) => Route::Device(decode_segment(id)),
+            (true, ["devices", id, "notifications"]) => {
+                Route::DeviceNotifications(decode_segment(id))
+            }
+            (true, ["assets"]) => Route::Assets,
+            (true, ["notifications"]) => Route::Notifications,
+            (true, ["notifications", id]) => Route::Notification(decode_segment(id)),
+            (false, ["notifications", id]) if *method == Method::DELETE => {
+                Route::DeleteNotification(decode_segment(id))
+            }
+            _ => return None,
+        })
     }
 
     fn small() -> KaseyaData {
         KaseyaData::small()
     }
 
-    fn data(&self) -> &KaseyaData {
-        &self.data
-    }
-
-    fn route(method: &Method, path: &str) -> Option<Route> {
-        route(method, path)
-    }
-
-    fn answer(&mut self, route: Route, request: &RequestView<'_>) -> ResponseTemplate {
+    fn answer(
+        &mut self,
+        data: &mut KaseyaData,
+        route: Route,
+        request: &RequestView<'_>,
+    ) -> ResponseTemplate {
         let expected = basic_header(TOKEN_ID, TOKEN_SECRET);
         if request.header("authorization") != Some(expected.as_str()) {
             return error_body(401, "Unauthorized");
         }
-        let data = &self.data;
         match route {
             Route::Organizations => page(
                 request,
@@ -258,7 +248,7 @@ impl Vendor for KaseyaState {
                 request,
                 data.notifications
                     .iter()
-                    .map(|n| notification_list_item(n, self.epoch_in_list))
+                    .map(|n| notification_list_item(n, !self.iso_in_list))
                     .collect(),
                 NOTIFICATION_LIST_FIELDS,
             ),
@@ -268,15 +258,10 @@ impl Vendor for KaseyaState {
                 .find(|n| id_is(&n["Id"], &id))
                 .map_or_else(not_found, |n| one(n.clone())),
             Route::DeleteNotification(id) => {
-                let Some(pos) = self
-                    .data
-                    .notifications
-                    .iter()
-                    .position(|n| id_is(&n["Id"], &id))
-                else {
+                let Some(pos) = data.notifications.iter().position(|n| id_is(&n["Id"], &id)) else {
                     return not_found();
                 };
-                let removed = self.data.notifications.remove(pos);
+                let removed = data.notifications.remove(pos);
                 if let Some(n) = removed["Id"].as_i64() {
                     self.deleted.push(n);
                 }
