@@ -49,13 +49,14 @@ fn spring_error(status: u16, error: &str, message: &str, path: &str) -> Response
     )
 }
 
-pub(super) fn is_guid(s: &str) -> bool {
-    let parts: Vec<&str> = s.split('-').collect();
-    parts.len() == 5
-        && parts
-            .iter()
-            .zip([8, 4, 4, 4, 12])
-            .all(|(p, n)| p.len() == n && p.bytes().all(|b| b.is_ascii_hexdigit()))
+/// Whether `uid` is what Datto's server takes for a UUID: 36 characters,
+/// hyphens at 8, 13, 18 and 23, hex digits elsewhere.
+pub(super) fn is_guid(uid: &str) -> bool {
+    uid.len() == 36
+        && uid.bytes().enumerate().all(|(i, b)| match i {
+            8 | 13 | 18 | 23 => b == b'-',
+            _ => b.is_ascii_hexdigit(),
+        })
 }
 
 impl Datto {
