@@ -32,7 +32,7 @@ use chrono::NaiveDateTime;
 use serde_json::Value;
 
 use crate::fake::{FakeServer, Rng};
-use crate::names::customer_names;
+use crate::names::{customer_names, names_or_one};
 
 mod agents;
 mod answers;
@@ -95,13 +95,7 @@ impl AteraData {
     /// agents makes one agent, and asking for agents with no customers makes
     /// one customer.
     pub fn generate(customers: usize, agents: usize, alerts: usize, seed: u64) -> Self {
-        let n_agents = if alerts > 0 { agents.max(1) } else { agents };
-        let n_customers = if n_agents > 0 {
-            customers.max(1)
-        } else {
-            customers
-        };
-        Self::generate_for(&customer_names(n_customers, seed), n_agents, alerts, seed)
+        Self::generate_for(&customer_names(customers, seed), agents, alerts, seed)
     }
 
     /// Like [`generate`](Self::generate), with customers named exactly
@@ -109,11 +103,7 @@ impl AteraData {
     /// one customer gets a generated name.
     pub fn generate_for(names: &[String], agents: usize, alerts: usize, seed: u64) -> Self {
         let n_agents = if alerts > 0 { agents.max(1) } else { agents };
-        let names = if names.is_empty() && n_agents > 0 {
-            customer_names(1, seed)
-        } else {
-            names.to_vec()
-        };
+        let names = names_or_one(names, n_agents > 0, seed);
         let mut rng = Rng::new(seed ^ 0x4154_4552_415F_7631); // "ATERA_v1"
         let customers = generate::customers(&mut rng, &names);
         let agents = agents::generate(&mut rng, &customers, n_agents);

@@ -68,6 +68,7 @@ impl ConnectWiseData {
     /// gets one before any gets a second), and `tickets` on random companies,
     /// open and closed, on every board, status and priority.
     pub fn generate(companies: usize, configurations: usize, tickets: usize, seed: u64) -> Self {
+        // Configurations and tickets belong to a company: at least one.
         let n = if configurations + tickets > 0 {
             companies.max(1)
         } else {
@@ -219,11 +220,7 @@ fn gen_configurations(rng: &mut Rng, companies: &[Value], n: usize) -> Vec<Value
         if companies.is_empty() {
             break;
         }
-        let ci = if i < companies.len() {
-            i
-        } else {
-            rng.below(companies.len())
-        };
+        let ci = rng.owner_of(i, companies.len());
         let c = &companies[ci];
         let k = counts[ci];
         counts[ci] += 1;

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use super::{ACCOUNT_NAME, ACCOUNT_UID, DELETED_DEVICES_UID, DattoData, PLATFORM};
 use crate::fake::{Rng, data_now};
-use crate::names::{customer_names, device_name};
+use crate::names::{customer_names, device_name, names_or_one};
 
 const PRIORITIES: &[&str] = &["Critical", "High", "Moderate", "Low", "Information"];
 const OSES: &[(&str, &str, &str)] = &[
@@ -30,12 +30,7 @@ impl DattoData {
     /// every priority, about a third resolved, with several `alertContext`
     /// classes including ones this SDK has never heard of.
     pub fn generate(sites: usize, devices: usize, alerts: usize, seed: u64) -> Self {
-        let n = if devices + alerts > 0 {
-            sites.max(1)
-        } else {
-            sites
-        };
-        Self::generate_for(&customer_names(n, seed), devices, alerts, seed)
+        Self::generate_for(&customer_names(sites, seed), devices, alerts, seed)
     }
 
     /// Like [`generate`](Self::generate), with sites named exactly `names`.
@@ -43,11 +38,7 @@ impl DattoData {
     /// one when there are devices) sit in the Deleted Devices site on top.
     pub fn generate_for(names: &[String], devices: usize, alerts: usize, seed: u64) -> Self {
         let mut rng = Rng::new(seed ^ 0x4441_5454_4F5F_7632); // "DATTO_v2"
-        let names: Vec<String> = if names.is_empty() && devices + alerts > 0 {
-            customer_names(1, seed)
-        } else {
-            names.to_vec()
-        };
+        let names = names_or_one(names, devices + alerts > 0, seed);
         let now_ms = data_now().timestamp_millis();
         let mut sites: Vec<Value> = names
             .iter()
@@ -87,11 +78,7 @@ impl DattoData {
                     i,
                 )
             } else {
-                let s = if i < sites.len() {
-                    i
-                } else {
-                    rng.below(sites.len())
-                };
+                let s = rng.owner_of(i, sites.len());
                 (
                     sites[s]["id"].as_i64().unwrap_or_default(),
                     sites[s]["uid"].as_str().unwrap_or_default().to_string(),
@@ -270,16 +257,12 @@ mod tests {
 
     #[test]
     fn generated_data_has_the_shape_tests_rely_on() {
-        let names: Vec<String> = ["Acme Ltd", "Smith & Sons"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+        let names = ["Acme Ltd", "Smith & Sons"].map(String::from);
         let d = DattoData::generate_for(&names, 40, 30, 3);
-        assert_eq!(d.real_sites().len(), 2);
-        assert_eq!(d.sites.len(), 3);
-        assert_eq!(d.live_devices().len(), 40);
-        assert_eq!(d.devices.len(), 42);
-        assert_eq!(d.alerts.len(), 30);
+        let live = (d.real_sites().len(), d.live_devices().len());
+        assert_eq!(live, (2, 40), "real sites, live devices");
+        let all = (d.sites.len(), d.devices.len(), d.alerts.len());
+        assert_eq!(all, (3, 42, 30), "with Deleted Devices and its devices");
         assert!(!d.open_alerts().is_empty() && !d.resolved_alerts().is_empty());
         for p in PRIORITIES {
             assert!(d.alerts.iter().any(|a| a["priority"] == *p), "{p}");

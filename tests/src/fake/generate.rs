@@ -74,6 +74,13 @@ impl Rng {
         self.next_f64() < p
     }
 
+    /// Which of `owners` the `i`-th generated record (from 0) belongs to:
+    /// the first `owners` records go to one owner each, in order, so every
+    /// owner gets one before any gets a second; later ones to a random owner.
+    pub fn owner_of(&mut self, i: usize, owners: usize) -> usize {
+        if i < owners { i } else { self.below(owners) }
+    }
+
     /// One element of `items`, uniformly.
     ///
     /// # Panics

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use super::KaseyaData;
 use crate::fake::{Rng, data_now};
-use crate::names::{customer_names, device_name};
+use crate::names::{customer_names, device_name, names_or_one};
 
 const PRIORITIES: &[&str] = &["critical", "elevated", "normal", "low"];
 const OSES: &[(&str, &str)] = &[
@@ -30,23 +30,19 @@ impl KaseyaData {
     /// offline, a few never seen: `LastSeenOnline: ""`), and `notifications`
     /// notifications on those devices, every priority.
     pub fn generate(organizations: usize, devices: usize, notifications: usize, seed: u64) -> Self {
-        let n = if devices + notifications > 0 {
-            organizations.max(1)
-        } else {
-            organizations
-        };
-        Self::generate_for(&customer_names(n, seed), devices, notifications, seed)
+        Self::generate_for(
+            &customer_names(organizations, seed),
+            devices,
+            notifications,
+            seed,
+        )
     }
 
     /// Like [`generate`](Self::generate), with organizations named exactly
     /// `names`.
     pub fn generate_for(names: &[String], devices: usize, notifications: usize, seed: u64) -> Self {
         let mut rng = Rng::new(seed ^ 0x5653_4158_5F76_3300); // "VSAX_v3"
-        let names: Vec<String> = if names.is_empty() && devices + notifications > 0 {
-            customer_names(1, seed)
-        } else {
-            names.to_vec()
-        };
+        let names = names_or_one(names, devices + notifications > 0, seed);
         let now = data_now();
         let organizations: Vec<Value> = names
             .iter()
@@ -66,11 +62,7 @@ impl KaseyaData {
         let mut out_devices = Vec::with_capacity(devices);
         let mut assets = Vec::with_capacity(devices);
         for d in 0..devices {
-            let o = if d < organizations.len() {
-                d
-            } else {
-                rng.below(organizations.len())
-            };
+            let o = rng.owner_of(d, organizations.len());
             let org = &organizations[o];
             let org_id = org["Id"].as_i64().unwrap_or_default();
             let org_name = org["Name"].as_str().unwrap_or_default().to_string();
@@ -198,15 +190,10 @@ mod tests {
 
     #[test]
     fn generated_data_has_the_shape_tests_rely_on() {
-        let names: Vec<String> = ["Acme Ltd", "Smith & Sons"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+        let names = ["Acme Ltd", "Smith & Sons"].map(String::from);
         let d = KaseyaData::generate_for(&names, 40, 30, 3);
-        assert_eq!(d.organizations.len(), 2);
-        assert_eq!(d.devices.len(), 40);
-        assert_eq!(d.assets.len(), 40);
-        assert_eq!(d.notifications.len(), 30);
+        let counts = (d.organizations.len(), d.devices.len(), d.assets.len());
+        assert_eq!((counts, d.notifications.len()), ((2, 40, 40), 30));
         for p in PRIORITIES {
             assert!(d.notifications.iter().any(|n| n["Priority"] == *p), "{p}");
         }
