@@ -18,6 +18,12 @@
 //! # }
 //! ```
 //!
+//! Every fake is one [`fake::FakeServer`] driven by its vendor's
+//! [`fake::Vendor`] impl: the vendor module holds only its routes, its data
+//! and the vendor's facts; the server, the request reader
+//! ([`fake::RequestView`]) and server-side paging ([`fake::paging`]) are
+//! shared. A new vendor's fake is a `Vendor` impl plus its data.
+//!
 //! Time: [`RecordingTime`] is the recording sleeper and clock to give a
 //! connector (`EngineSettings::time`) so tests of backoff, `Retry-After` and
 //! quotas assert the waits without waiting.

@@ -294,6 +294,16 @@ fn one_name(rng: &mut Rng) -> String {
     }
 }
 
+/// `names` as given, or one generated name (see [`customer_names`]) when
+/// there are none but `needed`.
+pub fn names_or_one(names: &[String], needed: bool, seed: u64) -> Vec<String> {
+    if names.is_empty() && needed {
+        customer_names(1, seed)
+    } else {
+        names.to_vec()
+    }
+}
+
 /// A Windows-style machine name for the `i`-th device (from 0) of
 /// `customer`: a prefix from the customer's first significant word (ASCII,
 /// upper case, at most 6 letters) then `DC01` for device 0, `FS01` for

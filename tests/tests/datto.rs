@@ -34,14 +34,6 @@ fn connector(fake: &DattoFake, time: &RecordingTime) -> DattoRmmConnector {
     builder(fake, time, API_SECRET).build().unwrap()
 }
 
-async fn requests_to(fake: &DattoFake, p: &str) -> Vec<wiremock::Request> {
-    fake.received()
-        .await
-        .into_iter()
-        .filter(|r| r.url.path() == p)
-        .collect()
-}
-
 #[tokio::test]
 async fn check_names_the_account() {
     let fake = DattoFake::start().await;
@@ -63,7 +55,7 @@ async fn a_751_device_account_arrives_exactly_once_across_four_pages() {
             .settings(settings(&t, concurrency))
             .build()
             .unwrap();
-        let before = requests_to(&fake, "/api/v2/account/devices").await.len();
+        let before = fake.requests_to("/api/v2/account/devices").await.len();
         let devices: Vec<_> = datto
             .devices(&ListOptions::default())
             .try_collect()
@@ -79,7 +71,7 @@ async fn a_751_device_account_arrives_exactly_once_across_four_pages() {
             got, want,
             "every live device once, in order ({concurrency})"
         );
-        let pages = requests_to(&fake, "/api/v2/account/devices").await;
+        let pages = fake.requests_to("/api/v2/account/devices").await;
         let pages = &pages[before..];
         assert_eq!(
             pages.len(),
@@ -129,7 +121,7 @@ async fn the_page_size_is_capped_by_the_accounts_maximum() {
     // Page 0 was asked at the documented 250 alongside /system/pagination;
     // the account's 50 then restarted the listing at 50: page 0 (and the
     // page it had already started fetching ahead) spent, at most two.
-    let pages = requests_to(&fake, "/api/v2/account/devices").await;
+    let pages = fake.requests_to("/api/v2/account/devices").await;
     let spent = pages.len() - 3;
     assert!((1..=2).contains(&spent), "{} requests spent", spent);
     let at_50 = pages
@@ -137,10 +129,7 @@ async fn the_page_size_is_capped_by_the_accounts_maximum() {
         .filter(|r| r.url.query().unwrap().contains("max=50"))
         .count();
     assert!(at_50 >= 3);
-    assert_eq!(
-        requests_to(&fake, "/api/v2/system/pagination").await.len(),
-        1
-    );
+    assert_eq!(fake.requests_to("/api/v2/system/pagination").await.len(), 1);
     // The maximum is known now: the next listing asks at 50 from the start.
     let again: Vec<_> = c
         .devices(&ListOptions::default())
@@ -148,7 +137,7 @@ async fn the_page_size_is_capped_by_the_accounts_maximum() {
         .await
         .unwrap();
     assert_eq!(again.len(), 120);
-    let after = requests_to(&fake, "/api/v2/account/devices").await;
+    let after = fake.requests_to("/api/v2/account/devices").await;
     assert_eq!(
         after.len(),
         pages.len() + 3,
@@ -171,17 +160,14 @@ async fn page_0_is_asked_alongside_the_page_maximum_and_kept_when_it_is_250() {
         .await
         .unwrap();
     assert_eq!(devices.len(), 600);
-    let pages = requests_to(&fake, "/api/v2/account/devices").await;
+    let pages = fake.requests_to("/api/v2/account/devices").await;
     assert_eq!(pages.len(), 3, "600 devices at 250: no request spent");
     assert!(
         pages
             .iter()
             .all(|r| r.url.query().unwrap().contains("max=250"))
     );
-    assert_eq!(
-        requests_to(&fake, "/api/v2/system/pagination").await.len(),
-        1
-    );
+    assert_eq!(fake.requests_to("/api/v2/system/pagination").await.len(), 1);
 }
 
 #[tokio::test]
@@ -241,7 +227,7 @@ async fn ten_concurrent_streams_cause_one_token_request() {
         assert!(n.unwrap() > 0);
     }
     assert_eq!(fake.tokens_issued(), 1);
-    assert_eq!(requests_to(&fake, "/auth/oauth/token").await.len(), 1);
+    assert_eq!(fake.requests_to("/auth/oauth/token").await.len(), 1);
 }
 
 #[tokio::test]
@@ -295,7 +281,7 @@ async fn a_next_page_url_without_max_still_pages_with_the_asked_size() {
         .await
         .unwrap();
     assert_eq!(devices.len(), 300);
-    let pages = requests_to(&fake, "/api/v2/account/devices").await;
+    let pages = fake.requests_to("/api/v2/account/devices").await;
     assert_eq!(pages.len(), 4, "315 devices at 100 a page");
     for r in &pages {
         assert!(r.url.query().unwrap().contains("max=100"), "{}", r.url);
@@ -316,7 +302,7 @@ async fn a_foreign_origin_next_page_url_is_refused() {
     let text = e.to_string();
     assert!(text.contains("attacker.example"), "{text}");
     assert_eq!(
-        requests_to(&fake, "/api/v2/account/devices").await.len(),
+        fake.requests_to("/api/v2/account/devices").await.len(),
         1,
         "only the first page was fetched"
     );
@@ -375,7 +361,9 @@ async fn resolve_sends_the_post_once_and_the_alert_is_resolved() {
         format!("Datto RMM: alert {uid} resolved")
     );
     assert_eq!(fake.resolved_alert_uids(), vec![uid.clone()]);
-    let posts = requests_to(&fake, &format!("/api/v2/alert/{uid}/resolve")).await;
+    let posts = fake
+        .requests_to(&format!("/api/v2/alert/{uid}/resolve"))
+        .await;
     assert_eq!(posts.len(), 1);
     let alerts: Vec<_> = datto
         .alerts(&ListOptions::default())
@@ -725,7 +713,7 @@ async fn a_404_on_the_token_endpoint_says_the_platform_is_probably_wrong_and_is_
         assert!(msg.contains(p), "{msg}");
     }
     assert_eq!(
-        requests_to(&fake, "/auth/oauth/token").await.len(),
+        fake.requests_to("/auth/oauth/token").await.len(),
         1,
         "a 404 is not worth a second token request"
     );

@@ -16,7 +16,7 @@ use vectis_testkit::fake::query_param;
 use vectis_testkit::fake::{mount_sequence, too_many_requests};
 use vectis_testkit::kaseya::{KaseyaData, KaseyaFake, TOKEN_ID, TOKEN_SECRET, error_body};
 use wiremock::matchers::path_regex;
-use wiremock::{Mock, Request, ResponseTemplate};
+use wiremock::{Mock, ResponseTemplate};
 
 fn settings(time: &RecordingTime, concurrency: usize) -> EngineSettings {
     vectis_testkit::unthrottled(time, concurrency)
@@ -28,14 +28,6 @@ fn builder_at(url: &str, time: &RecordingTime, secret: &str) -> KaseyaBuilder {
 
 fn connector(fake: &KaseyaFake, time: &RecordingTime) -> KaseyaConnector {
     builder_at(&fake.uri(), time, TOKEN_SECRET).build().unwrap()
-}
-
-async fn requests_to(fake: &KaseyaFake, p: &str) -> Vec<Request> {
-    fake.received()
-        .await
-        .into_iter()
-        .filter(|r| r.url.path() == p)
-        .collect()
 }
 
 fn device_org(data: &KaseyaData) -> HashMap<String, String> {
@@ -140,9 +132,9 @@ async fn organizations_and_devices_arrive_exactly_once_with_top_at_most_100() {
         );
     }
     // 3 + 3 + 3 organization pages and 11 device + 11 asset pages twice.
-    assert_eq!(requests_to(&fake, "/api/v3/organizations").await.len(), 9);
-    assert_eq!(requests_to(&fake, "/api/v3/devices").await.len(), 22);
-    assert_eq!(requests_to(&fake, "/api/v3/assets").await.len(), 22);
+    assert_eq!(fake.requests_to("/api/v3/organizations").await.len(), 9);
+    assert_eq!(fake.requests_to("/api/v3/devices").await.len(), 22);
+    assert_eq!(fake.requests_to("/api/v3/assets").await.len(), 22);
 }
 
 #[tokio::test]
@@ -185,7 +177,7 @@ async fn devices_carry_os_online_and_last_seen_from_the_asset_list() {
     );
     let _ = never;
     // Enrichment is paged: two asset pages for 150 devices, never per device.
-    assert_eq!(requests_to(&fake, "/api/v3/assets").await.len(), 2);
+    assert_eq!(fake.requests_to("/api/v3/assets").await.len(), 2);
     assert!(
         fake.received()
             .await
@@ -211,7 +203,7 @@ async fn devices_carry_os_online_and_last_seen_from_the_asset_list() {
             .iter()
             .all(|d| d.os.is_none() && d.online.is_none() && d.last_seen.is_none())
     );
-    assert!(requests_to(&fake, "/api/v3/assets").await.is_empty());
+    assert!(fake.requests_to("/api/v3/assets").await.is_empty());
 }
 
 #[tokio::test]
@@ -669,7 +661,7 @@ async fn the_asset_join_reads_assets_in_step_and_keeps_a_device_without_one() {
     let first = pages.try_next().await.unwrap().unwrap();
     assert_eq!(first.items.len(), 100);
     assert!(first.items.iter().all(|d| d.os.is_some()));
-    let read = requests_to(&fake, "/api/v3/assets").await.len();
+    let read = fake.requests_to("/api/v3/assets").await.len();
     assert!(
         read <= 2,
         "{read} asset pages read for the first 100 devices: one and the next one prefetched, not all 10"
@@ -686,7 +678,7 @@ async fn the_asset_join_reads_assets_in_step_and_keeps_a_device_without_one() {
     for d in &devices {
         assert_eq!(d.os.is_none(), d.id == gone, "{}", d.id);
     }
-    assert_eq!(requests_to(&fake, "/api/v3/assets").await.len(), 10);
+    assert_eq!(fake.requests_to("/api/v3/assets").await.len(), 10);
 
     // Resumed after the first page: assets are read from the same place.
     let fake = KaseyaFake::with_data(data).await;
@@ -705,7 +697,7 @@ async fn the_asset_join_reads_assets_in_step_and_keeps_a_device_without_one() {
         .unwrap();
     assert_eq!(rest.len(), 900);
     assert!(rest.iter().all(|d| d.os.is_some() || d.id == gone));
-    let asset_reqs = requests_to(&fake, "/api/v3/assets").await;
+    let asset_reqs = fake.requests_to("/api/v3/assets").await;
     assert_eq!(query_param(&asset_reqs[0], "$skip").as_deref(), Some("100"));
     assert_eq!(asset_reqs.len(), 9);
 }
@@ -779,7 +771,7 @@ async fn a_missing_asset_costs_a_bounded_look_ahead_not_the_whole_list() {
     let mut pages = vsa.device_pages(&ListOptions::default());
     let page = pages.try_next().await.unwrap().unwrap();
     assert!(page.items.iter().any(|d| d.id == first && d.os.is_none()));
-    let read = requests_to(&fake, "/api/v3/assets").await.len();
+    let read = fake.requests_to("/api/v3/assets").await.len();
     assert!(
         (10..=13).contains(&read),
         "{read} asset pages read for the first device page: the 1,000-asset look-ahead, not all 20"

@@ -1,7 +1,17 @@
-//! Helpers every vendor fake uses: a loud catch-all for requests nobody
-//! expected, scripted response sequences, canned bad responses (an HTML login
-//! page, a truncated JSON body, 429, a redirect) and a small deterministic
-//! PRNG for generating data.
+//! What every vendor fake is made of, so that a vendor's fake is only its
+//! routes, its data and the vendor's facts:
+//!
+//! - [`FakeServer`], the one server (state, start, `with_data`, `uri`,
+//!   `received`, latency), driven by a vendor's [`Vendor`] impl;
+//! - [`RequestView`], the request reader (query by exact or
+//!   case-insensitive name, headers, Basic and Bearer credentials, path
+//!   segments);
+//! - [`paging`], server-side paging (by page number or offset, the next
+//!   page's URL, the `Link` header);
+//! - a loud catch-all for requests nobody expected, scripted response
+//!   sequences and canned bad responses (an HTML login page, a truncated
+//!   JSON body, 429, a redirect);
+//! - [`Rng`] and [`data_now`] for generating deterministic data.
 //!
 //! Priorities (wiremock: 1 is the highest, 5 the default):
 //!
@@ -13,12 +23,19 @@
 //!
 //! Between mocks of the same priority wiremock picks the one mounted first.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
 
 use wiremock::matchers::{any, method as method_is, path as path_is};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+mod generate;
+pub mod paging;
+mod request;
+mod server;
+
+pub use generate::{Rng, data_now};
+pub use request::{RequestView, basic_header, decode_segment, query_param};
+pub use server::{Delayed, FakeServer, FakeState, Latency, Vendor};
 
 /// Status the catch-all answers with (`418 I'm a teapot`): no vendor sends
 /// it, so a connector that sees it has made a request the fake did not expect.
@@ -41,46 +58,6 @@ impl Respond for CatchAll {
             request.method,
             request.url.path()
         ))
-    }
-}
-
-/// How long a fake waits before each answer (zero by default): the
-/// network's round trip, for runs that measure what latency costs. Clones
-/// share the setting.
-#[derive(Debug, Clone, Default)]
-pub struct Latency(Arc<AtomicU64>);
-
-impl Latency {
-    /// Every later answer waits `d` (microsecond precision).
-    pub fn set(&self, d: Duration) {
-        let micros = u64::try_from(d.as_micros()).unwrap_or(u64::MAX);
-        self.0.store(micros, Ordering::Relaxed);
-    }
-
-    /// The current latency.
-    pub fn get(&self) -> Duration {
-        Duration::from_micros(self.0.load(Ordering::Relaxed))
-    }
-}
-
-/// A responder whose every answer waits [`Latency`] first (wiremock's
-/// `set_delay`, so waiting answers do not hold up the others).
-pub struct Delayed<R> {
-    /// The fake's own responder.
-    pub inner: R,
-    /// The wait, shared with the fake.
-    pub latency: Latency,
-}
-
-impl<R: Respond> Respond for Delayed<R> {
-    fn respond(&self, request: &Request) -> ResponseTemplate {
-        let answer = self.inner.respond(request);
-        let d = self.latency.get();
-        if d.is_zero() {
-            answer
-        } else {
-            answer.set_delay(d)
-        }
     }
 }
 
@@ -237,98 +214,6 @@ pub fn redirect_to(location: &str) -> ResponseTemplate {
     ResponseTemplate::new(302).insert_header("Location", location)
 }
 
-/// A tiny deterministic PRNG (SplitMix64) for generating test data: the same
-/// seed gives the same sequence on every platform and release. Not for
-/// anything that needs real randomness.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Rng(pub u64);
-
-impl Rng {
-    /// A generator seeded with `seed` (any value, 0 included).
-    pub fn new(seed: u64) -> Self {
-        Self(seed)
-    }
-
-    /// A random version-4 GUID, lower case (`xxxxxxxx-xxxx-4xxx-8xxx-xxxxxxxxxxxx`).
-    pub fn guid(&mut self) -> String {
-        let a = self.next_u64();
-        let b = self.next_u64();
-        format!(
-            "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
-            a >> 32,
-            (a >> 16) & 0xffff,
-            a & 0x0fff,
-            0x8000 | ((b >> 48) & 0x3fff),
-            b & 0xffff_ffff_ffff
-        )
-    }
-
-    /// The next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// A number in `0..n` (0 when `n` is 0).
-    pub fn below(&mut self, n: usize) -> usize {
-        if n == 0 {
-            return 0;
-        }
-        // Multiply-shift: unbiased enough for test data, no division.
-        let wide = u128::from(self.next_u64()) * (n as u128);
-        (wide >> 64) as usize
-    }
-
-    /// A number in `lo..=hi` (`lo` when `hi < lo`).
-    pub fn between(&mut self, lo: i64, hi: i64) -> i64 {
-        if hi <= lo {
-            return lo;
-        }
-        let span = hi.abs_diff(lo).saturating_add(1);
-        let wide = u128::from(self.next_u64()) * u128::from(span);
-        lo.wrapping_add((wide >> 64) as i64)
-    }
-
-    /// A float in `[0, 1)`.
-    pub fn next_f64(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    /// `true` with probability `p` (`p <= 0` never, `p >= 1` always).
-    pub fn chance(&mut self, p: f64) -> bool {
-        self.next_f64() < p
-    }
-
-    /// One element of `items`, uniformly.
-    ///
-    /// # Panics
-    /// If `items` is empty.
-    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        assert!(!items.is_empty(), "Rng::pick on an empty slice");
-        &items[self.below(items.len())]
-    }
-}
-
-/// A percent-encoded path segment, decoded (`+` stays `+`).
-pub fn decode_segment(s: &str) -> String {
-    url::form_urlencoded::parse(format!("x={}", s.replace('+', "%2B")).as_bytes())
-        .next()
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_else(|| s.to_string())
-}
-
-/// The value of the query parameter `name` (exact name) of a request.
-pub fn query_param(request: &Request, name: &str) -> Option<String> {
-    request
-        .url
-        .query_pairs()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.into_owned())
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
@@ -464,33 +349,5 @@ mod tests {
         let r = get("/302").await.unwrap();
         assert_eq!(r.status().as_u16(), 302);
         assert_eq!(r.headers()["location"], "https://login.example.com/sso");
-    }
-
-    #[test]
-    fn rng_is_deterministic_and_in_range() {
-        let mut a = Rng::new(42);
-        let mut b = Rng(42);
-        let xs: Vec<u64> = (0..10).map(|_| a.next_u64()).collect();
-        let ys: Vec<u64> = (0..10).map(|_| b.next_u64()).collect();
-        assert_eq!(xs, ys);
-        assert_ne!(Rng::new(43).next_u64(), xs[0]);
-
-        let mut r = Rng::new(7);
-        let mut seen = [false; 5];
-        for _ in 0..1000 {
-            let x = r.below(5);
-            seen[x] = true;
-            let y = r.between(-3, 3);
-            assert!((-3..=3).contains(&y));
-            let f = r.next_f64();
-            assert!((0.0..1.0).contains(&f));
-        }
-        assert!(seen.iter().all(|s| *s));
-        assert_eq!(r.below(0), 0);
-        assert!(!r.chance(0.0));
-        assert!(r.chance(1.0));
-        let hits = (0..10_000).filter(|_| r.chance(0.3)).count();
-        assert!((2_700..3_300).contains(&hits), "{hits}");
-        assert!(["a", "b", "c"].contains(r.pick(&["a", "b", "c"])));
     }
 }
