@@ -924,7 +924,9 @@ impl<'a> Syncer<'a> {
                     .fetch_one(&mut *tx)
                     .await
                     .map_err(s.err(doing("read stored records")))?;
-                let text: String = row.try_get(0).map_err(s.err(doing("read stored records")))?;
+                let text: String = row
+                    .try_get(0)
+                    .map_err(s.err(doing("read stored records")))?;
                 let found: Vec<(String, String, i64, serde_json::Value)> =
                     serde_json::from_str(&text).map_err(|e| {
                         rows::damaged("stored records", format!("{e} in what SQLite returned"))

@@ -19,8 +19,9 @@ use crate::fake::{RequestView, Rng};
 /// `*DtoPagedResult`, in the spec's property order.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct PagedResult {
-    items: Vec<Value>,
+struct PagedResult<'a> {
+    /// Borrowed: a page is serialized from the data, not copied first.
+    items: Vec<&'a Value>,
     page: i32,
     items_in_page: i32,
     total_item_count: i32,
@@ -169,7 +170,7 @@ impl Atera {
         json_response(
             200,
             &PagedResult {
-                items: cut.items(items).into_iter().cloned().collect(),
+                items: cut.items(items),
                 page,
                 items_in_page: size,
                 total_item_count: i32::try_from(cut.total).unwrap_or(i32::MAX),
