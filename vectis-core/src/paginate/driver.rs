@@ -49,7 +49,9 @@ struct Shared<T> {
     client: HttpClient,
     req: ListRequest<T>,
     /// Every URL this listing has requested (a repeat is a loop).
-    seen: std::sync::Mutex<HashSet<String>>,
+    /// 64-bit hashes, not the URLs: eight bytes a page instead of a
+    /// hundred keep a million-device listing's memory flat.
+    seen: std::sync::Mutex<HashSet<u64>>,
     /// Hashes of the ids of the last [`UNIQUE_WINDOW`] pages delivered, with
     /// [`ListRequest::unique_by`].
     delivered: std::sync::Mutex<VecDeque<HashSet<u64>>>,
@@ -62,6 +64,15 @@ struct Shared<T> {
 
 /// [`Shared::awaiting`] when the listing waits for no page.
 const NOT_WAITING: u64 = u64::MAX;
+
+/// The key a requested URL is remembered by (see [`Shared::seen`]): a hash
+/// with fixed keys, the same for one URL throughout the process.
+fn url_key(url: &Url) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    url.as_str().hash(&mut h);
+    h.finish()
+}
 
 impl<T: Send + 'static> Shared<T> {
     /// Fetches and reads one page's envelope, without mapping its items.
@@ -145,7 +156,7 @@ impl<T: Send + 'static> Shared<T> {
         self.seen
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .insert(url.as_str().to_string())
+            .insert(url_key(url))
     }
 
     /// Forgets `url` (it was not requested after all).
@@ -153,7 +164,7 @@ impl<T: Send + 'static> Shared<T> {
         self.seen
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .remove(url.as_str());
+            .remove(&url_key(url));
     }
 
     /// At the end of a listing: what arrived must match the vendor's last
