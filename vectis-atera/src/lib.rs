@@ -72,67 +72,27 @@
 //! full.
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 
+mod info;
 pub mod map;
 pub mod raw;
+
+pub use info::{
+    API_KEY_VAR, API_ROOT, DEFAULT_BASE_URL, DEFAULT_QUOTA_PER_MINUTE, INFO, MAX_PAGE_SIZE,
+};
 
 use async_trait::async_trait;
 use futures::StreamExt;
 use std::sync::Arc;
-use vectis_core::error::{Result, Verb};
-use vectis_core::http::{RequestSpec, Response, Situation, VendorRules, encode_segment};
+use vectis_core::error::Result;
+use vectis_core::http::{RequestSpec, Response, encode_segment};
 use vectis_core::paginate::{
     ListRequest, NextUrl, PageMeta, PageNumber, PageStream, RawPage, decode_item, page_stream,
 };
 use vectis_core::record_ids::IdCheck;
 use vectis_core::{
-    ActionOutcome, Alert, BaseUrl, Capabilities, ConnectionInfo, Connector, Customer, Device,
-    EngineSettings, Error, HttpClient, ListOptions, Quota, SecretString, Vendor,
+    ActionOutcome, Alert, ConnectionInfo, Connector, Customer, Device, EngineSettings, Error,
+    ErrorKind, HttpClient, InfoRules, ListOptions, SecretString, Vendor, VendorInfo,
 };
-
-/// Atera's API origin.
-pub const DEFAULT_BASE_URL: &str = "https://app.atera.com";
-/// The API root under the origin.
-pub const API_ROOT: &str = "/api/v3";
-/// Atera's largest page (`itemsInPage` "max is 50").
-pub const MAX_PAGE_SIZE: u32 = 50;
-/// Default client-side quota: 700 requests per minute.
-pub const DEFAULT_QUOTA_PER_MINUTE: u32 = 700;
-
-/// How Atera's answers are read and explained.
-#[derive(Debug, Default)]
-pub struct AteraRules;
-
-impl VendorRules for AteraRules {
-    fn vendor(&self) -> Vendor {
-        Vendor::Atera
-    }
-
-    fn default_quota(&self) -> Quota {
-        Quota::per_minute(DEFAULT_QUOTA_PER_MINUTE)
-    }
-
-    fn hint(&self, situation: Situation) -> String {
-        match situation {
-            Situation::Unauthorized => "the API key is wrong or revoked — generate a new one in Atera → Admin → API and set ATERA_API_KEY".into(),
-            Situation::Forbidden => "the key may not read this, or the Atera subscription does not include API access (it is disabled during the free trial) — check the key's permissions in Atera → Admin → API".into(),
-            Situation::NotFound => "no such record in this Atera account; check the id".into(),
-            Situation::RateLimited => "Atera is rate-limiting this key, which another integration may share — wait a minute, or lower --rate-limit (default 700/min)".into(),
-            Situation::Timeout => "check outbound HTTPS to app.atera.com (or the --base-url given)".into(),
-            _ => "check the request".into(),
-        }
-    }
-
-    fn error_body(&self, body: &serde_json::Value) -> Option<(Option<String>, String)> {
-        let p: raw::ProblemDetails = serde_json::from_value(body.clone()).ok()?;
-        let message = match (p.title, p.detail) {
-            (Some(t), Some(d)) => format!("{t}: {d}"),
-            (Some(t), None) => t,
-            (None, Some(d)) => d,
-            (None, None) => return None,
-        };
-        Some((p.kind, message))
-    }
-}
 
 /// Builds an [`AteraConnector`].
 #[derive(Debug)]
@@ -161,17 +121,9 @@ impl AteraBuilder {
         use vectis_core::ExposeSecret;
         let key = self.api_key.expose_secret().trim();
         if key.is_empty() {
-            return Err(Error::config(
-                "ATERA_API_KEY",
-                "the API key is empty; copy it from Atera → Admin → API",
-            ));
+            return Err(INFO.missing(API_KEY_VAR));
         }
-        let base = BaseUrl::parse(&self.base_url, "Atera base URL")?;
-        let base = if base.path().ends_with(API_ROOT) {
-            base
-        } else {
-            base.with_path_suffix(API_ROOT)
-        };
+        let base = INFO.base_url(&self.base_url, "Atera base URL")?.api;
         let credential: Arc<dyn vectis_core::Credential> = if looks_like_jwt(key) {
             Arc::new(vectis_core::credential::BearerToken::new(
                 Vendor::Atera,
@@ -184,7 +136,8 @@ impl AteraBuilder {
                 SecretString::from(key.to_string()),
             ))
         };
-        let client = HttpClient::try_new(Arc::new(AteraRules), base, credential, self.settings)?;
+        let rules = InfoRules::new(&INFO);
+        let client = HttpClient::try_new(Arc::new(rules), base, credential, self.settings)?;
         Ok(AteraConnector { client })
     }
 }
@@ -333,25 +286,12 @@ where
 
 #[async_trait]
 impl Connector for AteraConnector {
+    fn info(&self) -> &'static VendorInfo {
+        &INFO
+    }
+
     fn observed(&self) -> vectis_core::Observed {
         self.client.observed()
-    }
-
-    fn filters_since(&self, kind: vectis_core::Kind) -> bool {
-        matches!(kind, vectis_core::Kind::Customers)
-    }
-
-    fn vendor(&self) -> Vendor {
-        Vendor::Atera
-    }
-
-    fn capabilities(&self) -> Capabilities {
-        Capabilities::default()
-            .list_customers(true)
-            .list_devices(true)
-            .list_alerts(true)
-            .resolve_alert(true)
-            .incremental(true)
     }
 
     async fn check(&self) -> Result<ConnectionInfo> {
@@ -449,36 +389,17 @@ impl Connector for AteraConnector {
             .base()
             .join(&format!("/alerts/{}", encode_segment(id)))?;
         let spec = RequestSpec::new(vectis_core::http::Method::PUT, url, "/api/v3/alerts/{id}");
-        self.client.execute(spec).await.map_err(|e| match e {
-            Error::NotFound {
-                vendor, endpoint, ..
-            } => Error::NotFound {
-                vendor,
-                endpoint,
-                hint: format!(
-                    "there is no alert {id} in this Atera account; list alerts to find its id"
-                ),
-            },
-            other => other,
+        self.client.execute(spec).await.map_err(|e| {
+            e.with_hint(
+                ErrorKind::NotFound,
+                format!("there is no alert {id} in this Atera account; list alerts to find its id"),
+            )
         })?;
         Ok(ActionOutcome::new(
             Vendor::Atera,
             id,
             format!("alert {id} resolved"),
         ))
-    }
-
-    fn unsupported(&self, verb: Verb) -> Error {
-        let reason = match verb {
-            Verb::AcknowledgeAlert => {
-                "Atera has no acknowledge verb (alerts are Open, Snoozed or Resolved); resolve it instead, or snooze it in the Atera console"
-            }
-            Verb::ListTickets | Verb::CreateTicket => {
-                "Atera tickets are not supported by this connector yet"
-            }
-            _ => "Atera's API has no such verb",
-        };
-        Error::unsupported(Vendor::Atera, verb, reason)
     }
 }
 

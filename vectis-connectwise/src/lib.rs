@@ -120,9 +120,17 @@
 //! with [`EngineSettings::quota`].
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 
+mod info;
 pub mod map;
 pub mod raw;
 mod workflow;
+
+use info::CLIENT_ID_HINT;
+pub use info::{
+    API_ROOT, CLIENT_ID_VAR, CLOSED_STATUS_NAMES, COMPANY_ID_VAR, DEFAULT_CODEBASE,
+    DEFAULT_QUOTA_PER_MINUTE, INFO, MARKER_PREFIX, MAX_EXTERNAL_REF_CHARS, MAX_PAGE_SIZE,
+    MAX_SUMMARY_CHARS, PAGINATION_TYPE_HEADER, PRIVATE_KEY_VAR, PUBLIC_KEY_VAR, SITE_URL_VAR,
+};
 
 use async_trait::async_trait;
 use futures::{StreamExt, TryStreamExt};
@@ -131,7 +139,7 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 use tokio::sync::OnceCell;
 use vectis_core::credential::Basic;
-use vectis_core::error::{Result, Verb};
+use vectis_core::error::Result;
 use vectis_core::http::{
     Method, Outcome, RequestSpec, Response, Situation, VendorRules, encode_segment,
 };
@@ -139,27 +147,10 @@ use vectis_core::paginate::{
     LinkHeader, ListRequest, PageMeta, PageStream, RawPage, decode_item, page_stream, set_query,
 };
 use vectis_core::{
-    BaseUrl, Capabilities, ConnectionInfo, Connector, Customer, Device, EngineSettings, Error,
-    ExposeSecret, HttpClient, ListOptions, Quota, RetryPolicy, SecretString, Ticket, TicketDraft,
-    Vendor,
+    BaseUrl, ConnectionInfo, Connector, Customer, Device, EngineSettings, Error, ExposeSecret,
+    HttpClient, InfoRules, ListOptions, RetryPolicy, SecretString, Ticket, TicketDraft, Vendor,
+    VendorInfo,
 };
-
-/// The release alias every cloud instance accepts (the vendor's OpenAPI
-/// server URL uses it); accepted as a configured codebase.
-pub const DEFAULT_CODEBASE: &str = "v4_6_release";
-/// The API root under `https://<site>/<codebase>`.
-pub const API_ROOT: &str = "apis/3.0";
-/// ConnectWise's largest page.
-pub const MAX_PAGE_SIZE: u32 = 1000;
-/// Longest ticket summary ConnectWise accepts.
-pub const MAX_SUMMARY_CHARS: usize = 100;
-/// Default client-side quota (ConnectWise publishes none).
-pub const DEFAULT_QUOTA_PER_MINUTE: u32 = 60;
-/// The request header that selects forward-only paging.
-pub const PAGINATION_TYPE_HEADER: &str = "pagination-type";
-/// Prefix of the `externalXRef` marker put on tickets this connector opens,
-/// so a create whose answer was lost can be found instead of repeated.
-pub const MARKER_PREFIX: &str = "vectis-";
 
 const EP_COMPANY_INFO: &str = "/login/companyinfo/{companyId}";
 const EP_SYSTEM_INFO: &str = "/apis/3.0/system/info";
@@ -172,14 +163,6 @@ const EP_TIME_ENTRIES: &str = "/apis/3.0/time/entries";
 const EP_BOARDS: &str = "/apis/3.0/service/boards";
 const EP_BOARD_STATUSES: &str = "/apis/3.0/service/boards/{id}/statuses";
 const EP_PRIORITIES: &str = "/apis/3.0/service/priorities";
-/// Longest `externalXRef` ConnectWise accepts.
-pub const MAX_EXTERNAL_REF_CHARS: usize = 100;
-/// Status names tried, in order, for a board's closed status when none is
-/// configured with [`ConnectWiseBuilder::closed_status`].
-pub const CLOSED_STATUS_NAMES: &[&str] = &[">Closed", "Closed"];
-
-const CLIENT_ID_HINT: &str = "ConnectWise requires a registered clientId on every API call: register this integration at the ConnectWise developer portal (https://developer.connectwise.com → Client ID) and set CONNECTWISE_CLIENT_ID to the GUID it gives you";
-
 /// How lists are paged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Paging {
@@ -234,107 +217,67 @@ impl Listing {
     }
 }
 
-/// How ConnectWise's answers are read and explained.
-#[derive(Debug, Default)]
-pub struct ConnectWiseRules;
+/// The rules: the table's hints, and how ConnectWise's refusals read.
+pub(crate) fn rules() -> InfoRules {
+    InfoRules::new(&INFO).classify(classify)
+}
 
-impl ConnectWiseRules {
-    fn said(&self, resp: &Response) -> Option<String> {
-        let v: serde_json::Value = serde_json::from_slice(&resp.body).ok()?;
-        self.error_body(&v).map(|(_, m)| m)
-    }
-
-    fn role_hint(endpoint: &str) -> &'static str {
-        if endpoint.contains("/service/tickets") {
-            "Service Desk → Service Tickets (Inquire to list, Add to create)"
-        } else if endpoint.contains("/company/configurations") {
-            "Companies → Configurations (Inquire)"
-        } else if endpoint.contains("/company/companies") {
-            "Companies → Company Maintenance (Inquire)"
-        } else {
-            "the modules this integration reads: Companies → Company Maintenance and Configurations, Service Desk → Service Tickets (Inquire)"
-        }
+/// The modules the API member's role needs for `endpoint`.
+fn role_hint(endpoint: &str) -> String {
+    if endpoint.contains("/service/tickets") {
+        "Service Desk → Service Tickets (Inquire to list, Add to create)".into()
+    } else if endpoint.contains("/company/configurations") {
+        "Companies → Configurations (Inquire)".into()
+    } else if endpoint.contains("/company/companies") {
+        "Companies → Company Maintenance (Inquire)".into()
+    } else {
+        INFO.text("{modules}", &[])
     }
 }
 
-impl VendorRules for ConnectWiseRules {
-    fn vendor(&self) -> Vendor {
-        Vendor::ConnectWise
-    }
+/// What ConnectWise said in an error answer, if it said anything.
+fn vendor_said(resp: &Response, rules: &InfoRules) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_slice(&resp.body).ok()?;
+    rules.error_body(&v).map(|(_, m)| m)
+}
 
-    fn default_quota(&self) -> Quota {
-        Quota::per_minute(DEFAULT_QUOTA_PER_MINUTE)
-    }
-
-    fn hint(&self, situation: Situation) -> String {
-        match situation {
-            Situation::Unauthorized => "the company id, public key or private key is wrong — the company id is the short one you log in with (case-sensitive, e.g. `contoso`, not the company's display name), and the keys are an API member's (System → Members → API Members → API Keys); check CONNECTWISE_COMPANY_ID, CONNECTWISE_PUBLIC_KEY and CONNECTWISE_PRIVATE_KEY".into(),
-            Situation::Forbidden => format!("the API member's security role lacks read access; in ConnectWise → System → Security Roles give its role {}", Self::role_hint("")),
-            Situation::NotFound => "no such record in this ConnectWise company; check the id".into(),
-            Situation::RateLimited => format!("ConnectWise (Cloudflare, on cloud instances) is throttling these requests, which other integrations using this API member may share — wait, or lower --rate-limit (default {DEFAULT_QUOTA_PER_MINUTE}/min)"),
-            Situation::Timeout => "check CONNECTWISE_SITE_URL: the site and region (na., eu. or au.myconnectwise.net, or your on-premises host) must be right, and outbound HTTPS to it allowed".into(),
-            _ => "check the request".into(),
-        }
-    }
-
-    fn error_body(&self, body: &serde_json::Value) -> Option<(Option<String>, String)> {
-        let e: raw::ErrorResponse = serde_json::from_value(body.clone()).ok()?;
-        let details: Vec<String> = e
-            .errors
-            .iter()
-            .filter_map(|v| {
-                let m = v.message.clone().or_else(|| v.code.clone())?;
-                Some(match &v.field {
-                    Some(f) => format!("{f}: {m}"),
-                    None => m,
-                })
-            })
-            .collect();
-        let message = match (e.message, details.is_empty()) {
-            (Some(m), true) => m,
-            (Some(m), false) => format!("{m} ({})", details.join("; ")),
-            (None, false) => details.join("; "),
-            (None, true) => e.code.clone()?,
-        };
-        Some((e.code, message))
-    }
-
-    fn classify(&self, resp: &Response) -> Option<Outcome> {
-        let status = resp.status.as_u16();
-        let vendor = Vendor::ConnectWise;
-        let said = || {
-            self.said(resp)
-                .map(|m| format!(" (ConnectWise said: {m})"))
-                .unwrap_or_default()
-        };
-        match status {
-            400 | 401
-                if String::from_utf8_lossy(&resp.body)
-                    .to_ascii_lowercase()
-                    .contains("clientid") =>
-            {
-                Some(Outcome::Fail(Error::Auth {
-                    vendor,
-                    status: Some(status),
-                    hint: format!("{CLIENT_ID_HINT}{}", said()),
-                }))
-            }
-            401 => Some(Outcome::Fail(Error::Auth {
+/// A missing `clientId`, a refused key and a refused role, each explained.
+fn classify(resp: &Response, rules: &InfoRules) -> Option<Outcome> {
+    let status = resp.status.as_u16();
+    let vendor = INFO.vendor;
+    let said = || {
+        vendor_said(resp, rules)
+            .map(|m| format!(" (ConnectWise said: {m})"))
+            .unwrap_or_default()
+    };
+    match status {
+        400 | 401
+            if String::from_utf8_lossy(&resp.body)
+                .to_ascii_lowercase()
+                .contains("clientid") =>
+        {
+            Some(Outcome::Fail(Error::Auth {
                 vendor,
-                status: Some(401),
-                hint: format!("{}{}", self.hint(Situation::Unauthorized), said()),
-            })),
-            403 => Some(Outcome::Fail(Error::Forbidden {
-                vendor,
-                endpoint: resp.endpoint.clone(),
-                hint: format!(
-                    "the API member's security role lacks access{}; in ConnectWise → System → Security Roles give its role {}",
-                    said(),
-                    Self::role_hint(&resp.endpoint)
-                ),
-            })),
-            _ => None,
+                status: Some(status),
+                hint: format!("{}{}", rules.text(CLIENT_ID_HINT), said()),
+            }))
         }
+        401 => Some(Outcome::Fail(Error::Auth {
+            vendor,
+            status: Some(401),
+            hint: format!("{}{}", rules.hint(Situation::Unauthorized), said()),
+        })),
+        403 => Some(Outcome::Fail(Error::Forbidden {
+            vendor,
+            endpoint: resp.endpoint.clone(),
+            hint: format!(
+                "the API member's security role lacks access{}; in {} give its role {}",
+                said(),
+                rules.text("{roles}"),
+                role_hint(&resp.endpoint)
+            ),
+        })),
+        _ => None,
     }
 }
 
@@ -423,36 +366,34 @@ impl ConnectWiseBuilder {
     pub fn build(self) -> Result<ConnectWiseConnector> {
         let company = self.company_id.trim();
         if company.is_empty() || company.contains(|c: char| c.is_whitespace() || c == ':') {
-            return Err(Error::config(
-                "CONNECTWISE_COMPANY_ID",
-                "give the short company id you log in to ConnectWise with (case-sensitive, no spaces, e.g. `contoso`), not the company's display name",
-            ));
+            return Err(Error::config(COMPANY_ID_VAR, INFO.env_help(COMPANY_ID_VAR)));
         }
         let public = self.public_key.trim();
         if public.is_empty() || public.contains(':') {
             return Err(Error::config(
-                "CONNECTWISE_PUBLIC_KEY",
-                "the public key is empty or malformed; copy it from System → Members → API Members → API Keys",
+                PUBLIC_KEY_VAR,
+                format!(
+                    "the public key is empty or malformed; {}",
+                    INFO.env_help(PUBLIC_KEY_VAR)
+                ),
             ));
         }
         if self.private_key.expose_secret().trim().is_empty() {
-            return Err(Error::config(
-                "CONNECTWISE_PRIVATE_KEY",
-                "the private key is empty; it is shown once when the API key is created (System → Members → API Members → API Keys) — create a new key if it was lost",
-            ));
+            return Err(INFO.missing(PRIVATE_KEY_VAR));
         }
         let client_id = parse_guid(&self.client_id).ok_or_else(|| {
             Error::config(
-                "CONNECTWISE_CLIENT_ID",
+                CLIENT_ID_VAR,
                 format!(
-                    "`{}` is not a GUID; register this integration at the ConnectWise developer portal (https://developer.connectwise.com → Client ID) and paste the GUID it gives you (like 1a2b3c4d-5e6f-4a8b-9c0d-1e2f3a4b5c6d)",
-                    self.client_id.trim()
+                    "`{}` is not a GUID; {}",
+                    self.client_id.trim(),
+                    INFO.env_help(CLIENT_ID_VAR)
                 ),
             )
         })?;
         let (raw_site, what) = match &self.base_url {
             Some(b) => (b.as_str(), "ConnectWise base URL"),
-            None => (self.site_url.as_str(), "CONNECTWISE_SITE_URL"),
+            None => (self.site_url.as_str(), SITE_URL_VAR),
         };
         let (site, found_codebase) = parse_site(raw_site, what)?;
         let codebase = match self.codebase.as_deref().or(found_codebase.as_deref()) {
@@ -471,12 +412,8 @@ impl ConnectWiseBuilder {
         )
         .with_header("clientid", &client_id)?;
         let retry = self.settings.retry;
-        let client = HttpClient::try_new(
-            Arc::new(ConnectWiseRules),
-            site,
-            Arc::new(credential),
-            self.settings,
-        )?;
+        let client =
+            HttpClient::try_new(Arc::new(rules()), site, Arc::new(credential), self.settings)?;
         let api = match codebase {
             Some(cb) => OnceCell::from(api_root(&client, &cb)),
             None => OnceCell::new(),
@@ -509,36 +446,19 @@ fn parse_guid(raw: &str) -> Option<String> {
     ok.then(|| s.to_string())
 }
 
-/// Validates a site URL: the scheme is required; a path ending in
+/// Validates a site URL (see [`VendorInfo::base_url`]); a path ending in
 /// `/<codebase>/apis/3.0` gives the codebase and is cut off.
 fn parse_site(raw: &str, what: &str) -> Result<(BaseUrl, Option<String>)> {
-    let trimmed = raw.trim();
-    if trimmed.is_empty() {
-        return Err(Error::config(
-            what,
-            "not set; give your ConnectWise site, e.g. https://na.myconnectwise.net",
-        ));
+    let base = INFO.base_url(raw, what)?;
+    if base.had_root {
+        let site = base.site.as_str();
+        if let Some((prefix, codebase)) = site.rsplit_once('/')
+            && !prefix.ends_with('/')
+        {
+            return Ok((BaseUrl::parse(prefix, what)?, Some(codebase.to_string())));
+        }
     }
-    if !trimmed.contains("://") {
-        return Err(Error::config(
-            what,
-            format!(
-                "`{trimmed}` has no scheme; write it as https://{}",
-                trimmed.trim_start_matches('/')
-            ),
-        ));
-    }
-    let base = BaseUrl::parse(trimmed, what)?;
-    let segs: Vec<&str> = base.path().split('/').filter(|s| !s.is_empty()).collect();
-    let n = segs.len();
-    if n >= 3 && segs[n - 2].eq_ignore_ascii_case("apis") && segs[n - 1] == "3.0" {
-        let codebase = segs[n - 3].to_string();
-        let prefix = segs[..n - 3].join("/");
-        let origin = base.origin().ascii_serialization();
-        let site = BaseUrl::parse(&format!("{origin}/{prefix}"), what)?;
-        return Ok((site, Some(codebase)));
-    }
-    Ok((base, None))
+    Ok((BaseUrl::parse(raw, what)?, None))
 }
 
 /// A codebase as a path segment, slashes stripped: `v<digits>_<digits>`
@@ -1057,25 +977,12 @@ fn maybe_created(e: &Error) -> bool {
 
 #[async_trait]
 impl Connector for ConnectWiseConnector {
+    fn info(&self) -> &'static VendorInfo {
+        &INFO
+    }
+
     fn observed(&self) -> vectis_core::Observed {
         self.inner.client.observed()
-    }
-
-    fn filters_since(&self, kind: vectis_core::Kind) -> bool {
-        !matches!(kind, vectis_core::Kind::Alerts)
-    }
-
-    fn vendor(&self) -> Vendor {
-        Vendor::ConnectWise
-    }
-
-    fn capabilities(&self) -> Capabilities {
-        Capabilities::default()
-            .list_customers(true)
-            .list_devices(true)
-            .list_tickets(true)
-            .create_ticket(true)
-            .incremental(true)
     }
 
     async fn check(&self) -> Result<ConnectionInfo> {
@@ -1177,19 +1084,6 @@ impl Connector for ConnectWiseConnector {
                 }
             }
         }
-    }
-
-    fn unsupported(&self, verb: Verb) -> Error {
-        let reason = match verb {
-            Verb::ListAlerts => {
-                "ConnectWise Manage is a PSA: it has service tickets, not monitoring alerts — list tickets instead (alerts come from the RMM)"
-            }
-            Verb::AcknowledgeAlert | Verb::ResolveAlert => {
-                "ConnectWise Manage has no monitoring alerts to act on; update or close the service ticket in ConnectWise instead"
-            }
-            _ => "ConnectWise Manage's API has no such verb",
-        };
-        Error::unsupported(Vendor::ConnectWise, verb, reason)
     }
 }
 
@@ -1390,13 +1284,13 @@ mod tests {
     fn error_body_surfaces_field_errors() {
         let body = serde_json::json!({"code":"InvalidObject","message":"ticket object is invalid",
             "errors":[{"code":"NotFound","message":"Service Status 17 not found for Service Board 21","resource":"ticket","field":"status/id"}]});
-        let (code, msg) = ConnectWiseRules.error_body(&body).unwrap();
+        let (code, msg) = rules().error_body(&body).unwrap();
         assert_eq!(code.as_deref(), Some("InvalidObject"));
         assert_eq!(
             msg,
             "ticket object is invalid (status/id: Service Status 17 not found for Service Board 21)"
         );
-        assert_eq!(ConnectWiseRules.error_body(&serde_json::json!([1])), None);
+        assert_eq!(rules().error_body(&serde_json::json!([1])), None);
     }
 
     #[test]

@@ -26,7 +26,8 @@
 //!
 //! Modules, one concept each: [`model`], [`connector`], [`credential`],
 //! [`paginate`], [`rate_limit`], [`retry`], [`http`], [`error`], [`time`],
-//! [`timestamp`], [`psa`] (the ticket workflow a PSA adds). Linking RMM
+//! [`timestamp`], [`psa`] (the ticket workflow a PSA adds), [`vendor_info`]
+//! (a vendor's facts as one table). Linking RMM
 //! customers to PSA companies by name is the `vectis-match` crate.
 //!
 //! Cargo features:
@@ -64,6 +65,7 @@ pub mod redis_quota;
 pub mod retry;
 pub mod time;
 pub mod timestamp;
+pub mod vendor_info;
 
 pub use connector::{
     ActionOutcome, Capabilities, ConnectionInfo, Connector, ListOptions, Observed,
@@ -80,6 +82,7 @@ pub use psa::{Activity, ActivityKind, Named, Psa, TicketState};
 pub use rate_limit::{Pacing, Quota, RateLimit};
 pub use retry::RetryPolicy;
 pub use time::{ManualTime, Time};
+pub use vendor_info::{EnvVar, Hints, InfoRules, VendorInfo, with_api_root};
 
 /// Re-exported so users need no direct `secrecy` dependency (and cannot mix
 /// incompatible versions).

@@ -105,8 +105,16 @@
 //! `ListOptions::since` is ignored and every listing is complete.
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 
+mod info;
 pub mod map;
 pub mod raw;
+
+pub use info::{
+    ACCOUNT_READ_LIMIT_PER_MINUTE, API_KEY_VAR, API_ROOT, API_SECRET_VAR, DEFAULT_PAGE_SIZE,
+    DEFAULT_QUOTA_PER_MINUTE, INFO, IP_BLOCK, OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET, PLATFORM_VAR,
+    PLATFORMS, THROTTLE_WAIT, TOKEN_LIFETIME, TOKEN_PATH, platform_origin,
+};
+use info::{platform_list, wrong_platform_hint};
 
 use async_trait::async_trait;
 use futures::StreamExt;
@@ -114,8 +122,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use vectis_core::credential::OAuth2Password;
-use vectis_core::error::{Result, Verb};
-use vectis_core::http::{Outcome, RequestSpec, Response, Situation, VendorRules, encode_segment};
+use vectis_core::error::Result;
+use vectis_core::http::{Outcome, RequestSpec, Response, encode_segment};
 use vectis_core::paginate::{
     Cursor, ListRequest, NextUrl, PageMeta, PageNumber, PageStream, RawPage, decode_item,
     error_stream, page_stream,
@@ -123,80 +131,37 @@ use vectis_core::paginate::{
 use vectis_core::record_ids::IdCheck;
 use vectis_core::retry::parse_retry_after;
 use vectis_core::{
-    ActionOutcome, Alert, BaseUrl, Capabilities, ConnectionInfo, Connector, Customer, Device,
-    EngineSettings, Error, ErrorKind, HttpClient, ListOptions, Quota, SecretString, Time, Vendor,
+    ActionOutcome, Alert, ConnectionInfo, Connector, Customer, Device, EngineSettings, Error,
+    ErrorKind, HttpClient, InfoRules, ListOptions, SecretString, Time, Vendor, VendorInfo,
 };
 
-/// The six Datto RMM platforms (the first part of the API host).
-pub const PLATFORMS: [&str; 6] = [
-    "pinotage",
-    "merlot",
-    "concord",
-    "vidal",
-    "zinfandel",
-    "syrah",
-];
-/// The API root under the origin.
-pub const API_ROOT: &str = "/api/v2";
-/// The token endpoint under the origin (no `/api` prefix).
-pub const TOKEN_PATH: &str = "/auth/oauth/token";
-/// The fixed OAuth client every Datto RMM API client uses.
-pub const OAUTH_CLIENT_ID: &str = "public-client";
-/// The fixed OAuth client secret (public by design).
-pub const OAUTH_CLIENT_SECRET: &str = "public";
-/// The documented page size (`max`), also the usual account maximum.
-pub const DEFAULT_PAGE_SIZE: u32 = 250;
-/// Datto RMM's read limit per rolling minute, per account.
-pub const ACCOUNT_READ_LIMIT_PER_MINUTE: u32 = 600;
-/// Default client-side quota: 540 requests per minute, 90 % of the limit.
-pub const DEFAULT_QUOTA_PER_MINUTE: u32 = 540;
-/// How long a Datto RMM token lives.
-pub const TOKEN_LIFETIME: Duration = Duration::from_secs(100 * 3600);
-/// How long every request on the credential waits after a 429 that names no
-/// `Retry-After`: the window is a rolling minute.
-pub const THROTTLE_WAIT: Duration = Duration::from_secs(60);
-/// The shortest IP block Datto RMM imposes when a client keeps going after a 429.
-pub const IP_BLOCK: Duration = Duration::from_secs(300);
 /// A 403 this soon after a 429 (or an earlier block) is taken for an IP block.
 const BLOCK_MEMORY: Duration = Duration::from_secs(900);
 
-/// The API origin of `platform`: `https://<platform>-api.centrastage.net`.
-pub fn platform_origin(platform: &str) -> String {
-    format!("https://{platform}-api.centrastage.net")
+/// The rules for an account on `platform`, reached at `host` (the origin,
+/// e.g. `https://merlot-api.centrastage.net`), reading the clock through
+/// `time` (the engine's): the table's hints, and Datto's throttle → IP-block
+/// classifier.
+pub(crate) fn rules(platform: &str, host: &str, time: Time) -> InfoRules {
+    let memory = ThrottleMemory::new(time);
+    InfoRules::new(&INFO)
+        .var("wrong_platform", wrong_platform_hint(platform, host))
+        .var("host", host)
+        .var("limit", ACCOUNT_READ_LIMIT_PER_MINUTE.to_string())
+        .classify(move |resp, _| memory.classify(resp))
 }
 
-fn platform_list() -> String {
-    PLATFORMS.join(", ")
-}
-
-fn wrong_platform_hint(platform: &str, host: &str) -> String {
-    format!(
-        "the platform `{platform}` ({host}) looks wrong for this account — use the platform your Datto RMM API URL names (https://<platform>-api.centrastage.net): one of {}",
-        platform_list()
-    )
-}
-
-/// How Datto RMM's answers are read and explained.
-///
-/// Keeps one piece of state: when this credential last saw a 429, so that a
-/// 403 soon after is reported as Datto's IP block rather than as a missing
-/// permission.
+/// When this credential last saw a 429, so that a 403 soon after is
+/// reported as Datto's IP block rather than as a missing permission.
 #[derive(Debug)]
-pub struct DattoRmmRules {
-    platform: String,
-    host: String,
+struct ThrottleMemory {
     time: Time,
     last_throttle: Mutex<Option<Duration>>,
 }
 
-impl DattoRmmRules {
-    /// Rules for an account on `platform`, reached at `host` (the origin, e.g.
-    /// `https://merlot-api.centrastage.net`), reading the
-    /// clock through `time` (the engine's).
-    pub fn new(platform: &str, host: &str, time: Time) -> DattoRmmRules {
-        DattoRmmRules {
-            platform: platform.to_string(),
-            host: host.to_string(),
+impl ThrottleMemory {
+    fn new(time: Time) -> ThrottleMemory {
+        ThrottleMemory {
             time,
             last_throttle: Mutex::new(None),
         }
@@ -211,42 +176,6 @@ impl DattoRmmRules {
         let last = *self.last_throttle.lock().unwrap_or_else(|p| p.into_inner());
         let now = self.time.now();
         last.is_some_and(|t| now.saturating_sub(t) <= BLOCK_MEMORY)
-    }
-}
-
-impl VendorRules for DattoRmmRules {
-    fn vendor(&self) -> Vendor {
-        Vendor::DattoRmm
-    }
-
-    fn default_quota(&self) -> Quota {
-        Quota::per_minute(DEFAULT_QUOTA_PER_MINUTE)
-    }
-
-    fn hint(&self, situation: Situation) -> String {
-        match situation {
-            Situation::Unauthorized => "the token was refused even after getting a new one: check that API access is on (Setup → Global Settings → Access Control) and that the API user is enabled; re-copy the key pair, or generate a new one under the API user (Setup → Users)".into(),
-            Situation::Forbidden => "the API user's security level does not allow this (Setup → Users); or, if requests went on after a 429, Datto RMM has blocked this IP address for at least 5 minutes".into(),
-            Situation::NotFound => format!(
-                "no such record in this Datto RMM account; check the uid — if every request answers 404, {}",
-                wrong_platform_hint(&self.platform, &self.host)
-            ),
-            Situation::RateLimited => format!(
-                "Datto RMM allows {ACCOUNT_READ_LIMIT_PER_MINUTE} reads per rolling minute per account, shared by every API key and script on it — wait a minute, and lower --rate-limit (default {DEFAULT_QUOTA_PER_MINUTE}/min) if other integrations use the same account"
-            ),
-            Situation::Timeout => format!("check outbound HTTPS to {} (or the --base-url given)", self.host),
-            _ => "check the request".into(),
-        }
-    }
-
-    fn error_body(&self, body: &serde_json::Value) -> Option<(Option<String>, String)> {
-        let e: raw::ErrorBody = serde_json::from_value(body.clone()).ok()?;
-        let message = e
-            .error_description
-            .or(e.message)
-            .filter(|m| !m.trim().is_empty())
-            .or_else(|| e.error.clone())?;
-        Some((e.error, message))
     }
 
     fn classify(&self, resp: &Response) -> Option<Outcome> {
@@ -319,7 +248,7 @@ impl DattoRmmBuilder {
         let platform = self.platform.trim().to_ascii_lowercase();
         if !PLATFORMS.contains(&platform.as_str()) {
             return Err(Error::config(
-                "DATTO_PLATFORM",
+                PLATFORM_VAR,
                 format!(
                     "`{}` is not a Datto RMM platform; use one of {} (the first part of your API URL, https://<platform>-api.centrastage.net)",
                     self.platform.trim(),
@@ -329,26 +258,19 @@ impl DattoRmmBuilder {
         }
         let key = self.api_key.expose_secret().trim();
         if key.is_empty() {
-            return Err(Error::config(
-                "DATTO_API_KEY",
-                "the API key is empty; generate a key pair for the API user in Datto RMM (Setup → Users)",
-            ));
+            return Err(INFO.missing(API_KEY_VAR));
         }
         let secret = self.api_secret.expose_secret().trim();
         if secret.is_empty() {
-            return Err(Error::config(
-                "DATTO_API_SECRET",
-                "the API secret is empty; it is shown once, when the key pair is generated (Setup → Users)",
-            ));
+            return Err(INFO.missing(API_SECRET_VAR));
         }
         let raw = self
             .base_url
             .clone()
             .unwrap_or_else(|| platform_origin(&platform));
-        let root = origin_root(&raw)?;
-        let api = root.with_path_suffix(API_ROOT);
-        let token_url = root.join(TOKEN_PATH)?;
-        let host = root.as_str().to_string();
+        let base = INFO.base_url(&raw, "Datto RMM base URL")?;
+        let token_url = base.site.join(TOKEN_PATH)?;
+        let host = base.site.as_str().to_string();
         let custom_host = self.base_url.is_some();
         let time = self.settings.time.clone();
         let credential = OAuth2Password::new(
@@ -364,9 +286,13 @@ impl DattoRmmBuilder {
         ))
         .with_default_lifetime(TOKEN_LIFETIME)
         .with_time(time.clone());
-        let rules = DattoRmmRules::new(&platform, &host, time);
-        let client =
-            HttpClient::try_new(Arc::new(rules), api, Arc::new(credential), self.settings)?;
+        let rules = rules(&platform, &host, time);
+        let client = HttpClient::try_new(
+            Arc::new(rules),
+            base.api,
+            Arc::new(credential),
+            self.settings,
+        )?;
         Ok(DattoRmmConnector {
             client,
             platform,
@@ -375,22 +301,6 @@ impl DattoRmmBuilder {
             keep_deleted_devices: self.keep_deleted_devices,
             page_max: Arc::new(futures::lock::Mutex::new(None)),
         })
-    }
-}
-
-/// The origin (plus any proxy path) under which `/api/v2` and
-/// `/auth/oauth/token` live; a URL given with `/api` or `/api/v2` is cut back.
-fn origin_root(raw: &str) -> Result<BaseUrl> {
-    let what = "Datto RMM base URL";
-    let base = BaseUrl::parse(raw, what)?;
-    let s = base.as_str();
-    let cut = s
-        .strip_suffix(API_ROOT)
-        .or_else(|| s.strip_suffix("/api"))
-        .map(str::to_string);
-    match cut {
-        Some(c) => BaseUrl::parse(&c, what),
-        None => Ok(base),
     }
 }
 
@@ -534,26 +444,30 @@ impl DattoRmmConnector {
     /// answered the pages before it.
     fn explain_listing(&self, e: Error, delivered: Option<&(u64, Option<Cursor>)>) -> Error {
         match (e, delivered) {
-            (
-                Error::NotFound {
-                    vendor, endpoint, ..
-                },
-                Some((index, next)),
-            ) if !endpoint.ends_with(TOKEN_PATH) => {
+            (e, Some((index, next))) if !is_token_error(&e) => {
                 let link = next
                     .as_ref()
                     .map(|c| format!(" ({})", c.next))
                     .unwrap_or_default();
-                Error::NotFound {
-                    vendor,
-                    endpoint,
-                    hint: format!(
+                e.with_hint(
+                    ErrorKind::NotFound,
+                    format!(
                         "the next page{link} answered 404 after page {} was read — Datto RMM's next-page link no longer works (the list changed while it was read); run the sync again",
                         index + 1
                     ),
-                }
+                )
             }
             (e, _) => self.explain(e),
+        }
+    }
+
+    /// A token failure explained ([`Self::explain`]); any other 404 with
+    /// `hint`, which says what this call's 404 means.
+    fn explain_or(&self, e: Error, hint: String) -> Error {
+        if is_token_error(&e) {
+            self.explain(e)
+        } else {
+            e.with_hint(ErrorKind::NotFound, hint)
         }
     }
 
@@ -588,7 +502,7 @@ impl DattoRmmConnector {
                 what: if self.custom_host {
                     "Datto RMM base URL".into()
                 } else {
-                    "DATTO_PLATFORM".into()
+                    PLATFORM_VAR.into()
                 },
                 reason: format!(
                     "could not reach the token endpoint {}{endpoint} ({}): {what}; if it is right, check DNS and outbound HTTPS access",
@@ -797,20 +711,12 @@ fn parse_page(resp: &Response, key: &str) -> Result<RawPage> {
 
 #[async_trait]
 impl Connector for DattoRmmConnector {
+    fn info(&self) -> &'static VendorInfo {
+        &INFO
+    }
+
     fn observed(&self) -> vectis_core::Observed {
         self.client.observed()
-    }
-
-    fn vendor(&self) -> Vendor {
-        Vendor::DattoRmm
-    }
-
-    fn capabilities(&self) -> Capabilities {
-        Capabilities::default()
-            .list_customers(true)
-            .list_devices(true)
-            .list_alerts(true)
-            .resolve_alert(true)
     }
 
     async fn check(&self) -> Result<ConnectionInfo> {
@@ -818,18 +724,12 @@ impl Connector for DattoRmmConnector {
             .client
             .get_json("/account", "/api/v2/account")
             .await
-            .map_err(|e| match e {
-                Error::NotFound {
-                    vendor, endpoint, ..
-                } if !endpoint.ends_with(TOKEN_PATH) => Error::NotFound {
-                    vendor,
-                    endpoint,
-                    hint: format!(
-                        "Datto RMM has no account here: {}",
-                        wrong_platform_hint(&self.platform, &self.host)
-                    ),
-                },
-                other => self.explain(other),
+            .map_err(|e| {
+                let hint = format!(
+                    "Datto RMM has no account here: {}",
+                    wrong_platform_hint(&self.platform, &self.host)
+                );
+                self.explain_or(e, hint)
             })?;
         let name = account
             .name
@@ -937,17 +837,11 @@ impl Connector for DattoRmmConnector {
             "/api/v2/alert/{alertUid}/resolve",
         )
         .idempotent(true);
-        self.client.execute(spec).await.map_err(|e| match e {
-            Error::NotFound {
-                vendor, endpoint, ..
-            } if !endpoint.ends_with(TOKEN_PATH) => Error::NotFound {
-                vendor,
-                endpoint,
-                hint: format!(
-                    "there is no alert {id} in this Datto RMM account; list alerts to find its uid"
-                ),
-            },
-            other => self.explain(other),
+        self.client.execute(spec).await.map_err(|e| {
+            let hint = format!(
+                "there is no alert {id} in this Datto RMM account; list alerts to find its uid"
+            );
+            self.explain_or(e, hint)
         })?;
         Ok(ActionOutcome::new(
             Vendor::DattoRmm,
@@ -955,24 +849,13 @@ impl Connector for DattoRmmConnector {
             format!("alert {id} resolved"),
         ))
     }
-
-    fn unsupported(&self, verb: Verb) -> Error {
-        let reason = match verb {
-            Verb::AcknowledgeAlert => {
-                "Datto RMM removed muting (its only acknowledge) in release 8.9.0 — `POST /api/v2/alert/{uid}/mute` still answers 200 but does nothing, so the alert would not be silenced; resolve it instead"
-            }
-            Verb::ListTickets | Verb::CreateTicket => {
-                "Datto RMM has no tickets; open them in a PSA (e.g. with the ConnectWise connector)"
-            }
-            _ => "Datto RMM's API has no such verb",
-        };
-        Error::unsupported(Vendor::DattoRmm, verb, reason)
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use vectis_core::http::{Situation, VendorRules};
+    use vectis_core::{Quota, Verb};
 
     fn builder(platform: &str) -> DattoRmmBuilder {
         DattoRmmConnector::builder(platform, SecretString::from("k"), SecretString::from("s"))
@@ -1026,7 +909,10 @@ mod tests {
             .unwrap_err();
         assert!(e.to_string().contains("plain http"), "{e}");
         assert_eq!(
-            origin_root("https://proxy.example/datto").unwrap().as_str(),
+            INFO.base_url("https://proxy.example/datto", "x")
+                .unwrap()
+                .site
+                .as_str(),
             "https://proxy.example/datto"
         );
     }
@@ -1043,7 +929,7 @@ mod tests {
 
     #[test]
     fn reads_both_error_body_shapes() {
-        let r = DattoRmmRules::new("merlot", "https://merlot-api.centrastage.net", Time::real());
+        let r = rules("merlot", "https://merlot-api.centrastage.net", Time::real());
         let oauth =
             serde_json::json!({"error": "invalid_grant", "error_description": "Bad credentials"});
         assert_eq!(
@@ -1061,7 +947,7 @@ mod tests {
 
     #[test]
     fn the_default_quota_is_ninety_percent_of_the_account_limit() {
-        let r = DattoRmmRules::new("merlot", "h", Time::real());
+        let r = rules("merlot", "h", Time::real());
         assert_eq!(r.default_quota(), Quota::per_minute(540));
         assert!(r.hint(Situation::RateLimited).contains("600"));
     }

@@ -108,8 +108,14 @@
 //! request on the token.
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 
+mod info;
 pub mod map;
 pub mod raw;
+
+pub use info::{
+    API_ROOT, DEFAULT_QUOTA_PER_HOUR, INFO, PAGE_SIZE, TENANT_URL_VAR, TOKEN_ID_VAR,
+    TOKEN_SECRET_VAR,
+};
 
 use async_trait::async_trait;
 use futures::{StreamExt, TryStreamExt};
@@ -117,15 +123,15 @@ use serde::Deserialize;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, PoisonError};
 use vectis_core::credential::Basic;
-use vectis_core::error::{Result, Verb};
-use vectis_core::http::{RequestSpec, Response, Situation, VendorRules, encode_segment};
+use vectis_core::error::Result;
+use vectis_core::http::{RequestSpec, Response, encode_segment};
 use vectis_core::paginate::{
     Cursor, ListRequest, Offset, Page, PageMeta, PageStream, RawPage, decode_item, error_stream,
     page_stream, typed,
 };
 use vectis_core::{
-    Alert, BaseUrl, Capabilities, ConnectionInfo, Connector, Customer, Device, EngineSettings,
-    Error, ErrorKind, HttpClient, ListOptions, Quota, SecretString, Vendor,
+    Alert, BaseUrl, ConnectionInfo, Connector, Customer, Device, EngineSettings, Error, ErrorKind,
+    HttpClient, InfoRules, ListOptions, SecretString, Vendor, VendorInfo,
 };
 
 /// How far (in assets) the join reads past a device's position in the list
@@ -187,104 +193,11 @@ impl AssetJoin {
     }
 }
 
-/// The API root under the tenant URL.
-pub const API_ROOT: &str = "/api/v3";
-/// The largest `$top` VSA X accepts (and its default).
-pub const PAGE_SIZE: u32 = 100;
-/// Default client-side quota, requests per hour.
-pub const DEFAULT_QUOTA_PER_HOUR: u32 = 3_600;
-
-const TOKENS_PAGE: &str = "VSA → Settings → API Access → Tokens";
-
-/// How VSA X's answers are read and explained.
-#[derive(Debug)]
-pub struct KaseyaRules {
-    tenant: String,
-}
-
-impl KaseyaRules {
-    /// Rules for the tenant at `tenant` (the normalized tenant URL).
-    pub fn new(tenant: &str) -> KaseyaRules {
-        KaseyaRules {
-            tenant: tenant.to_string(),
-        }
-    }
-}
-
-impl VendorRules for KaseyaRules {
-    fn vendor(&self) -> Vendor {
-        Vendor::Kaseya
-    }
-
-    fn default_quota(&self) -> Quota {
-        Quota::per_hour(DEFAULT_QUOTA_PER_HOUR)
-    }
-
-    fn hint(&self, situation: Situation) -> String {
-        match situation {
-            Situation::Unauthorized => format!(
-                "the API token was refused (revoked, expired or mistyped): re-mint it in {TOKENS_PAGE} and update both the token id and the token secret (KASEYA_TOKEN_ID, KASEYA_TOKEN_SECRET)"
-            ),
-            Situation::Forbidden => format!(
-                "the token's role lacks read access to organizations, devices or notifications (or its IP allow-list or organization scope excludes this): edit the token's role in {TOKENS_PAGE}"
-            ),
-            Situation::NotFound => format!(
-                "the tenant URL `{}` is wrong, or the server is an on-premises VSA 9, whose API is different and not supported (VSA X tenant URLs look like https://<name>.vsax.net)",
-                self.tenant
-            ),
-            Situation::RateLimited => format!(
-                "VSA X is throttling this token; another integration may share it — wait, and lower --rate-limit (default {DEFAULT_QUOTA_PER_HOUR}/h)"
-            ),
-            Situation::Timeout => format!(
-                "check the tenant URL `{}` and outbound HTTPS to it",
-                self.tenant
-            ),
-            _ => "check the request".into(),
-        }
-    }
-
-    fn error_body(&self, body: &serde_json::Value) -> Option<(Option<String>, String)> {
-        let e: raw::ErrorBody = serde_json::from_value(body.clone()).ok()?;
-        let message = e.meta.error_message.filter(|m| !m.trim().is_empty())?;
-        Some((e.meta.response_code.map(|c| c.to_string()), message))
-    }
-}
-
 /// Normalizes a tenant URL: trims it, drops a trailing slash, doubled slashes
 /// and a pasted `/api/v3` (or `/api`), and validates it (https, or http on
 /// loopback; no query). Returns the tenant root, without `/api/v3`.
 pub fn normalize_tenant_url(raw: &str) -> Result<BaseUrl> {
-    normalize_url(raw, TENANT_URL_SETTING)
-}
-
-/// The setting a tenant URL error names, unless [`KaseyaBuilder::base_url`]
-/// replaced it.
-const TENANT_URL_SETTING: &str = "KASEYA_TENANT_URL";
-
-fn normalize_url(raw: &str, what: &str) -> Result<BaseUrl> {
-    let trimmed = raw.trim();
-    if trimmed.is_empty() {
-        return Err(Error::config(
-            what,
-            "the tenant URL is empty; it is the address you open VSA X at, e.g. https://acme.vsax.net",
-        ));
-    }
-    let base = BaseUrl::parse(trimmed, what)?;
-    let path = base.path().to_ascii_lowercase();
-    let cut = if path.ends_with("/api/v3") {
-        Some(API_ROOT.len())
-    } else if path.ends_with("/api") {
-        Some("/api".len())
-    } else {
-        None
-    };
-    match cut {
-        Some(n) => {
-            let s = base.as_str();
-            BaseUrl::parse(&s[..s.len() - n], what)
-        }
-        None => Ok(base),
-    }
+    Ok(INFO.base_url(raw, TENANT_URL_VAR)?.site)
 }
 
 /// Builds a [`KaseyaConnector`].
@@ -350,27 +263,23 @@ impl KaseyaBuilder {
     /// Validates the configuration.
     pub fn build(self) -> Result<KaseyaConnector> {
         use vectis_core::ExposeSecret;
-        let tenant = normalize_url(&self.tenant_url, self.url_setting)?;
+        let base = INFO.base_url(&self.tenant_url, self.url_setting)?;
         let id = self.token_id.trim();
         if id.is_empty() {
-            return Err(Error::config(
-                "KASEYA_TOKEN_ID",
-                format!("the token id is empty; create an API token in {TOKENS_PAGE}"),
-            ));
+            return Err(INFO.missing(TOKEN_ID_VAR));
         }
         if self.token_secret.expose_secret().trim().is_empty() {
-            return Err(Error::config(
-                "KASEYA_TOKEN_SECRET",
-                format!(
-                    "the token secret is empty; it is shown once, when the token is created in {TOKENS_PAGE} — if it was not kept, create a new token there"
-                ),
-            ));
+            return Err(INFO.missing(TOKEN_SECRET_VAR));
         }
         let secret = SecretString::from(self.token_secret.expose_secret().trim().to_string());
         let credential = Basic::new(Vendor::Kaseya, id, secret);
-        let rules = KaseyaRules::new(tenant.as_str());
-        let api = tenant.with_path_suffix(API_ROOT);
-        let client = HttpClient::new(Arc::new(rules), api, Arc::new(credential), self.settings);
+        let rules = InfoRules::new(&INFO).var("tenant", base.site.as_str());
+        let client = HttpClient::new(
+            Arc::new(rules),
+            base.api,
+            Arc::new(credential),
+            self.settings,
+        );
         Ok(KaseyaConnector {
             client,
             enrich_devices: self.enrich_devices,
@@ -440,7 +349,7 @@ impl KaseyaConnector {
     pub fn builder(tenant_url: &str, token_id: &str, token_secret: SecretString) -> KaseyaBuilder {
         KaseyaBuilder {
             tenant_url: tenant_url.to_string(),
-            url_setting: TENANT_URL_SETTING,
+            url_setting: TENANT_URL_VAR,
             token_id: token_id.to_string(),
             token_secret,
             settings: EngineSettings::default(),
@@ -735,19 +644,12 @@ impl KaseyaConnector {
 
 #[async_trait]
 impl Connector for KaseyaConnector {
+    fn info(&self) -> &'static VendorInfo {
+        &INFO
+    }
+
     fn observed(&self) -> vectis_core::Observed {
         self.client.observed()
-    }
-
-    fn vendor(&self) -> Vendor {
-        Vendor::Kaseya
-    }
-
-    fn capabilities(&self) -> Capabilities {
-        Capabilities::default()
-            .list_customers(true)
-            .list_devices(true)
-            .list_alerts(true)
     }
 
     async fn check(&self) -> Result<ConnectionInfo> {
@@ -869,19 +771,6 @@ impl Connector for KaseyaConnector {
         .flatten()
         .boxed()
     }
-
-    fn unsupported(&self, verb: Verb) -> Error {
-        let reason = match verb {
-            Verb::AcknowledgeAlert | Verb::ResolveAlert => {
-                "VSA X has no acknowledge or close verb for notifications — its only write is DELETE, which destroys the record, so Vectis never sends it; handle the alert in VSA X"
-            }
-            Verb::ListTickets | Verb::CreateTicket => {
-                "VSA X has no tickets in its API; open them in a PSA (e.g. with the ConnectWise connector)"
-            }
-            _ => "VSA X's API has no such verb",
-        };
-        Error::unsupported(Vendor::Kaseya, verb, reason)
-    }
 }
 
 /// The device id of a device paired with its raw JSON (for `unique_by`).
@@ -897,6 +786,8 @@ fn first_id(t: &(String, Option<String>)) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use vectis_core::Quota;
+    use vectis_core::http::{Situation, VendorRules};
 
     #[test]
     fn tenant_urls_are_normalized() {
@@ -950,7 +841,7 @@ mod tests {
 
     #[test]
     fn reads_the_meta_error_message() {
-        let rules = KaseyaRules::new("https://acme.vsax.net");
+        let rules = InfoRules::new(&INFO).var("tenant", "https://acme.vsax.net");
         let body = serde_json::json!({"Data": null, "Meta": {"ResponseCode": 404, "ErrorMessage": "Entity is not found."}});
         assert_eq!(
             rules.error_body(&body),
