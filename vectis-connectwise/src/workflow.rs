@@ -2,11 +2,11 @@
 //! and reopening through `PATCH` (JSON Patch on `status`), boards and
 //! priorities by name — and the [`Psa`] trait over them.
 
-use crate::{
-    CLOSED_STATUS_NAMES, ConnectWiseConnector, EP_BOARD_STATUSES, EP_BOARDS, EP_NOTES,
-    EP_PRIORITIES, EP_TICKET, EP_TICKETS, EP_TIME_ENTRIES, MAX_EXTERNAL_REF_CHARS, MAX_PAGE_SIZE,
-    map, raw,
+use crate::info::{
+    CLOSED_STATUS_NAMES, EP_BOARD_STATUSES, EP_BOARDS, EP_NOTES, EP_PRIORITIES, EP_TICKET,
+    EP_TICKETS, EP_TIME_ENTRIES, MAX_EXTERNAL_REF_CHARS, MAX_PAGE_SIZE,
 };
+use crate::{ConnectWiseConnector, map, raw};
 use async_trait::async_trait;
 use serde::de::DeserializeOwned;
 use vectis_core::error::Result;

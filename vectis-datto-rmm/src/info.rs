@@ -127,3 +127,35 @@ pub(crate) fn wrong_platform_hint(platform: &str, host: &str) -> String {
         platform_list()
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::throttle::rules;
+    use vectis_core::http::{Situation, VendorRules};
+    use vectis_core::{Quota, Time};
+
+    #[test]
+    fn reads_both_error_body_shapes() {
+        let r = rules("merlot", "https://merlot-api.centrastage.net", Time::real());
+        let oauth =
+            serde_json::json!({"error": "invalid_grant", "error_description": "Bad credentials"});
+        assert_eq!(
+            r.error_body(&oauth),
+            Some((Some("invalid_grant".into()), "Bad credentials".into()))
+        );
+        let spring = serde_json::json!({"timestamp": 1718035200000_i64, "status": 404, "error": "Not Found",
+            "message": "Device was not found.", "path": "/api/v2/device/x"});
+        assert_eq!(
+            r.error_body(&spring),
+            Some((Some("Not Found".into()), "Device was not found.".into()))
+        );
+        assert_eq!(r.error_body(&serde_json::json!([1, 2])), None);
+    }
+
+    #[test]
+    fn the_default_quota_is_ninety_percent_of_the_account_limit() {
+        let r = rules("merlot", "h", Time::real());
+        assert_eq!(r.default_quota(), Quota::per_minute(540));
+        assert!(r.hint(Situation::RateLimited).contains("600"));
+    }
+}

@@ -72,3 +72,22 @@ fn meta_error(body: &serde_json::Value) -> Option<(Option<String>, String)> {
     let message = e.meta.error_message.filter(|m| !m.trim().is_empty())?;
     Some((e.meta.response_code.map(|c| c.to_string()), message))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use vectis_core::http::{Situation, VendorRules};
+    use vectis_core::{InfoRules, Quota};
+
+    #[test]
+    fn reads_the_meta_error_message() {
+        let rules = InfoRules::new(&INFO).var("tenant", "https://acme.vsax.net");
+        let body = serde_json::json!({"Data": null, "Meta": {"ResponseCode": 404, "ErrorMessage": "Entity is not found."}});
+        assert_eq!(
+            rules.error_body(&body),
+            Some((Some("404".into()), "Entity is not found.".into()))
+        );
+        assert!(rules.hint(Situation::NotFound).contains("VSA 9"));
+        assert_eq!(rules.default_quota(), Quota::per_hour(3_600));
+    }
+}

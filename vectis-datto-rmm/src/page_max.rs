@@ -1,0 +1,138 @@
+//! The account's page maximum (`GET /api/v2/system/pagination`), asked once
+//! per connector and alongside the first page.
+
+use crate::explain::is_token_error;
+use crate::info::DEFAULT_PAGE_SIZE;
+use crate::{DattoRmmConnector, raw};
+use futures::StreamExt;
+use std::sync::Arc;
+use vectis_core::error::Result;
+use vectis_core::paginate::{Cursor, PageStream, error_stream};
+use vectis_core::{ErrorKind, ListOptions};
+
+impl DattoRmmConnector {
+    /// The account's largest page (`GET /api/v2/system/pagination`), asked
+    /// once per connector; [`DEFAULT_PAGE_SIZE`] when Datto does not say.
+    /// A refused credential, throttling or a network failure is an error
+    /// (the listing would fail the same way).
+    pub async fn account_page_max(&self) -> Result<u32> {
+        let mut slot = self.page_max.lock().await;
+        if let Some(max) = *slot {
+            return Ok(max);
+        }
+        let max = match self
+            .client
+            .get_json::<raw::PaginationConfiguration>(
+                "/system/pagination",
+                "/api/v2/system/pagination",
+            )
+            .await
+        {
+            Ok(c) => c.max.filter(|m| *m > 0).unwrap_or(DEFAULT_PAGE_SIZE),
+            // A token failure is the listing's failure too: asking the token
+            // endpoint again for the listing would only repeat it.
+            Err(e)
+                if is_token_error(&e)
+                    || matches!(
+                        e.kind(),
+                        ErrorKind::Auth
+                            | ErrorKind::Throttled
+                            | ErrorKind::Transient
+                            | ErrorKind::Config
+                    ) =>
+            {
+                return Err(self.explain(e));
+            }
+            Err(e) => {
+                tracing::debug!(target: "vectis::datto", error = %e, "no pagination configuration; using the documented 250");
+                DEFAULT_PAGE_SIZE
+            }
+        };
+        *slot = Some(max);
+        Ok(max)
+    }
+
+    /// A listing whose page size is capped by the account's maximum (asked
+    /// once per connector); a resumed listing keeps the cursor's size.
+    ///
+    /// The first time, the maximum (`/system/pagination`) and page 0 at the
+    /// size the documented maximum of 250 gives are asked at once, so the
+    /// listing starts one round trip sooner (token, then both, then the
+    /// rest). If the account's maximum turns out smaller, that page 0 is
+    /// dropped and the listing starts again at the account's size: one
+    /// request spent, nothing delivered twice.
+    pub(crate) fn capped_list<T: vectis_core::model::VendorId + Send + 'static>(
+        &self,
+        path: &'static str,
+        key: &'static str,
+        opts: &ListOptions,
+        map: impl Fn(usize, serde_json::Value) -> Result<Option<T>> + Send + Sync + 'static,
+    ) -> PageStream<T> {
+        let me = self.clone();
+        let wanted = opts.page_size;
+        let resume = opts.resume.clone();
+        futures::stream::once(async move {
+            if let Some(size) = resume.as_ref().and_then(cursor_size) {
+                return me.list(path, key, size, resume, map);
+            }
+            let known = *me.page_max.lock().await;
+            if let Some(max) = known {
+                let size = wanted.unwrap_or(max).clamp(1, max.max(1));
+                return me.list(path, key, size, None, map);
+            }
+            let map = Arc::new(map);
+            let guess = wanted
+                .unwrap_or(DEFAULT_PAGE_SIZE)
+                .clamp(1, DEFAULT_PAGE_SIZE);
+            let m = Arc::clone(&map);
+            let mut speculative = me.list(path, key, guess, None, move |i, v| m(i, v));
+            let (max, first) = futures::join!(me.account_page_max(), speculative.next());
+            let max = match max {
+                Ok(max) => max,
+                Err(e) => return error_stream(e),
+            };
+            let size = wanted.unwrap_or(max).clamp(1, max.max(1));
+            if size == guess {
+                return match first {
+                    Some(page) => futures::stream::iter([page]).chain(speculative).boxed(),
+                    None => futures::stream::empty().boxed(),
+                };
+            }
+            drop(speculative);
+            tracing::debug!(
+                target: "vectis::datto",
+                account_max = max,
+                "the account's page maximum is below the documented 250; listing again at its size"
+            );
+            me.list(path, key, size, None, move |i, v| map(i, v))
+        })
+        .flatten()
+        .boxed()
+    }
+}
+
+/// The page size a resume cursor was made with (its `max`).
+pub(crate) fn cursor_size(c: &Cursor) -> Option<u32> {
+    let url = url::Url::parse(&c.next).ok()?;
+    url.query_pairs()
+        .find(|(k, _)| k == "max")
+        .and_then(|(_, v)| v.parse().ok())
+        .filter(|m| *m > 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resume_cursors_keep_their_page_size() {
+        let c = Cursor {
+            next: "https://h/api/v2/account/devices?page=2&max=100".into(),
+        };
+        assert_eq!(cursor_size(&c), Some(100));
+        let c = Cursor {
+            next: "https://h/api/v2/account/devices?page=2".into(),
+        };
+        assert_eq!(cursor_size(&c), None);
+    }
+}
