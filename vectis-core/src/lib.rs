@@ -52,8 +52,11 @@
 
 pub mod connector;
 pub mod credential;
+pub mod endpoint;
+pub mod envelope;
 pub mod error;
 pub mod http;
+pub mod listing;
 pub mod model;
 pub mod paginate;
 pub mod psa;
@@ -71,8 +74,10 @@ pub use connector::{
     ActionOutcome, Capabilities, ConnectionInfo, Connector, ListOptions, Observed,
 };
 pub use credential::Credential;
+pub use envelope::Envelope;
 pub use error::{Error, ErrorKind, Result, TransportError, Verb};
 pub use http::{BaseUrl, EngineSettings, HttpClient};
+pub use listing::{ListCall, ListRun, Listing, Pager};
 pub use model::{
     Alert, AlertStatus, Customer, Device, Kind, OsFamily, Record, Severity, Ticket, TicketDraft,
     Vendor, VendorId,
