@@ -80,6 +80,7 @@
 mod builder;
 mod connector;
 mod info;
+mod listings;
 pub mod map;
 pub mod raw;
 

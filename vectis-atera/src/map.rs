@@ -24,6 +24,11 @@ fn device_key(guid: Option<&str>, agent_id: Option<i64>) -> Option<String> {
     }
 }
 
+/// Whether an agent has a `DeviceGuid` or an `AgentID` to be known by.
+pub fn has_device_key(a: &AteraAgent) -> bool {
+    device_key(a.device_guid.as_deref(), a.agent_id).is_some()
+}
+
 /// `AgentDto` → [`Device`]; `None` when it has neither a `DeviceGuid` nor
 /// an `AgentID` to be known by.
 pub fn device(a: AteraAgent, raw: serde_json::Value) -> Option<Device> {
