@@ -2,49 +2,43 @@
 //! linked through its detail or through its device's list, whichever costs
 //! fewer requests (see the crate docs).
 
-use crate::connector::{ListBody, key};
+use crate::connector::key;
 use crate::info::PAGE_SIZE;
+use crate::listings::{DEVICE_NOTIFICATIONS, DEVICES, NOTIFICATIONS};
 use crate::{KaseyaConnector, map, raw};
 use futures::{StreamExt, TryStreamExt};
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, PoisonError};
 use vectis_core::error::Result;
-use vectis_core::http::encode_segment;
-use vectis_core::paginate::{Cursor, Page, PageStream, decode_item, typed};
-use vectis_core::{Alert, Error, ErrorKind, ListOptions, Vendor};
+use vectis_core::listing::lazy;
+use vectis_core::paginate::{Page, PageStream, decode_item};
+use vectis_core::{Alert, Error, ErrorKind, ListOptions};
 
 impl KaseyaConnector {
     /// Every device's identifier and organization, in list order.
     async fn device_organizations(&self) -> Result<Vec<(String, Option<String>)>> {
-        let mut pages = self.list(
-            "/devices",
-            "/api/v3/devices",
-            "Identifier",
-            (None, None),
-            typed(
-                Vendor::Kaseya,
-                "/api/v3/devices",
-                |d: raw::DeviceItem, _| (d.identifier, d.organization_id.map(|o| o.to_string())),
-            ),
-            Some(first_id),
-        );
+        let opts = ListOptions::default();
+        let mut pages = self
+            .client
+            .list(&DEVICES, &opts)
+            .map(|d, _| Some(d))
+            .pages();
         let mut out = Vec::new();
         while let Some(page) = pages.try_next().await? {
-            out.extend(page.items);
+            out.extend(
+                page.items
+                    .into_iter()
+                    .map(|d| (d.identifier, d.organization_id.map(|o| o.to_string()))),
+            );
         }
         Ok(out)
     }
 
     /// How many notifications the tenant has (one request).
     async fn notification_count(&self) -> Result<u64> {
-        let body: ListBody = self
-            .client
-            .get_json(
-                "/notifications?$top=1&$skip=0&$orderby=Id",
-                "/api/v3/notifications",
-            )
-            .await?;
-        Ok(body.meta.total_count.unwrap_or(0))
+        let opts = ListOptions::default();
+        let total = self.client.list(&NOTIFICATIONS, &opts).total().await?;
+        Ok(total.unwrap_or(0))
     }
 
     /// One notification's detail mapped to a linked alert; `None` when it
@@ -54,11 +48,9 @@ impl KaseyaConnector {
         id: i64,
         orgs: &HashMap<String, Option<String>>,
     ) -> Result<Option<Alert>> {
-        let path = format!("/notifications/{}", encode_segment(&id.to_string()));
-        let detail: std::result::Result<raw::One<serde_json::Value>, Error> = self
-            .client
-            .get_json(&path, "/api/v3/notifications/{id}")
-            .await;
+        const DETAIL: &str = "/notifications/{id}";
+        let detail: Result<raw::One<serde_json::Value>> =
+            self.client.fetch(DETAIL, &[("id", &id.to_string())]).await;
         let raw_detail = match detail {
             Ok(one) => one.data,
             Err(e) if e.kind() == ErrorKind::NotFound => {
@@ -67,8 +59,8 @@ impl KaseyaConnector {
             }
             Err(e) => return Err(e),
         };
-        let n: raw::Notification =
-            decode_item(Vendor::Kaseya, "/api/v3/notifications/{id}", 0, &raw_detail)?;
+        let endpoint = self.client.endpoint(DETAIL);
+        let n: raw::Notification = decode_item(self.client.vendor(), &endpoint, 0, &raw_detail)?;
         let device = n
             .computer_identifier
             .clone()
@@ -83,22 +75,15 @@ impl KaseyaConnector {
     /// `skip` are left out (already delivered).
     fn alerts_by_detail(
         &self,
-        opts: (Option<u32>, Option<Cursor>),
+        opts: &ListOptions,
         orgs: Arc<HashMap<String, Option<String>>>,
         skip: Option<Arc<HashSet<i64>>>,
     ) -> PageStream<Alert> {
-        let pages = self.list(
-            "/notifications",
-            "/api/v3/notifications",
-            "Id",
-            opts,
-            |i, v| {
-                let n: raw::Notification =
-                    decode_item(Vendor::Kaseya, "/api/v3/notifications", i, &v)?;
-                Ok(Some(n.id))
-            },
-            None,
-        );
+        let pages = self
+            .client
+            .list(&NOTIFICATIONS, opts)
+            .map_items(|_, n: raw::Notification, _| Ok(Some(n.id)))
+            .pages();
         let me = self.clone();
         pages
             .and_then(move |page| {
@@ -150,20 +135,12 @@ impl KaseyaConnector {
         let seen_in = Arc::clone(&seen);
         let per_device = futures::stream::iter(devices)
             .map(move |(device, org)| {
-                let path = format!("/devices/{}/notifications", encode_segment(&device));
                 let seen = Arc::clone(&seen_in);
-                let pages = me.list(
-                    &path,
-                    "/api/v3/devices/{identifier}/notifications",
-                    "Id",
-                    (None, None),
-                    move |i, v| {
-                        let n: raw::Notification = decode_item(
-                            Vendor::Kaseya,
-                            "/api/v3/devices/{identifier}/notifications",
-                            i,
-                            &v,
-                        )?;
+                let pages = me
+                    .client
+                    .list(&DEVICE_NOTIFICATIONS, &ListOptions::default())
+                    .path_arg("identifier", device.clone())
+                    .try_map(move |_, n: raw::Notification, v| {
                         if !seen
                             .lock()
                             .unwrap_or_else(PoisonError::into_inner)
@@ -171,15 +148,10 @@ impl KaseyaConnector {
                         {
                             return Ok(None);
                         }
-                        Ok(Some(map::notification(
-                            n,
-                            v,
-                            Some(device.clone()),
-                            org.clone(),
-                        )))
-                    },
-            Some(vectis_core::model::VendorId::vendor_id),
-        );
+                        let device = Some(device.clone());
+                        Ok(Some(map::notification(n, v, device, org.clone())))
+                    })
+                    .pages();
                 async move {
                     match pages.try_collect::<Vec<Page<Alert>>>().await {
                         // Removed since the device list was read: whatever
@@ -196,12 +168,12 @@ impl KaseyaConnector {
             .map_ok(|pages| futures::stream::iter(pages.into_iter().map(Ok)))
             .try_flatten();
         let me = self.clone();
-        let sweep = futures::stream::once(async move {
+        let sweep = lazy(async move {
             let seen: HashSet<i64> = seen.lock().unwrap_or_else(PoisonError::into_inner).clone();
             tracing::debug!(target: "vectis::kaseya", seen = seen.len(), "sweeping the global notification list for ids no device list had");
-            me.alerts_by_detail((None, None), orgs, Some(Arc::new(seen)))
-        })
-        .flatten();
+            let opts = ListOptions::default();
+            Ok(me.alerts_by_detail(&opts, orgs, Some(Arc::new(seen))))
+        });
         let mut index = 0u64;
         per_device
             .chain(sweep)
@@ -221,10 +193,9 @@ impl KaseyaConnector {
         let devices = self.device_organizations().await?;
         let orgs: Arc<HashMap<String, Option<String>>> =
             Arc::new(devices.iter().map(|(d, o)| (key(d), o.clone())).collect());
-        let resume = opts.resume.clone();
-        if resume.is_some() {
+        if opts.resume.is_some() {
             // A cursor points into the notification list.
-            return Ok(self.alerts_by_detail((opts.page_size, resume), orgs, None));
+            return Ok(self.alerts_by_detail(opts, orgs, None));
         }
         let total = self.notification_count().await?;
         // `total` came over the network: saturate, never overflow.
@@ -232,14 +203,9 @@ impl KaseyaConnector {
         let by_device = devices.len() as u64;
         tracing::debug!(target: "vectis::kaseya", notifications = total, devices = by_device, by_detail, by_device, "linking alerts");
         if by_detail <= by_device {
-            Ok(self.alerts_by_detail((opts.page_size, None), orgs, None))
+            Ok(self.alerts_by_detail(opts, orgs, None))
         } else {
             Ok(self.alerts_by_device(devices, orgs))
         }
     }
-}
-
-/// The first element of an (id, organization) pair (for `unique_by`).
-fn first_id(t: &(String, Option<String>)) -> &str {
-    &t.0
 }

@@ -4,13 +4,14 @@
 //! not yet matched are held.
 
 use crate::connector::key;
-use crate::info::PAGE_SIZE;
+use crate::listings::{ASSETS, DEVICES};
 use crate::{KaseyaConnector, map, raw};
 use futures::{StreamExt, TryStreamExt};
 use std::collections::HashMap;
 use vectis_core::error::Result;
-use vectis_core::paginate::{Cursor, Page, PageStream, typed};
-use vectis_core::{Device, Vendor};
+use vectis_core::model::VendorId;
+use vectis_core::paginate::{Cursor, Page, PageStream, set_query};
+use vectis_core::{Device, ListOptions};
 
 /// How far (in assets) the join reads past a device's position in the list
 /// looking for its asset before it gives up on that device.
@@ -71,41 +72,35 @@ impl AssetJoin {
     }
 }
 
+/// A device list item with its raw JSON, known by its identifier.
+struct Listed(raw::DeviceItem, serde_json::Value);
+
+impl VendorId for Listed {
+    fn vendor_id(&self) -> &str {
+        &self.0.identifier
+    }
+}
+
 impl KaseyaConnector {
     /// The asset list, ordered like the device list, from `skip` on.
     fn asset_pages(&self, skip: u64) -> PageStream<raw::Asset> {
-        let resume = (skip > 0)
-            .then(|| self.client.base().join("/assets").ok())
-            .flatten()
-            .map(|mut url| {
-                url.query_pairs_mut()
-                    .append_pair("$orderby", "Identifier")
-                    .append_pair("$top", &PAGE_SIZE.to_string())
-                    .append_pair("$skip", &skip.to_string());
-                Cursor {
-                    next: url.to_string(),
-                }
-            });
-        self.list(
-            "/assets",
-            "/api/v3/assets",
-            "Identifier",
-            (None, resume),
-            typed(Vendor::Kaseya, "/api/v3/assets", |a: raw::Asset, _| a),
-            Some(vectis_core::model::VendorId::vendor_id),
-        )
+        let call = self.client.list(&ASSETS, &ListOptions::default());
+        let resume = match call.first_url() {
+            Ok(first) if skip > 0 => Some(Cursor {
+                next: set_query(&first, "$skip", &skip.to_string()).to_string(),
+            }),
+            _ => None,
+        };
+        call.resume(resume).map(|a, _| Some(a)).pages()
     }
 
     /// Devices with OS, online state and last-seen from their assets.
-    pub(crate) fn joined_device_pages(
-        &self,
-        opts: (Option<u32>, Option<Cursor>),
-    ) -> PageStream<Device> {
+    pub(crate) fn joined_device_pages(&self, opts: &ListOptions) -> PageStream<Device> {
         // Both lists are ordered by identifier, so device n's asset is
         // (nearly always) asset n: the join reads the asset list alongside
         // the device list and holds only the assets not yet matched.
         let skip = opts
-            .1
+            .resume
             .as_ref()
             .and_then(|c| url::Url::parse(&c.next).ok())
             .and_then(|u| {
@@ -114,18 +109,11 @@ impl KaseyaConnector {
                     .and_then(|(_, v)| v.parse::<u64>().ok())
             })
             .unwrap_or(0);
-        let devices = self.list(
-            "/devices",
-            "/api/v3/devices",
-            "Identifier",
-            opts,
-            typed(
-                Vendor::Kaseya,
-                "/api/v3/devices",
-                |d: raw::DeviceItem, v| (d, v),
-            ),
-            Some(device_item_id),
-        );
+        let devices = self
+            .client
+            .list(&DEVICES, opts)
+            .map(|d, v| Some(Listed(d, v)))
+            .pages();
         let join = AssetJoin {
             assets: Some(self.asset_pages(skip)),
             unmatched: HashMap::new(),
@@ -139,7 +127,7 @@ impl KaseyaConnector {
                 return Ok(None);
             };
             let mut items = Vec::with_capacity(page.items.len());
-            for (d, v) in page.items {
+            for Listed(d, v) in page.items {
                 let asset = join.take(&d.identifier).await?;
                 items.push(map::device(d, v, asset.as_ref()));
             }
@@ -153,9 +141,4 @@ impl KaseyaConnector {
         })
         .boxed()
     }
-}
-
-/// The device id of a device paired with its raw JSON (for `unique_by`).
-fn device_item_id(t: &(raw::DeviceItem, serde_json::Value)) -> &str {
-    &t.0.identifier
 }

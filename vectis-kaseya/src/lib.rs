@@ -117,6 +117,7 @@ mod assets;
 mod builder;
 mod connector;
 mod info;
+mod listings;
 pub mod map;
 pub mod raw;
 
