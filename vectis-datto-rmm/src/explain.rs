@@ -4,7 +4,7 @@
 
 use crate::DattoRmmConnector;
 use crate::info::{PLATFORM_VAR, TOKEN_PATH, platform_list};
-use vectis_core::paginate::Cursor;
+use vectis_core::listing::Delivered;
 use vectis_core::{Error, ErrorKind};
 
 impl DattoRmmConnector {
@@ -12,14 +12,10 @@ impl DattoRmmConnector {
     /// means for the platform, and a 404 on a later page (a followed
     /// next-page link) names the link instead of blaming the platform, which
     /// answered the pages before it.
-    pub(crate) fn explain_listing(
-        &self,
-        e: Error,
-        delivered: Option<&(u64, Option<Cursor>)>,
-    ) -> Error {
+    pub(crate) fn explain_listing(&self, e: Error, delivered: Option<&Delivered>) -> Error {
         match (e, delivered) {
-            (e, Some((index, next))) if !is_token_error(&e) => {
-                let link = next
+            (e, Some(Delivered { index, resume })) if !is_token_error(&e) => {
+                let link = resume
                     .as_ref()
                     .map(|c| format!(" ({})", c.next))
                     .unwrap_or_default();

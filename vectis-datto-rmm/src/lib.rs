@@ -116,6 +116,7 @@ mod builder;
 mod connector;
 mod explain;
 mod info;
+mod listings;
 pub mod map;
 mod page_max;
 pub mod raw;

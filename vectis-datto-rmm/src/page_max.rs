@@ -5,10 +5,10 @@ use crate::explain::is_token_error;
 use crate::info::DEFAULT_PAGE_SIZE;
 use crate::{DattoRmmConnector, raw};
 use futures::StreamExt;
-use std::sync::Arc;
 use vectis_core::error::Result;
-use vectis_core::paginate::{Cursor, PageStream, error_stream};
-use vectis_core::{ErrorKind, ListOptions};
+use vectis_core::listing::lazy;
+use vectis_core::paginate::{Cursor, PageStream};
+use vectis_core::{ErrorKind, ListCall, ListOptions, ListRun, Listing};
 
 impl DattoRmmConnector {
     /// The account's largest page (`GET /api/v2/system/pagination`), asked
@@ -20,15 +20,9 @@ impl DattoRmmConnector {
         if let Some(max) = *slot {
             return Ok(max);
         }
-        let max = match self
-            .client
-            .get_json::<raw::PaginationConfiguration>(
-                "/system/pagination",
-                "/api/v2/system/pagination",
-            )
-            .await
-        {
-            Ok(c) => c.max.filter(|m| *m > 0).unwrap_or(DEFAULT_PAGE_SIZE),
+        let config = self.client.fetch("/system/pagination", &[]).await;
+        let max = match config.map(|c: raw::PaginationConfiguration| c.max) {
+            Ok(max) => max.filter(|m| *m > 0).unwrap_or(DEFAULT_PAGE_SIZE),
             // A token failure is the listing's failure too: asking the token
             // endpoint again for the listing would only repeat it.
             Err(e)
@@ -54,6 +48,7 @@ impl DattoRmmConnector {
 
     /// A listing whose page size is capped by the account's maximum (asked
     /// once per connector); a resumed listing keeps the cursor's size.
+    /// `map` names the mapping of each call it makes.
     ///
     /// The first time, the maximum (`/system/pagination`) and page 0 at the
     /// size the documented maximum of 250 gives are asked at once, so the
@@ -61,42 +56,43 @@ impl DattoRmmConnector {
     /// rest). If the account's maximum turns out smaller, that page 0 is
     /// dropped and the listing starts again at the account's size: one
     /// request spent, nothing delivered twice.
-    pub(crate) fn capped_list<T: vectis_core::model::VendorId + Send + 'static>(
+    pub(crate) fn capped<R, T>(
         &self,
-        path: &'static str,
-        key: &'static str,
+        listing: Listing<R>,
         opts: &ListOptions,
-        map: impl Fn(usize, serde_json::Value) -> Result<Option<T>> + Send + Sync + 'static,
-    ) -> PageStream<T> {
+        map: impl Fn(ListCall<R>) -> ListRun<T> + Send + Sync + 'static,
+    ) -> PageStream<T>
+    where
+        R: 'static,
+        T: Send + 'static,
+    {
+        if opts.resume.as_ref().and_then(cursor_size).is_some() {
+            return map(self.list(&listing, opts)).pages();
+        }
         let me = self.clone();
+        let opts = opts.clone();
         let wanted = opts.page_size;
-        let resume = opts.resume.clone();
-        futures::stream::once(async move {
-            if let Some(size) = resume.as_ref().and_then(cursor_size) {
-                return me.list(path, key, size, resume, map);
-            }
+        // A fresh listing at `size` records a page.
+        let sized = move |me: &DattoRmmConnector, size: u32| {
+            map(me.list(&listing, &opts).size(size).resume(None)).pages()
+        };
+        lazy(async move {
             let known = *me.page_max.lock().await;
             if let Some(max) = known {
-                let size = wanted.unwrap_or(max).clamp(1, max.max(1));
-                return me.list(path, key, size, None, map);
+                return Ok(sized(&me, wanted.unwrap_or(max).clamp(1, max.max(1))));
             }
-            let map = Arc::new(map);
             let guess = wanted
                 .unwrap_or(DEFAULT_PAGE_SIZE)
                 .clamp(1, DEFAULT_PAGE_SIZE);
-            let m = Arc::clone(&map);
-            let mut speculative = me.list(path, key, guess, None, move |i, v| m(i, v));
+            let mut speculative = sized(&me, guess);
             let (max, first) = futures::join!(me.account_page_max(), speculative.next());
-            let max = match max {
-                Ok(max) => max,
-                Err(e) => return error_stream(e),
-            };
+            let max = max?;
             let size = wanted.unwrap_or(max).clamp(1, max.max(1));
             if size == guess {
-                return match first {
+                return Ok(match first {
                     Some(page) => futures::stream::iter([page]).chain(speculative).boxed(),
                     None => futures::stream::empty().boxed(),
-                };
+                });
             }
             drop(speculative);
             tracing::debug!(
@@ -104,10 +100,8 @@ impl DattoRmmConnector {
                 account_max = max,
                 "the account's page maximum is below the documented 250; listing again at its size"
             );
-            me.list(path, key, size, None, move |i, v| map(i, v))
+            Ok(sized(&me, size))
         })
-        .flatten()
-        .boxed()
     }
 }
 
