@@ -3,10 +3,14 @@
 //! unauthenticated `GET /login/companyinfo/<companyId>`.
 
 use crate::ConnectWiseConnector;
-use crate::info::{API_ROOT, DEFAULT_CODEBASE, EP_COMPANY_INFO};
+use crate::info::{API_ROOT, COMPANY_ID_VAR, DEFAULT_CODEBASE};
+use vectis_core::endpoint::fill;
 use vectis_core::error::Result;
-use vectis_core::http::{RequestSpec, encode_segment};
-use vectis_core::{BaseUrl, Error, HttpClient};
+use vectis_core::http::RequestSpec;
+use vectis_core::{BaseUrl, Error, ErrorKind, HttpClient};
+
+/// The company info endpoint, under the site (not the API root).
+const COMPANY_INFO: &str = "/login/companyinfo/{companyId}";
 
 /// A codebase as a path segment, slashes stripped: `v<digits>_<digits>`
 /// (`v2025_1`) or `v4_6_release`, nothing else. The codebase comes from an
@@ -42,30 +46,26 @@ impl ConnectWiseConnector {
     async fn discover(&self) -> Result<BaseUrl> {
         let client = &self.inner.client;
         let company = &self.inner.company_id;
-        let path = format!("login/companyinfo/{}", encode_segment(company));
+        let path = fill(COMPANY_INFO, &[("companyId", company)]);
         let url = client.base().join(&path)?;
         let how_to_skip = "or give the codebase yourself: a site URL ending in /<codebase>/apis/3.0 (e.g. https://na.myconnectwise.net/v2025_1/apis/3.0), or ConnectWiseBuilder::codebase";
         let resp = client
-            .execute(RequestSpec::get(url, EP_COMPANY_INFO))
+            .execute(RequestSpec::get(url, COMPANY_INFO))
             .await
-            .map_err(|e| match e {
-                Error::NotFound {
-                    vendor, endpoint, ..
-                } => Error::NotFound {
-                    vendor,
-                    endpoint,
-                    hint: format!(
+            .map_err(|e| {
+                e.with_hint(
+                    ErrorKind::NotFound,
+                    format!(
                         "this site has no company info for `{company}`, so the API codebase cannot be discovered — check CONNECTWISE_SITE_URL and CONNECTWISE_COMPANY_ID, {how_to_skip}"
                     ),
-                },
-                other => other,
+                )
             })?;
         // Only `Codebase` is read, whatever the rest looks like (ConnectWise's
         // own example sends `"IsCloud": "True"`).
         let info: serde_json::Value = resp.json()?;
         if info.is_null() {
             return Err(Error::config(
-                "CONNECTWISE_COMPANY_ID",
+                COMPANY_ID_VAR,
                 format!(
                     "ConnectWise at {} knows no company `{company}` (/login/companyinfo answered null); use the company id you log in with, {how_to_skip}",
                     client.base().as_str()

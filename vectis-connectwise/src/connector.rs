@@ -1,25 +1,22 @@
 //! The connector: ConnectWise's three listings on the engine in
 //! `vectis-core`, with the conditions each is filtered by.
 
-use crate::info::{
-    EP_COMPANIES, EP_CONFIGURATIONS, EP_SYSTEM_INFO, EP_TICKETS, INFO, MAX_PAGE_SIZE,
-    PAGINATION_TYPE_HEADER,
-};
+use crate::info::{INFO, PAGINATION_TYPE_HEADER};
+use crate::listings::{COMPANIES, CONFIGURATIONS, TICKETS};
 use crate::once::{HasId, once_each};
 use crate::{map, raw};
 use async_trait::async_trait;
-use futures::{StreamExt, TryStreamExt};
 use std::fmt;
 use std::sync::Arc;
 use tokio::sync::OnceCell;
 use vectis_core::error::Result;
-use vectis_core::http::{RequestSpec, Response};
-use vectis_core::paginate::{
-    LinkHeader, ListRequest, PageMeta, PageStream, RawPage, page_stream, set_query,
-};
+use vectis_core::http::Method;
+use vectis_core::listing::lazy;
+use vectis_core::model::VendorId;
+use vectis_core::paginate::PageStream;
 use vectis_core::{
     BaseUrl, ConnectionInfo, Connector, Customer, Device, HttpClient, ListOptions, RetryPolicy,
-    Ticket, TicketDraft, Vendor, VendorInfo,
+    Ticket, TicketDraft, VendorInfo,
 };
 
 /// How lists are paged.
@@ -47,22 +44,6 @@ pub enum Listing {
 }
 
 impl Listing {
-    pub(crate) fn path(self) -> &'static str {
-        match self {
-            Listing::Companies => "company/companies",
-            Listing::Configurations => "company/configurations",
-            Listing::Tickets => "service/tickets",
-        }
-    }
-
-    pub(crate) fn endpoint(self) -> &'static str {
-        match self {
-            Listing::Companies => EP_COMPANIES,
-            Listing::Configurations => EP_CONFIGURATIONS,
-            Listing::Tickets => EP_TICKETS,
-        }
-    }
-
     pub(crate) fn noun(self) -> &'static str {
         match self {
             Listing::Companies => "company",
@@ -143,103 +124,36 @@ impl ConnectWiseConnector {
         }
     }
 
+    /// A list at the API root (looked up first if need be), filtered by its
+    /// conditions, paged the configured way, every record delivered once.
     fn list<R, T>(
         &self,
-        listing: Listing,
+        which: Listing,
+        listing: vectis_core::Listing<R>,
         opts: &ListOptions,
         map: fn(R, serde_json::Value) -> Option<T>,
     ) -> PageStream<T>
     where
-        R: serde::de::DeserializeOwned + HasId + Send + 'static,
-        T: Send + 'static,
+        R: serde::de::DeserializeOwned + HasId + 'static,
+        T: VendorId + Send + 'static,
     {
         let me = self.clone();
         let opts = opts.clone();
-        futures::stream::once(async move {
+        lazy(async move {
             let api = me.api_root().await?;
-            me.list_at(&api, listing, &opts, map)
+            let mut call = me.inner.client.list(&listing, &opts).at(&api);
+            if let Some(c) = me.conditions_for(which, &opts) {
+                call = call.query("conditions", c);
+            }
+            let paging = me.inner.paging;
+            call = match paging {
+                Paging::ForwardOnly => call.header(PAGINATION_TYPE_HEADER, "forward-only"),
+                Paging::Navigable => call.query("orderBy", "id asc").query("page", "1"),
+            };
+            let once = once_each(which.noun(), call.endpoint(), paging, map);
+            Ok(call.try_map(once).pages())
         })
-        .try_flatten()
-        .boxed()
     }
-
-    fn list_at<R, T>(
-        &self,
-        api: &BaseUrl,
-        listing: Listing,
-        opts: &ListOptions,
-        map: fn(R, serde_json::Value) -> Option<T>,
-    ) -> Result<PageStream<T>>
-    where
-        R: serde::de::DeserializeOwned + HasId + Send + 'static,
-        T: Send + 'static,
-    {
-        let mut url = api.join(listing.path())?;
-        if let Some(c) = self.conditions_for(listing, opts) {
-            url.query_pairs_mut().append_pair("conditions", &c);
-        }
-        let size = opts
-            .page_size
-            .unwrap_or(MAX_PAGE_SIZE)
-            .clamp(1, MAX_PAGE_SIZE);
-        let first_params = match self.inner.paging {
-            Paging::ForwardOnly => vec![("pageSize", size.to_string())],
-            Paging::Navigable => vec![
-                ("orderBy", "id asc".to_string()),
-                ("page", "1".to_string()),
-                ("pageSize", size.to_string()),
-            ],
-        };
-        let paging = self.inner.paging;
-        let mut req = ListRequest::new(
-            listing.endpoint(),
-            url,
-            LinkHeader { first_params },
-            move |resp: &Response| parse_page(resp, size),
-            once_each(listing, paging, map),
-        )
-        .resume(opts.resume.clone());
-        if paging == Paging::ForwardOnly {
-            req = req.header(PAGINATION_TYPE_HEADER, "forward-only");
-        }
-        Ok(page_stream(self.inner.client.clone(), req))
-    }
-}
-
-/// Reads one page: a bare JSON array, paging facts in the `Link` header.
-fn parse_page(resp: &Response, size: u32) -> Result<RawPage> {
-    let first = resp.body.iter().find(|b| !b.is_ascii_whitespace());
-    if first == Some(&b'{') {
-        return Err(resp.unexpected(
-            "expected a JSON array of records (ConnectWise lists have no envelope) but got an object",
-        ));
-    }
-    let items: Vec<serde_json::Value> = resp.json()?;
-    let mut link_next = PageMeta::link_next_from(resp);
-    if link_next.is_none() && resp.header("link").is_none() && items.len() >= size as usize {
-        // A full page and no `Link` at all: this list does not page by
-        // link (christaylorcodes sees this where forward-only is not
-        // supported); go on by page number. Short or empty pages end it.
-        let page: u64 = resp
-            .url
-            .query_pairs()
-            .find(|(k, _)| k == "page")
-            .and_then(|(_, v)| v.parse().ok())
-            .unwrap_or(1);
-        // The page number came back from the server: never overflow it.
-        let next = page
-            .checked_add(1)
-            .ok_or_else(|| resp.unexpected(format!("page {page} has no next page number")))?;
-        link_next = Some(set_query(&resp.url, "page", &next.to_string()).to_string());
-    }
-    Ok(RawPage {
-        meta: PageMeta {
-            items: items.len(),
-            link_next,
-            ..PageMeta::default()
-        },
-        items,
-    })
 }
 
 fn keep_company(include_deleted: bool) -> fn(raw::Company, serde_json::Value) -> Option<Customer> {
@@ -264,33 +178,31 @@ impl Connector for ConnectWiseConnector {
 
     async fn check(&self) -> Result<ConnectionInfo> {
         let api = self.api_root().await?;
-        let url = api.join("system/info")?;
-        let resp = self
-            .inner
-            .client
-            .execute(RequestSpec::get(url, EP_SYSTEM_INFO))
+        let client = &self.inner.client;
+        let resp = client
+            .execute(client.spec_at(&api, Method::GET, "/system/info", &[])?)
             .await?;
         let info: raw::SystemInfo = resp.json()?;
         let version = info
             .version
             .filter(|v| !v.trim().is_empty())
             .ok_or_else(|| resp.unexpected("/system/info has no `version`"))?;
-        Ok(ConnectionInfo::named(Vendor::ConnectWise, version))
+        Ok(ConnectionInfo::named(self.vendor(), version))
     }
 
     fn customer_pages(&self, opts: &ListOptions) -> PageStream<Customer> {
         let keep = keep_company(self.inner.include_deleted_companies);
-        self.list(Listing::Companies, opts, keep)
+        self.list(Listing::Companies, COMPANIES, opts, keep)
     }
 
     fn device_pages(&self, opts: &ListOptions) -> PageStream<Device> {
-        self.list(Listing::Configurations, opts, |c, v| {
-            Some(map::device(c, v))
-        })
+        let map = |c, v| Some(map::device(c, v));
+        self.list(Listing::Configurations, CONFIGURATIONS, opts, map)
     }
 
     fn ticket_pages(&self, opts: &ListOptions) -> PageStream<Ticket> {
-        self.list(Listing::Tickets, opts, |t, v| Some(map::ticket(t, v)))
+        let map = |t, v| Some(map::ticket(t, v));
+        self.list(Listing::Tickets, TICKETS, opts, map)
     }
 
     /// `POST /service/tickets`. The ticket carries a marker in
@@ -313,24 +225,6 @@ mod tests {
 
     fn builder(site: &str) -> crate::ConnectWiseBuilder {
         ConnectWiseConnector::builder(site, "contoso", "pub", SecretString::from("priv"), GUID)
-    }
-
-    #[test]
-    fn a_full_page_at_the_largest_page_number_is_an_error_not_an_overflow() {
-        let url = url::Url::parse(&format!(
-            "https://h/v4_6_release/apis/3.0/company/companies?pageSize=2&page={}",
-            u64::MAX
-        ))
-        .unwrap();
-        let resp = Response::new(
-            Vendor::ConnectWise,
-            "/company/companies",
-            url,
-            vectis_core::http::StatusCode::OK,
-            br#"[{"id":1},{"id":2}]"#.to_vec(),
-        );
-        let e = parse_page(&resp, 2).unwrap_err();
-        assert!(e.to_string().contains("no next page number"), "{e}");
     }
 
     #[test]

@@ -36,19 +36,6 @@ pub const PRIVATE_KEY_VAR: &str = "CONNECTWISE_PRIVATE_KEY";
 /// The variable the integration's `clientId` is read from.
 pub const CLIENT_ID_VAR: &str = "CONNECTWISE_CLIENT_ID";
 
-// Endpoint templates, for errors and spans.
-pub(crate) const EP_COMPANY_INFO: &str = "/login/companyinfo/{companyId}";
-pub(crate) const EP_SYSTEM_INFO: &str = "/apis/3.0/system/info";
-pub(crate) const EP_COMPANIES: &str = "/apis/3.0/company/companies";
-pub(crate) const EP_CONFIGURATIONS: &str = "/apis/3.0/company/configurations";
-pub(crate) const EP_TICKETS: &str = "/apis/3.0/service/tickets";
-pub(crate) const EP_TICKET: &str = "/apis/3.0/service/tickets/{id}";
-pub(crate) const EP_NOTES: &str = "/apis/3.0/service/tickets/{id}/notes";
-pub(crate) const EP_TIME_ENTRIES: &str = "/apis/3.0/time/entries";
-pub(crate) const EP_BOARDS: &str = "/apis/3.0/service/boards";
-pub(crate) const EP_BOARD_STATUSES: &str = "/apis/3.0/service/boards/{id}/statuses";
-pub(crate) const EP_PRIORITIES: &str = "/apis/3.0/service/priorities";
-
 /// ConnectWise Manage, as data.
 pub static INFO: VendorInfo = VendorInfo {
     vendor: Vendor::ConnectWise,

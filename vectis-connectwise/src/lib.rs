@@ -131,6 +131,7 @@ mod classify;
 mod codebase;
 mod connector;
 mod info;
+mod listings;
 pub mod map;
 mod once;
 pub mod raw;

@@ -1,12 +1,11 @@
 //! Exactly once: pages come in id order in both paging modes, so a record
 //! that arrives again fails the listing instead of being delivered twice.
 
-use crate::{Listing, Paging, raw};
+use crate::{INFO, Paging, raw};
 use std::collections::HashSet;
 use std::sync::Mutex;
+use vectis_core::Error;
 use vectis_core::error::Result;
-use vectis_core::paginate::decode_item;
-use vectis_core::{Error, Vendor};
 
 /// The id every ConnectWise record has, for the exactly-once check.
 pub trait HasId {
@@ -41,18 +40,20 @@ struct OnceGuard {
     page_ids: HashSet<i64>,
 }
 
+/// `map`, behind the exactly-once check of the list at `endpoint`, whose
+/// records are each a `noun` (`configuration 2 arrived twice`).
 pub(crate) fn once_each<R, T>(
-    listing: Listing,
+    noun: &'static str,
+    endpoint: String,
     paging: Paging,
     map: fn(R, serde_json::Value) -> Option<T>,
-) -> impl Fn(usize, serde_json::Value) -> Result<Option<T>> + Send + Sync + 'static
+) -> impl Fn(usize, R, serde_json::Value) -> Result<Option<T>> + Send + Sync + 'static
 where
-    R: serde::de::DeserializeOwned + HasId + 'static,
+    R: HasId + 'static,
     T: 'static,
 {
     let guard = Mutex::new(OnceGuard::default());
-    move |i, v| {
-        let r: R = decode_item(Vendor::ConnectWise, listing.endpoint(), i, &v)?;
+    move |i, r, v| {
         let id = r.id();
         {
             let mut g = guard.lock().unwrap_or_else(|p| p.into_inner());
@@ -71,9 +72,9 @@ where
                     }
                 };
                 return Err(Error::Inconsistent {
-                    vendor: Vendor::ConnectWise,
-                    endpoint: listing.endpoint().to_string(),
-                    detail: format!("{} {id} arrived twice: {why}", listing.noun()),
+                    vendor: INFO.vendor,
+                    endpoint: endpoint.clone(),
+                    detail: format!("{noun} {id} arrived twice: {why}"),
                 });
             }
             g.page_max = g.page_max.max(Some(id));
@@ -89,19 +90,23 @@ mod tests {
 
     #[test]
     fn repeated_ids_fail_the_listing() {
-        let f = once_each::<raw::Configuration, i64>(
-            Listing::Configurations,
+        let once = once_each::<raw::Configuration, i64>(
+            "configuration",
+            "/apis/3.0/company/configurations".into(),
             Paging::Navigable,
             |c, _| Some(c.id),
         );
-        let item = |id: i64| serde_json::json!({"id": id});
-        assert_eq!(f(0, item(1)).unwrap(), Some(1));
-        assert_eq!(f(1, item(3)).unwrap(), Some(3));
+        let f = |i: usize, id: i64| {
+            let v = serde_json::json!({"id": id});
+            once(i, serde_json::from_value(v.clone()).unwrap(), v)
+        };
+        assert_eq!(f(0, 1).unwrap(), Some(1));
+        assert_eq!(f(1, 3).unwrap(), Some(3));
         // Next page: unsorted within a page is fine, below the floor is not.
-        assert_eq!(f(0, item(5)).unwrap(), Some(5));
-        assert_eq!(f(1, item(4)).unwrap(), Some(4));
-        assert!(f(2, item(4)).is_err());
-        let e = f(0, item(2)).unwrap_err();
+        assert_eq!(f(0, 5).unwrap(), Some(5));
+        assert_eq!(f(1, 4).unwrap(), Some(4));
+        assert!(f(2, 4).is_err());
+        let e = f(0, 2).unwrap_err();
         assert!(
             e.to_string().contains("configuration 2 arrived twice"),
             "{e}"

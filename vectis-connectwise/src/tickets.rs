@@ -2,12 +2,13 @@
 //! by it before any second `POST`.
 
 use crate::ConnectWiseConnector;
-use crate::info::{EP_TICKETS, MARKER_PREFIX, MAX_EXTERNAL_REF_CHARS, MAX_SUMMARY_CHARS};
-use crate::{Listing, map, raw};
+use crate::info::{INFO, MARKER_PREFIX, MAX_EXTERNAL_REF_CHARS, MAX_SUMMARY_CHARS};
+use crate::listings::TICKETS;
+use crate::{map, raw};
 use vectis_core::error::Result;
-use vectis_core::http::{Method, RequestSpec};
+use vectis_core::http::Method;
 use vectis_core::paginate::decode_item;
-use vectis_core::{BaseUrl, Error, Ticket, TicketDraft, Vendor};
+use vectis_core::{BaseUrl, Error, Ticket, TicketDraft};
 
 impl ConnectWiseConnector {
     pub(crate) async fn create(&self, draft: &TicketDraft) -> Result<Ticket> {
@@ -23,19 +24,17 @@ impl ConnectWiseConnector {
         let open_only = given.is_some();
         let body = ticket_body(draft, &marker)?;
         let api = self.api_root().await?;
-        let url = api.join(Listing::Tickets.path())?;
         let client = &self.inner.client;
+        let post = client
+            .spec_at(&api, Method::POST, TICKETS.path, &[])?
+            .json(body);
         let attempts = self.inner.retry.max_attempts.max(1);
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let spec = RequestSpec::new(Method::POST, url.clone(), EP_TICKETS).json(body.clone());
-            let err = match client.execute(spec).await {
+            let err = match client.execute(post.clone()).await {
                 Ok(resp) => {
-                    let read = resp.json::<serde_json::Value>().and_then(|raw| {
-                        let t: raw::Ticket = decode_item(Vendor::ConnectWise, EP_TICKETS, 0, &raw)?;
-                        Ok(map::ticket(t, raw))
-                    });
+                    let read = resp.record().map(|(t, raw)| map::ticket(t, raw));
                     return match read {
                         Ok(t) => Ok(t),
                         // A 2xx means the ticket exists: an unreadable answer
@@ -64,13 +63,9 @@ impl ConnectWiseConnector {
                 }
                 Ok(None) => return Err(err),
                 Err(lookup) => {
-                    return Err(Error::Inconsistent {
-                        vendor: Vendor::ConnectWise,
-                        endpoint: EP_TICKETS.into(),
-                        detail: format!(
-                            "creating the ticket failed ({err}) and looking it up failed too ({lookup}); it may or may not exist — search ConnectWise for externalXRef \"{marker}\" before creating it again"
-                        ),
-                    });
+                    return Err(self.unsure(format!(
+                        "creating the ticket failed ({err}) and looking it up failed too ({lookup}); it may or may not exist — search ConnectWise for externalXRef \"{marker}\" before creating it again"
+                    )));
                 }
             }
         }
@@ -91,20 +86,22 @@ impl ConnectWiseConnector {
                 tracing::warn!(target: "vectis::connectwise", ticket = %t.id, error = %unreadable, "the ticket was created but its answer was unreadable; found it by its marker");
                 Ok(t)
             }
-            Ok(None) => Err(Error::Inconsistent {
-                vendor: Vendor::ConnectWise,
-                endpoint: EP_TICKETS.into(),
-                detail: format!(
-                    "the ticket POST was accepted but its answer was unreadable ({unreadable}), and no ticket with externalXRef \"{marker}\" is listed yet — search ConnectWise for it before creating the ticket again"
-                ),
-            }),
-            Err(lookup) => Err(Error::Inconsistent {
-                vendor: Vendor::ConnectWise,
-                endpoint: EP_TICKETS.into(),
-                detail: format!(
-                    "the ticket POST was accepted but its answer was unreadable ({unreadable}), and looking it up failed too ({lookup}) — search ConnectWise for externalXRef \"{marker}\" before creating the ticket again"
-                ),
-            }),
+            Ok(None) => Err(self.unsure(format!(
+                "the ticket POST was accepted but its answer was unreadable ({unreadable}), and no ticket with externalXRef \"{marker}\" is listed yet — search ConnectWise for it before creating the ticket again"
+            ))),
+            Err(lookup) => Err(self.unsure(format!(
+                "the ticket POST was accepted but its answer was unreadable ({unreadable}), and looking it up failed too ({lookup}) — search ConnectWise for externalXRef \"{marker}\" before creating the ticket again"
+            ))),
+        }
+    }
+
+    /// A ticket that may or may not have been created, and what to search
+    /// for before creating it again.
+    fn unsure(&self, detail: String) -> Error {
+        Error::Inconsistent {
+            vendor: INFO.vendor,
+            endpoint: self.inner.client.endpoint(TICKETS.path),
+            detail,
         }
     }
 
@@ -116,22 +113,20 @@ impl ConnectWiseConnector {
         marker: &str,
         open_only: bool,
     ) -> Result<Option<Ticket>> {
-        let mut url = api.join(Listing::Tickets.path())?;
+        let client = &self.inner.client;
+        let mut get = client.spec_at(api, Method::GET, TICKETS.path, &[])?;
         let mut conditions = format!("externalXRef = \"{marker}\"");
         if open_only {
             conditions.push_str(" and closedFlag = false");
         }
-        url.query_pairs_mut()
+        get.url
+            .query_pairs_mut()
             .append_pair("conditions", &conditions)
             .append_pair("pageSize", "10");
-        let resp = self
-            .inner
-            .client
-            .execute(RequestSpec::get(url, EP_TICKETS))
-            .await?;
+        let resp = client.execute(get).await?;
         let items: Vec<serde_json::Value> = resp.json()?;
         for (i, v) in items.into_iter().enumerate() {
-            let t: raw::Ticket = decode_item(Vendor::ConnectWise, EP_TICKETS, i, &v)?;
+            let t: raw::Ticket = decode_item(resp.vendor, &resp.endpoint, i, &v)?;
             // Trust the marker, not the server's filtering.
             if t.external_x_ref.as_deref() == Some(marker)
                 && !(open_only && t.closed_flag == Some(true))
