@@ -3,53 +3,37 @@
 use crate::AteraConnector;
 use crate::info::{API_KEY_VAR, DEFAULT_BASE_URL, INFO};
 use std::sync::Arc;
+use vectis_core::builder::Common;
+use vectis_core::credential::{ApiKeyHeader, BearerToken};
 use vectis_core::error::Result;
-use vectis_core::{EngineSettings, HttpClient, InfoRules, SecretString, Vendor};
+use vectis_core::{Credential, ExposeSecret, HttpClient, InfoRules, SecretString};
 
 /// Builds an [`AteraConnector`].
 #[derive(Debug)]
 pub struct AteraBuilder {
+    common: Common,
     api_key: SecretString,
-    base_url: String,
-    settings: EngineSettings,
 }
 
 impl AteraBuilder {
-    /// Another origin instead of `https://app.atera.com` (a proxy, a fake);
-    /// `/api/v3` is appended unless already there.
-    pub fn base_url(mut self, url: &str) -> Self {
-        self.base_url = url.to_string();
-        self
-    }
-
-    /// Engine settings: quota, retries, timeout, concurrency, time.
-    pub fn settings(mut self, settings: EngineSettings) -> Self {
-        self.settings = settings;
-        self
+    vectis_core::builder_setters! {
+        /// Another origin instead of `https://app.atera.com` (a proxy, a fake);
+        /// `/api/v3` is appended unless already there.
     }
 
     /// Validates the configuration.
     pub fn build(self) -> Result<AteraConnector> {
-        use vectis_core::ExposeSecret;
-        let key = self.api_key.expose_secret().trim();
-        if key.is_empty() {
-            return Err(INFO.missing(API_KEY_VAR));
-        }
-        let base = INFO.base_url(&self.base_url, "Atera base URL")?.api;
-        let credential: Arc<dyn vectis_core::Credential> = if looks_like_jwt(key) {
-            Arc::new(vectis_core::credential::BearerToken::new(
-                Vendor::Atera,
-                SecretString::from(key.to_string()),
-            ))
+        let key = INFO.required_secret(API_KEY_VAR, &self.api_key)?;
+        let base = self
+            .common
+            .base(&INFO, DEFAULT_BASE_URL, "Atera base URL")?;
+        let credential: Arc<dyn Credential> = if looks_like_jwt(key.expose_secret()) {
+            Arc::new(BearerToken::new(INFO.vendor, key))
         } else {
-            Arc::new(vectis_core::credential::ApiKeyHeader::new(
-                Vendor::Atera,
-                "x-api-key",
-                SecretString::from(key.to_string()),
-            ))
+            Arc::new(ApiKeyHeader::new(INFO.vendor, "x-api-key", key))
         };
-        let rules = InfoRules::new(&INFO);
-        let client = HttpClient::try_new(Arc::new(rules), base, credential, self.settings)?;
+        let rules = Arc::new(InfoRules::new(&INFO));
+        let client = HttpClient::try_new(rules, base.api, credential, self.common.settings)?;
         Ok(AteraConnector { client })
     }
 }
@@ -74,9 +58,8 @@ impl AteraConnector {
     /// A builder, to set the base URL or engine settings.
     pub fn builder(api_key: SecretString) -> AteraBuilder {
         AteraBuilder {
+            common: Common::default(),
             api_key,
-            base_url: DEFAULT_BASE_URL.to_string(),
-            settings: EngineSettings::default(),
         }
     }
 }

@@ -9,7 +9,7 @@ use vectis_core::http::Method;
 use vectis_core::paginate::{PageStream, error_stream};
 use vectis_core::{
     ActionOutcome, Alert, ConnectionInfo, Connector, Customer, Device, Error, ErrorKind,
-    HttpClient, ListOptions, VendorInfo,
+    HttpClient, ListOptions,
 };
 
 /// One Atera account.
@@ -27,13 +27,7 @@ impl AteraConnector {
 
 #[async_trait]
 impl Connector for AteraConnector {
-    fn info(&self) -> &'static VendorInfo {
-        &INFO
-    }
-
-    fn observed(&self) -> vectis_core::Observed {
-        self.client.observed()
-    }
+    vectis_core::connector_basics!(INFO, client);
 
     async fn check(&self) -> Result<ConnectionInfo> {
         let _account: serde_json::Value = self.client.fetch("/account", &[]).await?;

@@ -41,6 +41,8 @@ pub static INFO: VendorInfo = VendorInfo {
         Verb::ListAlerts,
         Verb::ResolveAlert,
     ],
+    // `FromLastModifiedDate` exists on customers only.
+    since_kinds: &[Kind::Customers],
     unsupported: &[
         (
             &[Verb::AcknowledgeAlert],
@@ -51,8 +53,6 @@ pub static INFO: VendorInfo = VendorInfo {
             "Atera tickets are not supported by this connector yet",
         ),
     ],
-    // `FromLastModifiedDate` exists on customers only.
-    since_kinds: &[Kind::Customers],
     default_quota: quota_per(DEFAULT_QUOTA_PER_MINUTE, 60),
     error_body: Some(problem_details),
 };

@@ -6,11 +6,7 @@ use crate::raw::{AteraAgent, AteraAlert, AteraCustomer};
 use vectis_core::{Envelope, Listing, Pager};
 
 /// `page`/`itemsInPage` from 1, then each page's `nextLink`.
-const PAGER: Pager = Pager::NextUrl {
-    page: "page",
-    size: "itemsInPage",
-    first: 1,
-};
+const PAGER: Pager = Pager::next_url("page", "itemsInPage", 1);
 
 /// `*DtoPagedResult`. Only what paging reads is decoded: `page` and
 /// `itemsInPage` are echoes of the request (and have been seen negative), so

@@ -11,14 +11,15 @@ use crate::{ConnectWiseConnector, Listing, Paging};
 use std::fmt;
 use std::sync::Arc;
 use tokio::sync::OnceCell;
+use vectis_core::builder::Common;
 use vectis_core::credential::Basic;
 use vectis_core::error::Result;
-use vectis_core::{BaseUrl, EngineSettings, Error, ExposeSecret, HttpClient, SecretString, Vendor};
+use vectis_core::{BaseUrl, Error, ExposeSecret, HttpClient, SecretString};
 
 /// Builds a [`ConnectWiseConnector`].
 pub struct ConnectWiseBuilder {
+    common: Common,
     site_url: String,
-    base_url: Option<String>,
     company_id: String,
     public_key: String,
     private_key: SecretString,
@@ -28,14 +29,13 @@ pub struct ConnectWiseBuilder {
     conditions: [Option<String>; 3],
     include_deleted_companies: bool,
     closed_status: Option<String>,
-    settings: EngineSettings,
 }
 
 impl fmt::Debug for ConnectWiseBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ConnectWiseBuilder")
             .field("site_url", &self.site_url)
-            .field("base_url", &self.base_url)
+            .field("base_url", &self.common.base_url)
             .field("company_id", &self.company_id)
             .field("public_key", &"[redacted]")
             .field("private_key", &"[redacted]")
@@ -46,17 +46,9 @@ impl fmt::Debug for ConnectWiseBuilder {
 }
 
 impl ConnectWiseBuilder {
-    /// Another origin instead of the site URL (a proxy, a fake);
-    /// `/login/companyinfo/…` and `/<codebase>/apis/3.0` go under it.
-    pub fn base_url(mut self, url: &str) -> Self {
-        self.base_url = Some(url.to_string());
-        self
-    }
-
-    /// Engine settings: quota, retries, timeout, concurrency, time.
-    pub fn settings(mut self, settings: EngineSettings) -> Self {
-        self.settings = settings;
-        self
+    vectis_core::builder_setters! {
+        /// Another origin instead of the site URL (a proxy, a fake);
+        /// `/login/companyinfo/…` and `/<codebase>/apis/3.0` go under it.
     }
 
     /// Forward-only (the default) or navigable paging.
@@ -112,9 +104,7 @@ impl ConnectWiseBuilder {
                 ),
             ));
         }
-        if self.private_key.expose_secret().trim().is_empty() {
-            return Err(INFO.missing(PRIVATE_KEY_VAR));
-        }
+        INFO.required(PRIVATE_KEY_VAR, self.private_key.expose_secret())?;
         let client_id = parse_guid(&self.client_id).ok_or_else(|| {
             Error::config(
                 CLIENT_ID_VAR,
@@ -125,10 +115,8 @@ impl ConnectWiseBuilder {
                 ),
             )
         })?;
-        let (raw_site, what) = match &self.base_url {
-            Some(b) => (b.as_str(), "ConnectWise base URL"),
-            None => (self.site_url.as_str(), SITE_URL_VAR),
-        };
+        let given = "ConnectWise base URL";
+        let (raw_site, what) = self.common.url(&self.site_url, SITE_URL_VAR, given);
         let (site, found_codebase) = parse_site(raw_site, what)?;
         let codebase = match self.codebase.as_deref().or(found_codebase.as_deref()) {
             Some(c) => Some(clean_codebase(c).ok_or_else(|| {
@@ -139,15 +127,15 @@ impl ConnectWiseBuilder {
             })?),
             None => None,
         };
-        let credential = Basic::new(
-            Vendor::ConnectWise,
-            format!("{company}+{public}"),
-            self.private_key,
-        )
-        .with_header("clientid", &client_id)?;
-        let retry = self.settings.retry;
-        let client =
-            HttpClient::try_new(Arc::new(rules()), site, Arc::new(credential), self.settings)?;
+        let credential = Basic::new(INFO.vendor, format!("{company}+{public}"), self.private_key)
+            .with_header("clientid", &client_id)?;
+        let retry = self.common.settings.retry;
+        let client = HttpClient::try_new(
+            Arc::new(rules()),
+            site,
+            Arc::new(credential),
+            self.common.settings,
+        )?;
         let api = match codebase {
             Some(cb) => OnceCell::from(api_root(&client, &cb)),
             None => OnceCell::new(),
@@ -207,8 +195,8 @@ impl ConnectWiseConnector {
         client_id: &str,
     ) -> ConnectWiseBuilder {
         ConnectWiseBuilder {
+            common: Common::default(),
             site_url: site_url.to_string(),
-            base_url: None,
             company_id: company_id.to_string(),
             public_key: public_key.to_string(),
             private_key,
@@ -218,7 +206,6 @@ impl ConnectWiseConnector {
             conditions: [None, None, None],
             include_deleted_companies: false,
             closed_status: None,
-            settings: EngineSettings::default(),
         }
     }
 }

@@ -16,7 +16,7 @@ use vectis_core::model::VendorId;
 use vectis_core::paginate::PageStream;
 use vectis_core::{
     BaseUrl, ConnectionInfo, Connector, Customer, Device, HttpClient, ListOptions, RetryPolicy,
-    Ticket, TicketDraft, VendorInfo,
+    Ticket, TicketDraft,
 };
 
 /// How lists are paged.
@@ -168,13 +168,7 @@ fn keep_company(include_deleted: bool) -> fn(raw::Company, serde_json::Value) ->
 
 #[async_trait]
 impl Connector for ConnectWiseConnector {
-    fn info(&self) -> &'static VendorInfo {
-        &INFO
-    }
-
-    fn observed(&self) -> vectis_core::Observed {
-        self.inner.client.observed()
-    }
+    vectis_core::connector_basics!(INFO, inner.client);
 
     async fn check(&self) -> Result<ConnectionInfo> {
         let api = self.api_root().await?;

@@ -91,6 +91,8 @@ pub static INFO: VendorInfo = VendorInfo {
         Verb::ListTickets,
         Verb::CreateTicket,
     ],
+    // `conditions=lastUpdated > [...]` on every list.
+    since_kinds: &[Kind::Customers, Kind::Devices, Kind::Tickets],
     unsupported: &[
         (
             &[Verb::ListAlerts],
@@ -101,8 +103,6 @@ pub static INFO: VendorInfo = VendorInfo {
             "ConnectWise Manage has no monitoring alerts to act on; update or close the service ticket in ConnectWise instead",
         ),
     ],
-    // `conditions=lastUpdated > [...]` on every list.
-    since_kinds: &[Kind::Customers, Kind::Devices, Kind::Tickets],
     default_quota: quota_per(DEFAULT_QUOTA_PER_MINUTE, 60),
     error_body: Some(error_message),
 };

@@ -8,7 +8,7 @@ use vectis_core::http::Response;
 use vectis_core::paginate::{RawPage, set_query};
 use vectis_core::{Envelope, Listing, Pager};
 
-const PAGER: Pager = Pager::LinkHeader { size: "pageSize" };
+const PAGER: Pager = Pager::link_header("pageSize");
 
 /// No envelope: the records are the body, paging is in the `Link` header.
 pub(crate) const ENVELOPE: Envelope = Envelope::array().hook(no_link_header);

@@ -34,7 +34,7 @@
 //!
 //! const OPEN_ALERTS: Listing<RawAlert> = Listing::new(
 //!     "/alerts",
-//!     Pager::NextUrl { page: "page", size: "itemsInPage", first: 1 },
+//!     Pager::next_url("page", "itemsInPage", 1),
 //!     Envelope::object("items").total("totalItemCount").next("nextLink"),
 //! )
 //! .page_size(50, 50)
@@ -103,6 +103,26 @@ pub enum Pager {
 }
 
 impl Pager {
+    /// [`Pager::PageNumber`]: `page` from `first`, `size` records a page.
+    pub const fn page_number(page: &'static str, size: &'static str, first: u64) -> Pager {
+        Pager::PageNumber { page, size, first }
+    }
+
+    /// [`Pager::Offset`]: `skip` and `top`.
+    pub const fn offset(skip: &'static str, top: &'static str) -> Pager {
+        Pager::Offset { skip, top }
+    }
+
+    /// [`Pager::NextUrl`]: the body's next link, the first request numbered.
+    pub const fn next_url(page: &'static str, size: &'static str, first: u64) -> Pager {
+        Pager::NextUrl { page, size, first }
+    }
+
+    /// [`Pager::LinkHeader`]: the `Link` header, `size` records a page.
+    pub const fn link_header(size: &'static str) -> Pager {
+        Pager::LinkHeader { size }
+    }
+
     /// The parameter that carries the page size.
     pub fn size_param(&self) -> &'static str {
         match *self {
@@ -643,8 +663,8 @@ mod tests {
             timeout: "",
         },
         supports: &[],
-        unsupported: &[],
         since_kinds: &[],
+        unsupported: &[],
         default_quota: quota_per(3_600, 3_600),
         error_body: None,
     };
@@ -657,10 +677,7 @@ mod tests {
 
     const DEVICES: Listing<Device> = Listing::new(
         "/devices/{org}/items",
-        Pager::Offset {
-            skip: "$skip",
-            top: "$top",
-        },
+        Pager::offset("$skip", "$top"),
         Envelope::object("Data").total("Meta.TotalCount"),
     )
     .query(&[("$orderby", "Identifier")])

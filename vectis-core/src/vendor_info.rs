@@ -31,8 +31,8 @@
 //!         timeout: "check outbound HTTPS to {host}",
 //!     },
 //!     supports: &[Verb::ListCustomers],
-//!     unsupported: &[(&[Verb::AcknowledgeAlert], "Atera has no acknowledge verb")],
 //!     since_kinds: &[Kind::Customers],
+//!     unsupported: &[(&[Verb::AcknowledgeAlert], "Atera has no acknowledge verb")],
 //!     default_quota: quota_per(700, 60),
 //!     error_body: None,
 //! };
@@ -58,6 +58,7 @@ use crate::error::{Error, Result, Verb};
 use crate::http::{BaseUrl, Outcome, Response, Situation, VendorRules};
 use crate::model::{Kind, Vendor};
 use crate::rate_limit::Quota;
+use secrecy::{ExposeSecret, SecretString};
 use std::fmt;
 use std::num::NonZeroU32;
 use std::sync::Arc;
@@ -123,11 +124,11 @@ pub struct VendorInfo {
     pub hints: Hints,
     /// The verbs the connector has.
     pub supports: &'static [Verb],
+    /// The kinds `ListOptions::since` filters at the vendor.
+    pub since_kinds: &'static [Kind],
     /// Why it lacks the others, a reason for a group of verbs; a verb in no
     /// group is one "{product}'s API has no such verb".
     pub unsupported: &'static [(&'static [Verb], &'static str)],
-    /// The kinds `ListOptions::since` filters at the vendor.
-    pub since_kinds: &'static [Kind],
     /// The default client-side quota.
     pub default_quota: Quota,
     /// Reads the vendor's error body, when it has a documented one.
@@ -220,6 +221,21 @@ impl VendorInfo {
         self.env_var(name)
             .map(|e| self.text(e.help, &[]))
             .unwrap_or_default()
+    }
+
+    /// `value` trimmed, or [`VendorInfo::missing`] for variable `name` when
+    /// that leaves nothing.
+    pub fn required<'a>(&self, name: &str, value: &'a str) -> Result<&'a str> {
+        match value.trim() {
+            "" => Err(self.missing(name)),
+            v => Ok(v),
+        }
+    }
+
+    /// [`VendorInfo::required`] for a secret.
+    pub fn required_secret(&self, name: &str, secret: &SecretString) -> Result<SecretString> {
+        let v = self.required(name, secret.expose_secret())?;
+        Ok(SecretString::from(v.to_string()))
     }
 
     /// The configuration error for variable `name` given empty:
@@ -424,11 +440,11 @@ mod tests {
             timeout: "t",
         },
         supports: &[Verb::ListCustomers, Verb::ListAlerts],
+        since_kinds: &[],
         unsupported: &[(
             &[Verb::AcknowledgeAlert, Verb::ResolveAlert],
             "{product} has no acknowledge or close verb",
         )],
-        since_kinds: &[],
         default_quota: quota_per(3_600, 3_600),
         error_body: None,
     };

@@ -8,33 +8,25 @@ use crate::info::{
 };
 use crate::throttle::rules;
 use std::sync::Arc;
+use vectis_core::builder::Common;
 use vectis_core::credential::OAuth2Password;
 use vectis_core::error::Result;
-use vectis_core::{EngineSettings, Error, HttpClient, SecretString, Vendor};
+use vectis_core::{Error, HttpClient, SecretString};
 
 /// Builds a [`DattoRmmConnector`].
 #[derive(Debug)]
 pub struct DattoRmmBuilder {
+    common: Common,
     platform: String,
     api_key: SecretString,
     api_secret: SecretString,
-    base_url: Option<String>,
-    settings: EngineSettings,
     keep_deleted_devices: bool,
 }
 
 impl DattoRmmBuilder {
-    /// Another origin instead of the platform's host (a proxy, a fake); the
-    /// vendor paths (`/api/v2/…`, `/auth/oauth/token`) are appended.
-    pub fn base_url(mut self, url: &str) -> Self {
-        self.base_url = Some(url.to_string());
-        self
-    }
-
-    /// Engine settings: quota, retries, timeout, concurrency, time.
-    pub fn settings(mut self, settings: EngineSettings) -> Self {
-        self.settings = settings;
-        self
+    vectis_core::builder_setters! {
+        /// Another origin instead of the platform's host (a proxy, a fake); the
+        /// vendor paths (`/api/v2/…`, `/auth/oauth/token`) are appended.
     }
 
     /// Also list devices marked `deleted` (in the Deleted Devices site), with
@@ -46,7 +38,6 @@ impl DattoRmmBuilder {
 
     /// Validates the configuration.
     pub fn build(self) -> Result<DattoRmmConnector> {
-        use vectis_core::ExposeSecret;
         let platform = self.platform.trim().to_ascii_lowercase();
         if !PLATFORMS.contains(&platform.as_str()) {
             return Err(Error::config(
@@ -58,34 +49,27 @@ impl DattoRmmBuilder {
                 ),
             ));
         }
-        let key = self.api_key.expose_secret().trim();
-        if key.is_empty() {
-            return Err(INFO.missing(API_KEY_VAR));
-        }
-        let secret = self.api_secret.expose_secret().trim();
-        if secret.is_empty() {
-            return Err(INFO.missing(API_SECRET_VAR));
-        }
-        let raw = self
-            .base_url
-            .clone()
-            .unwrap_or_else(|| platform_origin(&platform));
-        let base = INFO.base_url(&raw, "Datto RMM base URL")?;
+        let key = INFO.required_secret(API_KEY_VAR, &self.api_key)?;
+        let secret = INFO.required_secret(API_SECRET_VAR, &self.api_secret)?;
+        let origin = platform_origin(&platform);
+        let base = self.common.base(&INFO, &origin, "Datto RMM base URL")?;
         let token_url = base.site.join(TOKEN_PATH)?;
         let host = base.site.as_str().to_string();
-        let custom_host = self.base_url.is_some();
-        let time = self.settings.time.clone();
+        let custom_host = self.common.base_url.is_some();
+        let time = self.common.settings.time.clone();
+        let bad_credentials = INFO.text(
+            "the API key or secret is wrong — re-copy the key pair, or generate a new one under the API user in Datto RMM ({users}); also check that API access is on ({access}) and that the platform `{platform}` is the one your API URL names",
+            &[("platform", &platform)],
+        );
         let credential = OAuth2Password::new(
-            Vendor::DattoRmm,
+            INFO.vendor,
             token_url,
             OAUTH_CLIENT_ID,
             SecretString::from(OAUTH_CLIENT_SECRET),
-            SecretString::from(key.to_string()),
-            SecretString::from(secret.to_string()),
+            key,
+            secret,
         )
-        .with_bad_credentials_hint(format!(
-            "the API key or secret is wrong — re-copy the key pair, or generate a new one under the API user in Datto RMM (Setup → Users); also check that API access is on (Setup → Global Settings → Access Control) and that the platform `{platform}` is the one your API URL names"
-        ))
+        .with_bad_credentials_hint(bad_credentials)
         .with_default_lifetime(TOKEN_LIFETIME)
         .with_time(time.clone());
         let rules = rules(&platform, &host, time);
@@ -93,7 +77,7 @@ impl DattoRmmBuilder {
             Arc::new(rules),
             base.api,
             Arc::new(credential),
-            self.settings,
+            self.common.settings,
         )?;
         Ok(DattoRmmConnector {
             client,
@@ -123,11 +107,10 @@ impl DattoRmmConnector {
         api_secret: SecretString,
     ) -> DattoRmmBuilder {
         DattoRmmBuilder {
+            common: Common::default(),
             platform: platform.to_string(),
             api_key,
             api_secret,
-            base_url: None,
-            settings: EngineSettings::default(),
             keep_deleted_devices: false,
         }
     }

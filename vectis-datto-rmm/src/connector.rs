@@ -13,7 +13,7 @@ use vectis_core::http::Method;
 use vectis_core::paginate::PageStream;
 use vectis_core::{
     ActionOutcome, Alert, ConnectionInfo, Connector, Customer, Device, Error, HttpClient, ListCall,
-    ListOptions, Listing, VendorInfo,
+    ListOptions, Listing,
 };
 
 /// One Datto RMM account.
@@ -51,13 +51,7 @@ impl DattoRmmConnector {
 
 #[async_trait]
 impl Connector for DattoRmmConnector {
-    fn info(&self) -> &'static VendorInfo {
-        &INFO
-    }
-
-    fn observed(&self) -> vectis_core::Observed {
-        self.client.observed()
-    }
+    vectis_core::connector_basics!(INFO, client);
 
     async fn check(&self) -> Result<ConnectionInfo> {
         let account: raw::Account = self.client.fetch("/account", &[]).await.map_err(|e| {

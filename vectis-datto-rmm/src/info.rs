@@ -83,6 +83,7 @@ pub static INFO: VendorInfo = VendorInfo {
         Verb::ListAlerts,
         Verb::ResolveAlert,
     ],
+    since_kinds: &[],
     unsupported: &[
         (
             &[Verb::AcknowledgeAlert],
@@ -93,7 +94,6 @@ pub static INFO: VendorInfo = VendorInfo {
             "Datto RMM has no tickets; open them in a PSA (e.g. with the ConnectWise connector)",
         ),
     ],
-    since_kinds: &[],
     default_quota: quota_per(DEFAULT_QUOTA_PER_MINUTE, 60),
     error_body: Some(error_message),
 };

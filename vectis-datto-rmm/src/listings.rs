@@ -10,11 +10,7 @@ use vectis_core::http::Response;
 use vectis_core::paginate::RawPage;
 use vectis_core::{Envelope, Listing, Pager};
 
-const PAGER: Pager = Pager::NextUrl {
-    page: "page",
-    size: "max",
-    first: 0,
-};
+const PAGER: Pager = Pager::next_url("page", "max", 0);
 
 /// `PaginationData` plus the list; `count` says whether a missing list is
 /// an empty page.

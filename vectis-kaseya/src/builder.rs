@@ -4,9 +4,10 @@
 use crate::KaseyaConnector;
 use crate::info::{INFO, TENANT_URL_VAR, TOKEN_ID_VAR, TOKEN_SECRET_VAR};
 use std::sync::Arc;
+use vectis_core::builder::Common;
 use vectis_core::credential::Basic;
 use vectis_core::error::Result;
-use vectis_core::{BaseUrl, EngineSettings, HttpClient, InfoRules, SecretString, Vendor};
+use vectis_core::{BaseUrl, HttpClient, InfoRules, SecretString};
 
 /// Normalizes a tenant URL: trims it, drops a trailing slash, doubled slashes
 /// and a pasted `/api/v3` (or `/api`), and validates it (https, or http on
@@ -17,12 +18,10 @@ pub fn normalize_tenant_url(raw: &str) -> Result<BaseUrl> {
 
 /// Builds a [`KaseyaConnector`].
 pub struct KaseyaBuilder {
+    common: Common,
     tenant_url: String,
-    /// What an error about `tenant_url` calls it.
-    url_setting: &'static str,
     token_id: String,
     token_secret: SecretString,
-    settings: EngineSettings,
     enrich_devices: bool,
     link_alerts: bool,
 }
@@ -33,12 +32,13 @@ impl std::fmt::Debug for KaseyaBuilder {
         // fingerprint only, like the secret is never shown.
         f.debug_struct("KaseyaBuilder")
             .field("tenant_url", &self.tenant_url)
+            .field("base_url", &self.common.base_url)
             .field(
                 "token_id",
                 &vectis_core::credential::fingerprint(&SecretString::from(self.token_id.clone())),
             )
             .field("token_secret", &"[redacted]")
-            .field("settings", &self.settings)
+            .field("settings", &self.common.settings)
             .field("enrich_devices", &self.enrich_devices)
             .field("link_alerts", &self.link_alerts)
             .finish()
@@ -46,18 +46,9 @@ impl std::fmt::Debug for KaseyaBuilder {
 }
 
 impl KaseyaBuilder {
-    /// Another address instead of the tenant URL given to
-    /// [`KaseyaConnector::builder`] (a proxy, a fake); `/api/v3` is appended.
-    pub fn base_url(mut self, url: &str) -> Self {
-        self.tenant_url = url.to_string();
-        self.url_setting = "base URL";
-        self
-    }
-
-    /// Engine settings: quota, retries, timeout, concurrency, time.
-    pub fn settings(mut self, settings: EngineSettings) -> Self {
-        self.settings = settings;
-        self
+    vectis_core::builder_setters! {
+        /// Another address instead of the tenant URL given to
+        /// [`KaseyaConnector::builder`] (a proxy, a fake); `/api/v3` is appended.
     }
 
     /// Whether devices get OS, online and last-seen from `GET /api/v3/assets`
@@ -77,23 +68,16 @@ impl KaseyaBuilder {
 
     /// Validates the configuration.
     pub fn build(self) -> Result<KaseyaConnector> {
-        use vectis_core::ExposeSecret;
-        let base = INFO.base_url(&self.tenant_url, self.url_setting)?;
-        let id = self.token_id.trim();
-        if id.is_empty() {
-            return Err(INFO.missing(TOKEN_ID_VAR));
-        }
-        if self.token_secret.expose_secret().trim().is_empty() {
-            return Err(INFO.missing(TOKEN_SECRET_VAR));
-        }
-        let secret = SecretString::from(self.token_secret.expose_secret().trim().to_string());
-        let credential = Basic::new(Vendor::Kaseya, id, secret);
+        let base = self.common.base(&INFO, &self.tenant_url, TENANT_URL_VAR)?;
+        let id = INFO.required(TOKEN_ID_VAR, &self.token_id)?;
+        let secret = INFO.required_secret(TOKEN_SECRET_VAR, &self.token_secret)?;
+        let credential = Basic::new(INFO.vendor, id, secret);
         let rules = InfoRules::new(&INFO).var("tenant", base.site.as_str());
         let client = HttpClient::new(
             Arc::new(rules),
             base.api,
             Arc::new(credential),
-            self.settings,
+            self.common.settings,
         );
         Ok(KaseyaConnector {
             client,
@@ -116,11 +100,10 @@ impl KaseyaConnector {
     /// A builder, for engine settings, enrichment and linking.
     pub fn builder(tenant_url: &str, token_id: &str, token_secret: SecretString) -> KaseyaBuilder {
         KaseyaBuilder {
+            common: Common::default(),
             tenant_url: tenant_url.to_string(),
-            url_setting: TENANT_URL_VAR,
             token_id: token_id.to_string(),
             token_secret,
-            settings: EngineSettings::default(),
             enrich_devices: true,
             link_alerts: true,
         }

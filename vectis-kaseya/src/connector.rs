@@ -8,9 +8,7 @@ use async_trait::async_trait;
 use vectis_core::error::Result;
 use vectis_core::listing::lazy;
 use vectis_core::paginate::PageStream;
-use vectis_core::{
-    Alert, ConnectionInfo, Connector, Customer, Device, HttpClient, ListOptions, VendorInfo,
-};
+use vectis_core::{Alert, ConnectionInfo, Connector, Customer, Device, HttpClient, ListOptions};
 
 /// One VSA X tenant.
 #[derive(Debug, Clone)]
@@ -34,13 +32,7 @@ impl KaseyaConnector {
 
 #[async_trait]
 impl Connector for KaseyaConnector {
-    fn info(&self) -> &'static VendorInfo {
-        &INFO
-    }
-
-    fn observed(&self) -> vectis_core::Observed {
-        self.client.observed()
-    }
+    vectis_core::connector_basics!(INFO, client);
 
     async fn check(&self) -> Result<ConnectionInfo> {
         let opts = ListOptions::default();

@@ -51,6 +51,7 @@ pub static INFO: VendorInfo = VendorInfo {
         timeout: "check the tenant URL `{tenant}` and outbound HTTPS to it",
     },
     supports: &[Verb::ListCustomers, Verb::ListDevices, Verb::ListAlerts],
+    since_kinds: &[],
     unsupported: &[
         (
             &[Verb::AcknowledgeAlert, Verb::ResolveAlert],
@@ -61,7 +62,6 @@ pub static INFO: VendorInfo = VendorInfo {
             "VSA X has no tickets in its API; open them in a PSA (e.g. with the ConnectWise connector)",
         ),
     ],
-    since_kinds: &[],
     default_quota: quota_per(DEFAULT_QUOTA_PER_HOUR, 3_600),
     error_body: Some(meta_error),
 };

@@ -6,10 +6,7 @@ use crate::info::PAGE_SIZE;
 use crate::raw::{Asset, DeviceItem, Notification, Organization};
 use vectis_core::{Envelope, Listing, Pager};
 
-const PAGER: Pager = Pager::Offset {
-    skip: "$skip",
-    top: "$top",
-};
+const PAGER: Pager = Pager::offset("$skip", "$top");
 
 /// `Data` may be missing or null only when `Meta.TotalCount` is 0.
 const ENVELOPE: Envelope = Envelope::object("Data").total("Meta.TotalCount");
