@@ -6,14 +6,16 @@
 //! opening a ticket that is never created twice. A PSA has tickets, not
 //! monitoring alerts: [`Connector::alerts`] returns [`Error::Unsupported`].
 //!
-//! Add to `Cargo.toml`: `vectis-connectwise = "0.1"` and `vectis-core =
-//! "0.1"` (the [`Connector`] trait, settings and errors), plus an async
-//! runtime (`tokio = { version = "1", features = ["macros",
-//! "rt-multi-thread"] }`) and `futures = "0.3"` for `TryStreamExt`.
-//! TLS is rustls with the webpki roots by default; the features
-//! `rustls-native-roots` (the OS trust store too) and `native-tls` (the
-//! platform's TLS, with `default-features = false`) choose otherwise, and
-//! `EngineSettings::extra_root_certificates` adds a proxy's CA.
+//! Add `vectis-connectwise = "0.1"` and `vectis-core = "0.1"` (the [`Connector`]
+//! trait, settings, errors) to `Cargo.toml`, with an async runtime and
+//! `futures`. TLS: the same features as `vectis-core` (`rustls`, the
+//! default; `rustls-native-roots`; `native-tls`).
+//!
+//! **Layout.** A declaration of ConnectWise's API, run by `vectis-core`:
+//! `info` ([`INFO`]), `listings`, `raw`, [`map`], `builder`, `connector`, and
+//! what is ConnectWise's alone: `codebase` (discovery), `classify` (its
+//! refusals explained), `once` (no record twice), `tickets` (no ticket
+//! twice) and `workflow` (the [`Psa`](vectis_core::Psa) verbs).
 //!
 //! Building a connector sends nothing (the codebase is looked up on first
 //! use); what it can do, and why it cannot do the rest, is known without the
@@ -113,11 +115,10 @@
 //! (`deletedFlag`) are left out unless
 //! [`ConnectWiseBuilder::include_deleted_companies`] is set.
 //!
-//! **Quota.** ConnectWise publishes none; Cloudflare in front of the cloud
-//! answers 429 with `Retry-After`, which is honoured. The default client-side
-//! quota is a conservative 60 requests/minute (60,000 records/minute at 1,000
-//! a page), shared by every connector using the same API member; override it
-//! with [`EngineSettings::quota`].
+//! **Quota.** ConnectWise publishes none (Cloudflare answers 429 with
+//! `Retry-After`, which is honoured); the default is a conservative 60
+//! requests/minute, shared by every connector using the same API member
+//! ([`EngineSettings::quota`] overrides it).
 //!
 //! [`Connector`]: vectis_core::Connector
 //! [`Connector::alerts`]: vectis_core::Connector::alerts

@@ -85,10 +85,28 @@ macro_rules! builder_setters {
 /// (its [`VendorInfo`] table, a path) and `observed` (from its
 /// [`HttpClient`](crate::HttpClient), a field path from `self`).
 ///
-/// ```ignore
-/// impl Connector for AteraConnector {
+/// ```
+/// # use vectis_core::vendor_info::{Hints, VendorInfo, quota_per};
+/// # use vectis_core::{Vendor, Verb};
+/// use vectis_core::{ConnectionInfo, Connector, HttpClient, Result};
+///
+/// # static INFO: VendorInfo = VendorInfo { vendor: Vendor::Atera, product: "Atera",
+/// #     example_url: "https://app.atera.com", api_root: "/api/v3", api_root_aliases: &[],
+/// #     env: &[], consoles: &[], hints: Hints { unauthorized: "", forbidden: "", not_found: "",
+/// #     rate_limited: "", timeout: "" }, supports: &[], since_kinds: &[],
+/// #     unsupported: &[], default_quota: quota_per(700, 60), error_body: None };
+/// #[derive(Debug)]
+/// struct ExampleConnector {
+///     client: HttpClient,
+/// }
+///
+/// #[async_trait::async_trait]
+/// impl Connector for ExampleConnector {
 ///     vectis_core::connector_basics!(INFO, client);
-///     // … check, listings, actions
+///
+///     async fn check(&self) -> Result<ConnectionInfo> {
+///         Ok(ConnectionInfo::named(self.vendor(), "example"))
+///     }
 /// }
 /// ```
 #[macro_export]

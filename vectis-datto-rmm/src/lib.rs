@@ -6,14 +6,17 @@
 //! removed muting in release 8.9.0, so [`Connector::acknowledge_alert`]
 //! returns [`Error::Unsupported`] saying so.
 //!
-//! Add to `Cargo.toml`: `vectis-datto-rmm = "0.1"` and `vectis-core = "0.1"`
-//! (the [`Connector`] trait, settings and errors), plus an async runtime
-//! (`tokio = { version = "1", features = ["macros", "rt-multi-thread"] }`)
-//! and `futures = "0.3"` for `TryStreamExt`.
-//! TLS is rustls with the webpki roots by default; the features
-//! `rustls-native-roots` (the OS trust store too) and `native-tls` (the
-//! platform's TLS, with `default-features = false`) choose otherwise, and
-//! `EngineSettings::extra_root_certificates` adds a proxy's CA.
+//! Add `vectis-datto-rmm = "0.1"` and `vectis-core = "0.1"` (the [`Connector`]
+//! trait, settings, errors) to `Cargo.toml`, with an async runtime and
+//! `futures`. TLS: the same features as `vectis-core` (`rustls`, the
+//! default; `rustls-native-roots`; `native-tls`).
+//!
+//! **Layout.** A declaration of Datto RMM's API, run by `vectis-core`:
+//! `info` (its facts: [`INFO`]), `listings` (its lists and the capped-page
+//! hook), `raw` (its JSON) and [`map`] (records → model), the `builder` and
+//! the `connector`, and what is Datto's alone: `throttle` (the 429 → IP-block
+//! classifier), `page_max` (the account's page maximum) and `explain`
+//! (token and platform errors in Datto's terms).
 //!
 //! Building a connector sends nothing (the token is asked for on first use);
 //! what it can do, and why it cannot do the rest, is known without the

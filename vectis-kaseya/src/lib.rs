@@ -7,14 +7,16 @@
 //! VSA X has no acknowledge or close verb, so both return
 //! [`Error::Unsupported`] and send nothing.
 //!
-//! Add to `Cargo.toml`: `vectis-kaseya = "0.1"` and `vectis-core = "0.1"`
-//! (the [`Connector`] trait, settings and errors), plus an async runtime
-//! (`tokio = { version = "1", features = ["macros", "rt-multi-thread"] }`)
-//! and `futures = "0.3"` for `TryStreamExt`.
-//! TLS is rustls with the webpki roots by default; the features
-//! `rustls-native-roots` (the OS trust store too) and `native-tls` (the
-//! platform's TLS, with `default-features = false`) choose otherwise, and
-//! `EngineSettings::extra_root_certificates` adds a proxy's CA.
+//! Add `vectis-kaseya = "0.1"` and `vectis-core = "0.1"` (the [`Connector`]
+//! trait, settings, errors) to `Cargo.toml`, with an async runtime and
+//! `futures`. TLS: the same features as `vectis-core` (`rustls`, the
+//! default; `rustls-native-roots`; `native-tls`).
+//!
+//! **Layout.** A declaration of VSA X's API, run by `vectis-core`: `info`
+//! (its facts: [`INFO`]), `listings` (its five lists), `raw` (its JSON) and
+//! [`map`] (records → model), the `builder` and the `connector`, and its
+//! two bespoke operations: `assets` (the device ↔ asset join) and `alerts`
+//! (linking each notification to its device and organization).
 //!
 //! Building a connector sends nothing; what it can do, and why it cannot do
 //! the rest, is known without the network:
