@@ -437,7 +437,7 @@ pub async fn run_sync(args: &[String], mut io: Io<'_>) -> i32 {
         let unfiltered: Vec<&str> = kinds
             .iter()
             .map(|k| k.name())
-            .filter(|k| !entry.since_kinds.contains(k))
+            .filter(|k| !entry.filters_since(k))
             .collect();
         if !unfiltered.is_empty() {
             let _ = writeln!(

@@ -2,7 +2,9 @@
 //! environment. A new vendor crate plugs in with one [`VendorEntry`].
 
 use std::sync::Arc;
-use vectis_core::{Connector, EngineSettings, Error, Result, SecretString, Vendor};
+use vectis_core::{
+    Connector, EngineSettings, Error, Kind, Result, SecretString, Vendor, VendorInfo,
+};
 
 /// Reads an environment variable (injected so tests need not touch the
 /// process environment).
@@ -16,26 +18,55 @@ pub type BuildFn = fn(Env<'_>, Option<&str>, EngineSettings) -> Result<Arc<dyn C
 pub struct VendorEntry {
     /// The vendor.
     pub vendor: Vendor,
-    /// The environment variables it reads, in the order they are explained.
-    pub env_vars: &'static [&'static str],
+    /// Its table: the environment variables it reads, in the order they are
+    /// explained, and the kinds it filters by `--since`.
+    pub info: &'static VendorInfo,
     /// Builds the connector from the environment, an optional `--base-url`
     /// and engine settings.
     pub build: BuildFn,
-    /// The kinds (`customers`, `devices`, `alerts`, `tickets`) the vendor
-    /// filters by `--since`; the others are always listed in full.
-    pub since_kinds: &'static [&'static str],
 }
 
-/// A required variable, or a configuration error that names it and says
-/// where the value comes from.
-pub fn require(env: Env<'_>, name: &str, where_from: &str) -> Result<String> {
-    match env(name) {
-        Some(v) if !v.trim().is_empty() => Ok(v),
-        _ => Err(Error::config(
-            name,
-            format!("{name} is not set; {where_from}, then export {name}=…"),
-        )),
+impl VendorEntry {
+    /// Whether the vendor filters `kind` (`customers`, …) by `--since`; the
+    /// others are always listed in full.
+    pub fn filters_since(&self, kind: &str) -> bool {
+        Kind::from_name(kind).is_some_and(|k| self.info.filters_since(k))
     }
+}
+
+/// Every variable of `info`'s table, in its order, or a configuration error
+/// that names the first one missing and says where its value comes from. A
+/// URL variable (`KASEYA_TENANT_URL`) is not needed with `--base-url`: the
+/// base URL stands in for it.
+pub fn values<const N: usize>(
+    env: Env<'_>,
+    info: &VendorInfo,
+    base_url: Option<&str>,
+) -> Result<[String; N]> {
+    let found: Vec<String> = info
+        .env
+        .iter()
+        .map(|var| match env(var.name) {
+            Some(v) if !v.trim().is_empty() => Ok(v),
+            _ => match base_url.filter(|_| var.name.ends_with("_URL")) {
+                Some(url) => Ok(url.to_string()),
+                None => Err(Error::config(
+                    var.name,
+                    format!(
+                        "{name} is not set; {}, then export {name}=…",
+                        info.env_help(var.name),
+                        name = var.name
+                    ),
+                )),
+            },
+        })
+        .collect::<Result<_>>()?;
+    found.try_into().map_err(|v: Vec<String>| {
+        Error::config(
+            "VENDOR",
+            format!("{} reads {} variables, not {N}", info.product, v.len()),
+        )
+    })
 }
 
 fn atera(
@@ -43,11 +74,7 @@ fn atera(
     base_url: Option<&str>,
     settings: EngineSettings,
 ) -> Result<Arc<dyn Connector>> {
-    let key = require(
-        env,
-        "ATERA_API_KEY",
-        "create an API key in Atera → Admin → API",
-    )?;
+    let [key] = values(env, &vectis_atera::INFO, base_url)?;
     let mut b = vectis_atera::AteraConnector::builder(SecretString::from(key)).settings(settings);
     if let Some(url) = base_url {
         b = b.base_url(url);
@@ -60,25 +87,7 @@ fn kaseya(
     base_url: Option<&str>,
     settings: EngineSettings,
 ) -> Result<Arc<dyn Connector>> {
-    // With --base-url the tenant URL is not needed: the base URL wins.
-    let tenant = match base_url {
-        Some(url) => url.to_string(),
-        None => require(
-            env,
-            "KASEYA_TENANT_URL",
-            "it is the address you open VSA X at, e.g. https://acme.vsax.net",
-        )?,
-    };
-    let id = require(
-        env,
-        "KASEYA_TOKEN_ID",
-        "create an API token in VSA X → Settings → API Access → Tokens",
-    )?;
-    let secret = require(
-        env,
-        "KASEYA_TOKEN_SECRET",
-        "it is shown once, when the token is created; if it was not kept, create a new token in VSA X → Settings → API Access → Tokens",
-    )?;
+    let [tenant, id, secret] = values(env, &vectis_kaseya::INFO, base_url)?;
     let mut b = vectis_kaseya::KaseyaConnector::builder(&tenant, &id, SecretString::from(secret))
         .settings(settings);
     if let Some(url) = base_url {
@@ -93,22 +102,7 @@ fn datto_rmm(
     base_url: Option<&str>,
     settings: EngineSettings,
 ) -> Result<Arc<dyn Connector>> {
-    let platform = require(
-        env,
-        "DATTO_PLATFORM",
-        "it is the first part of your API URL (pinotage, merlot, concord, vidal, zinfandel or syrah), \
-         shown in Setup → Global Settings → Access Control",
-    )?;
-    let key = require(
-        env,
-        "DATTO_API_KEY",
-        "generate an API key pair for an API user in Datto RMM → Setup → Users",
-    )?;
-    let secret = require(
-        env,
-        "DATTO_API_SECRET",
-        "it is shown once, with the API key",
-    )?;
+    let [platform, key, secret] = values(env, &vectis_datto_rmm::INFO, base_url)?;
     let mut b = vectis_datto_rmm::DattoRmmConnector::builder(
         &platform,
         SecretString::from(key),
@@ -136,35 +130,8 @@ pub fn connectwise_connector(
     base_url: Option<&str>,
     settings: EngineSettings,
 ) -> Result<vectis_connectwise::ConnectWiseConnector> {
-    // With --base-url the site URL is not needed: the base URL wins.
-    let site = match base_url {
-        Some(url) => env("CONNECTWISE_SITE_URL").unwrap_or_else(|| url.to_string()),
-        None => require(
-            env,
-            "CONNECTWISE_SITE_URL",
-            "it is the address you log in at, e.g. https://na.myconnectwise.net",
-        )?,
-    };
-    let company = require(
-        env,
-        "CONNECTWISE_COMPANY_ID",
-        "it is the short company id on the login page (case-sensitive)",
-    )?;
-    let public = require(
-        env,
-        "CONNECTWISE_PUBLIC_KEY",
-        "create an API key pair under System → Members → API Members",
-    )?;
-    let private = require(
-        env,
-        "CONNECTWISE_PRIVATE_KEY",
-        "it is shown once with the public key",
-    )?;
-    let client_id = require(
-        env,
-        "CONNECTWISE_CLIENT_ID",
-        "register a client id at the ConnectWise developer portal",
-    )?;
+    let [site, company, public, private, client_id] =
+        values(env, &vectis_connectwise::INFO, base_url)?;
     let mut b = vectis_connectwise::ConnectWiseConnector::builder(
         &site,
         &company,
@@ -181,43 +148,18 @@ pub fn connectwise_connector(
 
 /// Every vendor the examples can talk to.
 pub fn registry() -> Vec<VendorEntry> {
+    fn entry(info: &'static VendorInfo, build: BuildFn) -> VendorEntry {
+        VendorEntry {
+            vendor: info.vendor,
+            info,
+            build,
+        }
+    }
     vec![
-        VendorEntry {
-            vendor: Vendor::Atera,
-            env_vars: &["ATERA_API_KEY"],
-            build: atera,
-            // `FromLastModifiedDate` exists on customers only.
-            since_kinds: &["customers"],
-        },
-        VendorEntry {
-            vendor: Vendor::Kaseya,
-            env_vars: &[
-                "KASEYA_TENANT_URL",
-                "KASEYA_TOKEN_ID",
-                "KASEYA_TOKEN_SECRET",
-            ],
-            build: kaseya,
-            since_kinds: &[],
-        },
-        VendorEntry {
-            vendor: Vendor::DattoRmm,
-            env_vars: &["DATTO_PLATFORM", "DATTO_API_KEY", "DATTO_API_SECRET"],
-            build: datto_rmm,
-            since_kinds: &[],
-        },
-        VendorEntry {
-            vendor: Vendor::ConnectWise,
-            env_vars: &[
-                "CONNECTWISE_SITE_URL",
-                "CONNECTWISE_COMPANY_ID",
-                "CONNECTWISE_PUBLIC_KEY",
-                "CONNECTWISE_PRIVATE_KEY",
-                "CONNECTWISE_CLIENT_ID",
-            ],
-            build: connectwise,
-            // `conditions=lastUpdated > [...]` on every list.
-            since_kinds: &["customers", "devices", "tickets"],
-        },
+        entry(&vectis_atera::INFO, atera),
+        entry(&vectis_kaseya::INFO, kaseya),
+        entry(&vectis_datto_rmm::INFO, datto_rmm),
+        entry(&vectis_connectwise::INFO, connectwise),
     ]
 }
 

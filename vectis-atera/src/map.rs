@@ -1,7 +1,15 @@
 //! Atera records → the normalized model: one plain function per type.
 
 use crate::raw::{AteraAgent, AteraAlert, AteraCustomer};
-use vectis_core::{Alert, AlertStatus, Customer, Device, OsFamily, Severity, Vendor};
+use vectis_core::{Alert, AlertStatus, Customer, Device, Severity, Vendor};
+
+/// Atera's severities, by the word it sends (any case).
+const SEVERITIES: &[(&str, Severity)] = &[
+    ("critical", Severity::Critical),
+    ("warning", Severity::Medium),
+    ("information", Severity::Info),
+    ("info", Severity::Info),
+];
 
 /// `CustomerDto` → [`Customer`]; `None` without a `CustomerID`.
 pub fn customer(c: AteraCustomer, raw: serde_json::Value) -> Option<Customer> {
@@ -24,6 +32,11 @@ fn device_key(guid: Option<&str>, agent_id: Option<i64>) -> Option<String> {
     }
 }
 
+/// Whether an agent has a `DeviceGuid` or an `AgentID` to be known by.
+pub fn has_device_key(a: &AteraAgent) -> bool {
+    device_key(a.device_guid.as_deref(), a.agent_id).is_some()
+}
+
 /// `AgentDto` → [`Device`]; `None` when it has neither a `DeviceGuid` nor
 /// an `AgentID` to be known by.
 pub fn device(a: AteraAgent, raw: serde_json::Value) -> Option<Device> {
@@ -34,8 +47,7 @@ pub fn device(a: AteraAgent, raw: serde_json::Value) -> Option<Device> {
         a.machine_name.or(a.agent_name).unwrap_or_default(),
     );
     device.customer_id = a.customer_id.map(|c| c.to_string());
-    device.os_family = a.os.as_deref().map(OsFamily::from_os_name);
-    device.os = a.os;
+    device.set_os(a.os);
     device.online = a.online;
     device.last_seen = a.last_seen;
     device.raw = raw;
@@ -47,15 +59,10 @@ pub fn device(a: AteraAgent, raw: serde_json::Value) -> Option<Device> {
 /// `medium` too, so it is neither hidden nor over-alarmed; the original
 /// stays in `raw`.
 pub fn severity(s: Option<&str>) -> Severity {
-    match s.map(|s| s.trim().to_ascii_lowercase()).as_deref() {
-        Some("critical") => Severity::Critical,
-        Some("warning") => Severity::Medium,
-        Some("information") | Some("info") => Severity::Info,
-        other => {
-            tracing::warn!(target: "vectis::atera", severity = ?other, "unknown Atera severity, mapped to medium");
-            Severity::Medium
-        }
-    }
+    Severity::from_word(s, SEVERITIES).unwrap_or_else(|| {
+        tracing::warn!(target: "vectis::atera", severity = ?s, "unknown Atera severity, mapped to medium");
+        Severity::Medium
+    })
 }
 
 /// `AlertDto` → [`Alert`]; `None` without an `AlertID`. `Archived` means
@@ -85,6 +92,7 @@ pub fn alert(a: AteraAlert, raw: serde_json::Value) -> Option<Alert> {
 mod tests {
     use super::*;
     use serde_json::json;
+    use vectis_core::OsFamily;
 
     fn de<T: serde::de::DeserializeOwned>(v: &serde_json::Value) -> T {
         serde_json::from_value(v.clone()).unwrap()

@@ -1,7 +1,7 @@
 //! ConnectWise records → the normalized model: one plain function per type.
 
 use crate::raw::{Company, Configuration, Ticket};
-use vectis_core::{Customer, Device, OsFamily, Vendor};
+use vectis_core::{Customer, Device, Vendor};
 
 /// `Company` → [`Customer`]. The name falls back to the short identifier.
 pub fn customer(c: Company, raw: serde_json::Value) -> Customer {
@@ -26,8 +26,7 @@ pub fn device(c: Configuration, raw: serde_json::Value) -> Device {
         c.name.unwrap_or_default(),
     );
     device.customer_id = c.company.and_then(|r| r.id).map(|id| id.to_string());
-    device.os_family = os.as_deref().map(OsFamily::from_os_name);
-    device.os = os;
+    device.set_os(os);
     device.raw = raw;
     device
 }
@@ -83,6 +82,7 @@ fn non_empty(s: Option<String>) -> Option<String> {
 mod tests {
     use super::*;
     use serde_json::json;
+    use vectis_core::OsFamily;
 
     fn de<T: serde::de::DeserializeOwned>(v: &serde_json::Value) -> T {
         serde_json::from_value(v.clone()).unwrap()

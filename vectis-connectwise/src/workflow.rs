@@ -2,17 +2,20 @@
 //! and reopening through `PATCH` (JSON Patch on `status`), boards and
 //! priorities by name — and the [`Psa`] trait over them.
 
-use crate::{
-    CLOSED_STATUS_NAMES, ConnectWiseConnector, EP_BOARD_STATUSES, EP_BOARDS, EP_NOTES,
-    EP_PRIORITIES, EP_TICKET, EP_TICKETS, EP_TIME_ENTRIES, MAX_EXTERNAL_REF_CHARS, MAX_PAGE_SIZE,
-    map, raw,
-};
+use crate::info::{CLOSED_STATUS_NAMES, INFO, MAX_EXTERNAL_REF_CHARS, MAX_PAGE_SIZE};
+use crate::listings::TICKETS;
+use crate::{ConnectWiseConnector, map, raw};
 use async_trait::async_trait;
 use serde::de::DeserializeOwned;
 use vectis_core::error::Result;
 use vectis_core::http::{Method, RequestSpec};
 use vectis_core::paginate::decode_item;
-use vectis_core::{Activity, ActivityKind, Error, Named, Psa, TicketState, Vendor};
+use vectis_core::{Activity, ActivityKind, Error, Named, Psa, TicketState};
+
+/// One ticket.
+const TICKET: &str = "/service/tickets/{id}";
+/// A ticket's notes.
+const NOTES: &str = "/service/tickets/{id}/notes";
 
 /// A ticket id must be a ConnectWise ticket number.
 fn ticket_number(id: &str) -> Result<i64> {
@@ -23,32 +26,34 @@ fn ticket_number(id: &str) -> Result<i64> {
 }
 
 impl ConnectWiseConnector {
+    /// A `method` request of `path` (its `{name}`s filled from `args`) at
+    /// the API root.
+    async fn spec(&self, method: Method, path: &str, args: &[(&str, &str)]) -> Result<RequestSpec> {
+        let api = self.api_root().await?;
+        self.inner.client.spec_at(&api, method, path, args)
+    }
+
     /// `GET path?…` on the API root, decoded item by item.
     async fn get_list<R: DeserializeOwned>(
         &self,
         path: &str,
-        endpoint: &str,
+        args: &[(&str, &str)],
         query: &[(&str, String)],
     ) -> Result<Vec<(R, serde_json::Value)>> {
-        let api = self.api_root().await?;
-        let mut url = api.join(path)?;
+        let mut get = self.spec(Method::GET, path, args).await?;
         {
-            let mut q = url.query_pairs_mut();
+            let mut q = get.url.query_pairs_mut();
             for (k, v) in query {
                 q.append_pair(k, v);
             }
             q.append_pair("pageSize", &MAX_PAGE_SIZE.to_string());
         }
-        let resp = self
-            .inner
-            .client
-            .execute(RequestSpec::get(url, endpoint))
-            .await?;
+        let resp = self.inner.client.execute(get).await?;
         let items: Vec<serde_json::Value> = resp.json()?;
         items
             .into_iter()
             .enumerate()
-            .map(|(i, v)| Ok((decode_item(Vendor::ConnectWise, endpoint, i, &v)?, v)))
+            .map(|(i, v)| Ok((decode_item(resp.vendor, &resp.endpoint, i, &v)?, v)))
             .collect()
     }
 
@@ -68,8 +73,8 @@ impl ConnectWiseConnector {
         }
         let found: Vec<(raw::Ticket, _)> = self
             .get_list(
-                "service/tickets",
-                EP_TICKETS,
+                TICKETS.path,
+                &[],
                 &[
                     (
                         "conditions",
@@ -90,18 +95,11 @@ impl ConnectWiseConnector {
 
     /// `GET /service/tickets/{id}`; `None` on 404.
     pub async fn ticket_state(&self, id: &str) -> Result<Option<TicketState>> {
-        let n = ticket_number(id)?;
-        let api = self.api_root().await?;
-        let url = api.join(&format!("service/tickets/{n}"))?;
-        match self
-            .inner
-            .client
-            .execute(RequestSpec::get(url, EP_TICKET))
-            .await
-        {
+        let n = ticket_number(id)?.to_string();
+        let get = self.spec(Method::GET, TICKET, &[("id", &n)]).await?;
+        match self.inner.client.execute(get).await {
             Ok(resp) => {
-                let v: serde_json::Value = resp.json()?;
-                let t: raw::Ticket = decode_item(Vendor::ConnectWise, EP_TICKET, 0, &v)?;
+                let (t, v) = resp.record::<raw::Ticket>()?;
                 Ok(Some(map::ticket_state(t, v)))
             }
             Err(Error::NotFound { .. }) => Ok(None),
@@ -120,8 +118,9 @@ impl ConnectWiseConnector {
                 reason: "its text is empty".into(),
             });
         }
-        let api = self.api_root().await?;
-        let url = api.join(&format!("service/tickets/{n}/notes"))?;
+        let post = self
+            .spec(Method::POST, NOTES, &[("id", &n.to_string())])
+            .await?;
         let body = serde_json::json!({
             "ticketId": n,
             "text": text,
@@ -129,13 +128,8 @@ impl ConnectWiseConnector {
             "internalAnalysisFlag": false,
             "resolutionFlag": false,
         });
-        let resp = self
-            .inner
-            .client
-            .execute(RequestSpec::new(Method::POST, url, EP_NOTES).json(body))
-            .await?;
-        let v: serde_json::Value = resp.json()?;
-        let note: raw::ServiceNote = decode_item(Vendor::ConnectWise, EP_NOTES, 0, &v)?;
+        let resp = self.inner.client.execute(post.json(body)).await?;
+        let (note, _) = resp.record::<raw::ServiceNote>()?;
         Ok(note_activity(note))
     }
 
@@ -145,13 +139,12 @@ impl ConnectWiseConnector {
     /// up to 1,000 of each.
     pub async fn activity(&self, ticket_id: &str) -> Result<Vec<Activity>> {
         let n = ticket_number(ticket_id)?;
-        let notes: Vec<(raw::ServiceNote, _)> = self
-            .get_list(&format!("service/tickets/{n}/notes"), EP_NOTES, &[])
-            .await?;
+        let notes: Vec<(raw::ServiceNote, _)> =
+            self.get_list(NOTES, &[("id", &n.to_string())], &[]).await?;
         let entries: Vec<(raw::TimeEntry, _)> = self
             .get_list(
-                "time/entries",
-                EP_TIME_ENTRIES,
+                "/time/entries",
+                &[],
                 &[(
                     "conditions",
                     format!("chargeToType = \"ServiceTicket\" and chargeToId = {n}"),
@@ -179,8 +172,8 @@ impl ConnectWiseConnector {
     async fn board_statuses(&self, board_id: i64) -> Result<Vec<raw::BoardStatus>> {
         let list: Vec<(raw::BoardStatus, _)> = self
             .get_list(
-                &format!("service/boards/{board_id}/statuses"),
-                EP_BOARD_STATUSES,
+                "/service/boards/{id}/statuses",
+                &[("id", &board_id.to_string())],
                 &[],
             )
             .await?;
@@ -245,16 +238,14 @@ impl ConnectWiseConnector {
                 what: "ConnectWise status id".into(),
                 reason: format!("`{status_id}` is not a status id"),
             })?;
-        let api = self.api_root().await?;
-        let url = api.join(&format!("service/tickets/{n}"))?;
+        let spec = self
+            .spec(Method::PATCH, TICKET, &[("id", &n.to_string())])
+            .await?;
         let patch = serde_json::json!([{"op": "replace", "path": "status", "value": {"id": sid}}]);
         // Setting a status twice leaves it set: safe to retry.
-        let spec = RequestSpec::new(Method::PATCH, url, EP_TICKET)
-            .json(patch)
-            .idempotent(true);
+        let spec = spec.json(patch).idempotent(true);
         let resp = self.inner.client.execute(spec).await?;
-        let v: serde_json::Value = resp.json()?;
-        let t: raw::Ticket = decode_item(Vendor::ConnectWise, EP_TICKET, 0, &v)?;
+        let (t, v) = resp.record::<raw::Ticket>()?;
         Ok(map::ticket_state(t, v))
     }
 
@@ -264,8 +255,8 @@ impl ConnectWiseConnector {
             .ticket_state(ticket_id)
             .await?
             .ok_or_else(|| Error::NotFound {
-                vendor: Vendor::ConnectWise,
-                endpoint: EP_TICKET.into(),
+                vendor: INFO.vendor,
+                endpoint: self.inner.client.endpoint(TICKET),
                 hint: format!("ticket {ticket_id} does not exist (deleted?); nothing to close"),
             })?;
         let board = current
@@ -273,8 +264,8 @@ impl ConnectWiseConnector {
             .as_deref()
             .and_then(|b| b.parse::<i64>().ok())
             .ok_or_else(|| Error::Inconsistent {
-                vendor: Vendor::ConnectWise,
-                endpoint: EP_TICKET.into(),
+                vendor: INFO.vendor,
+                endpoint: self.inner.client.endpoint(TICKET),
                 detail: format!("ticket {ticket_id} has no board, so its closed status is unknown"),
             })?;
         let closed = self.closed_status(board).await?;
@@ -283,7 +274,7 @@ impl ConnectWiseConnector {
 
     /// Every service board (`GET /service/boards`).
     async fn boards(&self) -> Result<Vec<raw::Board>> {
-        let list: Vec<(raw::Board, _)> = self.get_list("service/boards", EP_BOARDS, &[]).await?;
+        let list: Vec<(raw::Board, _)> = self.get_list("/service/boards", &[], &[]).await?;
         Ok(list.into_iter().map(|(b, _)| b).collect())
     }
 
@@ -298,9 +289,7 @@ impl ConnectWiseConnector {
 
     /// A priority by name, case-insensitive (`GET /service/priorities`).
     pub async fn priority_by_name(&self, name: &str) -> Result<Option<Named>> {
-        let list: Vec<(raw::Priority, _)> = self
-            .get_list("service/priorities", EP_PRIORITIES, &[])
-            .await?;
+        let list: Vec<(raw::Priority, _)> = self.get_list("/service/priorities", &[], &[]).await?;
         Ok(list.into_iter().find_map(|(p, _)| {
             let n = p.name?;
             n.trim()

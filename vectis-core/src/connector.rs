@@ -3,6 +3,7 @@
 use crate::error::{Error, Result, Verb};
 use crate::model::{Alert, Customer, Device, Kind, Record, Ticket, TicketDraft, Vendor};
 use crate::paginate::{Cursor, ItemStream, PageStream, error_stream, items};
+use crate::vendor_info::VendorInfo;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use std::fmt;
@@ -260,11 +261,22 @@ impl ListOptions {
 /// `tokio::spawn`; pages are fetched as the stream is polled.
 #[async_trait]
 pub trait Connector: Send + Sync + fmt::Debug {
+    /// The vendor's table: what [`vendor`](Connector::vendor),
+    /// [`capabilities`](Connector::capabilities),
+    /// [`unsupported`](Connector::unsupported) and
+    /// [`filters_since`](Connector::filters_since) read, so they cannot
+    /// disagree.
+    fn info(&self) -> &'static VendorInfo;
+
     /// Which vendor.
-    fn vendor(&self) -> Vendor;
+    fn vendor(&self) -> Vendor {
+        self.info().vendor
+    }
 
     /// What it supports.
-    fn capabilities(&self) -> Capabilities;
+    fn capabilities(&self) -> Capabilities {
+        self.info().capabilities()
+    }
 
     /// Tests the connection and credentials with one cheap call.
     async fn check(&self) -> Result<ConnectionInfo>;
@@ -337,11 +349,10 @@ pub trait Connector: Send + Sync + fmt::Debug {
     }
 
     /// Whether the vendor applies [`ListOptions::since`](field@ListOptions::since) to `kind` (a listing
-    /// of a kind it cannot filter returns everything). Defaults to
-    /// [`Capabilities::incremental`](field@Capabilities::incremental) for every kind.
+    /// of a kind it cannot filter returns everything): the table's
+    /// [`since_kinds`](field@VendorInfo::since_kinds).
     fn filters_since(&self, kind: Kind) -> bool {
-        let _ = kind;
-        self.capabilities().incremental
+        self.info().filters_since(kind)
     }
 
     /// What the transport has seen so far (requests, the vendor's clock).
@@ -367,12 +378,8 @@ pub trait Connector: Send + Sync + fmt::Debug {
         Err(self.unsupported(Verb::CreateTicket))
     }
 
-    /// The error for a verb this vendor lacks; override to explain why.
+    /// The error for a verb this vendor lacks, with the table's reason.
     fn unsupported(&self, verb: Verb) -> Error {
-        Error::Unsupported {
-            vendor: self.vendor(),
-            verb,
-            reason: None,
-        }
+        self.info().unsupported(verb)
     }
 }

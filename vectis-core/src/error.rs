@@ -547,6 +547,37 @@ impl Error {
         }
     }
 
+    /// The same error with `hint` in place of the engine's, when it is of
+    /// `kind` and carries a hint (auth, forbidden, not found, throttled,
+    /// timeout); any other error unchanged. For a call that knows better
+    /// than the vendor's general hint what a failure means:
+    ///
+    /// ```
+    /// use vectis_core::{Error, ErrorKind, Vendor};
+    ///
+    /// let e = Error::NotFound {
+    ///     vendor: Vendor::Atera,
+    ///     endpoint: "/api/v3/alerts/{id}".into(),
+    ///     hint: "no such record in this Atera account; check the id".into(),
+    /// };
+    /// let e = e.with_hint(ErrorKind::NotFound, "there is no alert 9001 in this Atera account");
+    /// assert!(e.to_string().ends_with("there is no alert 9001 in this Atera account"));
+    /// ```
+    pub fn with_hint(mut self, kind: ErrorKind, hint: impl Into<String>) -> Error {
+        if self.kind() != kind {
+            return self;
+        }
+        match &mut self {
+            Error::Auth { hint: h, .. }
+            | Error::Forbidden { hint: h, .. }
+            | Error::NotFound { hint: h, .. }
+            | Error::RateLimited { hint: h, .. }
+            | Error::Timeout { hint: h, .. } => *h = hint.into(),
+            _ => {}
+        }
+        self
+    }
+
     /// Shorthand for an [`Error::Unsupported`] with an explanation.
     pub fn unsupported(vendor: Vendor, verb: Verb, reason: impl Into<String>) -> Error {
         Error::Unsupported {

@@ -606,6 +606,13 @@ pub trait VendorRules: Send + Sync + fmt::Debug {
     fn classify(&self, _resp: &Response) -> Option<Outcome> {
         None
     }
+
+    /// The vendor's table, when the rules are read from one
+    /// ([`InfoRules`](crate::vendor_info::InfoRules)): where listings take
+    /// their endpoint templates' API root from.
+    fn info(&self) -> Option<&'static crate::vendor_info::VendorInfo> {
+        None
+    }
 }
 
 /// Settings for one client; every field has a sensible default. Start from
@@ -928,6 +935,11 @@ impl HttpClient {
     /// The vendor's rules.
     pub fn rules(&self) -> &dyn VendorRules {
         self.inner.rules.as_ref()
+    }
+
+    /// The vendor's table, when its rules are read from one.
+    pub fn info(&self) -> Option<&'static crate::vendor_info::VendorInfo> {
+        self.inner.rules.info()
     }
 
     /// The API root.

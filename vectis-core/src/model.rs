@@ -100,6 +100,28 @@ pub enum Severity {
     Info,
 }
 
+impl Severity {
+    /// The severity a vendor's `word` names in `table` (`("warning",
+    /// Severity::Medium)`), compared without letter case or surrounding
+    /// space; `None` for a word the table does not have (the vendor decides
+    /// what that means).
+    ///
+    /// ```
+    /// use vectis_core::Severity;
+    ///
+    /// const TABLE: &[(&str, Severity)] = &[("critical", Severity::Critical), ("warning", Severity::Medium)];
+    /// assert_eq!(Severity::from_word(Some(" Warning "), TABLE), Some(Severity::Medium));
+    /// assert_eq!(Severity::from_word(Some("bogus"), TABLE), None);
+    /// ```
+    pub fn from_word(word: Option<&str>, table: &[(&str, Severity)]) -> Option<Severity> {
+        let word = word?.trim();
+        table
+            .iter()
+            .find(|(w, _)| w.eq_ignore_ascii_case(word))
+            .map(|(_, s)| *s)
+    }
+}
+
 impl fmt::Display for Severity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
@@ -246,6 +268,13 @@ impl Device {
             last_seen: None,
             raw: serde_json::Value::Null,
         }
+    }
+
+    /// Sets the OS name as the vendor wrote it, and the family read from it
+    /// (`Windows Server 2019` → [`OsFamily::Windows`]).
+    pub fn set_os(&mut self, os: Option<String>) {
+        self.os_family = os.as_deref().map(OsFamily::from_os_name);
+        self.os = os;
     }
 }
 

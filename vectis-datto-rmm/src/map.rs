@@ -1,7 +1,18 @@
 //! Datto RMM records → the normalized model: one plain function per type.
 
 use crate::raw::{DattoAlert, DattoDevice, DattoSite};
-use vectis_core::{Alert, AlertStatus, Customer, Device, OsFamily, Result, Severity, Vendor};
+use vectis_core::{Alert, AlertStatus, Customer, Device, Result, Severity, Vendor};
+
+/// Datto RMM's alert priorities, by the word it sends (any case).
+const PRIORITIES: &[(&str, Severity)] = &[
+    ("critical", Severity::Critical),
+    ("high", Severity::High),
+    ("moderate", Severity::Medium),
+    ("medium", Severity::Medium),
+    ("low", Severity::Low),
+    ("information", Severity::Info),
+    ("info", Severity::Info),
+];
 
 /// Whether `s` is a GUID (`8-4-4-4-12` hex digits). Every real site uid is
 /// one; the built-in "Deleted Devices" site's is not, and per-site calls made
@@ -83,8 +94,7 @@ pub fn device(d: DattoDevice, raw: serde_json::Value, keep_deleted: bool) -> Opt
         .unwrap_or_default();
     let mut device = Device::new(Vendor::DattoRmm, id, name);
     device.customer_id = customer_id;
-    device.os_family = d.operating_system.as_deref().map(OsFamily::from_os_name);
-    device.os = d.operating_system;
+    device.set_os(d.operating_system);
     device.online = d.online;
     device.last_seen = d.last_seen;
     device.raw = raw;
@@ -96,17 +106,10 @@ pub fn device(d: DattoDevice, raw: serde_json::Value, keep_deleted: bool) -> Opt
 /// anything newer are `medium`, neither hidden nor over-alarmed; the
 /// original stays in `raw`.
 pub fn severity(p: Option<&str>) -> Severity {
-    match p.map(|s| s.trim().to_ascii_lowercase()).as_deref() {
-        Some("critical") => Severity::Critical,
-        Some("high") => Severity::High,
-        Some("moderate") | Some("medium") => Severity::Medium,
-        Some("low") => Severity::Low,
-        Some("information") | Some("info") => Severity::Info,
-        other => {
-            tracing::debug!(target: "vectis::datto", priority = ?other, "unknown Datto RMM priority, mapped to medium");
-            Severity::Medium
-        }
-    }
+    Severity::from_word(p, PRIORITIES).unwrap_or_else(|| {
+        tracing::debug!(target: "vectis::datto", priority = ?p, "unknown Datto RMM priority, mapped to medium");
+        Severity::Medium
+    })
 }
 
 /// A one-line title: the first line of `diagnostics`, or else the alert
@@ -190,6 +193,7 @@ pub fn alert(a: DattoAlert, raw: serde_json::Value, listed_resolved: bool) -> Op
 mod tests {
     use super::*;
     use serde_json::json;
+    use vectis_core::OsFamily;
 
     fn de<T: serde::de::DeserializeOwned>(v: &serde_json::Value) -> T {
         serde_json::from_value(v.clone()).unwrap()

@@ -1,7 +1,17 @@
 //! VSA X records → the normalized model: one plain function per type.
 
 use crate::raw::{Asset, DeviceItem, Notification, Organization};
-use vectis_core::{Alert, AlertStatus, Customer, Device, OsFamily, Severity, Vendor};
+use vectis_core::{Alert, AlertStatus, Customer, Device, Severity, Vendor};
+
+/// VSA X's notification priorities, by the word it sends (any case).
+const PRIORITIES: &[(&str, Severity)] = &[
+    ("critical", Severity::Critical),
+    ("elevated", Severity::High),
+    ("high", Severity::High),
+    ("normal", Severity::Medium),
+    ("medium", Severity::Medium),
+    ("low", Severity::Low),
+];
 
 /// `Organization` → [`Customer`].
 pub fn organization(o: Organization, raw: serde_json::Value) -> Customer {
@@ -18,8 +28,7 @@ pub fn device(d: DeviceItem, raw: serde_json::Value, asset: Option<&Asset>) -> D
         .filter(|s| !s.trim().is_empty());
     let mut device = Device::new(Vendor::Kaseya, d.identifier, d.name.unwrap_or_default());
     device.customer_id = d.organization_id.map(|id| id.to_string());
-    device.os_family = os.as_deref().map(OsFamily::from_os_name);
-    device.os = os;
+    device.set_os(os);
     device.online = asset.and_then(|a| a.is_online);
     device.last_seen = asset.and_then(|a| a.last_seen_online);
     device.raw = raw;
@@ -29,16 +38,10 @@ pub fn device(d: DeviceItem, raw: serde_json::Value, asset: Option<&Asset>) -> D
 /// `critical` / `elevated` / `normal` / `low`, in any case → critical, high,
 /// medium, low. Anything else is medium (the original stays in `raw`).
 pub fn severity(p: Option<&str>) -> Severity {
-    match p.map(|s| s.trim().to_ascii_lowercase()).as_deref() {
-        Some("critical") => Severity::Critical,
-        Some("elevated") | Some("high") => Severity::High,
-        Some("normal") | Some("medium") => Severity::Medium,
-        Some("low") => Severity::Low,
-        other => {
-            tracing::debug!(target: "vectis::kaseya", priority = ?other, "unknown VSA X priority, mapped to medium");
-            Severity::Medium
-        }
-    }
+    Severity::from_word(p, PRIORITIES).unwrap_or_else(|| {
+        tracing::debug!(target: "vectis::kaseya", priority = ?p, "unknown VSA X priority, mapped to medium");
+        Severity::Medium
+    })
 }
 
 fn title(message: Option<&str>) -> String {
@@ -79,6 +82,7 @@ pub fn notification(
 mod tests {
     use super::*;
     use serde_json::json;
+    use vectis_core::OsFamily;
 
     #[test]
     fn priorities_map_in_any_case() {

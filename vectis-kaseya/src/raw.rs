@@ -111,3 +111,9 @@ impl vectis_core::model::VendorId for Asset {
         &self.identifier
     }
 }
+
+impl vectis_core::model::VendorId for DeviceItem {
+    fn vendor_id(&self) -> &str {
+        &self.identifier
+    }
+}
