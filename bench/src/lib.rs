@@ -568,7 +568,7 @@ fn run(cli: &Cli) -> Result<(), BenchError> {
     let missed = missed_targets(&results);
     if !missed.is_empty() {
         return Err(BenchError(format!(
-            "{} quota target(s) MISSED ({}); see the table above — a missed target fails the run",
+            "{} target(s) MISSED ({}); see the tables above — a missed target fails the run",
             missed.len(),
             missed.join(", ")
         )));
@@ -576,9 +576,52 @@ fn run(cli: &Cli) -> Result<(), BenchError> {
     Ok(())
 }
 
-/// The quota runs whose target was missed (`vendor scenario ratio`), so a
-/// run that prints MISSED exits non-zero.
+/// Section 1's target: the connector on ConnectWise's 1000-record pages.
+pub const THROUGHPUT_TARGET: f64 = 50_000.0;
+/// Section 3's target: the largest sync's peak memory over the 10k one's.
+pub const MEMORY_TARGET: f64 = 1.2;
+
+/// A memory run's peak over the same vendor's first (smallest) memory run.
+fn memory_ratio(results: &[(Job, Measured)], j: &Job, m: &Measured) -> Option<f64> {
+    let small = results
+        .iter()
+        .find(|(s, _)| s.section == Section::Memory && s.vendor == j.vendor)
+        .and_then(|(_, s)| s.peak_kib)?;
+    let peak = m.peak_kib?;
+    (small > 0).then(|| peak as f64 / small as f64)
+}
+
+/// Every run whose target was missed — quota and latency bounds, the
+/// throughput floor, the memory ratio — so a run that prints MISSED exits
+/// non-zero.
 fn missed_targets(results: &[(Job, Measured)]) -> Vec<String> {
+    let mut missed = missed_quota_targets(results);
+    for (j, m) in results {
+        let rate = m.tally.records as f64 / m.tally.secs.max(1e-9);
+        if j.section == Section::Throughput
+            && j.mode == Mode::Connector
+            && j.vendor == BenchVendor::ConnectWise
+            && rate < THROUGHPUT_TARGET
+        {
+            missed.push(format!("connectwise throughput {rate:.0} records/s"));
+        }
+        if j.section == Section::Memory
+            && let Some(ratio) = memory_ratio(results, j, m)
+            && ratio > MEMORY_TARGET
+        {
+            missed.push(format!(
+                "{} memory {:.2}× at {} devices",
+                j.vendor.name(),
+                ratio,
+                j.devices
+            ));
+        }
+    }
+    missed
+}
+
+/// The quota runs whose target was missed (`vendor scenario ratio`).
+fn missed_quota_targets(results: &[(Job, Measured)]) -> Vec<String> {
     results
         .iter()
         .filter(|(j, _)| j.section == Section::Quota)
@@ -727,23 +770,23 @@ fn report(results: &[(Job, Measured)], quick: bool) -> String {
         "vendor", "devices", "secs", "records/s", "peak MiB", "ratio"
     );
     for (j, m) in results.iter().filter(|(j, _)| j.section == Section::Memory) {
-        let small = results
-            .iter()
-            .find(|(s, _)| s.section == Section::Memory && s.vendor == j.vendor)
-            .and_then(|(_, s)| s.peak_kib);
-        let ratio = match (m.peak_kib, small) {
-            (Some(a), Some(b)) if b > 0 => format!("{:.2}", a as f64 / b as f64),
-            _ => "n/a".into(),
+        let ratio = memory_ratio(results, j, m);
+        let shown = ratio.map_or("n/a".into(), |r| format!("{r:.2}"));
+        let verdict = match ratio {
+            Some(r) if r > MEMORY_TARGET => "MISSED",
+            Some(_) => "met",
+            None => "",
         };
         let _ = writeln!(
             o,
-            "{:<12} {:>9} {:>8.2} {:>11.0} {:>8} {:>7}",
+            "{:<12} {:>9} {:>8.2} {:>11.0} {:>8} {:>7}  {}",
             j.vendor.name(),
             j.devices,
             m.tally.secs,
             m.tally.records as f64 / m.tally.secs.max(1e-9),
             mib(m.peak_kib),
-            ratio
+            shown,
+            verdict
         );
     }
     o
@@ -811,6 +854,51 @@ mod tests {
         assert_eq!(missed.len(), 1, "{missed:?}");
         assert!(missed[0].contains("1.20"), "{missed:?}");
         assert_eq!(missed_targets(&[(j, run(1.0, 2))]).len(), 1);
+    }
+
+    #[test]
+    fn a_memory_ratio_over_its_target_or_a_slow_connectwise_fails_the_run() {
+        let run = |section: Section, vendor: BenchVendor, devices: u64, secs: f64, kib: u64| {
+            let j = Job {
+                section,
+                quota: 0,
+                latency_ms: 0,
+                ..job(vendor, devices, 0)
+            };
+            let m = Measured {
+                tally: client::Tally {
+                    records: devices,
+                    secs,
+                    ..Default::default()
+                },
+                stats: server::Stats::default(),
+                peak_kib: Some(kib),
+            };
+            (j, m)
+        };
+        let small = run(Section::Memory, BenchVendor::Atera, 10_000, 0.1, 10_000);
+        let flat = run(Section::Memory, BenchVendor::Atera, 1_000_000, 6.0, 11_900);
+        let grown = run(Section::Memory, BenchVendor::Atera, 1_000_000, 6.0, 12_300);
+        assert!(missed_targets(&[small.clone(), flat]).is_empty());
+        let missed = missed_targets(&[small, grown]);
+        assert_eq!(missed.len(), 1, "{missed:?}");
+        assert!(missed[0].contains("memory 1.23"), "{missed:?}");
+        let fast = run(
+            Section::Throughput,
+            BenchVendor::ConnectWise,
+            300_000,
+            3.0,
+            1,
+        );
+        let slow = run(
+            Section::Throughput,
+            BenchVendor::ConnectWise,
+            300_000,
+            7.0,
+            1,
+        );
+        assert!(missed_targets(&[fast]).is_empty());
+        assert_eq!(missed_targets(&[slow]).len(), 1);
     }
 
     #[test]
