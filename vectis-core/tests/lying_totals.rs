@@ -28,6 +28,15 @@ impl VendorRules for Rules {
 }
 
 fn client(server: &MockServer, concurrency: usize) -> HttpClient {
+    client_with(server, |s| s.concurrency(concurrency))
+}
+
+/// A client of `server` with no quota and injected time, its settings
+/// adjusted by `adjust`.
+fn client_with(
+    server: &MockServer,
+    adjust: impl FnOnce(EngineSettings) -> EngineSettings,
+) -> HttpClient {
     let time = ManualTime::new();
     HttpClient::new(
         Arc::new(Rules),
@@ -37,14 +46,15 @@ fn client(server: &MockServer, concurrency: usize) -> HttpClient {
             "x-api-key",
             SecretString::from("key-0123456789"),
         )),
-        EngineSettings::default()
-            .quota(Quota::Off)
-            .limiter(Arc::new(vectis_core::rate_limit::GovernorLimit::with_time(
-                Quota::Off,
-                time.time(),
-            )))
-            .time(time.time())
-            .concurrency(concurrency),
+        adjust(
+            EngineSettings::default()
+                .quota(Quota::Off)
+                .limiter(Arc::new(vectis_core::rate_limit::GovernorLimit::with_time(
+                    Quota::Off,
+                    time.time(),
+                )))
+                .time(time.time()),
+        ),
     )
 }
 
@@ -441,21 +451,7 @@ async fn a_listing_stops_at_its_page_limit() {
     let server = MockServer::start().await;
     // Records on every page, a next link on every page, no totals.
     mount_chain(&server, u64::MAX, |page| vec![page]).await;
-    let time = ManualTime::new();
-    let c = HttpClient::new(
-        Arc::new(Rules),
-        BaseUrl::parse(&server.uri(), "base").unwrap(),
-        Arc::new(ApiKeyHeader::new(
-            Vendor::Atera,
-            "x-api-key",
-            SecretString::from("key-0123456789"),
-        )),
-        EngineSettings::default()
-            .quota(Quota::Off)
-            .time(time.time())
-            .concurrency(1)
-            .max_pages(5),
-    );
+    let c = client_with(&server, |s| s.concurrency(1).max_pages(5));
     let e = collect(&c, listing(&c, NextUrl { first: pages(1) }))
         .await
         .unwrap_err();

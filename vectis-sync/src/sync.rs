@@ -750,22 +750,7 @@ impl<'a> Syncer<'a> {
                     None => (None, pages.next().await),
                 }
             };
-            let (done, next) = match cancel.as_mut() {
-                Some(rx) => {
-                    tokio::select! {
-                        biased;
-                        _ = cancelled(rx) => {
-                            // A commit under way is dropped whole (rolled back).
-                            return Err(Error::config(
-                                format!("{} {kind}", self.connection),
-                                "interrupted; the committed pages are kept and the next sync resumes after them",
-                            ));
-                        }
-                        r = step => r,
-                    }
-                }
-                None => step.await,
-            };
+            let (done, next) = self.unless_cancelled(kind, &mut cancel, step).await?;
             if let Some((counts, total)) = done {
                 self.add_counts(kind, counts?, total, report);
             }
@@ -809,24 +794,32 @@ impl<'a> Syncer<'a> {
             ));
         }
         if let Some((commit, total)) = pending.take() {
-            let counts = match cancel.as_mut() {
-                Some(rx) => {
-                    tokio::select! {
-                        biased;
-                        _ = cancelled(rx) => {
-                            return Err(Error::config(
-                                format!("{} {kind}", self.connection),
-                                "interrupted; the committed pages are kept and the next sync resumes after them",
-                            ));
-                        }
-                        c = commit => c,
-                    }
-                }
-                None => commit.await,
-            };
+            let counts = self.unless_cancelled(kind, &mut cancel, commit).await?;
             self.add_counts(kind, counts?, total, report);
         }
         Ok(())
+    }
+
+    /// Awaits `work` unless the sync is cancelled first: then the
+    /// interrupted error, and `work` (a commit under way included) is dropped
+    /// whole, so its transaction rolls back.
+    async fn unless_cancelled<F: std::future::Future>(
+        &self,
+        kind: Kind,
+        cancel: &mut Option<tokio::sync::watch::Receiver<bool>>,
+        work: F,
+    ) -> Result<F::Output> {
+        match cancel.as_mut() {
+            Some(rx) => tokio::select! {
+                biased;
+                _ = cancelled(rx) => Err(Error::config(
+                    format!("{} {kind}", self.connection),
+                    "interrupted; the committed pages are kept and the next sync resumes after them",
+                )),
+                r = work => Ok(r),
+            },
+            None => Ok(work.await),
+        }
     }
 
     /// Adds a committed page's counts to the report and tells the progress
