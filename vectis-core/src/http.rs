@@ -1182,16 +1182,13 @@ impl HttpClient {
                     continue;
                 }
                 Outcome::Retry { after, throttled } => {
-                    let too_long = after.is_some_and(|a| a > inner.retry.max_retry_after);
                     if throttled {
                         // Everyone on this credential waits, not only us —
                         // at most the retry cap, whatever the server said.
-                        let wanted = after.unwrap_or_else(|| inner.retry.backoff_ceiling(attempt));
-                        inner
-                            .limiter
-                            .pause_for(wanted.min(inner.retry.max_retry_after));
-                        if too_long {
-                            let until = inner.time.now().saturating_add(wanted);
+                        let t = inner.retry.throttle_pause(attempt, after);
+                        inner.limiter.pause_for(t.pause);
+                        if let Some(refused) = t.refused_for {
+                            let until = inner.time.now().saturating_add(refused);
                             let mut r = inner
                                 .refused_until
                                 .lock()
@@ -1201,22 +1198,18 @@ impl HttpClient {
                             }
                         }
                     }
-                    if !spec.idempotent || too_long {
-                        return Err(self.give_up(&spec, resp, transport_err, after, attempt));
-                    }
-                    let delay = if throttled {
-                        // The limiter's pause gate does the waiting.
-                        Duration::ZERO
-                    } else {
-                        inner.retry.delay(attempt, after)
-                    };
-                    let elapsed = inner.time.now().saturating_sub(started);
                     let pause = inner.limiter.paused_for().unwrap_or_default();
-                    if attempt >= inner.retry.max_attempts
-                        || elapsed.saturating_add(delay.max(pause)) > inner.retry.total_time
-                    {
-                        return Err(self.give_up(&spec, resp, transport_err, after, attempt));
-                    }
+                    let failure = crate::retry::Failure::new(attempt, spec.idempotent)
+                        .retry_after(after)
+                        .throttled(throttled)
+                        .elapsed(inner.time.now().saturating_sub(started))
+                        .paused_for(pause);
+                    let delay = match inner.retry.decide(&failure) {
+                        crate::retry::RetryDecision::Wait(d) => d,
+                        _ => {
+                            return Err(self.give_up(&spec, resp, transport_err, after, attempt));
+                        }
+                    };
                     tracing::debug!(
                         target: "vectis::retry",
                         attempt,

@@ -113,6 +113,127 @@ impl RetryPolicy {
     }
 }
 
+/// One failed attempt the engine may retry, as it saw it: the input of
+/// [`RetryPolicy::decide`]. Build it with [`Failure::new`] and the setters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Failure {
+    /// Which attempt failed (1 for the first).
+    pub attempt: u32,
+    /// Whether sending the request again is safe (GET, or a verb the vendor
+    /// makes idempotent).
+    pub idempotent: bool,
+    /// The server's `Retry-After`, when it gave one.
+    pub retry_after: Option<Duration>,
+    /// Whether the server throttled the credential (a 429, or the vendor's
+    /// own throttle answer): then everyone on it pauses.
+    pub throttled: bool,
+    /// Time spent on this request so far, all attempts.
+    pub elapsed: Duration,
+    /// How long the credential's limiter is still paused.
+    pub paused_for: Duration,
+}
+
+impl Failure {
+    /// Attempt `attempt` failed; nothing else known yet.
+    pub fn new(attempt: u32, idempotent: bool) -> Failure {
+        Failure {
+            attempt,
+            idempotent,
+            retry_after: None,
+            throttled: false,
+            elapsed: Duration::ZERO,
+            paused_for: Duration::ZERO,
+        }
+    }
+
+    /// The server's `Retry-After`.
+    pub fn retry_after(mut self, d: Option<Duration>) -> Self {
+        self.retry_after = d;
+        self
+    }
+
+    /// Whether the server throttled the credential.
+    pub fn throttled(mut self, yes: bool) -> Self {
+        self.throttled = yes;
+        self
+    }
+
+    /// Time spent on the request so far.
+    pub fn elapsed(mut self, d: Duration) -> Self {
+        self.elapsed = d;
+        self
+    }
+
+    /// How long the limiter is still paused.
+    pub fn paused_for(mut self, d: Duration) -> Self {
+        self.paused_for = d;
+        self
+    }
+}
+
+/// What to do after a [`Failure`] ([`RetryPolicy::decide`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RetryDecision {
+    /// Stop: the caller gets the error.
+    GiveUp,
+    /// Send again after this wait (the limiter's pause gate may hold the
+    /// request longer).
+    Wait(Duration),
+}
+
+/// How a throttle answer affects every request on the credential
+/// ([`RetryPolicy::throttle_pause`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ThrottlePause {
+    /// How long everyone on the credential waits: what the server asked (or
+    /// the backoff ceiling), at most [`RetryPolicy::max_retry_after`].
+    pub pause: Duration,
+    /// When the server asked for longer than the cap: how long it refuses
+    /// the credential; requests fail at once with the rate-limit error
+    /// until then instead of waiting.
+    pub refused_for: Option<Duration>,
+}
+
+impl RetryPolicy {
+    /// The pause after a throttle answer on attempt `attempt` with the
+    /// server's `retry_after`. Pure: the engine applies it to the limiter.
+    pub fn throttle_pause(&self, attempt: u32, retry_after: Option<Duration>) -> ThrottlePause {
+        let wanted = retry_after.unwrap_or_else(|| self.backoff_ceiling(attempt));
+        ThrottlePause {
+            pause: wanted.min(self.max_retry_after),
+            refused_for: (wanted > self.max_retry_after).then_some(wanted),
+        }
+    }
+
+    /// Retry or give up, and how long to wait: a pure function of the
+    /// failure and the policy (the engine does only the I/O around it).
+    /// Gives up on a request that is not safe to repeat, on a `Retry-After`
+    /// past [`RetryPolicy::max_retry_after`], after
+    /// [`RetryPolicy::max_attempts`], or when the wait would end past
+    /// [`RetryPolicy::total_time`]. A throttled request waits on the
+    /// limiter's pause, not on its own timer.
+    pub fn decide(&self, f: &Failure) -> RetryDecision {
+        let too_long = f.retry_after.is_some_and(|a| a > self.max_retry_after);
+        if !f.idempotent || too_long {
+            return RetryDecision::GiveUp;
+        }
+        let delay = if f.throttled {
+            Duration::ZERO
+        } else {
+            self.delay(f.attempt, f.retry_after)
+        };
+        if f.attempt >= self.max_attempts
+            || f.elapsed.saturating_add(delay.max(f.paused_for)) > self.total_time
+        {
+            return RetryDecision::GiveUp;
+        }
+        RetryDecision::Wait(delay)
+    }
+}
+
 /// Reads a `Retry-After` value: delta-seconds (`120`) or an HTTP date
 /// (`Wed, 21 Oct 2026 07:28:00 GMT`), relative to `now`. A date in the past
 /// means zero. Anything else is `None`. Never panics: a number too large
@@ -140,6 +261,63 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn policy() -> RetryPolicy {
+        RetryPolicy::default()
+            .max_attempts(3)
+            .max_retry_after(Duration::from_secs(60))
+            .total_time(Duration::from_secs(120))
+    }
+
+    #[test]
+    fn decide_gives_up_on_unsafe_requests_long_waits_and_spent_budgets() {
+        let p = policy();
+        let get = |attempt| Failure::new(attempt, true);
+        assert_eq!(p.decide(&Failure::new(1, false)), RetryDecision::GiveUp);
+        assert_eq!(
+            p.decide(&get(1).retry_after(Some(Duration::from_secs(61)))),
+            RetryDecision::GiveUp
+        );
+        assert_eq!(p.decide(&get(3)), RetryDecision::GiveUp);
+        assert_eq!(
+            p.decide(
+                &get(1)
+                    .elapsed(Duration::from_secs(119))
+                    .paused_for(Duration::from_secs(5))
+            ),
+            RetryDecision::GiveUp
+        );
+        // A server's Retry-After is waited, never less.
+        assert_eq!(
+            p.decide(&get(1).retry_after(Some(Duration::from_secs(7)))),
+            RetryDecision::Wait(Duration::from_secs(7))
+        );
+        // Throttled: the limiter's pause does the waiting.
+        assert_eq!(
+            p.decide(
+                &get(2)
+                    .throttled(true)
+                    .retry_after(Some(Duration::from_secs(7)))
+            ),
+            RetryDecision::Wait(Duration::ZERO)
+        );
+        match p.decide(&get(1)) {
+            RetryDecision::Wait(d) => assert!(d <= p.backoff_ceiling(1), "{d:?}"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_throttle_pauses_at_most_the_cap_and_refuses_past_it() {
+        let p = policy();
+        let t = p.throttle_pause(1, Some(Duration::from_secs(10)));
+        assert_eq!((t.pause, t.refused_for), (Duration::from_secs(10), None));
+        let t = p.throttle_pause(1, Some(Duration::from_secs(1_000_000_000)));
+        assert_eq!(t.pause, Duration::from_secs(60));
+        assert_eq!(t.refused_for, Some(Duration::from_secs(1_000_000_000)));
+        let t = p.throttle_pause(2, None);
+        assert_eq!((t.pause, t.refused_for), (p.backoff_ceiling(2), None));
+    }
 
     #[test]
     fn backoff_doubles_up_to_the_cap() {
