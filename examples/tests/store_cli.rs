@@ -260,6 +260,49 @@ async fn an_empty_tenant_after_a_full_store_is_held_and_exits_1_saying_how_to_co
     assert!(recs.iter().all(|r| r["deleted_at"].is_string()));
 }
 
+/// A store that cannot be written (here opened read-only): `sync` ends with
+/// one `error:` line naming the store and saying it is read-only, and exit 1;
+/// what was stored before is untouched.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_read_only_store_is_one_error_line_saying_so_and_keeps_its_data() {
+    let atera = AteraFake::with_data(AteraData::generate(3, 5, 4, 9)).await;
+    let store = temp_store();
+    let key = [("ATERA_API_KEY", ATERA_API_KEY)];
+    let sync = |store: String| {
+        let uri = atera.uri();
+        async move {
+            let args = [
+                "atera",
+                "--base-url",
+                &uri,
+                "--rate-limit",
+                "off",
+                "--store",
+                &store,
+            ];
+            run(Cmd::Sync, &args, &key).await
+        }
+    };
+    let first = sync(store.clone()).await;
+    assert_eq!(first.code, 0, "{}", first.err);
+    let before = run(Cmd::Store, &["export", "--store", &store], &[]).await;
+    assert_eq!(before.code, 0, "{}", before.err);
+
+    let ro = format!("{store}?mode=ro");
+    let r = sync(ro).await;
+    assert_eq!(r.code, 1, "{}", r.err);
+    let errors: Vec<&str> = r.err.lines().filter(|l| l.starts_with("error:")).collect();
+    assert_eq!(errors.len(), 1, "{}", r.err);
+    assert!(errors[0].contains("read-only"), "{}", r.err);
+    assert!(errors[0].contains("vectis.db"), "{}", r.err);
+
+    let after = run(Cmd::Store, &["export", "--store", &store], &[]).await;
+    assert_eq!(
+        after.out, before.out,
+        "the read-only attempt changed the store"
+    );
+}
+
 #[tokio::test]
 async fn store_errors_exit_2_for_bad_urls_and_never_show_a_password() {
     let r = run(

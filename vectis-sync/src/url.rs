@@ -37,18 +37,33 @@ impl StoreUrl {
                 memory: true,
             });
         }
-        if let Some(path) = raw.strip_prefix("sqlite://") {
-            let path = path.split('?').next().unwrap_or_default();
+        if let Some(rest) = raw.strip_prefix("sqlite://") {
+            let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
             if path.is_empty() {
                 return Err(Error::config(
                     "store URL",
                     "`sqlite://` needs a file path: sqlite://vectis.db (relative) or sqlite:///var/lib/vectis.db (absolute)",
                 ));
             }
+            // SQLite's own parameters (`mode=ro`, `immutable=1`, …) are
+            // kept; without a `mode` the file is created when missing.
+            let has_mode = query
+                .split('&')
+                .any(|kv| kv.split('=').next() == Some("mode"));
+            let query = match (query.is_empty(), has_mode) {
+                (true, _) => "mode=rwc".to_string(),
+                (false, true) => query.to_string(),
+                (false, false) => format!("{query}&mode=rwc"),
+            };
+            let shown = if query == "mode=rwc" {
+                format!("sqlite://{path}")
+            } else {
+                format!("sqlite://{path}?{query}")
+            };
             return Ok(StoreUrl {
                 backend: Backend::Sqlite,
-                connect: format!("sqlite://{path}?mode=rwc"),
-                shown: format!("sqlite://{path}"),
+                connect: format!("sqlite://{path}?{query}"),
+                shown,
                 memory: false,
             });
         }
