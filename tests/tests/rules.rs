@@ -951,3 +951,27 @@ async fn a_create_whose_answer_times_out_is_found_by_its_key_not_posted_again() 
     assert_eq!(of(&again, ActionKind::Create).len(), 0);
     assert_eq!(w.cw.created_ticket_ids().len(), 3);
 }
+
+/// A damaged `closed_at` in the rules' own table is an error naming the
+/// column, not a silent "never closed" (which would reopen or duplicate the
+/// ticket on the next run).
+#[tokio::test]
+async fn a_damaged_closed_at_is_an_error_naming_the_column_not_a_silent_default() {
+    let store = Store::open("sqlite::memory:").await.unwrap();
+    let state = vectis_rules::RuleState::open(&store).await.unwrap();
+    let now: DateTime<Utc> = "2026-05-01T12:00:00Z".parse().unwrap();
+    let mut row = vectis_rules::RuleTicket::new("vectis:0123", "disk", "atera", "42");
+    row.closed_at = Some(now);
+    state.save("connectwise", &row, now).await.unwrap();
+    assert_eq!(
+        state.tickets("connectwise").await.unwrap()["vectis:0123"].closed_at,
+        Some(now)
+    );
+    sqlx::query("UPDATE rule_tickets SET closed_at = 'yesterday'")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    let e = state.tickets("connectwise").await.unwrap_err().to_string();
+    assert!(e.contains("rule_tickets.closed_at"), "{e}");
+    assert!(e.contains("yesterday"), "{e}");
+}

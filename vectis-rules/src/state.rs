@@ -105,12 +105,6 @@ pub(crate) fn ts(t: DateTime<Utc>) -> String {
     vectis_sync::timestamp(t)
 }
 
-fn parse_ts(s: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(s)
-        .ok()
-        .map(|t| t.with_timezone(&Utc))
-}
-
 /// The rules' tables over a [`Store`].
 #[derive(Debug, Clone, Copy)]
 pub struct RuleState<'a> {
@@ -188,6 +182,21 @@ impl<'a> RuleState<'a> {
         let mut out = BTreeMap::new();
         for r in rows {
             let s = |i: usize| r.try_get::<Option<String>, _>(i).ok().flatten();
+            // A damaged time or alert list is an error, not a silent default:
+            // a lost `closed_at` would reopen or duplicate a ticket.
+            let closed_at = s(10)
+                .map(|v| vectis_sync::parse_timestamp("rule_tickets.closed_at", &v))
+                .transpose()?;
+            let seen_alerts = match s(8) {
+                None => Default::default(),
+                Some(v) if v.is_empty() => Default::default(),
+                Some(v) => serde_json::from_str(&v).map_err(|e| {
+                    Error::Store(vectis_sync::Error::config(
+                        "store column rule_tickets.seen_alerts",
+                        format!("`{v}` is not a JSON list of alert ids ({e}); the store holds a value this build cannot read — fix or delete that row, or upgrade vectis-rules"),
+                    ))
+                })?,
+            };
             let t = RuleTicket {
                 key: s(0).unwrap_or_default(),
                 rule: s(1).unwrap_or_default(),
@@ -197,9 +206,9 @@ impl<'a> RuleState<'a> {
                 status_id: s(5),
                 open_status_id: s(6),
                 occurrences: r.try_get::<i64, _>(7).unwrap_or(0),
-                seen_alerts: serde_json::from_str(&s(8).unwrap_or_default()).unwrap_or_default(),
+                seen_alerts,
                 resolved_noted: r.try_get::<i64, _>(9).unwrap_or(0) != 0,
-                closed_at: s(10).as_deref().and_then(parse_ts),
+                closed_at,
             };
             out.insert(t.key.clone(), t);
         }

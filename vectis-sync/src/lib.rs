@@ -75,3 +75,16 @@ pub use url::{Backend, StoreUrl};
 pub fn timestamp(t: chrono::DateTime<chrono::Utc>) -> String {
     rows::ts(t)
 }
+
+/// Reads a time the store wrote ([`timestamp`]); `what` names the column in
+/// the error, which says the value is damaged and what to do.
+pub fn parse_timestamp(what: &str, s: &str) -> Result<chrono::DateTime<chrono::Utc>> {
+    chrono::DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .map_err(|e| {
+            rows::damaged(
+                format!("store column {what}"),
+                format!("`{s}` is not an RFC 3339 time ({e})"),
+            )
+        })
+}

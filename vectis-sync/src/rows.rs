@@ -51,17 +51,8 @@ fn parse_enum<T: serde::de::DeserializeOwned>(kind: Kind, col: &str, s: String) 
 }
 
 fn parse_ts(kind: Kind, col: &str, s: Option<String>) -> Result<Option<DateTime<Utc>>> {
-    s.map(|s| {
-        DateTime::parse_from_rfc3339(&s)
-            .map(|t| t.with_timezone(&Utc))
-            .map_err(|e| {
-                damaged(
-                    format!("store table {kind}, column {col}"),
-                    format!("`{s}` is not an RFC 3339 time ({e})"),
-                )
-            })
-    })
-    .transpose()
+    s.map(|s| crate::parse_timestamp(&format!("{kind}.{col}"), &s))
+        .transpose()
 }
 
 /// The table of a kind.

@@ -396,9 +396,7 @@ impl Store {
 }
 
 fn parse_time(col: &str, s: &str) -> Result<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(s)
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| rows::damaged(format!("store column {col}"), format!("`{s}`: {e}")))
+    crate::parse_timestamp(col, s)
 }
 
 fn stored_from_row(kind: Kind, row: &AnyRow) -> Result<StoredRecord> {
