@@ -22,6 +22,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 use vectis_core::{Kind, ListOptions};
+use vectis_examples::url_arg::UrlArg;
 use vectis_sync::{Store, SyncOptions, Syncer};
 
 /// Store overhead target: a first sync into SQLite ≤ this × the listing.
@@ -49,8 +50,10 @@ pub struct StoreCli {
     pub repeat: Option<usize>,
     /// A PostgreSQL server to measure against. The bench creates and drops
     /// its own databases there (`vectis_bench_*`); nothing else is touched.
-    #[arg(long, env = "VECTIS_BENCH_POSTGRES_URL")]
-    pub postgres_url: Option<String>,
+    /// Its password never shows: not in `--help` (the variable's value is
+    /// hidden), not in `Debug`.
+    #[arg(long, env = "VECTIS_BENCH_POSTGRES_URL", hide_env_values = true)]
+    pub postgres_url: Option<UrlArg>,
     /// Start a throwaway PostgreSQL server with `.ci/postgres.sh` (and stop
     /// it at the end) when no URL is given.
     #[arg(long)]
@@ -67,6 +70,9 @@ pub struct StoreCli {
     pub dlt_timeout: u64,
 }
 
+/// The variable a store child reads its store URL from.
+const STORE_ENV: &str = "VECTIS_BENCH_STORE";
+
 /// One store measurement, as the parent asks a child for it.
 #[derive(Debug, Clone, clap::Args)]
 pub struct StoreChildArgs {
@@ -79,9 +85,11 @@ pub struct StoreChildArgs {
     /// Devices in the tenant.
     #[arg(long)]
     pub devices: u64,
-    /// Store URL, or `none` for the plain listing.
-    #[arg(long)]
-    pub store: String,
+    /// Store URL, or `none` for the plain listing. Passed in the child's
+    /// environment, not on its command line, where `ps` would show a
+    /// password.
+    #[arg(long, env = STORE_ENV, hide_env_values = true)]
+    pub store: UrlArg,
 }
 
 /// What a store child reports.
@@ -115,13 +123,13 @@ pub async fn measure(args: &StoreChildArgs) -> Result<StoreMeasured, BenchError>
     let connector = client::connector(&target, None, CONCURRENCY)?;
     let mut m = StoreMeasured::default();
     let started = Instant::now();
-    if args.store == "none" {
+    if args.store.as_str() == "none" {
         let mut pages = connector.record_pages(Kind::Devices, &ListOptions::default());
         while let Some(page) = pages.try_next().await? {
             m.records += page.items.len() as u64;
         }
     } else {
-        let store = Store::open(&args.store).await?;
+        let store = Store::open(args.store.as_str()).await?;
         let report = Syncer::new(&store, connector.as_ref())
             .connection("bench")
             .options(SyncOptions::new().kinds([Kind::Devices]))
@@ -509,7 +517,8 @@ fn run_store_child(
     let out = Command::new(exe)
         .arg("__store")
         .args(["--port", &port.to_string(), "--run", run])
-        .args(["--devices", &devices.to_string(), "--store", store])
+        .args(["--devices", &devices.to_string()])
+        .env(STORE_ENV, store)
         .stderr(Stdio::inherit())
         .output()?;
     if !out.status.success() {
@@ -532,7 +541,10 @@ fn run_store_child(
 
 /// A store URL for messages: the password hidden.
 fn shown(url: &str) -> String {
-    vectis_sync::StoreUrl::parse(url).map_or_else(|_| url.to_string(), |u| u.to_string())
+    vectis_sync::StoreUrl::parse(url).map_or_else(
+        |_| vectis_core::http::scheme_and_host(url),
+        |u| u.to_string(),
+    )
 }
 
 /// A throwaway PostgreSQL from `.ci/postgres.sh`, stopped when dropped.
@@ -740,7 +752,7 @@ fn gather(
     // PostgreSQL: a given server, one started here, or a clear skip.
     let mut _started = None;
     let admin = match (&cli.postgres_url, cli.start_postgres) {
-        (Some(u), _) => Some(u.clone()),
+        (Some(u), _) => Some(u.as_str().to_string()),
         (None, true) => match Postgres::start(work.join("pg")) {
             Ok((pg, url)) => {
                 _started = Some(pg);
@@ -872,6 +884,36 @@ fn gather(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_store_or_postgres_password_never_shows_in_debug_or_messages() {
+        use clap::Parser;
+        let cli = crate::Cli::try_parse_from([
+            "bench",
+            "store",
+            "--postgres-url",
+            "postgres://u:hunter2@db.example/x",
+        ])
+        .unwrap();
+        assert!(!format!("{cli:?}").contains("hunter2"), "{cli:?}");
+        let child = crate::Cli::try_parse_from([
+            "bench",
+            "__store",
+            "--port",
+            "1",
+            "--run",
+            "r",
+            "--devices",
+            "1",
+            "--store",
+            "postgres://u:hunter2@db.example/x",
+        ])
+        .unwrap();
+        assert!(!format!("{child:?}").contains("hunter2"), "{child:?}");
+        // A URL that does not parse is shown as its scheme and host only.
+        let shown = shown("postgres://u:hunter2@db.example:notaport/x");
+        assert!(!shown.contains("hunter2"), "{shown}");
+    }
 
     fn m(secs: f64, new: u64, changed: u64, peak: u64) -> StoreMeasured {
         StoreMeasured {

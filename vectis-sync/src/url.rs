@@ -70,11 +70,15 @@ impl StoreUrl {
         if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
             let shown = match url::Url::parse(raw) {
                 Ok(mut u) => {
-                    if u.password().is_some() {
-                        let _ = u.set_password(Some("***"));
-                    }
+                    // A password that cannot be masked is never shown: then
+                    // only the scheme and host are.
+                    let masked = u.password().is_none() || u.set_password(Some("***")).is_ok();
                     u.set_query(None);
-                    u.to_string()
+                    if masked {
+                        u.to_string()
+                    } else {
+                        vectis_core::http::scheme_and_host(raw)
+                    }
                 }
                 Err(e) => {
                     return Err(Error::config(
