@@ -6,7 +6,7 @@ fn main() {
     println!("cargo::rerun-if-env-changed=VECTIS_TEST_POSTGRES_URL");
     println!("cargo::rerun-if-env-changed=CI");
     let given = std::env::var("VECTIS_TEST_POSTGRES_URL").is_ok_and(|v| !v.is_empty());
-    let ci = std::env::var("CI").is_ok_and(|v| v == "true");
+    let ci = std::env::var("CI").is_ok_and(|v| v.eq_ignore_ascii_case("true") || v == "1");
     if !given && !ci {
         println!("cargo::rustc-cfg=vectis_no_postgres");
     }
