@@ -758,9 +758,11 @@ fn gather(
                 _started = Some(pg);
                 Some(url)
             }
+            // Asked for and not there: an error, never a quiet skip.
             Err(e) => {
-                g.postgres_skipped = Some(format!("could not start one: {e}"));
-                None
+                return Err(BenchError(format!(
+                    "--start-postgres: could not start PostgreSQL ({e}); install Debian's postgresql (initdb, pg_ctl) or pass --postgres-url"
+                )));
             }
         },
         (None, false) => {
@@ -803,10 +805,12 @@ fn gather(
                         .push(step("PostgreSQL second sync", devices, &url)?);
                     let _ = pg_database(admin, &db, false);
                 }
+                // A server that was given but cannot be used is an error,
+                // never a quiet skip.
                 Err(e) => {
-                    g.postgres_skipped = Some(e.to_string());
-                    g.postgres_first.clear();
-                    g.postgres_second.clear();
+                    return Err(BenchError(format!(
+                        "{e} — check --postgres-url (or VECTIS_BENCH_POSTGRES_URL): the server must be up and its user needs CREATEDB"
+                    )));
                 }
             }
         }
