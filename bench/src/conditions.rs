@@ -93,7 +93,11 @@ pub async fn fake_child(args: &FakeChildArgs) -> Result<(), BenchError> {
         let _ = std::io::Read::read_to_end(&mut std::io::stdin(), &mut sink);
     })
     .await
-    .map_err(|e| BenchError(format!("the fake's stdin reader failed: {e}")))?;
+    .map_err(|e| {
+        BenchError(format!(
+            "the fake's stdin reader failed: {e}; a bench bug, please report it"
+        ))
+    })?;
     println!("REQUESTS {}", (fake.received)().await);
     std::io::stdout().flush()?;
     Ok(())
@@ -129,7 +133,7 @@ impl FakeChild {
                 let _ = child.kill();
                 let _ = child.wait();
                 Err(BenchError(format!(
-                    "the {vendor} fake child did not report its URI (said {line:?})"
+                    "the {vendor} fake child did not report its URI (said {line:?}); run `vectis-bench __fake --vendor {vendor}` by hand to see why"
                 )))
             }
         }
@@ -148,7 +152,7 @@ impl FakeChild {
             .and_then(|n| n.trim().parse().ok())
             .ok_or_else(|| {
                 BenchError(format!(
-                    "the fake child did not count its requests ({rest:?})"
+                    "the fake child did not count its requests ({rest:?}); run `vectis-bench __fake --vendor VENDOR` by hand to see why"
                 ))
             })
     }
@@ -217,7 +221,9 @@ async fn start_fake(vendor: &str, tenant: &[usize], latency: Duration) -> Result
     use std::sync::Arc;
     use vectis_testkit::{atera, connectwise, datto, kaseya};
     let [c, d, a] = tenant else {
-        return Err(BenchError("--tenant needs three numbers".into()));
+        return Err(BenchError(
+            "--tenant needs three numbers: CUSTOMERS,DEVICES,ALERTS, e.g. 10,200,50".into(),
+        ));
     };
     let (c, d, a) = (*c, *d, *a);
     macro_rules! fake {
@@ -269,7 +275,11 @@ async fn start_fake(vendor: &str, tenant: &[usize], latency: Duration) -> Result
                 ("KASEYA_TOKEN_SECRET", kaseya::TOKEN_SECRET),
             ]
         ),
-        other => return Err(BenchError(format!("no fake for {other:?}"))),
+        other => {
+            return Err(BenchError(format!(
+                "no fake for {other:?}: use atera, datto-rmm, connectwise or kaseya"
+            )));
+        }
     })
 }
 
@@ -293,7 +303,11 @@ fn credentials_for(vendor: &str, uri: &str) -> Result<Fake, BenchError> {
             ("KASEYA_TOKEN_ID", kaseya::TOKEN_ID),
             ("KASEYA_TOKEN_SECRET", kaseya::TOKEN_SECRET),
         ],
-        other => return Err(BenchError(format!("no fake for {other:?}"))),
+        other => {
+            return Err(BenchError(format!(
+                "no fake for {other:?}: use atera, datto-rmm, connectwise or kaseya"
+            )));
+        }
     };
     Ok(Fake {
         uri: uri.to_string(),
@@ -591,7 +605,9 @@ fn start_redis(binary: &str) -> Result<Redis, String> {
         }
         std::thread::sleep(Duration::from_millis(10));
     }
-    Err(format!("{binary} did not listen on port {port} within 3 s"))
+    Err(format!(
+        "{binary} did not listen on port {port} within 3 s; run it by hand to see why, or pass --redis-server PATH"
+    ))
 }
 
 /// Runs the three scenarios; `Err` names the missed targets.
@@ -607,7 +623,7 @@ pub fn run(cli: &ConditionsCli) -> Result<(), BenchError> {
         let default = sync_against_fake(vendor, small_tenant, 20, &[])?;
         if default.records != off.records {
             return Err(BenchError(format!(
-                "{vendor}: {} records with the default quota, {} without",
+                "{vendor}: {} records with the default quota, {} without — a connector or bench bug, please report it with this line",
                 default.records, off.records
             )));
         }

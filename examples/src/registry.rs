@@ -64,7 +64,11 @@ pub fn values<const N: usize>(
     found.try_into().map_err(|v: Vec<String>| {
         Error::config(
             "VENDOR",
-            format!("{} reads {} variables, not {N}", info.product, v.len()),
+            format!(
+                "{} reads {} variables, not {N}: a bug in the examples' registry, please report it",
+                info.product,
+                v.len()
+            ),
         )
     })
 }

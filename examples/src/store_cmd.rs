@@ -371,7 +371,9 @@ pub async fn run_match_store(req: StoreMatch, io: &mut Io<'_>) -> i32 {
         if !req.rmm.contains(&conn) {
             return usage(
                 io,
-                &format!("a decision names connection `{conn}`, which is not among --rmm"),
+                &format!(
+                    "a decision names connection `{conn}`, which is not among --rmm; add it to --rmm, or fix the --link / --keep-separate that names it"
+                ),
             );
         }
         if let Err(e) = store.decide(&conn, &id, &req.psa, d, now).await {

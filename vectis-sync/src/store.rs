@@ -281,7 +281,7 @@ impl Store {
             Some(v) => v.parse().map_err(|_| {
                 Error::config(
                     format!("store {}", self.shown()),
-                    format!("schema version `{v}` is not a number: this is not a Vectis store"),
+                    format!("schema version `{v}` is not a number: this is not a Vectis store; point --store (or VECTIS_STORE) at a Vectis store, or at a new file or database"),
                 )
             })?,
         };

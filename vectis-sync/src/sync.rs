@@ -1057,10 +1057,14 @@ impl<'a> Syncer<'a> {
         }
 
         let cursor = match &page.resume {
-            Some(c) => Some(
-                serde_json::to_string(c)
-                    .map_err(|e| Error::config("resume cursor", format!("cannot be saved: {e}")))?,
-            ),
+            Some(c) => Some(serde_json::to_string(c).map_err(|e| {
+                Error::config(
+                    "resume cursor",
+                    format!(
+                        "cannot be saved: {e}; run again with --full, and report it if it repeats"
+                    ),
+                )
+            })?),
             None => None,
         };
         let (wm, wm_source) = match watermark {
