@@ -555,6 +555,16 @@ pub struct Cursor {
     pub next: String,
 }
 
+impl Cursor {
+    /// A query parameter of the next request (any case), parsed: the page
+    /// size or offset a resume cursor was made with (`max`, `$skip`, …).
+    /// `None` when the cursor is not a URL, lacks it, or it does not parse.
+    pub fn query<V: std::str::FromStr>(&self, name: &str) -> Option<V> {
+        let url = Url::parse(&self.next).ok()?;
+        query_get(&url, name)?.parse().ok()
+    }
+}
+
 /// One page of mapped items.
 #[derive(Debug, Clone)]
 pub struct Page<T> {

@@ -107,11 +107,7 @@ impl DattoRmmConnector {
 
 /// The page size a resume cursor was made with (its `max`).
 pub(crate) fn cursor_size(c: &Cursor) -> Option<u32> {
-    let url = url::Url::parse(&c.next).ok()?;
-    url.query_pairs()
-        .find(|(k, _)| k == "max")
-        .and_then(|(_, v)| v.parse().ok())
-        .filter(|m| *m > 0)
+    c.query::<u32>("max").filter(|m| *m > 0)
 }
 
 #[cfg(test)]

@@ -102,12 +102,7 @@ impl KaseyaConnector {
         let skip = opts
             .resume
             .as_ref()
-            .and_then(|c| url::Url::parse(&c.next).ok())
-            .and_then(|u| {
-                u.query_pairs()
-                    .find(|(k, _)| k == "$skip")
-                    .and_then(|(_, v)| v.parse::<u64>().ok())
-            })
+            .and_then(|c| c.query::<u64>("$skip"))
             .unwrap_or(0);
         let devices = self
             .client
