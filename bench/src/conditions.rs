@@ -569,47 +569,6 @@ pub fn report(
     (out, missed)
 }
 
-/// A `redis-server` on a free port, stopped when dropped.
-struct Redis {
-    child: Child,
-    port: u16,
-}
-
-impl Drop for Redis {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start_redis(binary: &str) -> Result<Redis, String> {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map_err(|e| format!("no free port: {e}"))?
-        .port();
-    let child = Command::new(binary)
-        .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-        .args(["--save", "", "--appendonly", "no"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| {
-            format!(
-                "could not start {binary} ({e}); install redis-server or pass --redis-server PATH"
-            )
-        })?;
-    let redis = Redis { child, port };
-    for _ in 0..300 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return Ok(redis);
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    Err(format!(
-        "{binary} did not listen on port {port} within 3 s; run it by hand to see why, or pass --redis-server PATH"
-    ))
-}
-
 /// Runs the three scenarios; `Err` names the missed targets.
 pub fn run(cli: &ConditionsCli) -> Result<(), BenchError> {
     let (small_tenant, full_tenant, shared_devices) = if cli.quick {
@@ -674,7 +633,7 @@ pub fn run(cli: &ConditionsCli) -> Result<(), BenchError> {
         full.ratio()
     );
 
-    let shared = match start_redis(&cli.redis_server) {
+    let shared = match vectis_testkit::redis::RedisServer::start(&cli.redis_server) {
         Err(why) => SharedOutcome::Skipped(why),
         Ok(redis) => {
             let server = ServerChild::start()?;
@@ -693,7 +652,7 @@ pub fn run(cli: &ConditionsCli) -> Result<(), BenchError> {
                 "--rate-limit",
                 &format!("{quota}/s"),
                 "--shared-quota",
-                &format!("redis://127.0.0.1:{}", redis.port),
+                &redis.url(),
             ]);
             let started = Instant::now();
             let a = spawn_sync(&args)?;

@@ -71,50 +71,13 @@ async fn enforce(fake: &AteraFake, per_second: usize) -> Quota {
     }
 }
 
-struct Redis {
-    child: std::process::Child,
-    port: u16,
-}
-
-impl Drop for Redis {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn free_port() -> u16 {
     let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     l.local_addr().unwrap().port()
 }
 
-async fn start_redis() -> Redis {
-    let port = free_port();
-    let child = Command::new("redis-server")
-        .args([
-            "--port",
-            &port.to_string(),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| {
-            panic!("could not start redis-server ({e}); apt-get install redis-server")
-        });
-    let redis = Redis { child, port };
-    for _ in 0..300 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return redis;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    panic!("redis-server did not start on port {port}");
+async fn start_redis() -> vectis_testkit::redis::RedisServer {
+    vectis_testkit::redis::RedisServer::start("redis-server").unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// The `sync` example binary `cargo test` built beside this test.
@@ -183,7 +146,7 @@ async fn two_sync_processes_sharing_a_quota_through_redis_get_no_429() {
     // against 12 a second: without sharing, the two would send 24 a second.
     let fake = AteraFake::with_data(AteraData::generate(1000, 0, 0, 21)).await;
     let quota = enforce(&fake, 12).await;
-    let url = format!("redis://127.0.0.1:{}", redis.port);
+    let url = redis.url();
     let shared = [
         "--rate-limit",
         "12/s",

@@ -35,6 +35,7 @@ pub mod datto;
 pub mod fake;
 pub mod kaseya;
 pub mod names;
+pub mod redis;
 pub mod store;
 pub mod trace;
 
