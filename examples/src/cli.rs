@@ -181,7 +181,7 @@ fn fail(io: &mut Io<'_>, e: &Error) -> i32 {
     exit_code(e)
 }
 
-fn usage(io: &mut Io<'_>, msg: &str) -> i32 {
+pub(crate) fn usage(io: &mut Io<'_>, msg: &str) -> i32 {
     let _ = writeln!(io.err, "error: {msg}");
     EXIT_USAGE
 }
@@ -202,7 +202,7 @@ pub fn output_failed(err: &mut dyn Write, e: &std::io::Error) -> i32 {
 
 /// Writes `text` to stdout and flushes it; `Err(exit code)` as
 /// [`output_failed`] says.
-fn emit(io: &mut Io<'_>, text: &str) -> Result<(), i32> {
+pub(crate) fn emit(io: &mut Io<'_>, text: &str) -> Result<(), i32> {
     io.out
         .write_all(text.as_bytes())
         .and_then(|()| io.out.flush())
@@ -211,7 +211,7 @@ fn emit(io: &mut Io<'_>, text: &str) -> Result<(), i32> {
 
 /// Parses `args` (without the program name) for `sync`, or prints clap's
 /// message and returns its exit code.
-fn parse<P: Parser>(name: &str, args: &[String], io: &mut Io<'_>) -> Result<P, i32> {
+pub(crate) fn parse<P: Parser>(name: &str, args: &[String], io: &mut Io<'_>) -> Result<P, i32> {
     let argv = std::iter::once(name.to_string()).chain(args.iter().cloned());
     P::try_parse_from(argv).map_err(|e| {
         let code = if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };

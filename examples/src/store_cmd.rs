@@ -3,6 +3,7 @@
 //! `VECTIS_STORE` supplies the URL when `--store` is absent.
 
 use crate::cli::{EXIT_OK, EXIT_USAGE, EXIT_VENDOR, Io};
+use crate::cli::{parse, usage};
 use clap::Parser;
 use std::sync::Arc;
 use vectis_core::{Connector, Kind};
@@ -20,11 +21,6 @@ pub fn exit_code(e: &vectis_sync::Error) -> i32 {
 fn fail(io: &mut Io<'_>, e: &vectis_sync::Error) -> i32 {
     let _ = writeln!(io.err, "error: {e}");
     exit_code(e)
-}
-
-fn usage(io: &mut Io<'_>, msg: &str) -> i32 {
-    let _ = writeln!(io.err, "error: {msg}");
-    EXIT_USAGE
 }
 
 /// `--store`, else `VECTIS_STORE`.
@@ -206,20 +202,6 @@ enum StoreWhat {
     },
 }
 
-fn parse<P: Parser>(name: &str, args: &[String], io: &mut Io<'_>) -> Result<P, i32> {
-    let argv = std::iter::once(name.to_string()).chain(args.iter().cloned());
-    P::try_parse_from(argv).map_err(|e| {
-        let text = e.render().to_string();
-        if e.use_stderr() {
-            let _ = write!(io.err, "{text}");
-            EXIT_USAGE
-        } else {
-            let _ = write!(io.out, "{text}");
-            EXIT_OK
-        }
-    })
-}
-
 fn need_store(flag: Option<&str>, io: &mut Io<'_>) -> Result<String, i32> {
     store_url(flag, io).ok_or_else(|| {
         usage(
@@ -229,17 +211,10 @@ fn need_store(flag: Option<&str>, io: &mut Io<'_>) -> Result<String, i32> {
     })
 }
 
-/// Writes one line; `Err(code)` ends the command: quietly (0) when stdout
-/// was closed (`| head`), with an error (1) for any other write failure.
+/// Writes one line; `Err(code)` ends the command as [`crate::cli::output_failed`]
+/// says (a closed pipe quietly, any other failure with an error).
 fn emit(io: &mut Io<'_>, line: &str) -> Result<(), i32> {
-    match writeln!(io.out, "{line}") {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(EXIT_OK),
-        Err(e) => {
-            let _ = writeln!(io.err, "error: could not write the output: {e}");
-            Err(EXIT_VENDOR)
-        }
-    }
+    crate::cli::emit(io, &format!("{line}\n"))
 }
 
 /// Runs `store`; returns the exit code.
