@@ -8,6 +8,8 @@
 //!
 //! ```text
 //! /b/{run}/{devices}/{latency_ms}/{quota_per_s}/api/v3/agents?page=N&itemsInPage=S
+//! /b/{run}/{devices}/{latency_ms}/{quota_per_s}/api/v3/customers?page=N&itemsInPage=S
+//! /b/{run}/{devices}/{latency_ms}/{quota_per_s}/api/v3/alerts?alertStatus=Open|Resolved&page=N&itemsInPage=S
 //! /b/{run}/{devices}/{latency_ms}/{quota_per_s}/v4_6_release/apis/3.0/company/configurations?pageSize=S[&pageId=ID]
 //! /b/{run}/{devices}/{latency_ms}/{quota_per_s}/auth/oauth/token            (Datto; not counted)
 //! /b/{run}/{devices}/{latency_ms}/{quota_per_s}/api/v2/system/pagination    → {"max":250}
@@ -16,6 +18,10 @@
 //! /b/{run}/{devices}/{latency_ms}/{quota_per_s}/api/v3/assets?$top=S&$skip=K    (Kaseya)
 //! /stats/{run}   → {"requests":N,"throttled":M}
 //! ```
+//!
+//! An Atera tenant of `devices` agents also has `devices / 20` customers
+//! and `devices / 8` open and as many resolved alerts (20,000 devices: 1,000
+//! customers, 2,500 + 2,500 alerts), so a whole `sync atera` runs against it.
 //!
 //! `quota_per_s` is enforced over a rolling one-second window (0 = off):
 //! a request that would be one too many is answered 429 with
@@ -57,10 +63,73 @@ struct Tenant {
     stats: Stats,
 }
 
-/// The server's counters, one entry per run.
+/// The server's counters, one entry per run, and its alarm clock.
 #[derive(Default)]
 struct State {
     runs: Mutex<HashMap<String, Tenant>>,
+    alarm: Alarm,
+}
+
+/// Wakes answers at their deadline to within about 0.1 ms, from a thread of
+/// its own. tokio's timer rounds a sleep up to its next millisecond tick and
+/// wakes on the runtime's next turn: an answer due 50 ms after its request
+/// left after 51.5 ms (measured with curl), 3 % that a latency-bound
+/// measurement would count against the client.
+struct Alarm {
+    tx: Mutex<std::sync::mpsc::Sender<(Instant, tokio::sync::oneshot::Sender<()>)>>,
+}
+
+impl Default for Alarm {
+    fn default() -> Alarm {
+        let (tx, rx) = std::sync::mpsc::channel::<(Instant, tokio::sync::oneshot::Sender<()>)>();
+        std::thread::spawn(move || {
+            let mut due: Vec<(Instant, tokio::sync::oneshot::Sender<()>)> = Vec::new();
+            loop {
+                let now = Instant::now();
+                let mut i = 0;
+                while i < due.len() {
+                    if due[i].0 <= now {
+                        let (_, wake) = due.swap_remove(i);
+                        let _ = wake.send(());
+                    } else {
+                        i += 1;
+                    }
+                }
+                let next = due.iter().map(|(at, _)| *at).min();
+                let got = match next {
+                    Some(at) => rx.recv_timeout(at.saturating_duration_since(Instant::now())),
+                    None => rx
+                        .recv()
+                        .map_err(|_| std::sync::mpsc::RecvTimeoutError::Disconnected),
+                };
+                match got {
+                    Ok(entry) => due.push(entry),
+                    Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+                    Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return,
+                }
+            }
+        });
+        Alarm { tx: Mutex::new(tx) }
+    }
+}
+
+impl Alarm {
+    /// Resolves at `at` (at once if it has passed or the alarm thread is gone).
+    async fn until(&self, at: Instant) {
+        if at <= Instant::now() {
+            return;
+        }
+        let (wake, woken) = tokio::sync::oneshot::channel();
+        let sent = {
+            let tx = self.tx.lock().unwrap_or_else(|p| p.into_inner());
+            tx.send((at, wake)).is_ok()
+        };
+        if sent {
+            let _ = woken.await;
+        } else {
+            tokio::time::sleep_until(at.into()).await;
+        }
+    }
 }
 
 /// One answer to write.
@@ -151,10 +220,7 @@ async fn connection(sock: tokio::net::TcpStream, state: Arc<State>) -> io::Resul
         }
         let arrived = Instant::now();
         let reply = state.handle(&target, &host, forward_only, arrived);
-        let wait = reply.delay.saturating_sub(arrived.elapsed());
-        if !wait.is_zero() {
-            tokio::time::sleep(wait).await;
-        }
+        state.alarm.until(arrived + reply.delay).await;
         let mut head = format!(
             "HTTP/1.1 {} {}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: {}\r\n",
             reply.status,
@@ -238,7 +304,40 @@ impl State {
                             Reply::json(200, format!(r#"{{"max":{DATTO_MAX_PAGE}}}"#))
                         }
                         ["api", "v2", "account", "devices"] => datto_page(&prefix, q, devices),
-                        ["api", "v3", "agents"] => atera_page(&prefix, q, devices),
+                        ["api", "v3", "agents"] => {
+                            atera_page(&prefix, "agents", q, devices, 0, atera_agent)
+                        }
+                        ["api", "v3", "customers"] => atera_page(
+                            &prefix,
+                            "customers",
+                            q,
+                            atera_customers(devices),
+                            0,
+                            atera_customer,
+                        ),
+                        ["api", "v3", "alerts"] => {
+                            let alerts = atera_alerts(devices);
+                            match query(q, "alertStatus") {
+                                Some("Open") => {
+                                    atera_page(&prefix, "alerts", q, alerts, 0, atera_open_alert)
+                                }
+                                Some("Resolved") => {
+                                    atera_page(
+                                    &prefix,
+                                    "alerts",
+                                    q,
+                                    alerts,
+                                    alerts,
+                                    atera_resolved_alert,
+                                )
+                                }
+                                _ => Reply::json(
+                                    400,
+                                    r#"{"title":"alertStatus must be Open or Resolved","status":400}"#
+                                        .into(),
+                                ),
+                            }
+                        }
                         ["api", "v3", "devices"] => kaseya_page(q, devices, kaseya_device),
                         ["api", "v3", "assets"] => kaseya_page(q, devices, kaseya_asset),
                         [_, "apis", "3.0", "company", "configurations"] if forward_only => {
@@ -287,24 +386,52 @@ fn not_found() -> Reply {
     Reply::json(404, r#"{"title":"Not Found","status":404}"#.into())
 }
 
-/// `GET /api/v3/agents`: Atera's `AgentDtoPagedResult`.
-fn atera_page(prefix: &str, q: &str, devices: u64) -> Reply {
+/// Customers in an Atera tenant of `devices` agents.
+pub fn atera_customers(devices: u64) -> u64 {
+    (devices / 20).max(1)
+}
+
+/// Open (and as many resolved) alerts in an Atera tenant of `devices`
+/// agents.
+pub fn atera_alerts(devices: u64) -> u64 {
+    devices / 8
+}
+
+/// `GET /api/v3/{list}`: Atera's `*DtoPagedResult` over `count` items whose
+/// ids start after `offset`, written by `item`. `nextLink` keeps the
+/// request's other parameters (`alertStatus`).
+fn atera_page(
+    prefix: &str,
+    list: &str,
+    q: &str,
+    count: u64,
+    offset: u64,
+    item: fn(&mut String, u64),
+) -> Reply {
     let page = query_u64(q, "page").unwrap_or(1).max(1);
     let size = query_u64(q, "itemsInPage")
         .unwrap_or(20)
         .clamp(1, ATERA_MAX_PAGE);
-    let total_pages = devices.div_ceil(size);
+    let total_pages = count.div_ceil(size);
     let first = (page - 1) * size + 1;
-    let last = (page * size).min(devices);
+    let last = (page * size).min(count);
     let mut body = String::with_capacity(700 * size as usize + 512);
     body.push_str(r#"{"items":["#);
     for id in first..=last {
         if id > first {
             body.push(',');
         }
-        atera_agent(&mut body, id);
+        item(&mut body, offset + id);
     }
-    let link = |p: u64| format!("\"{prefix}/api/v3/agents?page={p}&itemsInPage={size}\"");
+    let fixed: String = q
+        .split('&')
+        .filter(|kv| {
+            let k = kv.split_once('=').map_or(*kv, |(k, _)| k);
+            !kv.is_empty() && k != "page" && k != "itemsInPage"
+        })
+        .map(|kv| format!("{kv}&"))
+        .collect();
+    let link = |p: u64| format!("\"{prefix}/api/v3/{list}?{fixed}page={p}&itemsInPage={size}\"");
     let next = if page < total_pages {
         link(page + 1)
     } else {
@@ -317,9 +444,63 @@ fn atera_page(prefix: &str, q: &str, devices: u64) -> Reply {
     };
     let _ = write!(
         body,
-        r#"],"page":{page},"itemsInPage":{size},"totalItemCount":{devices},"totalPages":{total_pages},"prevLink":{prev},"nextLink":{next}}}"#
+        r#"],"page":{page},"itemsInPage":{size},"totalItemCount":{count},"totalPages":{total_pages},"prevLink":{prev},"nextLink":{next}}}"#
     );
     Reply::json(200, body)
+}
+
+/// One Atera `CustomerDto`.
+fn atera_customer(out: &mut String, id: u64) {
+    let _ = write!(
+        out,
+        concat!(
+            r#"{{"CustomerID":{id},"CustomerName":"Customer {id}","CreatedOn":"2023-01-02T03:04:05","#,
+            r#""LastModified":"2024-05-06T07:08:09","BusinessNumber":null,"Domain":"customer{id}.example","#,
+            r#""Address":"{id} Main Street","City":"Springfield","State":"IL","Country":"United States","#,
+            r#""Phone":"+1 555 01{p:02}","Fax":null,"Notes":null,"Logo":null,"Links":null,"#,
+            r#""Longitude":null,"Latitude":null,"ZipCodeStr":"62701"}}"#
+        ),
+        id = id,
+        p = id % 100,
+    );
+}
+
+/// One open Atera `AlertDto`.
+fn atera_open_alert(out: &mut String, id: u64) {
+    atera_alert(out, id, false);
+}
+
+/// One resolved (archived) Atera `AlertDto`.
+fn atera_resolved_alert(out: &mut String, id: u64) {
+    atera_alert(out, id, true);
+}
+
+fn atera_alert(out: &mut String, id: u64, archived: bool) {
+    let archived_date = if archived {
+        r#""2024-05-07T08:09:10""#
+    } else {
+        "null"
+    };
+    let agent = id % 997 + 1;
+    let customer = (agent - 1) / 25 + 1;
+    let _ = write!(
+        out,
+        concat!(
+            r#"{{"AlertID":{id},"Code":1503,"Source":"Disk Usage","Title":"Disk C: free space below 10%","#,
+            r#""Severity":"Warning","Created":"2024-05-06T07:08:09","SnoozedEndDate":null,"#,
+            r#""DeviceGuid":"6f1c2a3b-4d5e-4f60-8a7b-{agent:012x}","AgentId":{agent},"#,
+            r#""AdditionalInfo":null,"Archived":{archived},"AlertCategoryID":"Disk","ArchivedDate":{archived_date},"#,
+            r#""TicketID":null,"AlertMessage":"Free space on C: is {n} GB","DeviceName":"WS-{agent:07}","#,
+            r#""CustomerID":{c},"CustomerName":"Customer {c}","FolderID":null,"#,
+            r#""PollingCyclesCount":3,"DeviceType":"Agent"}}"#
+        ),
+        id = id,
+        agent = agent,
+        c = customer,
+        n = id % 9 + 1,
+        archived = archived,
+        archived_date = archived_date,
+    );
 }
 
 fn atera_agent(out: &mut String, id: u64) {
@@ -548,11 +729,43 @@ mod tests {
 
     #[test]
     fn pages_are_valid_json_in_the_vendor_shape() {
-        let r = atera_page("http://h/b/r/120/0/0", "page=3&itemsInPage=50", 120);
+        let r = atera_page(
+            "http://h/b/r/120/0/0",
+            "agents",
+            "page=3&itemsInPage=50",
+            120,
+            0,
+            atera_agent,
+        );
         let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
         assert_eq!(v["items"].as_array().unwrap().len(), 20);
         assert_eq!(v["totalPages"], 3);
         assert_eq!(v["nextLink"], "");
+        let r = atera_page(
+            "http://h/b/r/800/0/0",
+            "alerts",
+            "alertStatus=Resolved&page=1&itemsInPage=50",
+            100,
+            100,
+            atera_resolved_alert,
+        );
+        let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+        assert_eq!(v["items"][0]["AlertID"], 101);
+        assert_eq!(v["items"][0]["Archived"], true);
+        assert_eq!(
+            v["nextLink"],
+            "http://h/b/r/800/0/0/api/v3/alerts?alertStatus=Resolved&page=2&itemsInPage=50"
+        );
+        let r = atera_page(
+            "http://h/b/r/800/0/0",
+            "customers",
+            "page=1&itemsInPage=50",
+            40,
+            0,
+            atera_customer,
+        );
+        let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+        assert_eq!(v["items"][39]["CustomerID"], 40);
         let path = "/b/r/120/0/0/v4_6_release/apis/3.0/company/configurations";
         let r = connectwise_page("http://h/b/r/120/0/0", path, "pageSize=100", 120);
         let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
@@ -581,5 +794,49 @@ mod tests {
             assert_eq!(v["Meta"]["TotalCount"], 250);
             assert_eq!(v["Data"][0]["Name"], "WS-0000201");
         }
+    }
+
+    /// The real `sync` front end reads a whole Atera tenant from the server:
+    /// every customer, device, open and resolved alert, once.
+    #[test]
+    fn a_whole_atera_sync_reads_every_kind() {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let port = spawn().await.unwrap();
+            let base = format!("http://127.0.0.1:{port}/b/t/400/0/0");
+            let args: Vec<String> = ["atera", "--base-url", &base, "--rate-limit", "off"]
+                .map(String::from)
+                .to_vec();
+            let env = |k: &str| (k == "ATERA_API_KEY").then(|| "k".to_string());
+            let (mut out, mut err) = (Vec::new(), Vec::new());
+            let io = vectis_examples::cli::Io {
+                out: &mut out,
+                err: &mut err,
+                env: &env,
+                out_is_terminal: false,
+            };
+            let code = vectis_examples::cli::run_sync(&args, io).await;
+            assert_eq!(code, 0, "{}", String::from_utf8_lossy(&err));
+            let mut by_type: HashMap<String, Vec<String>> = HashMap::new();
+            for line in String::from_utf8(out).unwrap().lines() {
+                let v: serde_json::Value = serde_json::from_str(line).unwrap();
+                by_type
+                    .entry(v["type"].as_str().unwrap_or("?").to_string())
+                    .or_default()
+                    .push(v["id"].to_string());
+            }
+            let count = |t: &str| by_type.get(t).map_or(0, Vec::len) as u64;
+            assert_eq!(count("customer"), atera_customers(400));
+            assert_eq!(count("device"), 400);
+            assert_eq!(count("alert"), 2 * atera_alerts(400));
+            let mut alerts = by_type["alert"].clone();
+            alerts.sort();
+            alerts.dedup();
+            assert_eq!(alerts.len() as u64, 2 * atera_alerts(400));
+        });
     }
 }
