@@ -52,6 +52,7 @@
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod error;
+mod hash;
 pub mod hub;
 pub mod links;
 mod rows;

@@ -152,49 +152,6 @@ pub(crate) fn raw(rec: &Record) -> &serde_json::Value {
     }
 }
 
-/// A content hash of everything stored for a record (normalized fields and
-/// raw JSON): equal hashes mean nothing to rewrite. FNV-1a, twice with
-/// different offsets, 128 bits as hex; stable across builds and platforms.
-pub(crate) fn hash(rec: &Record) -> String {
-    // Both hashes in one pass over the JSON as it is written: no buffer,
-    // and the two independent multiply chains overlap in the CPU (the same
-    // values as hashing the whole `serde_json::to_vec` twice).
-    let mut h = Fnv2 {
-        a: 0xcbf2_9ce4_8422_2325,
-        b: 0x6c62_272e_07bb_0142,
-    };
-    if serde_json::to_writer(&mut h, rec).is_err() {
-        // As before: a record that cannot be serialized hashes as no bytes.
-        h.a = 0xcbf2_9ce4_8422_2325;
-        h.b = 0x6c62_272e_07bb_0142;
-    }
-    format!("{:016x}{:016x}", h.a, h.b)
-}
-
-/// Two FNV-1a states fed the same bytes.
-struct Fnv2 {
-    a: u64,
-    b: u64,
-}
-
-impl std::io::Write for Fnv2 {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        const PRIME: u64 = 0x0000_0100_0000_01b3;
-        let (mut a, mut b) = (self.a, self.b);
-        for &byte in buf {
-            a = (a ^ u64::from(byte)).wrapping_mul(PRIME);
-            b = (b ^ u64::from(byte)).wrapping_mul(PRIME);
-        }
-        self.a = a;
-        self.b = b;
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 fn text(row: &AnyRow, col: &str) -> Result<Option<String>> {
     row.try_get::<Option<String>, _>(col)
         .map_err(|e| damaged(format!("store column {col}"), e))
@@ -274,45 +231,6 @@ pub(crate) fn record_from_row(kind: Kind, row: &AnyRow) -> Result<Record> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use vectis_core::Vendor;
-
-    #[test]
-    fn hashes_are_stable_and_see_raw_changes() {
-        let mut customer = Customer::new(Vendor::Atera, "1", "Acme");
-        customer.raw = serde_json::json!({"a": 1});
-        let mut c = Record::Customer(customer);
-        let h = hash(&c);
-        assert_eq!(h.len(), 32);
-        assert_eq!(h, hash(&c.clone()));
-        if let Record::Customer(c) = &mut c {
-            c.raw = serde_json::json!({"a": 2});
-        }
-        assert_ne!(h, hash(&c));
-    }
-
-    #[test]
-    fn the_one_pass_hash_equals_fnv_over_the_serialized_record() {
-        // The definition stored hashes were made with: FNV-1a over
-        // `serde_json::to_vec(record)`, from two offsets.
-        let mut device = Device::new(Vendor::DattoRmm, "6f1c2a3b", "WS-0000001");
-        device.customer_id = Some("site-1".into());
-        device.os = Some("Windows 11".into());
-        device.online = Some(true);
-        device.raw = serde_json::json!({"hostname": "WS-0000001", "udf": {"udf1": "é\"x"}, "n": [1, 2.5, null]});
-        let rec = Record::Device(device);
-        let bytes = serde_json::to_vec(&rec).unwrap();
-        let fnv = |offset: u64| {
-            bytes.iter().fold(offset, |h, b| {
-                (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3)
-            })
-        };
-        let expected = format!(
-            "{:016x}{:016x}",
-            fnv(0xcbf2_9ce4_8422_2325),
-            fnv(0x6c62_272e_07bb_0142)
-        );
-        assert_eq!(hash(&rec), expected);
-    }
 
     #[test]
     fn timestamps_sort_as_text() {

@@ -4,7 +4,10 @@
 use crate::url::Backend;
 
 /// The schema version this build writes and reads.
-pub const SCHEMA_VERSION: i64 = 1;
+///
+/// 2 adds `run_pages` (the ids a full run saw, one row a page); version 1's
+/// `run_seen` (one row an id) is still read for a run begun before.
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// Columns every record table has, after its own.
 const COMMON: &str = "raw TEXT NOT NULL,
@@ -135,5 +138,25 @@ pub fn v1(backend: Backend) -> Vec<String> {
             decided_at TEXT NOT NULL,
             PRIMARY KEY (rmm_connection, rmm_id, psa_connection))"
             .into(),
+    ]
+}
+
+/// The statements of version 2 (after version 1's), in order; each is
+/// idempotent.
+pub fn v2(backend: Backend) -> Vec<String> {
+    let serial = match backend {
+        Backend::Sqlite => "INTEGER PRIMARY KEY AUTOINCREMENT",
+        Backend::Postgres => "BIGSERIAL PRIMARY KEY",
+    };
+    vec![
+        // The ids a full run saw, one row per committed page (a JSON array
+        // of ids): one insert a page instead of one per record.
+        format!(
+            "CREATE TABLE IF NOT EXISTS run_pages (
+            seq {serial},
+            run_id BIGINT NOT NULL,
+            ids TEXT NOT NULL)"
+        ),
+        "CREATE INDEX IF NOT EXISTS run_pages_by_run ON run_pages (run_id)".into(),
     ]
 }

@@ -293,7 +293,9 @@ impl Store {
             });
         }
         if found < SCHEMA_VERSION {
-            for stmt in schema::v1(self.backend()) {
+            let mut statements = schema::v1(self.backend());
+            statements.extend(schema::v2(self.backend()));
+            for stmt in statements {
                 sqlx::query(&stmt)
                     .execute(&mut *tx)
                     .await

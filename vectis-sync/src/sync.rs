@@ -11,7 +11,10 @@
 //!       ─► ok | held | failed ─► release the lease
 //! ```
 
+mod page;
+
 use crate::error::{Error, Result};
+use crate::hash;
 use crate::rows::{self, Val};
 use crate::store::Store;
 use crate::url::Backend;
@@ -840,283 +843,6 @@ impl<'a> Syncer<'a> {
         }
     }
 
-    async fn commit_page(
-        &self,
-        kind: Kind,
-        run: i64,
-        mode: Mode,
-        page: vectis_core::Page<Record>,
-        requests: u64,
-        watermark: Option<(String, &'static str)>,
-    ) -> Result<Counters> {
-        let s = self.store;
-        let table = rows::table(kind);
-        let index = page.index;
-        let doing = |what: &str| format!("{what} ({} {kind}, page {})", self.connection, index + 1);
-        // Last occurrence of an id within a page wins.
-        let mut by_id: HashMap<String, Record> = HashMap::new();
-        let mut order: Vec<String> = Vec::new();
-        for rec in page.items {
-            if rec.kind() != kind {
-                continue;
-            }
-            let id = rec.id().to_string();
-            if by_id.insert(id.clone(), rec).is_none() {
-                order.push(id);
-            }
-        }
-        let now = rows::ts(self.now());
-        let mut tx = s.write_tx(doing("start a transaction")).await?;
-
-        // What the store holds for these ids.
-        let vcol = rows::version_column(kind);
-        let backend = s.backend();
-        let mut stored: HashMap<String, (String, bool, Option<String>)> = HashMap::new();
-        for chunk in order.chunks(CHUNK) {
-            let marks: Vec<String> = (0..chunk.len()).map(|i| mark(backend, i + 2)).collect();
-            let version = vcol.map_or("NULL".to_string(), |v| format!("t.{v}"));
-            let sql = match backend {
-                // SQLite: one row holding a JSON array of the page's stored
-                // rows. Each result row is a hand-over from SQLite's worker
-                // thread (a channel message and a wake-up): 250 of them a
-                // page were a fifth of an unchanged sync's time.
-                Backend::Sqlite => format!(
-                    "SELECT json_group_array(json_array(t.id, t.hash, t.deleted_at IS NOT NULL, {version})) FROM {table} t WHERE t.connection = {} AND t.id IN ({})",
-                    mark(backend, 1),
-                    marks.join(", ")
-                ),
-                // PostgreSQL: the ids as a VALUES list joined on the primary
-                // key. Without statistics (a table that grew in this very
-                // sync, not yet analyzed) `id IN (…)` was planned as a scan
-                // of every row of the connection through the
-                // (connection, customer_id) index, filtering on id: 17 ms a
-                // page at 75,000 rows, quadratic over a first sync. The join
-                // is planned as one primary-key probe per id (0.3 ms).
-                Backend::Postgres => format!(
-                    "SELECT t.id, t.hash, t.deleted_at, {version} FROM (VALUES {}) AS v(id) JOIN {table} t ON t.connection = {} AND t.id = v.id",
-                    marks
-                        .iter()
-                        .map(|m| format!("({m})"))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    mark(backend, 1)
-                ),
-            };
-            // PostgreSQL: planned for these ids each time. A prepared
-            // statement's generic plan, chosen while a first sync's table
-            // was still empty, stayed a sequential scan as the table grew
-            // (75 ms a page at 30,000 rows: quadratic over a first sync).
-            let mut q = sqlx::query(&sql)
-                .persistent(backend == Backend::Sqlite)
-                .bind(self.connection.clone());
-            for id in chunk {
-                q = q.bind(id.clone());
-            }
-            if backend == Backend::Sqlite {
-                let row = q
-                    .fetch_one(&mut *tx)
-                    .await
-                    .map_err(s.err(doing("read stored records")))?;
-                let text: String = row
-                    .try_get(0)
-                    .map_err(s.err(doing("read stored records")))?;
-                let found: Vec<(String, String, i64, serde_json::Value)> =
-                    serde_json::from_str(&text).map_err(|e| {
-                        rows::damaged("stored records", format!("{e} in what SQLite returned"))
-                    })?;
-                for (id, hash, deleted, version) in found {
-                    let version = match version {
-                        serde_json::Value::Null => None,
-                        serde_json::Value::String(v) => Some(v),
-                        other => Some(other.to_string()),
-                    };
-                    stored.insert(id, (hash, deleted != 0, version));
-                }
-                continue;
-            }
-            for r in q
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(s.err(doing("read stored records")))?
-            {
-                let id: String = r.try_get(0).map_err(s.err(doing("read stored records")))?;
-                let hash: String = r.try_get(1).map_err(s.err(doing("read stored records")))?;
-                let deleted = r
-                    .try_get::<Option<String>, _>(2)
-                    .map_err(s.err(doing("read stored records")))?
-                    .is_some();
-                let version = r.try_get::<Option<String>, _>(3).ok().flatten();
-                stored.insert(id, (hash, deleted, version));
-            }
-        }
-
-        let mut counts = Counters {
-            records: order.len() as u64,
-            new: 0,
-            changed: 0,
-            revived: 0,
-        };
-        let mut writes: Vec<(&Record, String)> = Vec::new();
-        for id in &order {
-            let Some(rec) = by_id.get(id) else { continue };
-            let hash = rows::hash(rec);
-            match stored.get(id) {
-                None => {
-                    counts.new += 1;
-                    writes.push((rec, hash));
-                }
-                Some((old, deleted, version)) => {
-                    let older = match (version, rows::version(rec)) {
-                        (Some(have), Some(got)) => got < *have,
-                        _ => false,
-                    };
-                    if *deleted {
-                        counts.revived += 1;
-                        writes.push((rec, hash));
-                    } else if *old != hash && !older {
-                        counts.changed += 1;
-                        writes.push((rec, hash));
-                    }
-                }
-            }
-        }
-
-        let cols = rows::columns(kind);
-        let per_row = 3 + cols.len() + 5;
-        for chunk in writes.chunks(CHUNK) {
-            let mut sql = format!(
-                "INSERT INTO {table} (connection, id, vendor, {}, raw, hash, first_synced_at, last_synced_at, deleted_at) VALUES ",
-                cols.join(", ")
-            );
-            let mut vals: Vec<Val> = Vec::with_capacity(chunk.len() * per_row);
-            for (i, (rec, hash)) in chunk.iter().enumerate() {
-                if i > 0 {
-                    sql.push_str(", ");
-                }
-                let base = i * per_row;
-                let marks: Vec<String> = (1..=per_row).map(|j| mark(backend, base + j)).collect();
-                sql.push('(');
-                sql.push_str(&marks.join(", "));
-                sql.push(')');
-                vals.push(Val::Text(Some(self.connection.clone())));
-                vals.push(Val::Text(Some(rec.id().to_string())));
-                vals.push(Val::Text(Some(rec.vendor().slug().to_string())));
-                vals.extend(rows::values(rec));
-                vals.push(Val::Text(Some(rows::raw(rec).to_string())));
-                vals.push(Val::Text(Some(hash.clone())));
-                vals.push(Val::Text(Some(now.clone())));
-                vals.push(Val::Text(Some(now.clone())));
-                vals.push(Val::Text(None));
-            }
-            let sets: Vec<String> = cols
-                .iter()
-                .chain(["vendor", "raw", "hash", "last_synced_at", "deleted_at"].iter())
-                .map(|c| format!("{c} = excluded.{c}"))
-                .collect();
-            sql.push_str(&format!(
-                " ON CONFLICT (connection, id) DO UPDATE SET {}",
-                sets.join(", ")
-            ));
-            if let Some(v) = vcol {
-                // An older version never overwrites a newer one (a revival
-                // always writes: the row was gone).
-                sql.push_str(&format!(
-                    " WHERE {table}.deleted_at IS NOT NULL OR excluded.{v} IS NULL OR {table}.{v} IS NULL OR excluded.{v} >= {table}.{v}"
-                ));
-            }
-            Store::bind_vals(sqlx::query(&sql), vals)
-                .execute(&mut *tx)
-                .await
-                .map_err(s.err(doing("write records")))?;
-        }
-
-        if mode == Mode::Full {
-            for chunk in order.chunks(CHUNK) {
-                // The run's id with each row: every placeholder once, in order.
-                let marks: Vec<String> = (0..chunk.len())
-                    .map(|i| {
-                        format!(
-                            "({}, {})",
-                            mark(backend, 2 * i + 1),
-                            mark(backend, 2 * i + 2)
-                        )
-                    })
-                    .collect();
-                let sql = format!(
-                    "INSERT INTO run_seen (run_id, id) VALUES {} ON CONFLICT (run_id, id) DO NOTHING",
-                    marks.join(", ")
-                );
-                let mut q = sqlx::query(&sql);
-                for id in chunk {
-                    q = q.bind(run).bind(id.clone());
-                }
-                q.execute(&mut *tx)
-                    .await
-                    .map_err(s.err(doing("note the records seen")))?;
-            }
-        }
-
-        let cursor = match &page.resume {
-            Some(c) => Some(serde_json::to_string(c).map_err(|e| {
-                Error::config(
-                    "resume cursor",
-                    format!(
-                        "cannot be saved: {e}; run again with --full, and report it if it repeats"
-                    ),
-                )
-            })?),
-            None => None,
-        };
-        let (wm, wm_source) = match watermark {
-            Some((w, src)) => (Some(w), Some(src.to_string())),
-            None => (None, None),
-        };
-        sqlx::query(&s.sql(
-            "UPDATE runs SET cursor = $1, pages = pages + 1, requests = requests + $2,
-               records = records + $3, records_new = records_new + $4,
-               records_changed = records_changed + $5, records_revived = records_revived + $6,
-               next_watermark = COALESCE(next_watermark, $7),
-               watermark_source = COALESCE(watermark_source, $8)
-             WHERE id = $9",
-        ))
-        .bind(cursor)
-        .bind(i64::try_from(requests).unwrap_or(i64::MAX))
-        .bind(counts.records as i64)
-        .bind(counts.new as i64)
-        .bind(counts.changed as i64)
-        .bind(counts.revived as i64)
-        .bind(wm)
-        .bind(wm_source)
-        .bind(run)
-        .execute(&mut *tx)
-        .await
-        .map_err(s.err(doing("record the page")))?;
-
-        let until = self.now() + chrono::Duration::from_std(self.opts.lease).unwrap_or_default();
-        let renewed = sqlx::query(&s.sql(
-            "UPDATE leases SET expires_at = $1 WHERE connection = $2 AND kind = $3 AND holder = $4",
-        ))
-        .bind(rows::ts(until))
-        .bind(self.connection.clone())
-        .bind(kind.as_str().to_string())
-        .bind(self.holder.clone())
-        .execute(&mut *tx)
-        .await
-        .map_err(s.err(doing("renew the lease")))?;
-        if renewed.rows_affected() != 1 {
-            return Err(Error::config(
-                format!("{} {kind}", self.connection),
-                format!(
-                    "this sync's lease expired and another took it over (no page committed for {} s); the other sync goes on, this one stops without writing page {}",
-                    self.opts.lease.as_secs(),
-                    index + 1
-                ),
-            ));
-        }
-        tx.commit().await.map_err(s.err(doing("commit")))?;
-        Ok(counts)
-    }
-
     async fn finish(
         &self,
         kind: Kind,
@@ -1139,8 +865,20 @@ impl<'a> Syncer<'a> {
             .await
             .and_then(|r| r.try_get(0))
             .map_err(s.err("count live records"))?;
+            // Not seen: in no page of `run_pages` (one JSON array of ids a
+            // page), nor in version 1's `run_seen` (a run begun before the
+            // upgrade). SQLite builds the ids' set once for `NOT IN`;
+            // PostgreSQL hashes them for an anti-join.
+            let in_pages = match s.backend() {
+                Backend::Sqlite => format!(
+                    "{table}.id NOT IN (SELECT j.value FROM run_pages p, json_each(p.ids) j WHERE p.run_id = $2)"
+                ),
+                Backend::Postgres => format!(
+                    "NOT EXISTS (SELECT 1 FROM run_pages p CROSS JOIN LATERAL jsonb_array_elements_text(p.ids::jsonb) AS j(id) WHERE p.run_id = $2 AND j.id = {table}.id)"
+                ),
+            };
             let unseen = format!(
-                "connection = $1 AND deleted_at IS NULL AND NOT EXISTS
+                "connection = $1 AND deleted_at IS NULL AND {in_pages} AND NOT EXISTS
                  (SELECT 1 FROM run_seen s WHERE s.run_id = $2 AND s.id = {table}.id)"
             );
             let gone: i64 =
@@ -1172,11 +910,13 @@ impl<'a> Syncer<'a> {
                 .map_err(s.err("mark records gone"))?;
                 report.gone = gone;
             }
-            sqlx::query(&s.sql("DELETE FROM run_seen WHERE run_id = $1"))
-                .bind(run)
-                .execute(&mut *tx)
-                .await
-                .map_err(s.err("clear the run's seen ids"))?;
+            for seen in ["run_pages", "run_seen"] {
+                sqlx::query(&s.sql(&format!("DELETE FROM {seen} WHERE run_id = $1")))
+                    .bind(run)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(s.err("clear the run's seen ids"))?;
+            }
         }
         sqlx::query(&s.sql(
             "UPDATE runs SET status = $1, ended_at = $2, records_gone = $3, error = $4, cursor = NULL
