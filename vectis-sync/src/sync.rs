@@ -747,15 +747,24 @@ impl<'a> Syncer<'a> {
             let step = async {
                 match pending.take() {
                     Some((commit, total)) => {
-                        let (counts, next) = futures::join!(commit, pages.next());
-                        (Some((counts, total)), next)
+                        // The page's counts (and the progress callback) as
+                        // soon as it is committed, not when the next page
+                        // has arrived: a slow answer must not hold back the
+                        // news that the page before it is safe.
+                        let committed = async {
+                            let counts = commit.await?;
+                            self.add_counts(kind, counts, total, report);
+                            Ok::<(), Error>(())
+                        };
+                        let (done, next) = futures::join!(committed, pages.next());
+                        (Some(done), next)
                     }
                     None => (None, pages.next().await),
                 }
             };
             let (done, next) = self.unless_cancelled(kind, &mut cancel, step).await?;
-            if let Some((counts, total)) = done {
-                self.add_counts(kind, counts?, total, report);
+            if let Some(done) = done {
+                done?;
             }
             let page = match next {
                 None => break,
