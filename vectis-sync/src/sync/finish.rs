@@ -1,0 +1,98 @@
+//! The end of a run: tombstones (or the mass-delete guard's hold) after a
+//! complete full listing, and the run's status.
+
+use super::*;
+
+impl Syncer<'_> {
+    pub(super) async fn finish(
+        &self,
+        kind: Kind,
+        run: i64,
+        mode: Mode,
+        report: &mut KindReport,
+    ) -> Result<()> {
+        let s = self.store;
+        let table = rows::table(kind);
+        let now = rows::ts(self.now());
+        let mut tx = s.write_tx("finish the run").await?;
+        let mut status = RunStatus::Ok;
+        let mut message: Option<String> = None;
+        if mode == Mode::Full {
+            let live: i64 = sqlx::query(&s.sql(&format!(
+                "SELECT COUNT(*) FROM {table} WHERE connection = $1 AND deleted_at IS NULL"
+            )))
+            .bind(self.connection.clone())
+            .fetch_one(&mut *tx)
+            .await
+            .and_then(|r| r.try_get(0))
+            .map_err(s.err("count live records"))?;
+            // Not seen: in no page of `run_pages` (one JSON array of ids a
+            // page), nor in version 1's `run_seen` (a run begun before the
+            // upgrade). SQLite builds the ids' set once for `NOT IN`;
+            // PostgreSQL hashes them for an anti-join.
+            let in_pages = match s.backend() {
+                Backend::Sqlite => format!(
+                    "{table}.id NOT IN (SELECT j.value FROM run_pages p, json_each(p.ids) j WHERE p.run_id = $2)"
+                ),
+                Backend::Postgres => format!(
+                    "NOT EXISTS (SELECT 1 FROM run_pages p CROSS JOIN LATERAL jsonb_array_elements_text(p.ids::jsonb) AS j(id) WHERE p.run_id = $2 AND j.id = {table}.id)"
+                ),
+            };
+            let unseen = format!(
+                "connection = $1 AND deleted_at IS NULL AND {in_pages} AND NOT EXISTS
+                 (SELECT 1 FROM run_seen s WHERE s.run_id = $2 AND s.id = {table}.id)"
+            );
+            let gone: i64 =
+                sqlx::query(&s.sql(&format!("SELECT COUNT(*) FROM {table} WHERE {unseen}")))
+                    .bind(self.connection.clone())
+                    .bind(run)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .and_then(|r| r.try_get(0))
+                    .map_err(s.err("count records not seen"))?;
+            let (gone, live) = (gone.max(0) as u64, live.max(0) as u64);
+            let over = gone > self.opts.mass_delete_min
+                && (gone as f64) > self.opts.mass_delete_fraction * (live as f64);
+            if over && !self.opts.allow_mass_delete {
+                status = RunStatus::Held;
+                report.held_back = Some((gone, live));
+                message = Some(format!(
+                    "held: would mark {gone} of {live} live {kind} gone; confirm with --allow-mass-delete"
+                ));
+            } else if gone > 0 {
+                sqlx::query(&s.sql(&format!(
+                    "UPDATE {table} SET deleted_at = $3 WHERE {unseen}"
+                )))
+                .bind(self.connection.clone())
+                .bind(run)
+                .bind(now.clone())
+                .execute(&mut *tx)
+                .await
+                .map_err(s.err("mark records gone"))?;
+                report.gone = gone;
+            }
+            for seen in ["run_pages", "run_seen"] {
+                sqlx::query(&s.sql(&format!("DELETE FROM {seen} WHERE run_id = $1")))
+                    .bind(run)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(s.err("clear the run's seen ids"))?;
+            }
+        }
+        sqlx::query(&s.sql(
+            "UPDATE runs SET status = $1, ended_at = $2, records_gone = $3, error = $4, cursor = NULL
+             WHERE id = $5",
+        ))
+        .bind(status.as_str().to_string())
+        .bind(now)
+        .bind(report.gone as i64)
+        .bind(message)
+        .bind(run)
+        .execute(&mut *tx)
+        .await
+        .map_err(s.err("record the run's end"))?;
+        tx.commit().await.map_err(s.err("finish the run"))?;
+        report.status = status;
+        Ok(())
+    }
+}
