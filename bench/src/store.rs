@@ -4,7 +4,11 @@
 //! A Datto RMM device listing through the real `DattoRmmConnector` against
 //! the loopback server (no quota, no latency), in fresh child processes:
 //!
-//! - the plain listing, every record dropped (the sync "to /dev/null");
+//! - the `sync` command (`vectis_examples::cli::run_sync`, what
+//!   `cargo run --example sync` runs), its JSON lines written to a sink:
+//!   the sync "to /dev/null" the targets are judged against;
+//! - the plain listing, every record dropped as it arrives (no output at
+//!   all), for comparison;
 //! - a sync into an empty store (SQLite; PostgreSQL when a server is given),
 //!   then a second sync of the unchanged tenant into the same store;
 //! - a 10k-device sync into an empty SQLite store, for peak memory;
@@ -129,7 +133,47 @@ pub async fn measure(args: &StoreChildArgs) -> Result<StoreMeasured, BenchError>
     let connector = client::connector(&target, None, CONCURRENCY)?;
     let mut m = StoreMeasured::default();
     let started = Instant::now();
-    if args.store.as_str() == "none" {
+    if args.store.as_str() == "devnull" {
+        // The `sync` command a user runs, its records (JSON lines) written
+        // to a sink: "the same sync to /dev/null".
+        let sync: Vec<String> = [
+            "datto-rmm",
+            "--only",
+            "devices",
+            "--base-url",
+            &target.base(),
+            "--rate-limit",
+            "off",
+            "--concurrency",
+            &CONCURRENCY.to_string(),
+        ]
+        .map(String::from)
+        .to_vec();
+        let env = |k: &str| match k {
+            "DATTO_API_KEY" => Some(client::DATTO_KEY.to_string()),
+            "DATTO_API_SECRET" => Some(client::DATTO_SECRET.to_string()),
+            // Asked for even with --base-url, where it is not used.
+            "DATTO_PLATFORM" => Some(client::DATTO_PLATFORM.to_string()),
+            _ => None,
+        };
+        let mut out = LineSink(0);
+        let mut err: Vec<u8> = Vec::new();
+        let io = vectis_examples::cli::Io {
+            out: &mut out,
+            err: &mut err,
+            env: &env,
+            out_is_terminal: false,
+        };
+        let code = vectis_examples::cli::run_sync(&sync, io).await;
+        if code != 0 {
+            return Err(BenchError(format!(
+                "sync {} exited {code}: {}",
+                sync.join(" "),
+                String::from_utf8_lossy(&err).trim()
+            )));
+        }
+        m.records = out.0;
+    } else if args.store.as_str() == "none" {
         let mut pages = connector.record_pages(Kind::Devices, &ListOptions::default());
         while let Some(page) = pages.try_next().await? {
             m.records += page.items.len() as u64;
@@ -231,6 +275,8 @@ fn gather(
     };
     for r in 0..repeat {
         g.listing.push(step("plain listing", devices, "none")?);
+        g.devnull
+            .push(step("sync command to /dev/null", devices, "devnull")?);
         let file = work.join(format!("r{r}.db"));
         let url = format!("sqlite://{}", file.display());
         g.sqlite_first
@@ -329,6 +375,19 @@ fn gather(
         }
     }
     Ok(g)
+}
+
+/// Counts the lines written to it and keeps nothing, like `/dev/null`.
+struct LineSink(u64);
+
+impl std::io::Write for LineSink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0 += buf.iter().filter(|b| **b == b'\n').count() as u64;
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 #[cfg(test)]

@@ -32,6 +32,9 @@ pub struct Gathered {
     pub devices: u64,
     /// The plain listing, each repetition.
     pub listing: Vec<StoreMeasured>,
+    /// The `sync` command to /dev/null, each repetition (the targets'
+    /// baseline).
+    pub devnull: Vec<StoreMeasured>,
     /// SQLite: first sync into an empty store, each repetition.
     pub sqlite_first: Vec<StoreMeasured>,
     /// SQLite: the second, unchanged sync.
@@ -131,9 +134,10 @@ pub(super) fn rewritten(ms: &[StoreMeasured]) -> u64 {
 /// `skipped` (never met); a second sync that wrote any row misses,
 /// whatever its time.
 pub fn verdicts(g: &Gathered) -> Vec<Verdict> {
-    let listing = secs(&g.listing);
+    // The baseline: "the same sync to /dev/null".
+    let listing = secs(&g.devnull);
     let mut out = vec![judge(
-        "first sync into SQLite ≤ 1.25 × the plain listing",
+        "first sync into SQLite ≤ 1.25 × the sync to /dev/null",
         ratio(secs(&g.sqlite_first), listing),
         SQLITE_LIMIT,
         true,
@@ -146,7 +150,7 @@ pub fn verdicts(g: &Gathered) -> Vec<Verdict> {
     };
     let pg_first = ratio(secs(&g.postgres_first), listing);
     out.push(judge(
-        "first sync into PostgreSQL ≤ 1.5 × the plain listing",
+        "first sync into PostgreSQL ≤ 1.5 × the sync to /dev/null",
         pg_first,
         POSTGRES_LIMIT,
         true,
@@ -171,7 +175,9 @@ pub fn verdicts(g: &Gathered) -> Vec<Verdict> {
             ),
         };
         out.push(judge(
-            &format!("second, unchanged sync ({backend}) writes 0 rows and ≤ 1.1 × the listing"),
+            &format!(
+                "second, unchanged sync ({backend}) writes 0 rows and ≤ 1.1 × the sync to /dev/null"
+            ),
             r,
             SECOND_LIMIT,
             rows == 0,
@@ -239,7 +245,7 @@ pub fn report(g: &Gathered, repeat: usize) -> String {
     );
     let _ = writeln!(
         o,
-        "\n{:<34} {:<10} {:>8} {:>6} {:>13} {:>10} {:>7} {:>8} {:>9} {:>10}",
+        "\n{:<34} {:<10} {:>8} {:>6} {:>13} {:>10} {:>7} {:>8} {:>9} {:>10} {:>10}",
         "measurement",
         "mode",
         "devices",
@@ -249,11 +255,14 @@ pub fn report(g: &Gathered, repeat: usize) -> String {
         "new",
         "changed",
         "peak MiB",
+        "× /dev/null",
         "× listing"
     );
     let listing = secs(&g.listing);
-    let rows: [(&str, &[StoreMeasured]); 6] = [
-        ("plain listing (to /dev/null)", &g.listing),
+    let devnull = secs(&g.devnull);
+    let rows: [(&str, &[StoreMeasured]); 7] = [
+        ("sync command to /dev/null", &g.devnull),
+        ("plain listing (no output)", &g.listing),
         ("SQLite, first sync (empty store)", &g.sqlite_first),
         ("SQLite, second sync (unchanged)", &g.sqlite_second),
         ("PostgreSQL, first sync (empty)", &g.postgres_first),
@@ -266,14 +275,18 @@ pub fn report(g: &Gathered, repeat: usize) -> String {
             continue;
         };
         let last = &ms[ms.len() - 1];
-        let x = if std::ptr::eq(ms, g.listing.as_slice()) || last.records != g.devices {
-            String::new()
-        } else {
-            ratio(Some(s), listing).map_or(String::new(), |r| format!("{r:.2}"))
+        let against = |base: Option<f64>, own: &[StoreMeasured]| {
+            if std::ptr::eq(ms, own) || last.records != g.devices {
+                String::new()
+            } else {
+                ratio(Some(s), base).map_or(String::new(), |r| format!("{r:.2}"))
+            }
         };
+        let x_devnull = against(devnull, g.devnull.as_slice());
+        let x = against(listing, g.listing.as_slice());
         let _ = writeln!(
             o,
-            "{:<34} {:<10} {:>8} {:>6.2} {:>13} {:>10.0} {:>7} {:>8} {:>9} {:>10}",
+            "{:<34} {:<10} {:>8} {:>6.2} {:>13} {:>10.0} {:>7} {:>8} {:>9} {:>10} {:>10}",
             label,
             if last.mode.is_empty() {
                 "-"
@@ -287,6 +300,7 @@ pub fn report(g: &Gathered, repeat: usize) -> String {
             ms.iter().map(|m| m.new).max().unwrap_or(0),
             ms.iter().map(|m| m.changed).max().unwrap_or(0),
             mib(peak(ms)),
+            x_devnull,
             x
         );
     }

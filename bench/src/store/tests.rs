@@ -46,11 +46,14 @@ fn m(secs: f64, new: u64, changed: u64, peak: u64) -> StoreMeasured {
 fn gathered() -> Gathered {
     Gathered {
         devices: 150_000,
-        listing: vec![
+        devnull: vec![
             m(2.0, 0, 0, 20_000),
             m(2.2, 0, 0, 20_000),
             m(1.8, 0, 0, 20_000),
         ],
+        // Faster than the sync to /dev/null, which the targets are judged
+        // against: judged against this, every target would miss.
+        listing: vec![m(1.2, 0, 0, 18_000)],
         sqlite_first: vec![m(2.4, 150_000, 0, 30_000)],
         sqlite_second: vec![m(2.1, 0, 0, 30_000)],
         sqlite_small: vec![m(0.2, 10_000, 0, 28_000)],
@@ -76,7 +79,7 @@ fn medians_ignore_order_and_average_the_middle_pair() {
 }
 
 #[test]
-fn store_targets_are_judged_on_the_medians_against_the_listing() {
+fn store_targets_are_judged_on_the_medians_against_the_sync_to_devnull() {
     let g = gathered();
     let vs = verdicts(&g);
     assert!(missed(&vs).is_empty(), "{vs:?}");
