@@ -203,53 +203,37 @@ impl<'a, 'b> ser::Serializer for &'b mut Walker<'a> {
     }
 }
 
-impl<'a, 'b> ser::SerializeSeq for &'b mut Walker<'a> {
-    type Ok = ();
-    type Error = WalkError;
-    fn serialize_element<T: ?Sized + Serialize>(&mut self, value: &T) -> Done {
-        value.serialize(&mut **self)
-    }
-    fn end(self) -> Done {
-        self.0.tag(tag::END);
-        Ok(())
-    }
+/// The compound serializers: each element or field in order (a field after
+/// its name), then the end tag.
+macro_rules! compound {
+    ($($trait:ident :: $method:ident ($($key:ident)?)),* $(,)?) => {$(
+        impl<'a, 'b> ser::$trait for &'b mut Walker<'a> {
+            type Ok = ();
+            type Error = WalkError;
+            fn $method<T: ?Sized + Serialize>(
+                &mut self,
+                $($key: &'static str,)?
+                value: &T,
+            ) -> Done {
+                $(self.0.text(tag::FIELD, $key.as_bytes());)?
+                value.serialize(&mut **self)
+            }
+            fn end(self) -> Done {
+                self.0.tag(tag::END);
+                Ok(())
+            }
+        }
+    )*};
 }
 
-impl<'a, 'b> ser::SerializeTuple for &'b mut Walker<'a> {
-    type Ok = ();
-    type Error = WalkError;
-    fn serialize_element<T: ?Sized + Serialize>(&mut self, value: &T) -> Done {
-        value.serialize(&mut **self)
-    }
-    fn end(self) -> Done {
-        self.0.tag(tag::END);
-        Ok(())
-    }
-}
-
-impl<'a, 'b> ser::SerializeTupleStruct for &'b mut Walker<'a> {
-    type Ok = ();
-    type Error = WalkError;
-    fn serialize_field<T: ?Sized + Serialize>(&mut self, value: &T) -> Done {
-        value.serialize(&mut **self)
-    }
-    fn end(self) -> Done {
-        self.0.tag(tag::END);
-        Ok(())
-    }
-}
-
-impl<'a, 'b> ser::SerializeTupleVariant for &'b mut Walker<'a> {
-    type Ok = ();
-    type Error = WalkError;
-    fn serialize_field<T: ?Sized + Serialize>(&mut self, value: &T) -> Done {
-        value.serialize(&mut **self)
-    }
-    fn end(self) -> Done {
-        self.0.tag(tag::END);
-        Ok(())
-    }
-}
+compound!(
+    SerializeSeq::serialize_element(),
+    SerializeTuple::serialize_element(),
+    SerializeTupleStruct::serialize_field(),
+    SerializeTupleVariant::serialize_field(),
+    SerializeStruct::serialize_field(key),
+    SerializeStructVariant::serialize_field(key),
+);
 
 impl<'a, 'b> ser::SerializeMap for &'b mut Walker<'a> {
     type Ok = ();
@@ -258,32 +242,6 @@ impl<'a, 'b> ser::SerializeMap for &'b mut Walker<'a> {
         key.serialize(&mut **self)
     }
     fn serialize_value<T: ?Sized + Serialize>(&mut self, value: &T) -> Done {
-        value.serialize(&mut **self)
-    }
-    fn end(self) -> Done {
-        self.0.tag(tag::END);
-        Ok(())
-    }
-}
-
-impl<'a, 'b> ser::SerializeStruct for &'b mut Walker<'a> {
-    type Ok = ();
-    type Error = WalkError;
-    fn serialize_field<T: ?Sized + Serialize>(&mut self, key: &'static str, value: &T) -> Done {
-        self.0.text(tag::FIELD, key.as_bytes());
-        value.serialize(&mut **self)
-    }
-    fn end(self) -> Done {
-        self.0.tag(tag::END);
-        Ok(())
-    }
-}
-
-impl<'a, 'b> ser::SerializeStructVariant for &'b mut Walker<'a> {
-    type Ok = ();
-    type Error = WalkError;
-    fn serialize_field<T: ?Sized + Serialize>(&mut self, key: &'static str, value: &T) -> Done {
-        self.0.text(tag::FIELD, key.as_bytes());
         value.serialize(&mut **self)
     }
     fn end(self) -> Done {
