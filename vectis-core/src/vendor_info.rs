@@ -67,6 +67,26 @@ use std::time::Duration;
 /// Reads a vendor's error body: `(code, message)`.
 pub type ErrorBodyFn = fn(&serde_json::Value) -> Option<(Option<String>, String)>;
 
+/// A vendor's error body as its raw struct: the vendor crate says how to
+/// read a code and a message from it, and [`read_error_body`] does the
+/// decoding every vendor would otherwise write again.
+pub trait VendorErrorBody: serde::de::DeserializeOwned {
+    /// The vendor's code, when it sends one, and the message; `None` when
+    /// the body carries no message to show.
+    fn code_and_message(self) -> Option<(Option<String>, String)>;
+}
+
+/// Reads `body` as the error body `B` (an [`ErrorBodyFn`] for a table:
+/// `error_body: Some(read_error_body::<raw::ErrorBody>)`); `None` for a body
+/// of another shape or one without a message.
+pub fn read_error_body<B: VendorErrorBody>(
+    body: &serde_json::Value,
+) -> Option<(Option<String>, String)> {
+    serde_json::from_value::<B>(body.clone())
+        .ok()?
+        .code_and_message()
+}
+
 /// An environment variable a connector is configured from.
 #[derive(Debug, Clone, Copy)]
 pub struct EnvVar {
