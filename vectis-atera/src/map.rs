@@ -47,9 +47,7 @@ pub fn device(a: AteraAgent, raw: serde_json::Value) -> Option<Device> {
         a.machine_name.or(a.agent_name).unwrap_or_default(),
     );
     device.customer_id = a.customer_id.map(|c| c.to_string());
-    device.set_os(a.os);
-    device.online = a.online;
-    device.last_seen = a.last_seen;
+    device.set_agent_state(a.os, a.online, a.last_seen);
     device.raw = raw;
     Some(device)
 }

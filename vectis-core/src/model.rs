@@ -276,6 +276,20 @@ impl Device {
         self.os_family = os.as_deref().map(OsFamily::from_os_name);
         self.os = os;
     }
+
+    /// Sets what the agent reports about the machine: its OS text (see
+    /// [`Device::set_os`]), whether it is online now, and when it last
+    /// checked in.
+    pub fn set_agent_state(
+        &mut self,
+        os: Option<String>,
+        online: Option<bool>,
+        last_seen: Option<DateTime<Utc>>,
+    ) {
+        self.set_os(os);
+        self.online = online;
+        self.last_seen = last_seen;
+    }
 }
 
 /// A monitoring alert raised on a device or customer.

@@ -94,9 +94,7 @@ pub fn device(d: DattoDevice, raw: serde_json::Value, keep_deleted: bool) -> Opt
         .unwrap_or_default();
     let mut device = Device::new(Vendor::DattoRmm, id, name);
     device.customer_id = customer_id;
-    device.set_os(d.operating_system);
-    device.online = d.online;
-    device.last_seen = d.last_seen;
+    device.set_agent_state(d.operating_system, d.online, d.last_seen);
     device.raw = raw;
     Some(device)
 }
