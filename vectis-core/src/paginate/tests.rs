@@ -1,5 +1,6 @@
 //! Unit tests of `paginate`.
 
+use super::strategy::follow;
 use super::*;
 
 #[derive(Debug, serde::Deserialize)]
