@@ -44,11 +44,11 @@
 //! yields once, so the next request is written before the parse starts, also
 //! on a one-thread runtime. Each page carries a serializable [`Cursor`] to
 //! resume from. The first error ends the stream.
-
 //!
 //! Here: the stream types, [`PageMeta`] and the [`Paginator`] trait; the
 //! strategies, `Link` parsing, the request and page types, and the driver
 //! are submodules re-exported here.
+
 use crate::error::{Error, Result};
 use crate::http::{HttpClient, RequestSpec, Response};
 use crate::model::Vendor;
