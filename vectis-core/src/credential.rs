@@ -32,6 +32,8 @@ use std::time::Duration;
 use tokio::sync::{Mutex, RwLock};
 use url::Url;
 
+mod oauth2;
+
 /// Identifies which token a request carried, so a 401 refreshes only a
 /// token that is still current.
 pub type TokenStamp = u64;
@@ -376,8 +378,6 @@ fn lifetime_of(n: &serde_json::Number) -> Duration {
         _ => Duration::ZERO,
     }
 }
-
-mod oauth2;
 
 #[cfg(test)]
 mod tests;

@@ -11,6 +11,12 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+mod text;
+mod transport;
+
+pub use text::{redact, snippet};
+pub use transport::{TransportError, decode_source, network_cause};
+
 /// `Result` with the Vectis [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -437,11 +443,6 @@ impl Error {
         }
     }
 }
-
-mod transport;
-pub use transport::{TransportError, decode_source, network_cause};
-mod text;
-pub use text::{redact, snippet};
 
 #[cfg(test)]
 mod tests;

@@ -66,6 +66,8 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 use url::Url;
 
+mod run;
+
 /// How a listing pages: which strategy of [`paginate`](crate::paginate), and
 /// its parameters' names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -322,8 +324,6 @@ where
         .flatten()
         .boxed()
 }
-
-mod run;
 
 #[cfg(test)]
 mod tests;

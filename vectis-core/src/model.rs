@@ -24,6 +24,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+mod record;
+
+pub use record::{Kind, Record, VendorId};
+
 /// The tools Vectis connects to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -425,9 +429,6 @@ impl Ticket {
         }
     }
 }
-
-mod record;
-pub use record::{Kind, Record, VendorId};
 
 #[cfg(test)]
 mod tests;

@@ -26,6 +26,8 @@ use std::str::FromStr;
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::Duration;
 
+mod governor;
+
 /// A quota: `count` requests per `period`, or none at all.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Quota {
@@ -282,8 +284,6 @@ pub fn shared_limiter_with(
     map.insert(full_key, Arc::downgrade(&limiter));
     limiter
 }
-
-mod governor;
 
 #[cfg(test)]
 mod tests;
