@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 use std::time::Duration;
-use vectis_core::credential::{ApiKeyHeader, OAuth2Password};
-use vectis_core::http::{Method, RequestSpec, Situation, VendorRules};
+use vectis_core::credential::OAuth2Password;
+use vectis_core::http::{Method, RequestSpec};
 use vectis_core::{
     BaseUrl, EngineSettings, Error, HttpClient, ManualTime, Quota, RetryPolicy, SecretString,
     Vendor,
@@ -12,48 +12,16 @@ use vectis_core::{
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-#[derive(Debug)]
-struct TestRules;
-
-impl VendorRules for TestRules {
-    fn vendor(&self) -> Vendor {
-        Vendor::Atera
-    }
-    fn default_quota(&self) -> Quota {
-        Quota::Off
-    }
-    fn hint(&self, s: Situation) -> String {
-        format!("hint for {s:?}")
-    }
-}
-
-const KEY: &str = "key-abcdef-0123456789";
+mod common;
+use common::{KEY, TestRules, api_key, client_of, get, settings_on};
 
 fn client(server: &MockServer, time: &ManualTime, retry: RetryPolicy) -> HttpClient {
-    let base = BaseUrl::parse(&server.uri(), "base").unwrap();
-    let cred = Arc::new(ApiKeyHeader::new(
-        Vendor::Atera,
-        "x-api-key",
-        SecretString::from(KEY),
-    ));
-    HttpClient::new(
-        Arc::new(TestRules),
-        base,
-        cred,
-        EngineSettings::default()
-            .quota(Quota::Off)
-            .limiter(Arc::new(vectis_core::rate_limit::GovernorLimit::with_time(
-                Quota::Off,
-                time.time(),
-            )))
-            .retry(retry)
-            .time(time.time()),
+    client_of(
+        &server.uri(),
+        TestRules::named(Vendor::Atera),
+        api_key(Vendor::Atera, KEY),
+        settings_on(time).retry(retry),
     )
-}
-
-async fn get(c: &HttpClient, p: &str) -> Result<vectis_core::http::Response, Error> {
-    let url = c.base().join(p).unwrap();
-    c.execute(RequestSpec::get(url, p)).await
 }
 
 #[tokio::test]
@@ -150,13 +118,9 @@ async fn retry_after_is_honoured_and_pauses_sibling_requests() {
     assert!(t.sleeps().is_empty());
     // …but the pause it saw holds back a sibling sharing its limiter.
     let sibling = HttpClient::new(
-        Arc::new(TestRules),
+        TestRules::named(Vendor::Atera),
         first.base().clone(),
-        Arc::new(ApiKeyHeader::new(
-            Vendor::Atera,
-            "x-api-key",
-            SecretString::from(KEY),
-        )),
+        api_key(Vendor::Atera, KEY),
         EngineSettings::default()
             .limiter(first.limiter().clone())
             .time(t.time()),
@@ -362,9 +326,9 @@ async fn twenty_concurrent_requests_through_an_expired_token_make_one_token_requ
         .await;
     let t = ManualTime::new();
     let cred = oauth(&server, &t);
-    let c = HttpClient::new(
-        Arc::new(TestRules),
-        BaseUrl::parse(&server.uri(), "base").unwrap(),
+    let c = client_of(
+        &server.uri(),
+        TestRules::named(Vendor::Atera),
         cred.clone(),
         EngineSettings::default()
             .quota(Quota::Off)
@@ -417,9 +381,9 @@ async fn a_401_refreshes_the_token_once_then_reports_auth() {
         .mount(&server)
         .await;
     let t = ManualTime::new();
-    let c = HttpClient::new(
-        Arc::new(TestRules),
-        BaseUrl::parse(&server.uri(), "base").unwrap(),
+    let c = client_of(
+        &server.uri(),
+        TestRules::named(Vendor::Atera),
         oauth(&server, &t),
         EngineSettings::default().quota(Quota::Off).time(t.time()),
     );
@@ -460,9 +424,9 @@ async fn a_refused_token_request_is_an_auth_error_with_the_hint() {
             .unwrap()
             .with_bad_credentials_hint("re-copy the API key and secret"),
     );
-    let c = HttpClient::new(
-        Arc::new(TestRules),
-        BaseUrl::parse(&server.uri(), "base").unwrap(),
+    let c = client_of(
+        &server.uri(),
+        TestRules::named(Vendor::Atera),
         cred,
         EngineSettings::default().quota(Quota::Off).time(t.time()),
     );
@@ -559,9 +523,9 @@ async fn the_send_slot_is_taken_after_the_token_so_a_token_fetch_cannot_squeeze_
         .await;
     // Even pacing: with bursts two requests at 10/s may go out together.
     let quota = Quota::per_second(10);
-    let c = HttpClient::new(
-        Arc::new(TestRules),
-        BaseUrl::parse(&server.uri(), "base").unwrap(),
+    let c = client_of(
+        &server.uri(),
+        TestRules::named(Vendor::Atera),
         oauth(&server, &t),
         EngineSettings::default()
             .quota(quota)
@@ -598,14 +562,10 @@ async fn ten_requests_under_3600_an_hour_go_out_at_once_through_the_default_limi
         .mount(&server)
         .await;
     let t = ManualTime::new();
-    let c = HttpClient::new(
-        Arc::new(TestRules),
-        BaseUrl::parse(&server.uri(), "base").unwrap(),
-        Arc::new(ApiKeyHeader::new(
-            Vendor::Kaseya,
-            "x-api-key",
-            SecretString::from(KEY),
-        )),
+    let c = client_of(
+        &server.uri(),
+        TestRules::named(Vendor::Atera),
+        api_key(Vendor::Kaseya, KEY),
         EngineSettings::default()
             .quota(Quota::per_hour(3600))
             .time(t.time()),

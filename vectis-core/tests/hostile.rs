@@ -5,8 +5,7 @@ use chrono::{DateTime, Utc};
 use futures::future::join_all;
 use std::sync::Arc;
 use std::time::Duration;
-use vectis_core::credential::{ApiKeyHeader, Basic, Credential, OAuth2Password};
-use vectis_core::http::{RequestSpec, Response, VendorRules};
+use vectis_core::credential::{Basic, Credential, OAuth2Password};
 use vectis_core::{
     BaseUrl, EngineSettings, Error, HttpClient, ListOptions, ManualTime, Quota, RetryPolicy,
     SecretString, Vendor,
@@ -14,50 +13,15 @@ use vectis_core::{
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-#[derive(Debug)]
-struct Rules;
-
-impl VendorRules for Rules {
-    fn vendor(&self) -> Vendor {
-        Vendor::Atera
-    }
-    fn default_quota(&self) -> Quota {
-        Quota::Off
-    }
-}
-
-const KEY: &str = "key-abcdef-0123456789";
-
-fn settings(time: &ManualTime) -> EngineSettings {
-    EngineSettings::default()
-        .quota(Quota::Off)
-        .limiter(Arc::new(vectis_core::rate_limit::GovernorLimit::with_time(
-            Quota::Off,
-            time.time(),
-        )))
-        .time(time.time())
-}
+mod common;
+use common::{KEY, TestRules, api_key, get, settings_on};
 
 fn client_with(base: &str, cred: Arc<dyn Credential>, settings: EngineSettings) -> HttpClient {
-    HttpClient::new(
-        Arc::new(Rules),
-        BaseUrl::parse(base, "base").unwrap(),
-        cred,
-        settings,
-    )
+    common::client_of(base, TestRules::plain(Vendor::Atera), cred, settings)
 }
 
 fn key() -> Arc<dyn Credential> {
-    Arc::new(ApiKeyHeader::new(
-        Vendor::Atera,
-        "X-API-KEY",
-        SecretString::from(KEY),
-    ))
-}
-
-async fn get(c: &HttpClient, p: &str) -> Result<Response, Error> {
-    let url = c.base().join(p).unwrap();
-    c.execute(RequestSpec::get(url, p)).await
+    api_key(Vendor::Atera, KEY)
 }
 
 async fn answer(server: &MockServer, at: &str, t: ResponseTemplate) {
@@ -84,7 +48,7 @@ async fn a_retry_after_of_1e20_is_a_rate_limit_error_not_a_panic() {
     )
     .await;
     let t = ManualTime::new();
-    let c = client_with(&server.uri(), key(), settings(&t));
+    let c = client_with(&server.uri(), key(), settings_on(&t));
     let e = get(&c, "/a").await.unwrap_err();
     assert!(matches!(e, Error::RateLimited { .. }), "{e:?}");
     let _ = e.to_string();
@@ -101,7 +65,7 @@ async fn a_retry_after_of_u64_max_seconds_does_not_overflow_the_pause() {
     .await;
     let t = ManualTime::new();
     t.advance(Duration::from_secs(10));
-    let c = client_with(&server.uri(), key(), settings(&t));
+    let c = client_with(&server.uri(), key(), settings_on(&t));
     let e = get(&c, "/a").await.unwrap_err();
     assert!(matches!(e, Error::RateLimited { .. }), "{e:?}");
 }
@@ -122,7 +86,7 @@ async fn a_huge_retry_after_pauses_at_most_the_cap_and_then_fails_the_waiting_re
     )
     .await;
     let t = ManualTime::new();
-    let c = client_with(&server.uri(), key(), settings(&t));
+    let c = client_with(&server.uri(), key(), settings_on(&t));
     let e = get(&c, "/a").await.unwrap_err();
     assert!(matches!(e, Error::RateLimited { .. }), "{e:?}");
     let cap = RetryPolicy::default().max_retry_after;
@@ -149,7 +113,7 @@ async fn a_body_over_the_limit_is_an_error_naming_the_endpoint() {
     )
     .await;
     let t = ManualTime::new();
-    let c = client_with(&server.uri(), key(), settings(&t).max_body_bytes(1024));
+    let c = client_with(&server.uri(), key(), settings_on(&t).max_body_bytes(1024));
     let e = get(&c, "/big").await.unwrap_err();
     let shown = e.to_string();
     assert!(matches!(e, Error::UnexpectedResponse { .. }), "{e:?}");
@@ -166,7 +130,7 @@ async fn concurrency_above_the_semaphore_maximum_is_lowered_not_a_panic() {
     let c = client_with(
         "https://example.com",
         key(),
-        settings(&t).concurrency(usize::MAX),
+        settings_on(&t).concurrency(usize::MAX),
     );
     assert_eq!(c.concurrency(), vectis_core::http::MAX_CONCURRENCY);
 }
@@ -233,7 +197,7 @@ async fn an_expires_in_of_zero_does_not_fetch_a_token_per_request() {
     let c = client_with(
         &server.uri(),
         oauth(&server, &t, "api-key-user", "api-secret-pw"),
-        settings(&t),
+        settings_on(&t),
     );
     for _ in 0..5 {
         get(&c, "/r").await.unwrap();
@@ -257,7 +221,7 @@ async fn huge_or_odd_expires_in_values_do_not_overflow() {
         let c = client_with(
             &server.uri(),
             oauth(&server, &t, "api-key-user", "api-secret-pw"),
-            settings(&t),
+            settings_on(&t),
         );
         get(&c, "/r").await.unwrap();
         get(&c, "/r").await.unwrap();
@@ -287,7 +251,7 @@ async fn a_failing_token_endpoint_is_asked_once_for_many_waiting_requests() {
     let c = client_with(
         &server.uri(),
         oauth(&server, &t, "api-key-user", "api-secret-pw"),
-        settings(&t),
+        settings_on(&t),
     );
     let results = join_all((0..10).map(|_| {
         let c = c.clone();
@@ -314,7 +278,7 @@ async fn token_requests_wait_on_the_quota() {
     let c = client_with(
         &server.uri(),
         oauth(&server, &t, "api-key-user", "api-secret-pw"),
-        settings(&t).quota(quota).limiter(Arc::new(
+        settings_on(&t).quota(quota).limiter(Arc::new(
             vectis_core::rate_limit::GovernorLimit::with_time(quota, t.time()),
         )),
     );
@@ -355,7 +319,7 @@ async fn an_error_body_echoing_the_key_is_redacted() {
     let c = client_with(
         &server.uri(),
         key(),
-        settings(&t).retry(RetryPolicy::never()),
+        settings_on(&t).retry(RetryPolicy::never()),
     );
     for p in ["/400", "/500", "/401"] {
         let e = get(&c, p).await.unwrap_err();
@@ -383,7 +347,7 @@ async fn an_error_body_echoing_the_basic_header_is_redacted() {
         "company+pubkey",
         SecretString::from("private-key-xyz"),
     ));
-    let c = client_with(&server.uri(), cred, settings(&t));
+    let c = client_with(&server.uri(), cred, settings_on(&t));
     let shown = get(&c, "/400").await.unwrap_err().to_string();
     assert!(
         !shown.contains(encoded) && !shown.contains("private-key-xyz"),
@@ -405,7 +369,7 @@ async fn a_token_endpoint_echoing_the_form_is_redacted() {
     let c = client_with(
         &server.uri(),
         oauth(&server, &t, "DATTOKEY123", "s/ecret+pw1"),
-        settings(&t),
+        settings_on(&t),
     );
     let shown = get(&c, "/r").await.unwrap_err().to_string();
     assert!(shown.contains("token request failed"), "{shown}");
@@ -424,7 +388,7 @@ async fn a_refused_connection_says_so_once() {
     };
     let t = ManualTime::new();
     let base = format!("http://127.0.0.1:{port}");
-    let c = client_with(&base, key(), settings(&t).retry(RetryPolicy::never()));
+    let c = client_with(&base, key(), settings_on(&t).retry(RetryPolicy::never()));
     let e = get(&c, "/x").await.unwrap_err();
     let shown = e.to_string();
     assert!(matches!(e, Error::Network { .. }), "{e:?}");
@@ -457,7 +421,7 @@ async fn a_tls_failure_reads_as_tls() {
     let server = MockServer::start().await;
     let t = ManualTime::new();
     let base = server.uri().replace("http://", "https://");
-    let c = client_with(&base, key(), settings(&t).retry(RetryPolicy::never()));
+    let c = client_with(&base, key(), settings_on(&t).retry(RetryPolicy::never()));
     let shown = get(&c, "/x").await.unwrap_err().to_string();
     assert!(shown.contains("TLS handshake failed"), "{shown}");
 }
@@ -468,7 +432,7 @@ async fn an_unknown_host_reads_as_dns() {
     let c = client_with(
         "https://no-such-host.invalid",
         key(),
-        settings(&t)
+        settings_on(&t)
             .retry(RetryPolicy::never())
             .timeout(Duration::from_secs(10)),
     );
@@ -507,7 +471,7 @@ async fn a_connection_closed_without_an_answer_reads_as_closed() {
     let c = client_with(
         &format!("http://127.0.0.1:{port}"),
         key(),
-        settings(&t).retry(RetryPolicy::never()),
+        settings_on(&t).retry(RetryPolicy::never()),
     );
     let shown = get(&c, "/x").await.unwrap_err().to_string();
     assert!(shown.contains("closed by the other side"), "{shown}");
@@ -527,7 +491,7 @@ async fn a_huge_token_answer_is_an_error_not_read_whole() {
     let c = client_with(
         &server.uri(),
         oauth(&server, &t, "api-key-user", "api-secret-pw"),
-        settings(&t),
+        settings_on(&t),
     );
     let e = get(&c, "/r").await.unwrap_err();
     assert!(matches!(e, Error::UnexpectedResponse { .. }), "{e:?}");
@@ -547,7 +511,7 @@ async fn a_200_login_page_echoing_the_key_is_redacted() {
     )
     .await;
     let t = ManualTime::new();
-    let c = client_with(&server.uri(), key(), settings(&t));
+    let c = client_with(&server.uri(), key(), settings_on(&t));
     let resp = get(&c, "/page").await.unwrap();
     let e = resp.json::<serde_json::Value>().unwrap_err();
     let shown = format!("{e} {e:?}");
@@ -568,9 +532,9 @@ async fn a_transport_that_cannot_be_built_is_an_error_not_a_default_client() {
     )
     .await;
     let t = ManualTime::new();
-    let bad = || settings(&t).extra_root_certificates(vec![b"-----BEGIN NOTHING-----".to_vec()]);
+    let bad = || settings_on(&t).extra_root_certificates(vec![b"-----BEGIN NOTHING-----".to_vec()]);
     let base = BaseUrl::parse(&server.uri(), "base").unwrap();
-    let e = HttpClient::try_new(Arc::new(Rules), base, key(), bad()).unwrap_err();
+    let e = HttpClient::try_new(TestRules::plain(Vendor::Atera), base, key(), bad()).unwrap_err();
     assert!(matches!(e, Error::Config { .. }), "{e:?}");
     assert!(e.to_string().contains("extra_root_certificates[0]"), "{e}");
     let c = client_with(&server.uri(), key(), bad());
@@ -603,7 +567,7 @@ async fn a_given_client_that_follows_redirects_is_refused_before_any_request() {
     let c = client_with(
         &server.uri(),
         key(),
-        settings(&t).http_client(reqwest::Client::new()),
+        settings_on(&t).http_client(reqwest::Client::new()),
     );
     let e = get(&c, "/x").await.unwrap_err();
     assert!(e.to_string().contains("follows redirects"), "{e}");
@@ -619,6 +583,6 @@ async fn a_given_client_that_follows_redirects_is_refused_before_any_request() {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
-    let c = client_with(&server.uri(), key(), settings(&t).http_client(none));
+    let c = client_with(&server.uri(), key(), settings_on(&t).http_client(none));
     assert_eq!(get(&c, "/x").await.unwrap().status.as_u16(), 200);
 }

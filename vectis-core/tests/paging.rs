@@ -7,50 +7,22 @@ use futures::TryStreamExt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
-use vectis_core::credential::ApiKeyHeader;
-use vectis_core::http::{Response, Situation, VendorRules};
+use vectis_core::http::Response;
 use vectis_core::paginate::{
     Cursor, LinkHeader, ListRequest, Offset, PageMeta, RawPage, page_stream,
 };
-use vectis_core::{
-    BaseUrl, EngineSettings, Error, HttpClient, ManualTime, Quota, SecretString, Vendor,
-};
+use vectis_core::{EngineSettings, Error, HttpClient, ManualTime, Quota, Vendor};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
-#[derive(Debug)]
-struct TestRules;
-
-impl VendorRules for TestRules {
-    fn vendor(&self) -> Vendor {
-        Vendor::Kaseya
-    }
-    fn default_quota(&self) -> Quota {
-        Quota::Off
-    }
-    fn hint(&self, s: Situation) -> String {
-        format!("hint for {s:?}")
-    }
-}
+mod common;
+use common::{TestRules, api_key, client_of, settings_on};
 
 fn client(server: &MockServer, time: &ManualTime, concurrency: usize) -> HttpClient {
-    let base = BaseUrl::parse(&server.uri(), "base").unwrap();
-    let cred = Arc::new(ApiKeyHeader::new(
-        Vendor::Kaseya,
-        "x-api-key",
-        SecretString::from("key-0123456789"),
-    ));
-    HttpClient::new(
-        Arc::new(TestRules),
-        base,
-        cred,
-        EngineSettings::default()
-            .quota(Quota::Off)
-            .limiter(Arc::new(vectis_core::rate_limit::GovernorLimit::with_time(
-                Quota::Off,
-                time.time(),
-            )))
-            .time(time.time())
-            .concurrency(concurrency),
+    client_of(
+        &server.uri(),
+        TestRules::named(Vendor::Kaseya),
+        api_key(Vendor::Kaseya, "key-0123456789"),
+        settings_on(time).concurrency(concurrency),
     )
 }
 
@@ -410,9 +382,9 @@ async fn a_slow_caller_gets_at_most_one_page_fetched_ahead() {
     let asked = Arc::new(AtomicU64::new(0));
     let early = Arc::new(Mutex::new(Vec::new()));
     let t = ManualTime::new();
-    let c = HttpClient::new(
-        Arc::new(TestRules),
-        BaseUrl::parse(&server.uri(), "base").unwrap(),
+    let c = client_of(
+        &server.uri(),
+        TestRules::named(Vendor::Kaseya),
         Arc::new(WatchingKey {
             asked: asked.clone(),
             early: early.clone(),
