@@ -34,10 +34,13 @@ pub mod connectwise;
 pub mod datto;
 pub mod fake;
 pub mod kaseya;
+pub mod listing;
 pub mod names;
 pub mod redis;
 pub mod store;
 pub mod trace;
+
+pub use listing::ListAll;
 
 /// The recording sleeper + manual clock (see [`vectis_core::time::ManualTime`]).
 pub use vectis_core::time::ManualTime as RecordingTime;

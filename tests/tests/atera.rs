@@ -8,6 +8,7 @@ use vectis_atera::AteraConnector;
 use vectis_core::{
     AlertStatus, Connector, EngineSettings, Error, ListOptions, Quota, SecretString, Severity,
 };
+use vectis_testkit::ListAll;
 use vectis_testkit::RecordingTime;
 use vectis_testkit::atera::{ATERA_API_KEY, ATERA_JWT_KEY, AteraData, AteraFake};
 use vectis_testkit::conformance::assert_capabilities_agree;
@@ -44,32 +45,20 @@ async fn every_record_of_a_three_page_tenant_arrives_once_in_order() {
     let t = RecordingTime::new();
     for concurrency in [1, 4] {
         let atera = connector_with(&fake, &t, ATERA_API_KEY, concurrency);
-        let customers: Vec<_> = atera
-            .customers(&ListOptions::default())
-            .try_collect()
-            .await
-            .unwrap();
+        let customers: Vec<_> = atera.all_customers().await.unwrap();
         let got: Vec<String> = customers.iter().map(|c| c.id.clone()).collect();
         assert_eq!(
             got,
             ids(&data.customers, "CustomerID"),
             "concurrency {concurrency}"
         );
-        let devices: Vec<_> = atera
-            .devices(&ListOptions::default())
-            .try_collect()
-            .await
-            .unwrap();
+        let devices: Vec<_> = atera.all_devices().await.unwrap();
         assert_eq!(devices.len(), 130);
         let mut unique: Vec<_> = devices.iter().map(|d| d.id.clone()).collect();
         unique.sort();
         unique.dedup();
         assert_eq!(unique.len(), 130, "no device twice");
-        let alerts: Vec<_> = atera
-            .alerts(&ListOptions::default())
-            .try_collect()
-            .await
-            .unwrap();
+        let alerts: Vec<_> = atera.all_alerts().await.unwrap();
         assert_eq!(alerts.len(), 140, "open and resolved alerts");
         assert!(alerts.iter().any(|a| a.status == AlertStatus::Resolved));
         assert!(alerts.iter().any(|a| a.status == AlertStatus::Open));
@@ -163,11 +152,7 @@ async fn a_429_with_retry_after_waits_and_then_completes() {
     )
     .await;
     let t = RecordingTime::new();
-    let customers: Vec<_> = connector(&fake, &t)
-        .customers(&ListOptions::default())
-        .try_collect()
-        .await
-        .unwrap();
+    let customers: Vec<_> = connector(&fake, &t).all_customers().await.unwrap();
     assert_eq!(customers.len(), 60);
     assert!(
         t.total_slept() >= Duration::from_secs(2),
@@ -187,11 +172,7 @@ async fn server_errors_500_then_502_are_retried() {
     )
     .await;
     let t = RecordingTime::new();
-    let customers: Vec<_> = connector(&fake, &t)
-        .customers(&ListOptions::default())
-        .try_collect()
-        .await
-        .unwrap();
+    let customers: Vec<_> = connector(&fake, &t).all_customers().await.unwrap();
     assert_eq!(customers.len(), 10);
     assert_eq!(
         fake.received()
@@ -241,10 +222,7 @@ async fn an_html_login_page_is_an_error_naming_the_endpoint() {
     let fake = AteraFake::with_data(AteraData::generate(120, 0, 0, 5)).await;
     break_page_two(&fake, html_login_page()).await;
     let t = RecordingTime::new();
-    let r: Result<Vec<_>, _> = connector(&fake, &t)
-        .customers(&ListOptions::default())
-        .try_collect()
-        .await;
+    let r: Result<Vec<_>, _> = connector(&fake, &t).all_customers().await;
     let msg = r.unwrap_err().to_string();
     assert!(
         msg.contains("/api/v3/customers") && msg.contains("HTML"),
@@ -271,10 +249,7 @@ async fn a_redirect_to_another_host_is_not_followed_and_the_key_never_reaches_it
         .mount(fake.server())
         .await;
     let t = RecordingTime::new();
-    let r: Result<Vec<_>, _> = connector(&fake, &t)
-        .customers(&ListOptions::default())
-        .try_collect()
-        .await;
+    let r: Result<Vec<_>, _> = connector(&fake, &t).all_customers().await;
     assert!(r.unwrap_err().to_string().contains("not followed"));
     assert!(
         evil.received_requests().await.unwrap().is_empty(),
@@ -303,10 +278,7 @@ async fn a_next_link_to_a_foreign_origin_is_refused() {
         .mount(fake.server())
         .await;
     let t = RecordingTime::new();
-    let r: Result<Vec<_>, _> = connector(&fake, &t)
-        .customers(&ListOptions::default())
-        .try_collect()
-        .await;
+    let r: Result<Vec<_>, _> = connector(&fake, &t).all_customers().await;
     let e = r.unwrap_err();
     assert!(matches!(e, Error::Inconsistent { .. }), "{e:?}");
     assert!(e.to_string().contains("another origin"), "{e}");
@@ -324,10 +296,7 @@ async fn a_repeated_next_link_is_a_pagination_loop() {
         .mount(fake.server())
         .await;
     let t = RecordingTime::new();
-    let r: Result<Vec<_>, _> = connector(&fake, &t)
-        .customers(&ListOptions::default())
-        .try_collect()
-        .await;
+    let r: Result<Vec<_>, _> = connector(&fake, &t).all_customers().await;
     let e = r.unwrap_err();
     assert!(matches!(e, Error::PaginationLoop { .. }), "{e:?}");
     assert!(e.to_string().contains("/api/v3/customers"));
@@ -339,12 +308,7 @@ async fn null_and_empty_next_links_both_end_the_listing() {
         let fake = AteraFake::with_data(AteraData::generate(75, 0, 0, 9)).await;
         fake.set_null_next_link_at_end(null);
         let t = RecordingTime::new();
-        let n = connector(&fake, &t)
-            .customers(&ListOptions::default())
-            .try_collect::<Vec<_>>()
-            .await
-            .unwrap()
-            .len();
+        let n = connector(&fake, &t).all_customers().await.unwrap().len();
         assert_eq!(n, 75);
     }
 }
@@ -410,16 +374,8 @@ async fn severities_and_links_map_per_the_vendor_table() {
     let fake = AteraFake::with_data(data.clone()).await;
     let t = RecordingTime::new();
     let atera = connector(&fake, &t);
-    let devices: Vec<_> = atera
-        .devices(&ListOptions::default())
-        .try_collect()
-        .await
-        .unwrap();
-    let alerts: Vec<_> = atera
-        .alerts(&ListOptions::default())
-        .try_collect()
-        .await
-        .unwrap();
+    let devices: Vec<_> = atera.all_devices().await.unwrap();
+    let alerts: Vec<_> = atera.all_alerts().await.unwrap();
     let sev: std::collections::HashSet<Severity> = alerts.iter().map(|a| a.severity).collect();
     for s in [Severity::Critical, Severity::Medium, Severity::Info] {
         assert!(sev.contains(&s), "{s:?} missing");
@@ -477,16 +433,8 @@ async fn the_key_never_appears_in_debug_errors_or_traces() {
     .await;
     let t = RecordingTime::new();
     let atera = connector(&fake, &t);
-    let _ = atera
-        .customers(&ListOptions::default())
-        .try_collect::<Vec<_>>()
-        .await
-        .unwrap();
-    let _ = atera
-        .devices(&ListOptions::default())
-        .try_collect::<Vec<_>>()
-        .await
-        .unwrap();
+    let _ = atera.all_customers().await.unwrap();
+    let _ = atera.all_devices().await.unwrap();
     let bad = connector_with(&fake, &t, "bad-key-zz-0000000000", 1);
     let err = bad.check().await.unwrap_err();
 
@@ -610,27 +558,15 @@ async fn a_record_with_a_null_id_is_skipped_not_the_page() {
     let t = RecordingTime::new();
     for concurrency in [1, 3] {
         let atera = connector_with(&fake, &t, ATERA_API_KEY, concurrency);
-        let customers: Vec<_> = atera
-            .customers(&ListOptions::default())
-            .try_collect()
-            .await
-            .unwrap();
+        let customers: Vec<_> = atera.all_customers().await.unwrap();
         assert_eq!(customers.len(), 3);
-        let devices: Vec<_> = atera
-            .devices(&ListOptions::default())
-            .try_collect()
-            .await
-            .unwrap();
+        let devices: Vec<_> = atera.all_devices().await.unwrap();
         assert_eq!(
             devices.len(),
             58,
             "both agents of page 1 without an id skipped"
         );
-        let alerts: Vec<_> = atera
-            .alerts(&ListOptions::default())
-            .try_collect()
-            .await
-            .unwrap();
+        let alerts: Vec<_> = atera.all_alerts().await.unwrap();
         assert_eq!(alerts.len(), 5);
     }
 }
@@ -644,11 +580,7 @@ async fn a_listing_where_no_record_has_an_id_is_an_error_naming_the_field() {
     }
     let fake = AteraFake::with_data(data).await;
     let t = RecordingTime::new();
-    let e = connector(&fake, &t)
-        .devices(&ListOptions::default())
-        .try_collect::<Vec<_>>()
-        .await
-        .unwrap_err();
+    let e = connector(&fake, &t).all_devices().await.unwrap_err();
     let msg = e.to_string();
     assert!(
         msg.contains("/api/v3/agents") && msg.contains("AgentID"),
@@ -670,11 +602,7 @@ async fn envelope_fields_paging_never_reads_do_not_fail_the_page() {
         .mount(fake.server())
         .await;
     let t = RecordingTime::new();
-    let customers: Vec<_> = connector(&fake, &t)
-        .customers(&ListOptions::default())
-        .try_collect()
-        .await
-        .unwrap();
+    let customers: Vec<_> = connector(&fake, &t).all_customers().await.unwrap();
     assert_eq!(customers.len(), 2);
 }
 
@@ -747,11 +675,7 @@ async fn a_sync_paced_by_its_quota_says_so() {
         )
         .build()
         .unwrap();
-    let all: Vec<_> = atera
-        .customers(&ListOptions::default())
-        .try_collect()
-        .await
-        .unwrap();
+    let all: Vec<_> = atera.all_customers().await.unwrap();
     assert_eq!(all.len(), 200);
     assert!(
         t.total_slept() >= Duration::from_secs(30),
@@ -771,11 +695,7 @@ async fn a_sync_within_its_quota_says_nothing_about_it() {
     let fake = AteraFake::with_data(AteraData::generate(200, 0, 0, 1)).await;
     let t = RecordingTime::new();
     let atera = connector(&fake, &t);
-    let _: Vec<_> = atera
-        .customers(&ListOptions::default())
-        .try_collect()
-        .await
-        .unwrap();
+    let _: Vec<_> = atera.all_customers().await.unwrap();
     assert!(!capture.text().contains("paced by its quota"));
 }
 

@@ -9,6 +9,7 @@ use std::collections::HashSet;
 use std::time::Duration;
 use vectis_connectwise::{ConnectWiseConnector, Listing, Paging};
 use vectis_core::{Connector, EngineSettings, Error, ListOptions, SecretString, TicketDraft, Verb};
+use vectis_testkit::ListAll;
 use vectis_testkit::RecordingTime;
 use vectis_testkit::conformance::assert_capabilities_agree;
 use vectis_testkit::connectwise::{
@@ -71,22 +72,14 @@ async fn every_company_and_configuration_arrives_once_in_both_paging_modes() {
     for paging in [Paging::ForwardOnly, Paging::Navigable] {
         let cw = connector(&fake, &t, paging);
         let before = fake.received().await.len();
-        let customers: Vec<_> = cw
-            .customers(&ListOptions::default())
-            .try_collect()
-            .await
-            .unwrap();
+        let customers: Vec<_> = cw.all_customers().await.unwrap();
         let got: Vec<String> = customers.iter().map(|c| c.id.clone()).collect();
         assert_eq!(
             got,
             ids(&data.companies),
             "{paging:?}: every company once, in order"
         );
-        let devices: Vec<_> = cw
-            .devices(&ListOptions::default())
-            .try_collect()
-            .await
-            .unwrap();
+        let devices: Vec<_> = cw.all_devices().await.unwrap();
         let got: Vec<String> = devices.iter().map(|d| d.id.clone()).collect();
         assert_eq!(
             got,
@@ -148,8 +141,7 @@ async fn a_company_created_during_a_forward_only_sync_is_neither_skipped_nor_dup
     );
     let t = RecordingTime::new();
     let customers: Vec<_> = connector(&fake, &t, Paging::ForwardOnly)
-        .customers(&ListOptions::default())
-        .try_collect()
+        .all_customers()
         .await
         .unwrap();
     assert_eq!(customers.len(), 2_501);
@@ -282,8 +274,7 @@ async fn deleted_companies_are_left_out_unless_asked_for() {
     let fake = ConnectWiseFake::with_data(data).await;
     let t = RecordingTime::new();
     let live = connector(&fake, &t, Paging::ForwardOnly)
-        .customers(&ListOptions::default())
-        .try_collect::<Vec<_>>()
+        .all_customers()
         .await
         .unwrap();
     assert_eq!(live.len(), 20);
@@ -291,8 +282,7 @@ async fn deleted_companies_are_left_out_unless_asked_for() {
         .include_deleted_companies(true)
         .build()
         .unwrap()
-        .customers(&ListOptions::default())
-        .try_collect::<Vec<_>>()
+        .all_customers()
         .await
         .unwrap();
     assert_eq!(all.len(), 24);
@@ -306,11 +296,7 @@ async fn check_discovers_the_codebase_once_and_reports_the_version() {
     let info = cw.check().await.unwrap();
     assert_eq!(info.to_string(), "Connected to ConnectWise: v2025.1.12345");
     cw.check().await.unwrap();
-    let _ = cw
-        .tickets(&ListOptions::default())
-        .try_collect::<Vec<_>>()
-        .await
-        .unwrap();
+    let _ = cw.all_tickets().await.unwrap();
     assert_eq!(
         cw.api_root().await.unwrap().as_str(),
         format!("{}/{CODEBASE}/apis/3.0", fake.uri())
@@ -539,8 +525,7 @@ async fn a_role_without_ticket_access_names_the_security_module() {
     fake.deny(Table::Tickets);
     let t = RecordingTime::new();
     let err = connector(&fake, &t, Paging::ForwardOnly)
-        .tickets(&ListOptions::default())
-        .try_collect::<Vec<_>>()
+        .all_tickets()
         .await
         .unwrap_err();
     assert!(matches!(err, Error::Forbidden { .. }), "{err:?}");
@@ -555,8 +540,7 @@ async fn cloudflare_429_with_retry_after_is_waited_out() {
     mount_sequence(fake.server(), "GET", COMPANIES, vec![too_many_requests(3)]).await;
     let t = RecordingTime::new();
     let n = connector(&fake, &t, Paging::ForwardOnly)
-        .customers(&ListOptions::default())
-        .try_collect::<Vec<_>>()
+        .all_customers()
         .await
         .unwrap()
         .len();
@@ -754,8 +738,7 @@ async fn a_list_that_is_not_an_array_is_an_error_naming_the_endpoint() {
     .await;
     let t = RecordingTime::new();
     let err = connector(&fake, &t, Paging::ForwardOnly)
-        .devices(&ListOptions::default())
-        .try_collect::<Vec<_>>()
+        .all_devices()
         .await
         .unwrap_err();
     let msg = err.to_string();

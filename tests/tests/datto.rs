@@ -7,6 +7,7 @@ use vectis_core::{
     AlertStatus, Connector, EngineSettings, Error, ErrorKind, ListOptions, SecretString, Severity,
 };
 use vectis_datto_rmm::{DattoRmmBuilder, DattoRmmConnector};
+use vectis_testkit::ListAll;
 use vectis_testkit::RecordingTime;
 use vectis_testkit::conformance::assert_capabilities_agree;
 use vectis_testkit::datto::{
@@ -56,11 +57,7 @@ async fn a_751_device_account_arrives_exactly_once_across_four_pages() {
             .build()
             .unwrap();
         let before = fake.requests_to("/api/v2/account/devices").await.len();
-        let devices: Vec<_> = datto
-            .devices(&ListOptions::default())
-            .try_collect()
-            .await
-            .unwrap();
+        let devices: Vec<_> = datto.all_devices().await.unwrap();
         let got: Vec<&str> = devices.iter().map(|d| d.id.as_str()).collect();
         let want: Vec<&str> = data
             .live_devices()
@@ -94,8 +91,7 @@ async fn a_751_device_account_arrives_exactly_once_across_four_pages() {
         .keep_deleted_devices(true)
         .build()
         .unwrap()
-        .devices(&ListOptions::default())
-        .try_collect()
+        .all_devices()
         .await
         .unwrap();
     assert_eq!(all.len(), data.devices.len());
@@ -108,11 +104,7 @@ async fn the_page_size_is_capped_by_the_accounts_maximum() {
     fake.set_page_max(50);
     let t = RecordingTime::new();
     let c = connector(&fake, &t);
-    let devices: Vec<_> = c
-        .devices(&ListOptions::default())
-        .try_collect()
-        .await
-        .unwrap();
+    let devices: Vec<_> = c.all_devices().await.unwrap();
     assert_eq!(devices.len(), 120);
     let mut ids: Vec<_> = devices.iter().map(|d| d.id.clone()).collect();
     ids.sort();
@@ -131,11 +123,7 @@ async fn the_page_size_is_capped_by_the_accounts_maximum() {
     assert!(at_50 >= 3);
     assert_eq!(fake.requests_to("/api/v2/system/pagination").await.len(), 1);
     // The maximum is known now: the next listing asks at 50 from the start.
-    let again: Vec<_> = c
-        .devices(&ListOptions::default())
-        .try_collect()
-        .await
-        .unwrap();
+    let again: Vec<_> = c.all_devices().await.unwrap();
     assert_eq!(again.len(), 120);
     let after = fake.requests_to("/api/v2/account/devices").await;
     assert_eq!(
@@ -154,11 +142,7 @@ async fn the_page_size_is_capped_by_the_accounts_maximum() {
 async fn page_0_is_asked_alongside_the_page_maximum_and_kept_when_it_is_250() {
     let fake = DattoFake::with_data(DattoData::generate(5, 600, 0, 2)).await;
     let t = RecordingTime::new();
-    let devices: Vec<_> = connector(&fake, &t)
-        .devices(&ListOptions::default())
-        .try_collect()
-        .await
-        .unwrap();
+    let devices: Vec<_> = connector(&fake, &t).all_devices().await.unwrap();
     assert_eq!(devices.len(), 600);
     let pages = fake.requests_to("/api/v2/account/devices").await;
     assert_eq!(pages.len(), 3, "600 devices at 250: no request spent");
@@ -183,11 +167,7 @@ async fn a_token_that_expires_mid_sync_is_renewed_once_and_the_sync_completes() 
     assert_eq!(fake.tokens_issued(), 1);
     // Pagination config + the first page pass; the second page finds the token expired.
     fake.expire_token_after(2);
-    let devices: Vec<_> = datto
-        .devices(&ListOptions::default())
-        .try_collect()
-        .await
-        .unwrap();
+    let devices: Vec<_> = datto.all_devices().await.unwrap();
     assert_eq!(devices.len(), data.live_devices().len());
     assert_eq!(
         fake.tokens_issued(),
@@ -205,21 +185,9 @@ async fn ten_concurrent_streams_cause_one_token_request() {
         let d = datto.clone();
         async move {
             match i % 3 {
-                0 => d
-                    .customers(&ListOptions::default())
-                    .try_collect::<Vec<_>>()
-                    .await
-                    .map(|v| v.len()),
-                1 => d
-                    .devices(&ListOptions::default())
-                    .try_collect::<Vec<_>>()
-                    .await
-                    .map(|v| v.len()),
-                _ => d
-                    .alerts(&ListOptions::default())
-                    .try_collect::<Vec<_>>()
-                    .await
-                    .map(|v| v.len()),
+                0 => d.all_customers().await.map(|v| v.len()),
+                1 => d.all_devices().await.map(|v| v.len()),
+                _ => d.all_alerts().await.map(|v| v.len()),
             }
         }
     });
@@ -236,29 +204,17 @@ async fn the_deleted_devices_site_is_no_customer_and_its_uid_reaches_no_per_site
     let fake = DattoFake::with_data(data.clone()).await;
     let t = RecordingTime::new();
     let datto = connector(&fake, &t);
-    let customers: Vec<_> = datto
-        .customers(&ListOptions::default())
-        .try_collect()
-        .await
-        .unwrap();
+    let customers: Vec<_> = datto.all_customers().await.unwrap();
     assert_eq!(customers.len(), 12);
     assert!(customers.iter().all(|c| c.name != "Deleted Devices"));
     assert!(customers.iter().all(|c| c.id != DELETED_DEVICES_UID));
-    let devices: Vec<_> = datto
-        .devices(&ListOptions::default())
-        .try_collect()
-        .await
-        .unwrap();
+    let devices: Vec<_> = datto.all_devices().await.unwrap();
     assert!(
         devices
             .iter()
             .all(|d| d.customer_id.as_deref() != Some(DELETED_DEVICES_UID))
     );
-    let _: Vec<_> = datto
-        .alerts(&ListOptions::default())
-        .try_collect()
-        .await
-        .unwrap();
+    let _: Vec<_> = datto.all_alerts().await.unwrap();
     assert!(fake.bad_site_calls().is_empty());
     for r in fake.received().await {
         assert!(!r.url.as_str().contains(DELETED_DEVICES_UID), "{}", r.url);
@@ -294,11 +250,7 @@ async fn a_foreign_origin_next_page_url_is_refused() {
     fake.omit_total_count(true);
     fake.next_url_origin("https://attacker.example");
     let t = RecordingTime::new();
-    let e = connector(&fake, &t)
-        .devices(&ListOptions::default())
-        .try_collect::<Vec<_>>()
-        .await
-        .unwrap_err();
+    let e = connector(&fake, &t).all_devices().await.unwrap_err();
     let text = e.to_string();
     assert!(text.contains("attacker.example"), "{text}");
     assert_eq!(
@@ -365,11 +317,7 @@ async fn resolve_sends_the_post_once_and_the_alert_is_resolved() {
         .requests_to(&format!("/api/v2/alert/{uid}/resolve"))
         .await;
     assert_eq!(posts.len(), 1);
-    let alerts: Vec<_> = datto
-        .alerts(&ListOptions::default())
-        .try_collect()
-        .await
-        .unwrap();
+    let alerts: Vec<_> = datto.all_alerts().await.unwrap();
     let a = alerts.iter().find(|a| a.id == uid).unwrap();
     assert_eq!(a.status, AlertStatus::Resolved);
     // An unknown uid is a 404 that says how to find one.
@@ -413,11 +361,7 @@ async fn a_403_right_after_a_429_is_the_ip_block_with_its_wait() {
     )
     .await;
     let t = RecordingTime::new();
-    let e = connector(&fake, &t)
-        .customers(&ListOptions::default())
-        .try_collect::<Vec<_>>()
-        .await
-        .unwrap_err();
+    let e = connector(&fake, &t).all_customers().await.unwrap_err();
     match &e {
         Error::RateLimited { retry_after, .. } => {
             assert_eq!(*retry_after, Some(Duration::from_secs(300)))
@@ -443,11 +387,7 @@ async fn a_403_without_a_429_is_a_permission_problem() {
     )
     .await;
     let t = RecordingTime::new();
-    let e = connector(&fake, &t)
-        .customers(&ListOptions::default())
-        .try_collect::<Vec<_>>()
-        .await
-        .unwrap_err();
+    let e = connector(&fake, &t).all_customers().await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Forbidden, "{e}");
 }
 
@@ -457,21 +397,13 @@ async fn epoch_milliseconds_map_to_the_right_utc_times_and_priorities_to_severit
     let fake = DattoFake::with_data(data.clone()).await;
     let t = RecordingTime::new();
     let datto = connector(&fake, &t);
-    let devices: Vec<_> = datto
-        .devices(&ListOptions::default())
-        .try_collect()
-        .await
-        .unwrap();
+    let devices: Vec<_> = datto.all_devices().await.unwrap();
     for (d, raw) in devices.iter().zip(data.live_devices()) {
         let ms = raw["lastSeen"].as_i64().unwrap();
         assert_eq!(d.last_seen.unwrap().timestamp_millis(), ms);
         assert_eq!(d.customer_id.as_deref(), raw["siteUid"].as_str());
     }
-    let alerts: Vec<_> = datto
-        .alerts(&ListOptions::default())
-        .try_collect()
-        .await
-        .unwrap();
+    let alerts: Vec<_> = datto.all_alerts().await.unwrap();
     assert_eq!(alerts.len(), 40, "open and resolved");
     for sev in [
         Severity::Critical,
@@ -520,11 +452,7 @@ async fn the_secret_and_token_never_appear_in_output() {
     let builder_debug = format!("{b:?}");
     let datto = b.build().unwrap();
     datto.check().await.unwrap();
-    let _: Vec<_> = datto
-        .devices(&ListOptions::default())
-        .try_collect()
-        .await
-        .unwrap();
+    let _: Vec<_> = datto.all_devices().await.unwrap();
     let e = builder(&fake, &t, "wrong-secret-000")
         .build()
         .unwrap()
@@ -561,23 +489,11 @@ async fn records_without_a_uid_are_skipped_and_an_unexpected_device_type_does_no
     let fake = DattoFake::with_data(data).await;
     let t = RecordingTime::new();
     let datto = connector(&fake, &t);
-    let sites: Vec<_> = datto
-        .customers(&ListOptions::default())
-        .try_collect()
-        .await
-        .unwrap();
+    let sites: Vec<_> = datto.all_customers().await.unwrap();
     assert_eq!(sites.len(), expected_sites);
-    let devices: Vec<_> = datto
-        .devices(&ListOptions::default())
-        .try_collect()
-        .await
-        .unwrap();
+    let devices: Vec<_> = datto.all_devices().await.unwrap();
     assert_eq!(devices.len(), expected_devices);
-    let alerts: Vec<_> = datto
-        .alerts(&ListOptions::default())
-        .try_collect()
-        .await
-        .unwrap();
+    let alerts: Vec<_> = datto.all_alerts().await.unwrap();
     assert_eq!(alerts.len(), expected_alerts);
 }
 
@@ -589,11 +505,7 @@ async fn a_listing_where_no_record_has_a_uid_is_an_error() {
     }
     let fake = DattoFake::with_data(data).await;
     let t = RecordingTime::new();
-    let e = connector(&fake, &t)
-        .devices(&ListOptions::default())
-        .try_collect::<Vec<_>>()
-        .await
-        .unwrap_err();
+    let e = connector(&fake, &t).all_devices().await.unwrap_err();
     let msg = e.to_string();
     assert!(
         msg.contains("/api/v2/account/devices") && msg.contains("`uid`"),
@@ -614,11 +526,7 @@ async fn a_site_whose_uid_is_not_a_guid_is_dropped_with_a_warning_unless_it_is_d
     let fake = DattoFake::with_data(data.clone()).await;
     let t = RecordingTime::new();
     let (guard, log) = vectis_testkit::trace::capture();
-    let sites: Vec<_> = connector(&fake, &t)
-        .customers(&ListOptions::default())
-        .try_collect()
-        .await
-        .unwrap();
+    let sites: Vec<_> = connector(&fake, &t).all_customers().await.unwrap();
     drop(guard);
     assert_eq!(sites.len(), data.real_sites().len() - 1);
     assert!(sites.iter().all(|s| s.name != "Deleted Devices"));
@@ -648,11 +556,7 @@ async fn page_details_decode_errors_name_the_field() {
     )
     .await;
     let t = RecordingTime::new();
-    let e = connector(&fake, &t)
-        .customers(&ListOptions::default())
-        .try_collect::<Vec<_>>()
-        .await
-        .unwrap_err();
+    let e = connector(&fake, &t).all_customers().await.unwrap_err();
     let msg = e.to_string();
     assert!(msg.contains("pageDetails.count"), "{msg}");
     assert!(!msg.contains(".."), "{msg}");
@@ -677,8 +581,7 @@ async fn a_404_on_a_followed_next_page_link_names_the_link_not_the_platform() {
         .settings(settings(&t, 1))
         .build()
         .unwrap()
-        .devices(&ListOptions::default())
-        .try_collect::<Vec<_>>()
+        .all_devices()
         .await
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::NotFound);
@@ -699,11 +602,7 @@ async fn a_404_on_the_token_endpoint_says_the_platform_is_probably_wrong_and_is_
     .await;
     let t = RecordingTime::new();
     let datto = connector(&fake, &t);
-    let e = datto
-        .customers(&ListOptions::default())
-        .try_collect::<Vec<_>>()
-        .await
-        .unwrap_err();
+    let e = datto.all_customers().await.unwrap_err();
     let msg = e.to_string();
     assert!(
         msg.contains("probably wrong") && msg.contains(PLATFORM),

@@ -10,6 +10,7 @@ use vectis_core::{
     Alert, AlertStatus, Connector, EngineSettings, ErrorKind, ListOptions, SecretString, Severity,
 };
 use vectis_kaseya::{KaseyaBuilder, KaseyaConnector};
+use vectis_testkit::ListAll;
 use vectis_testkit::RecordingTime;
 use vectis_testkit::conformance::assert_capabilities_agree;
 use vectis_testkit::fake::query_param;
@@ -81,11 +82,7 @@ async fn organizations_and_devices_arrive_exactly_once_with_top_at_most_100() {
             .settings(settings(&t, concurrency))
             .build()
             .unwrap();
-        let orgs: Vec<_> = vsa
-            .customers(&ListOptions::default())
-            .try_collect()
-            .await
-            .unwrap();
+        let orgs: Vec<_> = vsa.all_customers().await.unwrap();
         let want: Vec<String> = data
             .organizations
             .iter()
@@ -98,11 +95,7 @@ async fn organizations_and_devices_arrive_exactly_once_with_top_at_most_100() {
             data.organizations[1]["Name"].as_str().unwrap()
         );
 
-        let devices: Vec<_> = vsa
-            .devices(&ListOptions::default())
-            .try_collect()
-            .await
-            .unwrap();
+        let devices: Vec<_> = vsa.all_devices().await.unwrap();
         assert_eq!(devices.len(), 1_030, "concurrency {concurrency}");
         let ids: HashSet<&str> = devices.iter().map(|d| d.id.as_str()).collect();
         assert_eq!(ids.len(), 1_030, "no device twice");
@@ -142,11 +135,7 @@ async fn devices_carry_os_online_and_last_seen_from_the_asset_list() {
     let data = KaseyaData::generate(8, 150, 0, 9);
     let fake = KaseyaFake::with_data(data.clone()).await;
     let t = RecordingTime::new();
-    let devices: Vec<_> = connector(&fake, &t)
-        .devices(&ListOptions::default())
-        .try_collect()
-        .await
-        .unwrap();
+    let devices: Vec<_> = connector(&fake, &t).all_devices().await.unwrap();
     assert_eq!(devices.len(), 150);
     let assets: HashMap<&str, &serde_json::Value> = data
         .assets
@@ -192,11 +181,7 @@ async fn devices_carry_os_online_and_last_seen_from_the_asset_list() {
         .enrich_devices(false)
         .build()
         .unwrap();
-    let devices: Vec<_> = plain
-        .devices(&ListOptions::default())
-        .try_collect()
-        .await
-        .unwrap();
+    let devices: Vec<_> = plain.all_devices().await.unwrap();
     assert_eq!(devices.len(), 150);
     assert!(
         devices
@@ -272,11 +257,7 @@ async fn every_alert_carries_its_device_and_organization_through_the_details_whe
     let data = KaseyaData::generate(5, 30, 10, 21);
     let fake = KaseyaFake::with_data(data.clone()).await;
     let t = RecordingTime::new();
-    let alerts: Vec<_> = connector(&fake, &t)
-        .alerts(&ListOptions::default())
-        .try_collect()
-        .await
-        .unwrap();
+    let alerts: Vec<_> = connector(&fake, &t).all_alerts().await.unwrap();
     assert_all_linked(&alerts, &data);
     let received = fake.received().await;
     let details = received
@@ -299,11 +280,7 @@ async fn every_alert_carries_its_device_and_organization_through_per_device_list
     let data = KaseyaData::generate(4, 12, 60, 22);
     let fake = KaseyaFake::with_data(data.clone()).await;
     let t = RecordingTime::new();
-    let alerts: Vec<_> = connector(&fake, &t)
-        .alerts(&ListOptions::default())
-        .try_collect()
-        .await
-        .unwrap();
+    let alerts: Vec<_> = connector(&fake, &t).all_alerts().await.unwrap();
     assert_all_linked(&alerts, &data);
     let received = fake.received().await;
     let per_device = received
@@ -330,11 +307,7 @@ async fn notifications_missing_from_every_device_list_are_swept_up_not_lost() {
     }));
     let fake = KaseyaFake::with_data(data.clone()).await;
     let t = RecordingTime::new();
-    let alerts: Vec<_> = connector(&fake, &t)
-        .alerts(&ListOptions::default())
-        .try_collect()
-        .await
-        .unwrap();
+    let alerts: Vec<_> = connector(&fake, &t).all_alerts().await.unwrap();
     assert_eq!(alerts.len(), 61);
     let ids: HashSet<&str> = alerts.iter().map(|a| a.id.as_str()).collect();
     assert_eq!(ids.len(), 61, "each once");
@@ -363,11 +336,7 @@ async fn unlinked_listing_is_one_request_per_100_with_no_device() {
         .link_alerts(false)
         .build()
         .unwrap();
-    let alerts: Vec<_> = vsa
-        .alerts(&ListOptions::default())
-        .try_collect()
-        .await
-        .unwrap();
+    let alerts: Vec<_> = vsa.all_alerts().await.unwrap();
     assert_eq!(alerts.len(), 230);
     assert!(
         alerts
@@ -394,11 +363,7 @@ async fn epoch_and_iso_date_times_both_parse_and_priorities_map_in_any_case() {
         .link_alerts(false)
         .build()
         .unwrap();
-    let alerts: Vec<_> = vsa
-        .alerts(&ListOptions::default())
-        .try_collect()
-        .await
-        .unwrap();
+    let alerts: Vec<_> = vsa.all_alerts().await.unwrap();
     let (mut epoch, mut iso) = (0, 0);
     assert_eq!(alerts.len(), data.notifications.len());
     for (a, n) in alerts.iter().zip(&data.notifications) {
@@ -499,11 +464,7 @@ async fn a_429_with_retry_after_waits_and_the_listing_completes() {
     )
     .await;
     let t = RecordingTime::new();
-    let orgs: Vec<_> = connector(&fake, &t)
-        .customers(&ListOptions::default())
-        .try_collect()
-        .await
-        .unwrap();
+    let orgs: Vec<_> = connector(&fake, &t).all_customers().await.unwrap();
     assert_eq!(orgs.len(), 150);
     assert!(
         t.sleeps().iter().any(|s| *s >= Duration::from_secs(30)),
@@ -557,11 +518,7 @@ async fn the_token_secret_never_appears_in_output() {
     let builder_debug = format!("{b:?}");
     let vsa = b.build().unwrap();
     vsa.check().await.unwrap();
-    let _: Vec<_> = vsa
-        .alerts(&ListOptions::default())
-        .try_collect()
-        .await
-        .unwrap();
+    let _: Vec<_> = vsa.all_alerts().await.unwrap();
     let e = builder_at(&fake.uri(), &t, "wrong-secret-000")
         .build()
         .unwrap()
@@ -609,11 +566,7 @@ async fn a_device_removed_during_per_device_linking_loses_no_notification() {
     .mount(fake.server())
     .await;
     let t = RecordingTime::new();
-    let alerts: Vec<_> = connector(&fake, &t)
-        .alerts(&ListOptions::default())
-        .try_collect()
-        .await
-        .unwrap();
+    let alerts: Vec<_> = connector(&fake, &t).all_alerts().await.unwrap();
     let ids: HashSet<&str> = alerts.iter().map(|a| a.id.as_str()).collect();
     assert_eq!(alerts.len(), 60);
     assert_eq!(ids.len(), 60, "each once");
@@ -733,11 +686,7 @@ async fn every_linking_request_goes_through_the_quota() {
         )
         .build()
         .unwrap();
-    let alerts: Vec<_> = vsa
-        .alerts(&ListOptions::default())
-        .try_collect()
-        .await
-        .unwrap();
+    let alerts: Vec<_> = vsa.all_alerts().await.unwrap();
     assert_all_linked(&alerts, &data);
     let requests = fake.received().await.len() as u64;
     assert!(requests > 8, "details were fetched: {requests}");
@@ -817,11 +766,7 @@ async fn a_notification_created_during_the_sync_does_not_hide_an_older_one_from_
     let fake = KaseyaFake::with_data(data).await;
     count_notifications_as(&fake, 61).await;
     let t = RecordingTime::new();
-    let alerts: Vec<_> = connector(&fake, &t)
-        .alerts(&ListOptions::default())
-        .try_collect()
-        .await
-        .unwrap();
+    let alerts: Vec<_> = connector(&fake, &t).all_alerts().await.unwrap();
     let ids: HashSet<&str> = alerts.iter().map(|a| a.id.as_str()).collect();
     assert!(
         ids.contains("9001"),
@@ -838,10 +783,6 @@ async fn a_total_count_near_u64_max_does_not_overflow_the_strategy_choice() {
     let fake = KaseyaFake::with_data(data).await;
     count_notifications_as(&fake, u64::MAX).await;
     let t = RecordingTime::new();
-    let alerts: Vec<_> = connector(&fake, &t)
-        .alerts(&ListOptions::default())
-        .try_collect()
-        .await
-        .unwrap();
+    let alerts: Vec<_> = connector(&fake, &t).all_alerts().await.unwrap();
     assert_eq!(alerts.len(), 10);
 }
