@@ -28,6 +28,7 @@
 //! connector (`EngineSettings::time`) so tests of backoff, `Retry-After` and
 //! quotas assert the waits without waiting.
 
+pub mod assert;
 pub mod atera;
 pub mod conformance;
 pub mod connectwise;
@@ -40,6 +41,7 @@ pub mod redis;
 pub mod store;
 pub mod trace;
 
+pub use assert::{assert_mentions, assert_slept_at_least};
 pub use listing::ListAll;
 
 /// The recording sleeper + manual clock (see [`vectis_core::time::ManualTime`]).

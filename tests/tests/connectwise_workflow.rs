@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 use vectis_connectwise::ConnectWiseConnector;
 use vectis_core::{ActivityKind, Connector, Error, Psa, SecretString, TicketDraft};
 use vectis_testkit::RecordingTime;
+use vectis_testkit::assert_mentions;
 use vectis_testkit::connectwise::{
     API_MEMBER, CLIENT_ID, COMPANY_ID, ConnectWiseFake, PRIVATE_KEY, PUBLIC_KEY, PostFailure,
 };
@@ -231,10 +232,7 @@ async fn a_configured_closed_status_is_used_and_a_missing_one_is_named() {
     let wrong = base().closed_status("Done and dusted").build().unwrap();
     let err = wrong.close_ticket(&ticket.id).await.unwrap_err();
     let text = err.to_string();
-    assert!(
-        text.contains("Done and dusted") && text.contains(">Closed"),
-        "{text}"
-    );
+    assert_mentions(&text, &["Done and dusted", ">Closed"]);
 }
 
 #[tokio::test]

@@ -64,11 +64,7 @@ async fn a_429_with_retry_after_waits_and_then_completes() {
     let t = RecordingTime::new();
     let customers: Vec<_> = connector(&fake, &t).all_customers().await.unwrap();
     assert_eq!(customers.len(), 60);
-    assert!(
-        t.total_slept() >= Duration::from_secs(2),
-        "slept {:?}",
-        t.sleeps()
-    );
+    assert_slept_at_least(&t, Duration::from_secs(2));
 }
 
 #[tokio::test]
@@ -121,10 +117,7 @@ async fn a_truncated_page_is_an_error_naming_the_endpoint_not_a_short_list() {
     };
     assert_eq!(n, 50, "only page 1 was delivered");
     let msg = err.to_string();
-    assert!(
-        msg.contains("/api/v3/customers") && msg.contains("truncated"),
-        "{msg}"
-    );
+    assert_mentions(&msg, &["/api/v3/customers", "truncated"]);
 }
 
 #[tokio::test]
@@ -134,10 +127,7 @@ async fn an_html_login_page_is_an_error_naming_the_endpoint() {
     let t = RecordingTime::new();
     let r: Result<Vec<_>, _> = connector(&fake, &t).all_customers().await;
     let msg = r.unwrap_err().to_string();
-    assert!(
-        msg.contains("/api/v3/customers") && msg.contains("HTML"),
-        "{msg}"
-    );
+    assert_mentions(&msg, &["/api/v3/customers", "HTML"]);
 }
 
 #[tokio::test]

@@ -10,6 +10,8 @@ use vectis_core::{
 };
 use vectis_testkit::ListAll;
 use vectis_testkit::RecordingTime;
+use vectis_testkit::assert_mentions;
+use vectis_testkit::assert_slept_at_least;
 use vectis_testkit::atera::{ATERA_API_KEY, ATERA_JWT_KEY, AteraData, AteraFake};
 use vectis_testkit::conformance::assert_capabilities_agree;
 use vectis_testkit::fake::{html_login_page, mount_sequence, too_many_requests, truncated_json};

@@ -181,10 +181,7 @@ async fn a_listing_where_no_record_has_an_id_is_an_error_naming_the_field() {
     let t = RecordingTime::new();
     let e = connector(&fake, &t).all_devices().await.unwrap_err();
     let msg = e.to_string();
-    assert!(
-        msg.contains("/api/v3/agents") && msg.contains("AgentID"),
-        "{msg}"
-    );
+    assert_mentions(&msg, &["/api/v3/agents", "AgentID"]);
 }
 
 #[tokio::test]

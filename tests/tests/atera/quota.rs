@@ -83,11 +83,7 @@ async fn a_sync_paced_by_its_quota_says_so() {
         .unwrap();
     let all: Vec<_> = atera.all_customers().await.unwrap();
     assert_eq!(all.len(), 200);
-    assert!(
-        t.total_slept() >= Duration::from_secs(30),
-        "{:?}",
-        t.sleeps()
-    );
+    assert_slept_at_least(&t, Duration::from_secs(30));
     let logs = capture.text();
     assert!(
         logs.contains("Atera is paced by its quota (2/min)"),

@@ -103,10 +103,7 @@ async fn since_asks_atera_for_recently_modified_customers() {
         .query()
         .unwrap()
         .to_string();
-    assert!(
-        q.contains("FromLastModifiedDate=2026-04-30T22%3A00%3A00"),
-        "{q}"
-    );
+    assert_mentions(&q, &["FromLastModifiedDate=2026-04-30T22%3A00%3A00"]);
 }
 
 /// Atera's 14-hour time-zone margin on `since` near chrono's earliest date

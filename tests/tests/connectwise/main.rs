@@ -11,6 +11,7 @@ use vectis_connectwise::{ConnectWiseConnector, Listing, Paging};
 use vectis_core::{Connector, EngineSettings, Error, ListOptions, SecretString, TicketDraft, Verb};
 use vectis_testkit::ListAll;
 use vectis_testkit::RecordingTime;
+use vectis_testkit::assert_slept_at_least;
 use vectis_testkit::conformance::assert_capabilities_agree;
 use vectis_testkit::connectwise::{
     CLIENT_ID, CODEBASE, COMPANY_ID, ConnectWiseData, ConnectWiseFake, PRIVATE_KEY, PUBLIC_KEY,

@@ -227,10 +227,7 @@ async fn a_404_on_the_token_endpoint_says_the_platform_is_probably_wrong_and_is_
     let datto = connector(&fake, &t);
     let e = datto.all_customers().await.unwrap_err();
     let msg = e.to_string();
-    assert!(
-        msg.contains("probably wrong") && msg.contains(PLATFORM),
-        "{msg}"
-    );
+    assert_mentions(&msg, &["probably wrong", PLATFORM]);
     for p in vectis_datto_rmm::PLATFORMS {
         assert!(msg.contains(p), "{msg}");
     }
@@ -260,10 +257,7 @@ async fn a_token_endpoint_that_cannot_be_reached_says_the_platform_or_base_url_i
     .await
     .unwrap_err();
     let msg = e.to_string();
-    assert!(
-        msg.contains("could not reach") && msg.contains("probably wrong"),
-        "{msg}"
-    );
+    assert_mentions(&msg, &["could not reach", "probably wrong"]);
     for p in vectis_datto_rmm::PLATFORMS {
         assert!(msg.contains(p), "{msg}");
     }

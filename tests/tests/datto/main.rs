@@ -9,6 +9,7 @@ use vectis_core::{
 use vectis_datto_rmm::{DattoRmmBuilder, DattoRmmConnector};
 use vectis_testkit::ListAll;
 use vectis_testkit::RecordingTime;
+use vectis_testkit::assert_mentions;
 use vectis_testkit::conformance::assert_capabilities_agree;
 use vectis_testkit::datto::{
     ACCOUNT_NAME, API_KEY, API_SECRET, DELETED_DEVICES_UID, DattoData, DattoFake, PLATFORM,

@@ -254,10 +254,7 @@ async fn a_listing_where_no_record_has_a_uid_is_an_error() {
     let t = RecordingTime::new();
     let e = connector(&fake, &t).all_devices().await.unwrap_err();
     let msg = e.to_string();
-    assert!(
-        msg.contains("/api/v2/account/devices") && msg.contains("`uid`"),
-        "{msg}"
-    );
+    assert_mentions(&msg, &["/api/v2/account/devices", "`uid`"]);
 }
 
 #[tokio::test]

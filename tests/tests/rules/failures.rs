@@ -81,10 +81,7 @@ async fn a_create_that_fails_and_whose_lookup_fails_names_the_key_and_the_next_r
         RunOptions::default().time(w.clock.time()),
     );
     let err = engine.run(|_| {}).await.unwrap_err().to_string();
-    assert!(
-        err.contains("vectis:") && err.contains("externalXRef"),
-        "{err}"
-    );
+    assert_mentions(&err, &["vectis:", "externalXRef"]);
     assert_eq!(w.cw.created_ticket_ids().len(), 1);
     // The fake answers again: the next run finds the ticket and adopts it.
     let r = w.run().await;

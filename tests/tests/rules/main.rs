@@ -14,6 +14,7 @@ use vectis_match::Matcher;
 use vectis_rules::{Action, ActionKind, Engine, Report, Rules, RunOptions};
 use vectis_sync::{Decision, Store, SyncOptions, Syncer};
 use vectis_testkit::RecordingTime;
+use vectis_testkit::assert_mentions;
 use vectis_testkit::atera::{ATERA_API_KEY, AteraData, AteraFake};
 use vectis_testkit::connectwise::{
     API_MEMBER, CLIENT_ID, COMPANY_ID, ConnectWiseData, ConnectWiseFake, PRIVATE_KEY, PUBLIC_KEY,

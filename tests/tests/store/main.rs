@@ -10,6 +10,7 @@ use vectis_atera::AteraConnector;
 use vectis_core::{Connector, Kind, SecretString};
 use vectis_sync::{Decision, RecordFilter, RunStatus, Store, SyncOptions, Syncer};
 use vectis_testkit::RecordingTime;
+use vectis_testkit::assert_mentions;
 use vectis_testkit::atera::{ATERA_API_KEY, AteraData, AteraFake};
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, ResponseTemplate};

@@ -239,10 +239,7 @@ async fn a_failed_commit_mid_run_ends_failed_keeps_what_was_committed_and_resume
     let k = &r.kinds[0];
     assert_eq!(k.status, RunStatus::Failed, "{k}");
     let msg = k.to_string();
-    assert!(
-        msg.contains("disk is full") && msg.contains("run again"),
-        "{msg}"
-    );
+    assert_mentions(&msg, &["disk is full", "run again"]);
     assert_eq!(
         rows_in(&store, "customers").await,
         20,
