@@ -3,33 +3,10 @@
 //! Atera and ConnectWise fakes; and the shipped examples/rules.toml.
 
 use vectis_testkit::atera::{ATERA_API_KEY, AteraData, AteraFake};
-use vectis_testkit::connectwise::{self as cw, ConnectWiseData, ConnectWiseFake};
+use vectis_testkit::connectwise::{ConnectWiseData, ConnectWiseFake};
 
 mod common;
-use common::{Cmd, run_owned as run};
-
-fn temp_dir() -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "vectis-rules-cli-{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn cw_env(site: &str) -> Vec<(&'static str, String)> {
-    vec![
-        ("CONNECTWISE_SITE_URL", site.to_string()),
-        ("CONNECTWISE_COMPANY_ID", cw::COMPANY_ID.to_string()),
-        ("CONNECTWISE_PUBLIC_KEY", cw::PUBLIC_KEY.to_string()),
-        ("CONNECTWISE_PRIVATE_KEY", cw::PRIVATE_KEY.to_string()),
-        ("CONNECTWISE_CLIENT_ID", cw::CLIENT_ID.to_string()),
-    ]
-}
+use common::{Cmd, cw_env, fresh_dir, run_owned as run};
 
 fn shipped_rules() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules.toml")
@@ -58,7 +35,7 @@ async fn rules_opens_one_ticket_per_key_prints_json_lines_and_refuses_bad_files_
         .collect();
     let atera = AteraFake::with_data(AteraData::generate_for(&names, 9, 30, 7)).await;
     let cwf = ConnectWiseFake::with_data(ConnectWiseData::generate_for(&names, 0, 0, 5)).await;
-    let dir = temp_dir();
+    let dir = fresh_dir("rules-cli");
     let store = format!("sqlite://{}", dir.join("vectis.db").display());
     let key = vec![("ATERA_API_KEY", ATERA_API_KEY.to_string())];
     let r = run(

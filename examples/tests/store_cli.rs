@@ -3,32 +3,15 @@
 //! `store runs`, `match --store`, `hub`, on a real SQLite file.
 
 use vectis_testkit::atera::{ATERA_API_KEY, AteraData, AteraFake};
-use vectis_testkit::connectwise::{self as cw, ConnectWiseData, ConnectWiseFake};
+use vectis_testkit::connectwise::{ConnectWiseData, ConnectWiseFake};
 
 mod common;
-use common::{Cmd, run};
+use common::{Cmd, cw_env, fresh_dir, run};
 
+/// A SQLite store in a new directory.
 fn temp_store() -> String {
-    let dir = std::env::temp_dir().join(format!(
-        "vectis-store-cli-{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = fresh_dir("store-cli");
     format!("sqlite://{}", dir.join("vectis.db").display())
-}
-
-fn cw_env(site: &str) -> Vec<(&'static str, String)> {
-    vec![
-        ("CONNECTWISE_SITE_URL", site.to_string()),
-        ("CONNECTWISE_COMPANY_ID", cw::COMPANY_ID.to_string()),
-        ("CONNECTWISE_PUBLIC_KEY", cw::PUBLIC_KEY.to_string()),
-        ("CONNECTWISE_PRIVATE_KEY", cw::PRIVATE_KEY.to_string()),
-        ("CONNECTWISE_CLIENT_ID", cw::CLIENT_ID.to_string()),
-    ]
 }
 
 fn lines(s: &str) -> Vec<serde_json::Value> {

@@ -6,11 +6,7 @@ use super::*;
 #[tokio::test]
 async fn check_prints_connected_to_atera() {
     let fake = AteraFake::with_data(AteraData::generate(42, 3, 3, 1)).await;
-    let r = sync(
-        &["atera", "--check", "--base-url", &fake.uri()],
-        &[("ATERA_API_KEY", ATERA_API_KEY)],
-    )
-    .await;
+    let r = sync_atera(&fake, &["--check"]).await;
     assert_eq!(r.code, 0, "{}", r.err);
     assert_eq!(r.out, "Connected to Atera: 42 customers\n");
 }
@@ -64,19 +60,7 @@ async fn bad_usage_exits_2() {
 #[tokio::test]
 async fn jsonl_holds_only_records_with_a_type_and_snake_case_fields() {
     let fake = AteraFake::with_data(AteraData::generate(7, 11, 13, 3)).await;
-    let r = sync(
-        &[
-            "atera",
-            "--base-url",
-            &fake.uri(),
-            "--rate-limit",
-            "off",
-            "--concurrency",
-            "2",
-        ],
-        &[("ATERA_API_KEY", ATERA_API_KEY)],
-    )
-    .await;
+    let r = sync_atera(&fake, &["--rate-limit", "off", "--concurrency", "2"]).await;
     assert_eq!(r.code, 0, "{}", r.err);
     let lines: Vec<serde_json::Value> = r
         .out
@@ -117,19 +101,7 @@ async fn jsonl_holds_only_records_with_a_type_and_snake_case_fields() {
 #[tokio::test]
 async fn only_and_table_format_select_and_render() {
     let fake = AteraFake::with_data(AteraData::generate(4, 2, 2, 3)).await;
-    let r = sync(
-        &[
-            "atera",
-            "--base-url",
-            &fake.uri(),
-            "--only",
-            "customers",
-            "--format",
-            "table",
-        ],
-        &[("ATERA_API_KEY", ATERA_API_KEY)],
-    )
-    .await;
+    let r = sync_atera(&fake, &["--only", "customers", "--format", "table"]).await;
     assert_eq!(r.code, 0, "{}", r.err);
     assert!(r.out.starts_with("CUSTOMERS (4)\n"), "{}", r.out);
     assert!(!r.out.contains("DEVICES"));
@@ -262,19 +234,7 @@ async fn a_full_sync_overlaps_its_kinds_and_keeps_each_in_order() {
     // 120 customers and 130 agents: three pages each at 50.
     let data = AteraData::generate(120, 130, 20, 9);
     let fake = AteraFake::with_data(data.clone()).await;
-    let r = sync(
-        &[
-            "atera",
-            "--base-url",
-            &fake.uri(),
-            "--rate-limit",
-            "off",
-            "--concurrency",
-            "1",
-        ],
-        &[("ATERA_API_KEY", ATERA_API_KEY)],
-    )
-    .await;
+    let r = sync_atera(&fake, &["--rate-limit", "off", "--concurrency", "1"]).await;
     assert_eq!(r.code, 0, "{}", r.err);
     let received = fake.received().await;
     let first_agents = received
@@ -318,17 +278,7 @@ async fn a_full_sync_overlaps_its_kinds_and_keeps_each_in_order() {
 #[tokio::test]
 async fn a_kind_named_twice_in_only_is_listed_once() {
     let fake = AteraFake::with_data(AteraData::generate(4, 2, 2, 3)).await;
-    let r = sync(
-        &[
-            "atera",
-            "--base-url",
-            &fake.uri(),
-            "--only",
-            "customers,devices,customers",
-        ],
-        &[("ATERA_API_KEY", ATERA_API_KEY)],
-    )
-    .await;
+    let r = sync_atera(&fake, &["--only", "customers,devices,customers"]).await;
     assert_eq!(r.code, 0, "{}", r.err);
     assert_eq!(
         r.out

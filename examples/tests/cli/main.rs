@@ -17,6 +17,15 @@ async fn sync(args: &[&str], env: &[(&str, &str)]) -> Run {
     run(args, env, false).await
 }
 
+/// Runs `sync atera` at `fake` with the fake's key; `args` come after the
+/// base URL.
+async fn sync_atera(fake: &AteraFake, args: &[&str]) -> Run {
+    let uri = fake.uri();
+    let mut all = vec!["atera", "--base-url", &uri];
+    all.extend_from_slice(args);
+    sync(&all, &[("ATERA_API_KEY", ATERA_API_KEY)]).await
+}
+
 async fn run(args: &[&str], env: &[(&str, &str)], alert: bool) -> Run {
     let cmd = if alert { Cmd::Alert } else { Cmd::Sync };
     common::run(cmd, args, env).await

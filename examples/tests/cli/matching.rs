@@ -3,25 +3,9 @@
 
 use super::*;
 
+/// Runs `match` with `args` and an empty environment.
 async fn matching(args: &[&str]) -> Run {
-    let lookup = |_: &str| None;
-    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = vectis_examples::cli::run_match(
-        &args,
-        Io {
-            out: &mut out,
-            err: &mut err,
-            env: &lookup,
-            out_is_terminal: false,
-        },
-    )
-    .await;
-    Run {
-        code,
-        out: String::from_utf8(out).unwrap(),
-        err: String::from_utf8(err).unwrap(),
-    }
+    common::run(Cmd::Match, args, &[]).await
 }
 
 #[tokio::test]

@@ -75,27 +75,7 @@ async fn connectwise_syncs_companies_and_configurations_and_opens_tickets() {
         "--rate-limit",
         "off",
     ];
-    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-    let lookup = |k: &str| {
-        env.iter()
-            .find(|(n, _)| *n == k)
-            .map(|(_, v)| v.to_string())
-    };
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = vectis_examples::cli::run_ticket(
-        &args,
-        Io {
-            out: &mut out,
-            err: &mut err,
-            env: &lookup,
-            out_is_terminal: false,
-        },
-    )
-    .await;
-    let (out, err) = (
-        String::from_utf8(out).unwrap(),
-        String::from_utf8(err).unwrap(),
-    );
+    let Run { code, out, err } = common::run(Cmd::Ticket, &args, &env).await;
     assert_eq!(code, 0, "{err}");
     assert!(
         out.starts_with("ConnectWise: ticket #") && out.contains("Disk C: below 5%"),
