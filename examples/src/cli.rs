@@ -261,17 +261,40 @@ fn build(
     (entry.build)(io.env, base_url, settings).map_err(|e| fail(io, &e))
 }
 
+/// The connector a one-shot command (`alert`, `ticket`) acts through: built
+/// for `vendor` from the environment, at its `--base-url` and under its
+/// `--rate-limit`; a usage or configuration failure is its exit code.
+fn connect(
+    vendor: &str,
+    base_url: Option<&str>,
+    rate_limit: Option<&str>,
+    io: &mut Io<'_>,
+) -> Result<Arc<dyn Connector>, i32> {
+    let settings = settings_with(rate_limit, io)?;
+    build(vendor, base_url, settings, io)
+}
+
+/// Writes a command's one `line` of output; the exit code is 0, or the
+/// code for output that could not be written.
+fn finish(io: &mut Io<'_>, line: &str) -> i32 {
+    match emit(io, line) {
+        Ok(()) => EXIT_OK,
+        Err(code) => code,
+    }
+}
+
 /// Runs `alert`; returns the exit code.
 pub async fn run_alert(args: &[String], mut io: Io<'_>) -> i32 {
     let a: AlertArgs = match parse("alert", args, &mut io) {
         Ok(a) => a,
         Err(code) => return code,
     };
-    let settings = match settings_with(a.rate_limit.as_deref(), &mut io) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
-    let connector = match build(&a.vendor, a.base_url.as_deref(), settings, &mut io) {
+    let connector = match connect(
+        &a.vendor,
+        a.base_url.as_deref(),
+        a.rate_limit.as_deref(),
+        &mut io,
+    ) {
         Ok(c) => c,
         Err(code) => return code,
     };
@@ -280,10 +303,7 @@ pub async fn run_alert(args: &[String], mut io: Io<'_>) -> i32 {
         Action::Resolve => connector.resolve_alert(&a.alert_id).await,
     };
     match result {
-        Ok(outcome) => match emit(&mut io, &format!("{outcome}\n")) {
-            Ok(()) => EXIT_OK,
-            Err(code) => code,
-        },
+        Ok(outcome) => finish(&mut io, &format!("{outcome}\n")),
         Err(e) => fail(&mut io, &e),
     }
 }

@@ -152,10 +152,7 @@ pub async fn run_sync(args: &[String], mut io: Io<'_>) -> i32 {
     let product = connector.vendor().product();
     if a.check {
         return match connector.check().await {
-            Ok(info) => match emit(&mut io, &format!("{info}\n")) {
-                Ok(()) => EXIT_OK,
-                Err(code) => code,
-            },
+            Ok(info) => finish(&mut io, &format!("{info}\n")),
             Err(e) => fail(&mut io, &e),
         };
     }

@@ -40,11 +40,12 @@ pub async fn run_ticket(args: &[String], mut io: Io<'_>) -> i32 {
         Ok(a) => a,
         Err(code) => return code,
     };
-    let settings = match settings_with(a.rate_limit.as_deref(), &mut io) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
-    let connector = match build(&a.vendor, a.base_url.as_deref(), settings, &mut io) {
+    let connector = match connect(
+        &a.vendor,
+        a.base_url.as_deref(),
+        a.rate_limit.as_deref(),
+        &mut io,
+    ) {
         Ok(c) => c,
         Err(code) => return code,
     };
@@ -62,10 +63,7 @@ pub async fn run_ticket(args: &[String], mut io: Io<'_>) -> i32 {
                 t.customer_id.as_deref().unwrap_or(&draft.customer_id),
                 t.summary
             );
-            match emit(&mut io, &line) {
-                Ok(()) => EXIT_OK,
-                Err(code) => code,
-            }
+            finish(&mut io, &line)
         }
         Err(e) => fail(&mut io, &e),
     }
