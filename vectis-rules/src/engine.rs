@@ -354,6 +354,16 @@ impl<'a> Engine<'a> {
         }
     }
 
+    /// The ticket `ticket_id` as the PSA has it now (`None`: gone); a failure
+    /// names `key` and says that nothing was changed for it.
+    async fn live_ticket(&self, key: &str, ticket_id: &str) -> Result<Option<TicketState>> {
+        self.psa.ticket_state(ticket_id).await.map_err(self.psa_err(
+            key,
+            format!("reading ticket {ticket_id}"),
+            "run again; nothing was changed for this key",
+        ))
+    }
+
     fn psa_err<D: Into<String>, H: Into<String>>(
         &self,
         key: &str,

@@ -81,15 +81,7 @@ impl<'a> Engine<'a> {
             .collect();
         match row {
             Some(r) if r.status == TicketStatus::Open => {
-                let live = self
-                    .psa
-                    .ticket_state(&r.ticket_id)
-                    .await
-                    .map_err(self.psa_err(
-                        key,
-                        format!("reading ticket {}", r.ticket_id),
-                        "run again; nothing was changed for this key",
-                    ))?;
+                let live = self.live_ticket(key, &r.ticket_id).await?;
                 match live {
                     Some(t) if !t.closed && t.merged_into.is_none() => {
                         if new.is_empty() {
@@ -241,15 +233,7 @@ impl<'a> Engine<'a> {
         let Some(open_status) = r.open_status_id.clone() else {
             return Ok(None);
         };
-        let live = self
-            .psa
-            .ticket_state(&r.ticket_id)
-            .await
-            .map_err(self.psa_err(
-                key,
-                format!("reading ticket {}", r.ticket_id),
-                "run again; nothing was changed for this key",
-            ))?;
+        let live = self.live_ticket(key, &r.ticket_id).await?;
         let ours = live
             .as_ref()
             .is_some_and(|t| t.closed && t.merged_into.is_none() && t.status_id == r.status_id);

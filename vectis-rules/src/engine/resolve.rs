@@ -33,15 +33,7 @@ impl<'a> Engine<'a> {
                 "resolved in the RMM; left open because it was worked on (noted already)".into(),
             )));
         }
-        let live = self
-            .psa
-            .ticket_state(&row.ticket_id)
-            .await
-            .map_err(self.psa_err(
-                key,
-                format!("reading ticket {}", row.ticket_id),
-                "run again; nothing was changed for this key",
-            ))?;
+        let live = self.live_ticket(key, &row.ticket_id).await?;
         let Some(t) = live.filter(|t| !t.closed && t.merged_into.is_none()) else {
             if let Some(s) = state {
                 let mut gone = row.clone();
