@@ -107,29 +107,43 @@ impl GovernorLimit {
         slot
     }
 
+    /// Sleeps out a server pause (a 429's `Retry-After`) when one is in
+    /// force; says whether it slept.
+    async fn wait_out_pause(&self) -> bool {
+        let Some(wait) = self.pause_remaining() else {
+            return false;
+        };
+        tracing::debug!(
+            target: "vectis::rate_limit",
+            wait_ms = wait.as_millis() as u64,
+            reason = "server_pause",
+            "rate_limit.wait"
+        );
+        self.time.sleep(wait).await;
+        true
+    }
+
+    /// Sleeps `wait` for the quota's own `reason` (`quota`, `window`).
+    async fn wait_for(&self, wait: Duration, reason: &'static str) {
+        tracing::trace!(
+            target: "vectis::rate_limit",
+            wait_ms = wait.as_millis() as u64,
+            reason,
+            "rate_limit.wait"
+        );
+        self.time.sleep(wait).await;
+    }
+
     async fn acquire_burst(&self, count: usize, span: Duration) -> Result<()> {
         loop {
-            if let Some(wait) = self.pause_remaining() {
-                tracing::debug!(
-                    target: "vectis::rate_limit",
-                    wait_ms = wait.as_millis() as u64,
-                    reason = "server_pause",
-                    "rate_limit.wait"
-                );
-                self.time.sleep(wait).await;
+            if self.wait_out_pause().await {
                 continue;
             }
             let now = self.time.now();
             let slot = self.reserve_in_window(count, span, now);
             if slot > now {
                 let wait = slot - now;
-                tracing::trace!(
-                    target: "vectis::rate_limit",
-                    wait_ms = wait.as_millis() as u64,
-                    reason = "window",
-                    "rate_limit.wait"
-                );
-                self.time.sleep(wait).await;
+                self.wait_for(wait, "window").await;
             }
             // A 429 that arrived meanwhile holds this request back too; it
             // reserves again after the pause (the old reservation only makes
@@ -166,14 +180,7 @@ impl RateLimit for GovernorLimit {
             return self.acquire_burst(count, span).await;
         }
         'slot: loop {
-            if let Some(wait) = self.pause_remaining() {
-                tracing::debug!(
-                    target: "vectis::rate_limit",
-                    wait_ms = wait.as_millis() as u64,
-                    reason = "server_pause",
-                    "rate_limit.wait"
-                );
-                self.time.sleep(wait).await;
+            if self.wait_out_pause().await {
                 continue;
             }
             let Some(interval) = self.interval else {
@@ -183,13 +190,7 @@ impl RateLimit for GovernorLimit {
             let slot = self.reserve(interval, now);
             if slot > now {
                 let wait = slot - now;
-                tracing::trace!(
-                    target: "vectis::rate_limit",
-                    wait_ms = wait.as_millis() as u64,
-                    reason = "quota",
-                    "rate_limit.wait"
-                );
-                self.time.sleep(wait).await;
+                self.wait_for(wait, "quota").await;
             }
             loop {
                 // A 429 that arrived meanwhile holds this request back too;
@@ -200,13 +201,8 @@ impl RateLimit for GovernorLimit {
                 match self.try_grant() {
                     None => return Ok(()),
                     Some(wait) => {
-                        tracing::trace!(
-                            target: "vectis::rate_limit",
-                            wait_ms = wait.as_millis() as u64,
-                            reason = "window",
-                            "rate_limit.wait"
-                        );
-                        self.time.sleep(wait.max(Duration::from_micros(1))).await;
+                        self.wait_for(wait.max(Duration::from_micros(1)), "window")
+                            .await;
                     }
                 }
             }
