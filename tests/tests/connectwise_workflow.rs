@@ -26,6 +26,14 @@ fn connector(fake: &ConnectWiseFake, time: &RecordingTime) -> ConnectWiseConnect
     .unwrap()
 }
 
+/// A fresh fake, a connector to it, and the id of the fake's first company.
+async fn started() -> (ConnectWiseFake, ConnectWiseConnector, String) {
+    let fake = ConnectWiseFake::start().await;
+    let company = fake.data().companies[0]["id"].to_string();
+    let cw = connector(&fake, &RecordingTime::new());
+    (fake, cw, company)
+}
+
 fn draft(company: &str, reference: &str) -> TicketDraft {
     let mut draft = TicketDraft::new(company, "Disk C: low on SRV-01");
     draft.board = Some("Alerts".into());
@@ -44,10 +52,7 @@ async fn writes(fake: &ConnectWiseFake) -> Vec<(String, String)> {
 
 #[tokio::test]
 async fn a_callers_external_reference_replaces_the_marker_and_finds_open_tickets() {
-    let fake = ConnectWiseFake::start().await;
-    let company = fake.data().companies[0]["id"].to_string();
-    let t = RecordingTime::new();
-    let cw = connector(&fake, &t);
+    let (fake, cw, company) = started().await;
     let r = "vectis:0123456789abcdef0123456789abcdef";
     let ticket = cw.create_ticket(&draft(&company, r)).await.unwrap();
     let post = fake
@@ -105,10 +110,7 @@ async fn an_external_reference_over_100_characters_is_refused_before_any_request
 
 #[tokio::test]
 async fn a_lost_create_answer_with_a_callers_reference_does_not_adopt_an_old_closed_ticket() {
-    let fake = ConnectWiseFake::start().await;
-    let company = fake.data().companies[0]["id"].to_string();
-    let t = RecordingTime::new();
-    let cw = connector(&fake, &t);
+    let (fake, cw, company) = started().await;
     let r = "vectis:ffffffffffffffffffffffffffffffff";
     let old = cw.create_ticket(&draft(&company, r)).await.unwrap();
     cw.close_ticket(&old.id).await.unwrap();
@@ -126,10 +128,7 @@ async fn a_lost_create_answer_with_a_callers_reference_does_not_adopt_an_old_clo
 
 #[tokio::test]
 async fn notes_and_time_entries_are_listed_with_their_authors() {
-    let fake = ConnectWiseFake::start().await;
-    let company = fake.data().companies[0]["id"].to_string();
-    let t = RecordingTime::new();
-    let cw = connector(&fake, &t);
+    let (fake, cw, company) = started().await;
     let ticket = cw
         .create_ticket(&draft(&company, "vectis:1"))
         .await
@@ -162,10 +161,7 @@ async fn notes_and_time_entries_are_listed_with_their_authors() {
 
 #[tokio::test]
 async fn close_and_reopen_patch_the_status_with_the_boards_closed_status_by_name() {
-    let fake = ConnectWiseFake::start().await;
-    let company = fake.data().companies[0]["id"].to_string();
-    let t = RecordingTime::new();
-    let cw = connector(&fake, &t);
+    let (fake, cw, company) = started().await;
     let ticket = cw
         .create_ticket(&draft(&company, "vectis:2"))
         .await
