@@ -148,28 +148,28 @@ async fn a_codebase_that_is_not_v_digits_underscore_digits_is_refused() {
     assert!(builder(&fake, &t).codebase("v2025.1").build().is_err());
 }
 
-#[tokio::test]
-async fn an_unregistered_client_id_points_to_the_developer_portal() {
+/// The message of the error `check` gives, against a fresh fake, with these
+/// credentials; it must be an auth error with `status`.
+async fn auth_error_as(company: &str, private_key: &str, client_id: &str, status: u16) -> String {
     let fake = ConnectWiseFake::start().await;
     let t = RecordingTime::new();
-    let other = "00000000-1111-4222-8333-444444444444";
-    let err = builder_as(&fake, &t, COMPANY_ID, PRIVATE_KEY, other)
+    let err = builder_as(&fake, &t, company, private_key, client_id)
         .build()
         .unwrap()
         .check()
         .await
         .unwrap_err();
     assert!(
-        matches!(
-            err,
-            Error::Auth {
-                status: Some(400),
-                ..
-            }
-        ),
+        matches!(err, Error::Auth { status: Some(s), .. } if s == status),
         "{err:?}"
     );
-    let msg = err.to_string();
+    err.to_string()
+}
+
+#[tokio::test]
+async fn an_unregistered_client_id_points_to_the_developer_portal() {
+    let other = "00000000-1111-4222-8333-444444444444";
+    let msg = auth_error_as(COMPANY_ID, PRIVATE_KEY, other, 400).await;
     assert!(msg.contains("developer portal"), "{msg}");
     assert!(msg.contains("CONNECTWISE_CLIENT_ID"), "{msg}");
 }
@@ -208,25 +208,7 @@ async fn a_request_without_client_id_gets_the_400_that_mentions_it() {
 
 #[tokio::test]
 async fn wrong_credentials_explain_the_case_sensitive_short_company_id() {
-    let fake = ConnectWiseFake::start().await;
-    let t = RecordingTime::new();
-    let err = builder_as(&fake, &t, "Contoso", PRIVATE_KEY, CLIENT_ID)
-        .build()
-        .unwrap()
-        .check()
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::Auth {
-                status: Some(401),
-                ..
-            }
-        ),
-        "{err:?}"
-    );
-    let msg = err.to_string();
+    let msg = auth_error_as("Contoso", PRIVATE_KEY, CLIENT_ID, 401).await;
     assert!(msg.contains("case-sensitive"), "{msg}");
     assert!(
         msg.contains("UserNotAuthenticated"),
