@@ -41,12 +41,7 @@ async fn a_2xx_with_an_unreadable_body_finds_the_ticket_by_its_marker() {
         fake.created_ticket_ids(),
         vec![ticket.id.parse::<i64>().unwrap()]
     );
-    let posts = fake
-        .received()
-        .await
-        .iter()
-        .filter(|r| r.method.as_str() == "POST")
-        .count();
+    let posts = fake.count_method("POST").await;
     assert_eq!(posts, 1);
 }
 
@@ -67,12 +62,7 @@ async fn create_ticket_after_a_timeout_does_not_create_a_duplicate() {
         fake.created_ticket_ids(),
         vec![ticket.id.parse::<i64>().unwrap()]
     );
-    let posts = fake
-        .received()
-        .await
-        .iter()
-        .filter(|r| r.method.as_str() == "POST")
-        .count();
+    let posts = fake.count_method("POST").await;
     assert_eq!(posts, 1, "found by its marker instead of posted again");
 }
 
@@ -91,12 +81,7 @@ async fn create_ticket_after_a_504_finds_the_ticket_and_after_a_503_posts_again_
     let second = cw.create_ticket(&draft(&company_id)).await.unwrap();
     assert_eq!(fake.created_ticket_ids().len(), 2, "one ticket per create");
     assert_ne!(first.id, second.id);
-    let posts = fake
-        .received()
-        .await
-        .iter()
-        .filter(|r| r.method.as_str() == "POST")
-        .count();
+    let posts = fake.count_method("POST").await;
     assert_eq!(posts, 3);
 }
 
