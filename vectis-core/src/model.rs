@@ -151,6 +151,18 @@ pub enum AlertStatus {
     Resolved,
 }
 
+impl AlertStatus {
+    /// `Resolved` when `resolved`, else `Open`: the status of a vendor whose
+    /// alerts carry only a resolved flag.
+    pub fn from_resolved(resolved: bool) -> AlertStatus {
+        if resolved {
+            AlertStatus::Resolved
+        } else {
+            AlertStatus::Open
+        }
+    }
+}
+
 impl fmt::Display for AlertStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
@@ -347,6 +359,18 @@ impl Alert {
             resolved_at: None,
             raw: serde_json::Value::Null,
         }
+    }
+
+    /// Sets when the alert was raised and when it was resolved; a resolution
+    /// time on an alert that is not [`AlertStatus::Resolved`] is left out
+    /// (vendors keep a stale one on a reopened alert).
+    pub fn set_times(
+        &mut self,
+        created_at: Option<DateTime<Utc>>,
+        resolved_at: Option<DateTime<Utc>>,
+    ) {
+        self.created_at = created_at;
+        self.resolved_at = resolved_at.filter(|_| self.status == AlertStatus::Resolved);
     }
 }
 

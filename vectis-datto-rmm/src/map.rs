@@ -168,11 +168,7 @@ pub fn alert(a: DattoAlert, raw: serde_json::Value, listed_resolved: bool) -> Op
         Vendor::DattoRmm,
         id,
         severity(a.priority.as_deref()),
-        if resolved {
-            AlertStatus::Resolved
-        } else {
-            AlertStatus::Open
-        },
+        AlertStatus::from_resolved(resolved),
         title(&a),
     );
     alert.customer_id = customer_of(source.and_then(|s| s.site_uid.as_deref()));
@@ -181,8 +177,7 @@ pub fn alert(a: DattoAlert, raw: serde_json::Value, listed_resolved: bool) -> Op
         .map(str::trim)
         .filter(|u| !u.is_empty())
         .map(str::to_string);
-    alert.created_at = a.timestamp;
-    alert.resolved_at = if resolved { a.resolved_on } else { None };
+    alert.set_times(a.timestamp, a.resolved_on);
     alert.raw = raw;
     Some(alert)
 }
