@@ -261,17 +261,33 @@ fn build(
     (entry.build)(io.env, base_url, settings).map_err(|e| fail(io, &e))
 }
 
-/// The connector a one-shot command (`alert`, `ticket`) acts through: built
-/// for `vendor` from the environment, at its `--base-url` and under its
-/// `--rate-limit`; a usage or configuration failure is its exit code.
-fn connect(
-    vendor: &str,
-    base_url: Option<&str>,
-    rate_limit: Option<&str>,
+/// The arguments every one-shot command (`alert`, `ticket`) has: which
+/// vendor, at which origin, under which quota.
+pub(crate) trait OneShot: Parser {
+    /// The vendor, `--base-url` and `--rate-limit`.
+    fn target(&self) -> (&str, Option<&str>, Option<&str>);
+}
+
+impl OneShot for AlertArgs {
+    fn target(&self) -> (&str, Option<&str>, Option<&str>) {
+        let (base_url, rate_limit) = (self.base_url.as_deref(), self.rate_limit.as_deref());
+        (&self.vendor, base_url, rate_limit)
+    }
+}
+
+/// Parses a one-shot command's `args` and builds the connector it acts
+/// through, from the environment; a usage or configuration failure is its
+/// exit code.
+pub(crate) fn start<A: OneShot>(
+    name: &str,
+    args: &[String],
     io: &mut Io<'_>,
-) -> Result<Arc<dyn Connector>, i32> {
+) -> Result<(A, Arc<dyn Connector>), i32> {
+    let a: A = parse(name, args, io)?;
+    let (vendor, base_url, rate_limit) = a.target();
     let settings = settings_with(rate_limit, io)?;
-    build(vendor, base_url, settings, io)
+    let connector = build(vendor, base_url, settings, io)?;
+    Ok((a, connector))
 }
 
 /// Writes a command's one `line` of output; the exit code is 0, or the
@@ -285,17 +301,8 @@ fn finish(io: &mut Io<'_>, line: &str) -> i32 {
 
 /// Runs `alert`; returns the exit code.
 pub async fn run_alert(args: &[String], mut io: Io<'_>) -> i32 {
-    let a: AlertArgs = match parse("alert", args, &mut io) {
-        Ok(a) => a,
-        Err(code) => return code,
-    };
-    let connector = match connect(
-        &a.vendor,
-        a.base_url.as_deref(),
-        a.rate_limit.as_deref(),
-        &mut io,
-    ) {
-        Ok(c) => c,
+    let (a, connector) = match start::<AlertArgs>("alert", args, &mut io) {
+        Ok(started) => started,
         Err(code) => return code,
     };
     let result = match a.action {

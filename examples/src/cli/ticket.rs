@@ -34,19 +34,17 @@ pub struct TicketArgs {
     pub rate_limit: Option<String>,
 }
 
+impl OneShot for TicketArgs {
+    fn target(&self) -> (&str, Option<&str>, Option<&str>) {
+        let (base_url, rate_limit) = (self.base_url.as_deref(), self.rate_limit.as_deref());
+        (&self.vendor, base_url, rate_limit)
+    }
+}
+
 /// Runs `ticket`; returns the exit code.
 pub async fn run_ticket(args: &[String], mut io: Io<'_>) -> i32 {
-    let a: TicketArgs = match parse("ticket", args, &mut io) {
-        Ok(a) => a,
-        Err(code) => return code,
-    };
-    let connector = match connect(
-        &a.vendor,
-        a.base_url.as_deref(),
-        a.rate_limit.as_deref(),
-        &mut io,
-    ) {
-        Ok(c) => c,
+    let (a, connector) = match start::<TicketArgs>("ticket", args, &mut io) {
+        Ok(started) => started,
         Err(code) => return code,
     };
     let mut draft = vectis_core::TicketDraft::new(a.company, a.summary);
