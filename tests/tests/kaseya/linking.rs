@@ -3,20 +3,33 @@
 
 use super::*;
 
+/// Lists every alert of a fake tenant holding `data`, checks that each is
+/// linked to its device and organization, and returns what the fake received.
+async fn list_linked(data: &KaseyaData) -> Vec<wiremock::Request> {
+    let fake = KaseyaFake::with_data(data.clone()).await;
+    let alerts: Vec<_> = connector(&fake, &RecordingTime::new())
+        .all_alerts()
+        .await
+        .unwrap();
+    assert_all_linked(&alerts, data);
+    fake.received().await
+}
+
+/// How many of `received` went to a path under `prefix`.
+fn count_under(received: &[wiremock::Request], prefix: &str) -> usize {
+    received
+        .iter()
+        .filter(|r| r.url.path().starts_with(prefix))
+        .count()
+}
+
 #[tokio::test]
 async fn every_alert_carries_its_device_and_organization_through_the_details_when_few() {
     // 10 notifications on 30 devices: 1 list page + 10 details beats 30
     // per-device lists.
     let data = KaseyaData::generate(5, 30, 10, 21);
-    let fake = KaseyaFake::with_data(data.clone()).await;
-    let t = RecordingTime::new();
-    let alerts: Vec<_> = connector(&fake, &t).all_alerts().await.unwrap();
-    assert_all_linked(&alerts, &data);
-    let received = fake.received().await;
-    let details = received
-        .iter()
-        .filter(|r| r.url.path().starts_with("/api/v3/notifications/"))
-        .count();
+    let received = list_linked(&data).await;
+    let details = count_under(&received, "/api/v3/notifications/");
     assert_eq!(details, 10, "one detail per notification");
     assert!(
         received
@@ -31,15 +44,8 @@ async fn every_alert_carries_its_device_and_organization_through_the_details_whe
 async fn every_alert_carries_its_device_and_organization_through_per_device_lists_when_many() {
     // 60 notifications on 12 devices: 12 per-device lists beat 1 + 60.
     let data = KaseyaData::generate(4, 12, 60, 22);
-    let fake = KaseyaFake::with_data(data.clone()).await;
-    let t = RecordingTime::new();
-    let alerts: Vec<_> = connector(&fake, &t).all_alerts().await.unwrap();
-    assert_all_linked(&alerts, &data);
-    let received = fake.received().await;
-    let per_device = received
-        .iter()
-        .filter(|r| r.url.path().starts_with("/api/v3/devices/"))
-        .count();
+    let received = list_linked(&data).await;
+    let per_device = count_under(&received, "/api/v3/devices/");
     assert_eq!(per_device, 12);
     assert!(
         received
