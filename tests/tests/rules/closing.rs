@@ -78,28 +78,12 @@ async fn a_new_occurrence_reopens_within_the_window_and_opens_a_new_ticket_after
     let w = World::new(backend).await;
     let a0 = agent_of(&w, 0, 1);
     let old = w.now() - CDuration::hours(2);
-    w.set_alerts(vec![alert(
-        &w,
-        201,
-        a0,
-        "Disk C: 3 GB free",
-        "Critical",
-        old,
-        false,
-    )])
-    .await;
+    w.set_alert(201, a0, "Disk C: 3 GB free", "Critical", old, false)
+        .await;
     let first = w.run().await;
     let created = of(&first, ActionKind::Create)[0].clone();
-    w.set_alerts(vec![alert(
-        &w,
-        201,
-        a0,
-        "Disk C: 3 GB free",
-        "Critical",
-        old,
-        true,
-    )])
-    .await;
+    w.set_alert(201, a0, "Disk C: 3 GB free", "Critical", old, true)
+        .await;
     assert_eq!(of(&w.run().await, ActionKind::Close).len(), 1);
 
     // An hour later it fires again: the same ticket, reopened.
@@ -130,16 +114,8 @@ async fn a_new_occurrence_reopens_within_the_window_and_opens_a_new_ticket_after
     assert_eq!(of(&w.run().await, ActionKind::Close).len(), 1);
     w.clock.advance(Duration::from_secs(25 * 3_600));
     let later = w.now() - CDuration::minutes(10);
-    w.set_alerts(vec![alert(
-        &w,
-        203,
-        a0,
-        "Disk C: 1 GB free",
-        "Critical",
-        later,
-        false,
-    )])
-    .await;
+    w.set_alert(203, a0, "Disk C: 1 GB free", "Critical", later, false)
+        .await;
     let r = w.run().await;
     let created2 = of(&r, ActionKind::Create);
     assert_eq!(created2.len(), 1, "{r:#?}");
@@ -152,16 +128,8 @@ async fn a_ticket_closed_by_a_person_gets_a_new_ticket_on_the_next_occurrence(ba
     let w = World::new(backend).await;
     let a0 = agent_of(&w, 1, 1);
     let old = w.now() - CDuration::hours(2);
-    w.set_alerts(vec![alert(
-        &w,
-        301,
-        a0,
-        "Device offline",
-        "Critical",
-        old,
-        false,
-    )])
-    .await;
+    w.set_alert(301, a0, "Device offline", "Critical", old, false)
+        .await;
     let first = w.run().await;
     let tid = of(&first, ActionKind::Create)[0].ticket_id.clone().unwrap();
     w.cw.edit_ticket(tid.parse().unwrap(), |t| {

@@ -17,16 +17,8 @@ async fn a_summary_over_100_characters_is_cut_not_rejected() {
     .unwrap();
     let old = w.now() - CDuration::hours(1);
     let long = "Disk C: nearly full, the volume shadow copies take most of the space and the pagefile is large";
-    w.set_alerts(vec![alert(
-        &w,
-        501,
-        agent_of(&w, 0, 0),
-        long,
-        "Critical",
-        old,
-        false,
-    )])
-    .await;
+    w.set_alert(501, agent_of(&w, 0, 0), long, "Critical", old, false)
+        .await;
     let r = w.run().await;
     let c = of(&r, ActionKind::Create);
     assert_eq!(c.len(), 1, "{r:#?}");
@@ -51,15 +43,14 @@ async fn a_board_or_priority_the_psa_lacks_is_named_with_file_and_line_before_an
 #[tokio::test]
 async fn a_create_that_fails_and_whose_lookup_fails_names_the_key_and_the_next_run_adopts() {
     let w = World::new("sqlite").await;
-    w.set_alerts(vec![alert(
-        &w,
+    w.set_alert(
         601,
         agent_of(&w, 0, 0),
         "Disk C: 1 GB free",
         "Critical",
         w.now() - CDuration::hours(1),
         false,
-    )])
+    )
     .await;
     w.cw.fail_ticket_posts(vec![PostFailure::StatusAfterCreate(504)]);
     // The lookup after the lost answer answers 500, its retries included.
@@ -94,16 +85,8 @@ async fn a_ticket_merged_by_a_person_is_never_written_to_and_the_next_occurrence
     let w = World::new("sqlite").await;
     let a0 = agent_of(&w, 0, 1);
     let old = w.now() - CDuration::hours(2);
-    w.set_alerts(vec![alert(
-        &w,
-        701,
-        a0,
-        "Backup disk offline",
-        "Critical",
-        old,
-        false,
-    )])
-    .await;
+    w.set_alert(701, a0, "Backup disk offline", "Critical", old, false)
+        .await;
     let first = w.run().await;
     let tid = of(&first, ActionKind::Create)[0].ticket_id.clone().unwrap();
     w.cw.edit_ticket(tid.parse().unwrap(), |t| {
@@ -152,15 +135,14 @@ async fn a_429_on_the_create_waits_and_loses_no_action() {
 async fn an_intent_left_by_another_process_holds_the_key_until_it_expires() {
     let w = World::new("sqlite").await;
     let old = w.now() - CDuration::hours(1);
-    w.set_alerts(vec![alert(
-        &w,
+    w.set_alert(
         801,
         agent_of(&w, 0, 0),
         "Disk C: 1 GB free",
         "Critical",
         old,
         false,
-    )])
+    )
     .await;
     let dry = w.run_on(&w.store, true).await;
     let key = dry.actions[0].key.clone();

@@ -152,6 +152,21 @@ impl World {
         assert!(r.is_ok(), "{r:?}");
     }
 
+    /// The Atera tenant now has exactly one alert, [`alert`] `id` on
+    /// `agent`; synced, then matched.
+    async fn set_alert(
+        &self,
+        id: i64,
+        agent: usize,
+        title: &str,
+        severity: &str,
+        created: DateTime<Utc>,
+        archived: bool,
+    ) {
+        let one = alert(self, id, agent, title, severity, created, archived);
+        self.set_alerts(vec![one]).await;
+    }
+
     /// The Atera tenant now has exactly `alerts`; synced, then matched.
     async fn set_alerts(&self, alerts: Vec<Value>) {
         let mut data = self.atera.clone();

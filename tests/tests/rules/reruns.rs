@@ -213,15 +213,14 @@ async fn two_runs_at_once_never_both_create(backend: &str) {
 async fn min_age_holds_young_alerts_back(backend: &str) {
     let w = World::new(backend).await;
     let young = w.now() - CDuration::minutes(2);
-    w.set_alerts(vec![alert(
-        &w,
+    w.set_alert(
         401,
         agent_of(&w, 0, 0),
         "Disk E: 1 GB free",
         "Critical",
         young,
         false,
-    )])
+    )
     .await;
     let r = w.run().await;
     assert_eq!(of(&r, ActionKind::Skip).len(), 1, "{r:#?}");
