@@ -151,11 +151,7 @@ async fn rules_opens_one_ticket_per_key_prints_json_lines_and_refuses_bad_files_
     dry.push("--dry-run");
     let r = run(Cmd::Rules, &dry, &env).await;
     assert_eq!(r.code, 0, "{}", r.err);
-    let planned: Vec<serde_json::Value> = r
-        .out
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let planned = r.json_lines();
     let planned_creates = planned.iter().filter(|l| l["action"] == "create").count();
     assert!(planned_creates > 0, "{}", r.out);
     assert!(r.err.contains("(dry run: nothing changed)"), "{}", r.err);
@@ -164,11 +160,7 @@ async fn rules_opens_one_ticket_per_key_prints_json_lines_and_refuses_bad_files_
     // The run: the same creates, as JSON lines with every field.
     let r = run(Cmd::Rules, &args, &env).await;
     assert_eq!(r.code, 0, "{}", r.err);
-    let lines: Vec<serde_json::Value> = r
-        .out
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines = r.json_lines();
     let creates: Vec<&serde_json::Value> =
         lines.iter().filter(|l| l["action"] == "create").collect();
     assert_eq!(creates.len(), planned_creates);

@@ -14,12 +14,6 @@ fn temp_store() -> String {
     format!("sqlite://{}", dir.join("vectis.db").display())
 }
 
-fn lines(s: &str) -> Vec<serde_json::Value> {
-    s.lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sync_into_a_store_then_export_runs_match_and_hub() {
     let names: Vec<String> = [
@@ -93,7 +87,7 @@ async fn sync_into_a_store_then_export_runs_match_and_hub() {
     )
     .await;
     assert_eq!(r.code, 0, "{}", r.err);
-    let recs = lines(&r.out);
+    let recs = r.json_lines();
     assert_eq!(recs.len(), 8);
     let first = &recs[0];
     assert_eq!(first["type"], "customer");
@@ -108,7 +102,7 @@ async fn sync_into_a_store_then_export_runs_match_and_hub() {
     .await;
     assert_eq!(r.code, 0, "{}", r.err);
     assert!(
-        lines(&r.out).iter().all(|l| l["raw"].is_object()),
+        r.json_lines().iter().all(|l| l["raw"].is_object()),
         "--raw keeps the vendor JSON"
     );
 
@@ -120,7 +114,7 @@ async fn sync_into_a_store_then_export_runs_match_and_hub() {
     )
     .await;
     assert_eq!(r.code, 0, "{}", r.err);
-    let runs = lines(&r.out);
+    let runs = r.json_lines();
     assert_eq!(runs.len(), 6);
     assert!(runs.iter().all(|r| r["status"] == "ok"));
 
@@ -149,7 +143,7 @@ async fn sync_into_a_store_then_export_runs_match_and_hub() {
     )
     .await;
     assert_eq!(r.code, 0, "{}", r.err);
-    let links = lines(&r.out);
+    let links = r.json_lines();
     assert_eq!(links.len(), 4);
     let a_link = links.iter().find(|l| l["rmm_id"] == acme.as_str()).unwrap();
     assert!(a_link["psa_id"].is_null());
@@ -166,14 +160,14 @@ async fn sync_into_a_store_then_export_runs_match_and_hub() {
         &[],
     )
     .await;
-    let links = lines(&r.out);
+    let links = r.json_lines();
     let a_link = links.iter().find(|l| l["rmm_id"] == acme.as_str()).unwrap();
     assert!(a_link["psa_id"].is_null(), "{a_link}");
 
     // hub: per company, devices and open alerts; the kept-separate one unlinked.
     let r = run(Cmd::Hub, &["--store", &store], &[]).await;
     assert_eq!(r.code, 0, "{}", r.err);
-    let hub = lines(&r.out);
+    let hub = r.json_lines();
     let companies: Vec<_> = hub.iter().filter(|l| l["type"] == "company").collect();
     let unlinked: Vec<_> = hub.iter().filter(|l| l["type"] == "unlinked").collect();
     assert_eq!(unlinked.len(), 1);
@@ -232,13 +226,13 @@ async fn an_empty_tenant_after_a_full_store_is_held_and_exits_1_saying_how_to_co
         r.err
     );
     let r = run(Cmd::Store, &["export", "--store", &store], &[]).await;
-    assert_eq!(lines(&r.out).len(), 10, "nothing was lost");
+    assert_eq!(r.json_lines().len(), 10, "nothing was lost");
     a.push("--allow-mass-delete");
     let r = run(Cmd::Sync, &a, &key).await;
     assert_eq!(r.code, 0, "{}", r.err);
     assert!(r.err.contains("10 gone"), "{}", r.err);
     let r = run(Cmd::Store, &["export", "--store", &store, "--deleted"], &[]).await;
-    let recs = lines(&r.out);
+    let recs = r.json_lines();
     assert_eq!(recs.len(), 10);
     assert!(recs.iter().all(|r| r["deleted_at"].is_string()));
 }

@@ -62,11 +62,7 @@ async fn jsonl_holds_only_records_with_a_type_and_snake_case_fields() {
     let fake = AteraFake::with_data(AteraData::generate(7, 11, 13, 3)).await;
     let r = sync_atera(&fake, &["--rate-limit", "off", "--concurrency", "2"]).await;
     assert_eq!(r.code, 0, "{}", r.err);
-    let lines: Vec<serde_json::Value> = r
-        .out
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines = r.json_lines();
     let count = |t: &str| lines.iter().filter(|v| v["type"] == t).count();
     assert_eq!(
         (count("customer"), count("device"), count("alert")),

@@ -43,11 +43,7 @@ async fn match_on_files_links_one_to_one_and_leaves_the_doubtful_unlinked() {
     ])
     .await;
     assert_eq!(r.code, 0, "{}", r.err);
-    let lines: Vec<serde_json::Value> = r
-        .out
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines = r.json_lines();
     assert_eq!(lines.len(), 4, "one line per RMM customer, devices ignored");
     for l in &lines {
         for k in ["rmm_id", "rmm_name", "psa_id", "psa_name", "score"] {
@@ -134,11 +130,7 @@ async fn match_overrides_take_numbers_and_strings_and_refuse_anything_else_namin
     let a = args(&overrides);
     let r = matching(&a.iter().map(String::as_str).collect::<Vec<_>>()).await;
     assert_eq!(r.code, 0, "{}", r.err);
-    let lines: Vec<serde_json::Value> = r
-        .out
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines = r.json_lines();
     let by_id = |id: &str| lines.iter().find(|l| l["rmm_id"] == id).unwrap().clone();
     assert_eq!(by_id("1")["psa_id"], "250", "a number links");
     assert!(by_id("2")["psa_id"].is_null(), "null keeps separate");

@@ -122,11 +122,7 @@ async fn kaseya_and_datto_sync_from_their_variables_and_refuse_what_they_cannot_
     )
     .await;
     assert_eq!(r.code, 0, "{}", r.err);
-    let lines: Vec<serde_json::Value> = r
-        .out
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines = r.json_lines();
     let count = |t: &str| lines.iter().filter(|v| v["type"] == t).count();
     assert_eq!(
         (count("customer"), count("device"), count("alert")),

@@ -18,6 +18,17 @@ pub struct Run {
     pub err: String,
 }
 
+impl Run {
+    /// Each line of stdout, parsed as JSON (a line that is not fails the
+    /// test).
+    pub fn json_lines(&self) -> Vec<serde_json::Value> {
+        self.out
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+}
+
 /// Which example.
 #[derive(Clone, Copy)]
 pub enum Cmd {
