@@ -3,22 +3,27 @@
 
 use super::*;
 
+/// A server whose token endpoint answers `token` and whose `/r` answers
+/// `{}`.
+async fn token_server(token: ResponseTemplate) -> MockServer {
+    let server = MockServer::start().await;
+    token_answers(&server, token).await;
+    let ok = ResponseTemplate::new(200).set_body_string("{}");
+    answer(&server, "/r", ok).await;
+    server
+}
+
+/// A client of `server` that gets its token there as `api-key-user`.
+fn oauth_client(server: &MockServer, t: &ManualTime, settings: EngineSettings) -> HttpClient {
+    let cred = oauth(server, t, "api-key-user", "api-secret-pw");
+    client_with(&server.uri(), cred, settings)
+}
+
 #[tokio::test]
 async fn an_expires_in_of_zero_does_not_fetch_a_token_per_request() {
-    let server = MockServer::start().await;
-    token_answers(&server, token("0")).await;
-    answer(
-        &server,
-        "/r",
-        ResponseTemplate::new(200).set_body_string("{}"),
-    )
-    .await;
+    let server = token_server(token("0")).await;
     let t = ManualTime::new();
-    let c = client_with(
-        &server.uri(),
-        oauth(&server, &t, "api-key-user", "api-secret-pw"),
-        settings_on(&t),
-    );
+    let c = oauth_client(&server, &t, settings_on(&t));
     for _ in 0..5 {
         get(&c, "/r").await.unwrap();
     }
@@ -28,21 +33,10 @@ async fn an_expires_in_of_zero_does_not_fetch_a_token_per_request() {
 #[tokio::test]
 async fn huge_or_odd_expires_in_values_do_not_overflow() {
     for v in ["18446744073709551615", "1e30", "-5", "3.5"] {
-        let server = MockServer::start().await;
-        token_answers(&server, token(v)).await;
-        answer(
-            &server,
-            "/r",
-            ResponseTemplate::new(200).set_body_string("{}"),
-        )
-        .await;
+        let server = token_server(token(v)).await;
         let t = ManualTime::new();
         t.advance(Duration::from_secs(1));
-        let c = client_with(
-            &server.uri(),
-            oauth(&server, &t, "api-key-user", "api-secret-pw"),
-            settings_on(&t),
-        );
+        let c = oauth_client(&server, &t, settings_on(&t));
         get(&c, "/r").await.unwrap();
         get(&c, "/r").await.unwrap();
         assert_eq!(
@@ -55,24 +49,10 @@ async fn huge_or_odd_expires_in_values_do_not_overflow() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failing_token_endpoint_is_asked_once_for_many_waiting_requests() {
-    let server = MockServer::start().await;
-    token_answers(
-        &server,
-        ResponseTemplate::new(503).set_delay(Duration::from_millis(300)),
-    )
-    .await;
-    answer(
-        &server,
-        "/r",
-        ResponseTemplate::new(200).set_body_string("{}"),
-    )
-    .await;
+    let server =
+        token_server(ResponseTemplate::new(503).set_delay(Duration::from_millis(300))).await;
     let t = ManualTime::new();
-    let c = client_with(
-        &server.uri(),
-        oauth(&server, &t, "api-key-user", "api-secret-pw"),
-        settings_on(&t),
-    );
+    let c = oauth_client(&server, &t, settings_on(&t));
     let results = join_all((0..10).map(|_| {
         let c = c.clone();
         tokio::spawn(async move { get(&c, "/r").await })
@@ -85,14 +65,7 @@ async fn a_failing_token_endpoint_is_asked_once_for_many_waiting_requests() {
 
 #[tokio::test]
 async fn token_requests_wait_on_the_quota() {
-    let server = MockServer::start().await;
-    token_answers(&server, token("3600")).await;
-    answer(
-        &server,
-        "/r",
-        ResponseTemplate::new(200).set_body_string("{}"),
-    )
-    .await;
+    let server = token_server(token("3600")).await;
     let t = ManualTime::new();
     let quota = Quota::per_minute(1);
     let c = client_with(
@@ -121,11 +94,7 @@ async fn a_huge_token_answer_is_an_error_not_read_whole() {
     )
     .await;
     let t = ManualTime::new();
-    let c = client_with(
-        &server.uri(),
-        oauth(&server, &t, "api-key-user", "api-secret-pw"),
-        settings_on(&t),
-    );
+    let c = oauth_client(&server, &t, settings_on(&t));
     let e = get(&c, "/r").await.unwrap_err();
     assert!(matches!(e, Error::UnexpectedResponse { .. }), "{e:?}");
     assert!(e.to_string().contains("larger than"), "{e}");
