@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use serde_json::{Value, json};
-use vectis_connectwise::ConnectWiseConnector;
+use vectis_connectwise::{ConnectWiseBuilder, ConnectWiseConnector};
 use vectis_core::{ActivityKind, Connector, Error, Psa, SecretString, TicketDraft};
 use vectis_testkit::RecordingTime;
 use vectis_testkit::assert_mentions;
@@ -12,7 +12,9 @@ use vectis_testkit::connectwise::{
     API_MEMBER, CLIENT_ID, COMPANY_ID, ConnectWiseFake, PRIVATE_KEY, PUBLIC_KEY, PostFailure,
 };
 
-fn connector(fake: &ConnectWiseFake, time: &RecordingTime) -> ConnectWiseConnector {
+/// A builder for the fake's tenant, with its credentials, one request at a
+/// time on `time`.
+fn builder(fake: &ConnectWiseFake, time: &RecordingTime) -> ConnectWiseBuilder {
     ConnectWiseConnector::builder(
         "https://na.myconnectwise.net",
         COMPANY_ID,
@@ -22,8 +24,10 @@ fn connector(fake: &ConnectWiseFake, time: &RecordingTime) -> ConnectWiseConnect
     )
     .base_url(&fake.uri())
     .settings(vectis_testkit::unthrottled(time, 1))
-    .build()
-    .unwrap()
+}
+
+fn connector(fake: &ConnectWiseFake, time: &RecordingTime) -> ConnectWiseConnector {
+    builder(fake, time).build().unwrap()
 }
 
 /// A fresh fake, a connector to it, and the id of the fake's first company.
@@ -206,17 +210,7 @@ async fn a_configured_closed_status_is_used_and_a_missing_one_is_named() {
     let fake = ConnectWiseFake::start().await;
     let company = fake.data().companies[0]["id"].to_string();
     let t = RecordingTime::new();
-    let base = || {
-        ConnectWiseConnector::builder(
-            "https://na.myconnectwise.net",
-            COMPANY_ID,
-            PUBLIC_KEY,
-            SecretString::from(PRIVATE_KEY),
-            CLIENT_ID,
-        )
-        .base_url(&fake.uri())
-        .settings(vectis_testkit::unthrottled(&t, 1))
-    };
+    let base = || builder(&fake, &t);
     let cw = base().closed_status("Completed").build().unwrap();
     let ticket = cw
         .create_ticket(&draft(&company, "vectis:3"))
