@@ -19,6 +19,18 @@ mod refusals;
 mod resuming;
 mod syncing;
 
+/// The fake's customers page 3 answers `answer` once, then as usual.
+async fn fail_customers_page_3_once(fake: &AteraFake, answer: ResponseTemplate) {
+    Mock::given(method("GET"))
+        .and(path("/api/v3/customers"))
+        .and(query_param("page", "3"))
+        .respond_with(answer)
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(fake.server())
+        .await;
+}
+
 /// A fresh, empty store of the backend under test.
 async fn fresh(backend: &str) -> Store {
     vectis_testkit::store::fresh_store(backend, "vectis-store-test")

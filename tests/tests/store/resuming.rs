@@ -16,14 +16,7 @@ async fn a_sync_that_fails_after_page_k_resumes_at_page_k_plus_1(backend: &str) 
     let data = AteraData::generate(47, 0, 0, 4);
     let fake = AteraFake::with_data(data).await;
     // Page 3 of 5 (10 a page) fails once with a 401 (never retried).
-    Mock::given(method("GET"))
-        .and(path("/api/v3/customers"))
-        .and(query_param("page", "3"))
-        .respond_with(ResponseTemplate::new(401))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(fake.server())
-        .await;
+    fail_customers_page_3_once(&fake, ResponseTemplate::new(401)).await;
     let c = atera(&fake, &t);
     let o = || opts(&t).kinds([Kind::Customers]);
     let r = Syncer::new(&store, &c).options(o()).run().await.unwrap();
@@ -66,14 +59,11 @@ async fn a_killed_sync_holds_its_lease_until_it_expires_then_resumes(backend: &s
     let t = RecordingTime::new();
     let fake = AteraFake::with_data(AteraData::generate(35, 0, 0, 6)).await;
     // Page 3 never answers in time: the process is "killed" while waiting.
-    Mock::given(method("GET"))
-        .and(path("/api/v3/customers"))
-        .and(query_param("page", "3"))
-        .respond_with(ResponseTemplate::new(500).set_delay(Duration::from_secs(3600)))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(fake.server())
-        .await;
+    fail_customers_page_3_once(
+        &fake,
+        ResponseTemplate::new(500).set_delay(Duration::from_secs(3600)),
+    )
+    .await;
     let c = atera(&fake, &t);
     let o = || {
         opts(&t)
@@ -172,14 +162,11 @@ async fn a_cancelled_sync_ends_failed_releases_its_lease_and_resumes(backend: &s
     let t = RecordingTime::new();
     let fake = AteraFake::with_data(AteraData::generate(35, 0, 0, 7)).await;
     // Page 3 hangs; Ctrl-C arrives while the sync waits for it.
-    Mock::given(method("GET"))
-        .and(path("/api/v3/customers"))
-        .and(query_param("page", "3"))
-        .respond_with(ResponseTemplate::new(500).set_delay(Duration::from_secs(3600)))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(fake.server())
-        .await;
+    fail_customers_page_3_once(
+        &fake,
+        ResponseTemplate::new(500).set_delay(Duration::from_secs(3600)),
+    )
+    .await;
     let c = atera(&fake, &t);
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let o = opts(&t).kinds([Kind::Customers]).cancel_on(stopped);
