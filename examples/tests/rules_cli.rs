@@ -87,21 +87,17 @@ async fn rules_opens_one_ticket_per_key_prints_json_lines_and_refuses_bad_files_
     )
     .unwrap();
     let bad_s = bad.display().to_string();
-    let r = run(
-        Cmd::Rules,
-        &[
-            "--store",
-            &store,
-            "--rules",
-            &bad_s,
-            "--psa",
-            "connectwise",
-            "--rate-limit",
-            "off",
-        ],
-        &env,
-    )
-    .await;
+    let with_bad_rules = [
+        "--store",
+        &store,
+        "--rules",
+        &bad_s,
+        "--psa",
+        "connectwise",
+        "--rate-limit",
+        "off",
+    ];
+    let r = run(Cmd::Rules, &with_bad_rules, &env).await;
     assert_eq!(r.code, 2, "{}", r.err);
     assert!(
         r.err.contains(&format!("{bad_s}:15: close_if_resolved:")),
@@ -112,21 +108,7 @@ async fn rules_opens_one_ticket_per_key_prints_json_lines_and_refuses_bad_files_
 
     // A board the PSA does not have: exit 2 naming the line, nothing written.
     std::fs::write(&bad, text.replace("\"Help Desk\"", "\"Helpdesk 2\"")).unwrap();
-    let r = run(
-        Cmd::Rules,
-        &[
-            "--store",
-            &store,
-            "--rules",
-            &bad_s,
-            "--psa",
-            "connectwise",
-            "--rate-limit",
-            "off",
-        ],
-        &env,
-    )
-    .await;
+    let r = run(Cmd::Rules, &with_bad_rules, &env).await;
     assert_eq!(r.code, 2, "{}", r.err);
     assert!(
         r.err.contains(":13: rule.ticket.board:") && r.err.contains("Helpdesk 2"),
