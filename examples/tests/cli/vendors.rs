@@ -2,6 +2,7 @@
 //! each missing variable named.
 
 use super::*;
+use vectis_testkit::connectwise::{ConnectWiseData, ConnectWiseFake};
 
 fn cw_env() -> Vec<(&'static str, &'static str)> {
     use vectis_testkit::connectwise as cw;
@@ -13,37 +14,25 @@ fn cw_env() -> Vec<(&'static str, &'static str)> {
     ]
 }
 
+/// Runs `sync connectwise` at `fake`, unthrottled, with the fake's
+/// credentials; `args` come after.
+async fn sync_connectwise(fake: &ConnectWiseFake, args: &[&str]) -> Run {
+    let uri = fake.uri();
+    let mut all = vec!["connectwise", "--base-url", &uri, "--rate-limit", "off"];
+    all.extend_from_slice(args);
+    let env = cw_env();
+    sync(&all, &env).await
+}
+
 #[tokio::test]
 async fn connectwise_syncs_companies_and_configurations_and_opens_tickets() {
-    use vectis_testkit::connectwise::{ConnectWiseData, ConnectWiseFake};
     let fake = ConnectWiseFake::with_data(ConnectWiseData::generate(12, 20, 3, 4)).await;
     let env = cw_env();
-    let r = sync(
-        &[
-            "connectwise",
-            "--check",
-            "--base-url",
-            &fake.uri(),
-            "--rate-limit",
-            "off",
-        ],
-        &env,
-    )
-    .await;
+    let r = sync_connectwise(&fake, &["--check"]).await;
     assert_eq!(r.code, 0, "{}", r.err);
     assert!(r.out.starts_with("Connected to ConnectWise: "), "{}", r.out);
 
-    let r = sync(
-        &[
-            "connectwise",
-            "--base-url",
-            &fake.uri(),
-            "--rate-limit",
-            "off",
-        ],
-        &env,
-    )
-    .await;
+    let r = sync_connectwise(&fake, &[]).await;
     assert_eq!(r.code, 0, "{}", r.err);
     let types: Vec<String> = r
         .out
@@ -208,22 +197,8 @@ async fn kaseya_and_datto_sync_from_their_variables_and_refuse_what_they_cannot_
 
 #[tokio::test]
 async fn connectwise_lists_tickets_with_only_and_counts_in_the_singular_for_one() {
-    use vectis_testkit::connectwise::{ConnectWiseData, ConnectWiseFake};
     let fake = ConnectWiseFake::with_data(ConnectWiseData::generate(1, 2, 3, 4)).await;
-    let env = cw_env();
-    let r = sync(
-        &[
-            "connectwise",
-            "--base-url",
-            &fake.uri(),
-            "--rate-limit",
-            "off",
-            "--only",
-            "customers,tickets",
-        ],
-        &env,
-    )
-    .await;
+    let r = sync_connectwise(&fake, &["--only", "customers,tickets"]).await;
     assert_eq!(r.code, 0, "{}", r.err);
     let types: Vec<String> = r
         .out
