@@ -1,5 +1,5 @@
 //! vectis-rules end to end: the Atera fake synced into a real store (SQLite
-//! files, and PostgreSQL via `VECTIS_TEST_POSTGRES_URL` as in store.rs),
+//! files, and PostgreSQL via `VECTIS_TEST_POSTGRES_URL` as in store/),
 //! the ConnectWise fake as the PSA — one ticket per key across reruns, lost
 //! answers, a lost store and two processes; notes, closes and reopens.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
