@@ -2,11 +2,11 @@
 //! the example's `main` calls, over a real SQLite store synced from the
 //! Atera and ConnectWise fakes; and the shipped examples/rules.toml.
 
-use vectis_testkit::atera::{ATERA_API_KEY, AteraData, AteraFake};
+use vectis_testkit::atera::{AteraData, AteraFake};
 use vectis_testkit::connectwise::{ConnectWiseData, ConnectWiseFake};
 
 mod common;
-use common::{Cmd, cw_env, fresh_dir, run_owned as run};
+use common::{Cmd, cw_env, fresh_dir, run_owned as run, sync_atera_into};
 
 fn shipped_rules() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules.toml")
@@ -37,21 +37,7 @@ async fn rules_opens_one_ticket_per_key_prints_json_lines_and_refuses_bad_files_
     let cwf = ConnectWiseFake::with_data(ConnectWiseData::generate_for(&names, 0, 0, 5)).await;
     let dir = fresh_dir("rules-cli");
     let store = format!("sqlite://{}", dir.join("vectis.db").display());
-    let key = vec![("ATERA_API_KEY", ATERA_API_KEY.to_string())];
-    let r = run(
-        Cmd::Sync,
-        &[
-            "atera",
-            "--base-url",
-            &atera.uri(),
-            "--rate-limit",
-            "off",
-            "--store",
-            &store,
-        ],
-        &key,
-    )
-    .await;
+    let r = sync_atera_into(&store, &atera.uri()).await;
     assert_eq!(r.code, 0, "{}", r.err);
     let env = cw_env(&cwf.uri());
     let r = run(

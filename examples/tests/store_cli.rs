@@ -6,7 +6,7 @@ use vectis_testkit::atera::{ATERA_API_KEY, AteraData, AteraFake};
 use vectis_testkit::connectwise::{ConnectWiseData, ConnectWiseFake};
 
 mod common;
-use common::{Cmd, cw_env, fresh_dir, run};
+use common::{Cmd, cw_env, fresh_dir, run, sync_atera_into};
 
 /// A SQLite store in a new directory.
 fn temp_store() -> String {
@@ -28,19 +28,9 @@ async fn sync_into_a_store_then_export_runs_match_and_hub() {
     let atera = AteraFake::with_data(AteraData::generate_for(&names, 11, 9, 3)).await;
     let cwf = ConnectWiseFake::with_data(ConnectWiseData::generate_for(&names, 6, 2, 5)).await;
     let store = temp_store();
-    let key = [("ATERA_API_KEY", ATERA_API_KEY)];
 
     // sync --store: no records on stdout, one summary line per kind.
-    let a = [
-        "atera",
-        "--base-url",
-        &atera.uri(),
-        "--rate-limit",
-        "off",
-        "--store",
-        &store,
-    ];
-    let r = run(Cmd::Sync, &a, &key).await;
+    let r = sync_atera_into(&store, &atera.uri()).await;
     assert_eq!(r.code, 0, "{}", r.err);
     assert!(r.out.is_empty(), "{}", r.out);
     assert!(
@@ -52,7 +42,7 @@ async fn sync_into_a_store_then_export_runs_match_and_hub() {
     assert!(r.err.contains("Atera: 11 devices (11 new"), "{}", r.err);
 
     // Again: nothing new, nothing changed.
-    let r = run(Cmd::Sync, &a, &key).await;
+    let r = sync_atera_into(&store, &atera.uri()).await;
     assert_eq!(r.code, 0, "{}", r.err);
     assert!(
         r.err
@@ -152,7 +142,7 @@ async fn sync_into_a_store_then_export_runs_match_and_hub() {
     assert_eq!(links.iter().filter(|l| !l["psa_id"].is_null()).count(), 3);
 
     // The decision survives a re-sync and a re-match without the flag.
-    let r = run(Cmd::Sync, &a, &key).await;
+    let r = sync_atera_into(&store, &atera.uri()).await;
     assert_eq!(r.code, 0, "{}", r.err);
     let r = run(
         Cmd::Match,

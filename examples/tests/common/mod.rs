@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 use vectis_examples::cli::{Io, run_alert, run_match, run_sync};
+use vectis_testkit::atera::ATERA_API_KEY;
 
 /// What one command did.
 pub struct Run {
@@ -104,4 +105,19 @@ pub fn cw_env(site: &str) -> Vec<(&'static str, String)> {
         ("CONNECTWISE_PRIVATE_KEY", cw::PRIVATE_KEY.to_string()),
         ("CONNECTWISE_CLIENT_ID", cw::CLIENT_ID.to_string()),
     ]
+}
+
+/// Runs `sync atera --store store` against the Atera fake at `atera`,
+/// unthrottled, with the fake's key.
+pub async fn sync_atera_into(store: &str, atera: &str) -> Run {
+    let args = [
+        "atera",
+        "--base-url",
+        atera,
+        "--rate-limit",
+        "off",
+        "--store",
+        store,
+    ];
+    run(Cmd::Sync, &args, &[("ATERA_API_KEY", ATERA_API_KEY)]).await
 }
