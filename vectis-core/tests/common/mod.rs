@@ -11,6 +11,8 @@ use vectis_core::http::{RequestSpec, Response, Situation, VendorRules};
 use vectis_core::{
     BaseUrl, EngineSettings, Error, HttpClient, ManualTime, Quota, SecretString, Vendor,
 };
+use wiremock::matchers::path;
+use wiremock::{Mock, MockServer, ResponseTemplate};
 
 /// The API key the tests' credentials carry (long enough to be redacted).
 pub const KEY: &str = "key-abcdef-0123456789";
@@ -107,4 +109,14 @@ pub fn client_of(
 pub async fn get(c: &HttpClient, p: &str) -> Result<Response, Error> {
     let url = c.base().join(p).unwrap();
     c.execute(RequestSpec::get(url, p)).await
+}
+
+/// A wiremock server that answers `at` with `answer`, any method, every time.
+pub async fn answering(at: &str, answer: ResponseTemplate) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(path(at))
+        .respond_with(answer)
+        .mount(&server)
+        .await;
+    server
 }

@@ -18,7 +18,7 @@ mod tokens;
 
 #[path = "../common/mod.rs"]
 mod common;
-use common::{KEY, TestRules, api_key, client_of, get, settings_on};
+use common::{KEY, TestRules, answering, api_key, client_of, get, settings_on};
 
 fn client(server: &MockServer, time: &ManualTime, retry: RetryPolicy) -> HttpClient {
     client_of(

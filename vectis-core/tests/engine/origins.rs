@@ -5,19 +5,12 @@ use super::*;
 
 #[tokio::test]
 async fn a_redirect_is_not_followed_and_the_key_never_reaches_the_other_host() {
-    let evil = MockServer::start().await;
-    Mock::given(path("/steal"))
-        .respond_with(ResponseTemplate::new(200).set_body_string("{}"))
-        .mount(&evil)
-        .await;
-    let server = MockServer::start().await;
-    Mock::given(path("/x"))
-        .respond_with(
-            ResponseTemplate::new(302)
-                .insert_header("location", format!("{}/steal?k=1", evil.uri())),
-        )
-        .mount(&server)
-        .await;
+    let evil = answering("/steal", ResponseTemplate::new(200).set_body_string("{}")).await;
+    let server = answering(
+        "/x",
+        ResponseTemplate::new(302).insert_header("location", format!("{}/steal?k=1", evil.uri())),
+    )
+    .await;
     let t = ManualTime::new();
     let c = client(&server, &t, RetryPolicy::default());
     let e = get(&c, "/x").await.unwrap_err();
@@ -47,15 +40,13 @@ async fn credentials_are_never_sent_to_another_origin() {
 
 #[tokio::test]
 async fn html_and_truncated_bodies_are_errors_naming_the_endpoint() {
-    let server = MockServer::start().await;
-    Mock::given(path("/html"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .insert_header("content-type", "text/html")
-                .set_body_string("<html><body>Please sign in</body></html>"),
-        )
-        .mount(&server)
-        .await;
+    let server = answering(
+        "/html",
+        ResponseTemplate::new(200)
+            .insert_header("content-type", "text/html")
+            .set_body_string("<html><body>Please sign in</body></html>"),
+    )
+    .await;
     Mock::given(path("/cut"))
         .respond_with(
             ResponseTemplate::new(200)

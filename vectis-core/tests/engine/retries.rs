@@ -29,11 +29,11 @@ async fn retries_500_then_502_then_succeeds() {
 
 #[tokio::test]
 async fn gives_up_after_the_attempt_budget_with_a_server_error() {
-    let server = MockServer::start().await;
-    Mock::given(path("/x"))
-        .respond_with(ResponseTemplate::new(503).set_body_string("down for maintenance"))
-        .mount(&server)
-        .await;
+    let server = answering(
+        "/x",
+        ResponseTemplate::new(503).set_body_string("down for maintenance"),
+    )
+    .await;
     let t = ManualTime::new();
     let c = client(&server, &t, RetryPolicy::default());
     let e = get(&c, "/x").await.unwrap_err();
@@ -174,11 +174,11 @@ async fn concurrent_siblings_all_wait_out_a_429() {
 
 #[tokio::test]
 async fn a_retry_after_longer_than_the_cap_fails_at_once() {
-    let server = MockServer::start().await;
-    Mock::given(path("/x"))
-        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "3600"))
-        .mount(&server)
-        .await;
+    let server = answering(
+        "/x",
+        ResponseTemplate::new(429).insert_header("retry-after", "3600"),
+    )
+    .await;
     let t = ManualTime::new();
     let c = client(&server, &t, RetryPolicy::default());
     let e = get(&c, "/x").await.unwrap_err();
@@ -249,11 +249,7 @@ async fn the_send_slot_is_taken_after_the_token_so_a_token_fetch_cannot_squeeze_
 /// Kaseya's 3,600/h does not wait a second per request.
 #[tokio::test]
 async fn ten_requests_under_3600_an_hour_go_out_at_once_through_the_default_limiter() {
-    let server = MockServer::start().await;
-    Mock::given(path("/r"))
-        .respond_with(ResponseTemplate::new(200).set_body_string("{}"))
-        .mount(&server)
-        .await;
+    let server = answering("/r", ResponseTemplate::new(200).set_body_string("{}")).await;
     let t = ManualTime::new();
     let c = client_of(
         &server.uri(),

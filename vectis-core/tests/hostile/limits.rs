@@ -5,9 +5,7 @@ use super::*;
 
 #[tokio::test]
 async fn a_retry_after_of_1e20_is_a_rate_limit_error_not_a_panic() {
-    let server = MockServer::start().await;
-    answer(
-        &server,
+    let server = answering(
         "/a",
         ResponseTemplate::new(429).insert_header("retry-after", "1e20"),
     )
@@ -21,9 +19,7 @@ async fn a_retry_after_of_1e20_is_a_rate_limit_error_not_a_panic() {
 
 #[tokio::test]
 async fn a_retry_after_of_u64_max_seconds_does_not_overflow_the_pause() {
-    let server = MockServer::start().await;
-    answer(
-        &server,
+    let server = answering(
         "/a",
         ResponseTemplate::new(429).insert_header("retry-after", "18446744073709551615"),
     )
@@ -37,9 +33,7 @@ async fn a_retry_after_of_u64_max_seconds_does_not_overflow_the_pause() {
 
 #[tokio::test]
 async fn a_huge_retry_after_pauses_at_most_the_cap_and_then_fails_the_waiting_requests() {
-    let server = MockServer::start().await;
-    answer(
-        &server,
+    let server = answering(
         "/a",
         ResponseTemplate::new(429).insert_header("retry-after", "1000000000"),
     )
@@ -70,9 +64,7 @@ async fn a_huge_retry_after_pauses_at_most_the_cap_and_then_fails_the_waiting_re
 
 #[tokio::test]
 async fn a_body_over_the_limit_is_an_error_naming_the_endpoint() {
-    let server = MockServer::start().await;
-    answer(
-        &server,
+    let server = answering(
         "/big",
         ResponseTemplate::new(200).set_body_string("x".repeat(4096)),
     )

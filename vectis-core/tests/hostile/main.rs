@@ -20,7 +20,7 @@ mod transport;
 
 #[path = "../common/mod.rs"]
 mod common;
-use common::{KEY, TestRules, api_key, get, settings_on};
+use common::{KEY, TestRules, answering, api_key, get, settings_on};
 
 fn client_with(base: &str, cred: Arc<dyn Credential>, settings: EngineSettings) -> HttpClient {
     common::client_of(base, TestRules::plain(Vendor::Atera), cred, settings)

@@ -90,9 +90,7 @@ async fn a_token_endpoint_echoing_the_form_is_redacted() {
 
 #[tokio::test]
 async fn a_200_login_page_echoing_the_key_is_redacted() {
-    let server = MockServer::start().await;
-    answer(
-        &server,
+    let server = answering(
         "/page",
         ResponseTemplate::new(200).set_body_raw(
             format!("<html><body>Sign in again (key {KEY})</body></html>"),

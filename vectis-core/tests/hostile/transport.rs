@@ -106,13 +106,7 @@ async fn a_transport_that_cannot_be_built_is_an_error_not_a_default_client() {
     // A root certificate that is not PEM: the transport cannot be built.
     // try_new says so at once; new hands the error to every request (it
     // used to fall back to reqwest::Client::new(), which follows redirects).
-    let server = MockServer::start().await;
-    answer(
-        &server,
-        "/x",
-        ResponseTemplate::new(200).set_body_string("{}"),
-    )
-    .await;
+    let server = answering("/x", ResponseTemplate::new(200).set_body_string("{}")).await;
     let t = ManualTime::new();
     let bad = || settings_on(&t).extra_root_certificates(vec![b"-----BEGIN NOTHING-----".to_vec()]);
     let base = BaseUrl::parse(&server.uri(), "base").unwrap();
@@ -133,13 +127,7 @@ async fn a_transport_that_cannot_be_built_is_an_error_not_a_default_client() {
 
 #[tokio::test]
 async fn a_given_client_that_follows_redirects_is_refused_before_any_request() {
-    let server = MockServer::start().await;
-    answer(
-        &server,
-        "/x",
-        ResponseTemplate::new(200).set_body_string("{}"),
-    )
-    .await;
+    let server = answering("/x", ResponseTemplate::new(200).set_body_string("{}")).await;
     let t = ManualTime::new();
     assert!(
         vectis_core::http::check_refuses_redirects(&reqwest::Client::new())
