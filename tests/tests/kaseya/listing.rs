@@ -181,6 +181,19 @@ async fn check_without_a_total_count_is_an_error_not_zero_organizations() {
     assert!(e.to_string().contains("TotalCount"), "{e}");
 }
 
+/// The device identifiers of `data` in identifier order, letter case aside
+/// (the order the join reads them in).
+fn identifiers_in_order(data: &KaseyaData) -> Vec<String> {
+    let mut ids: Vec<String> = data
+        .devices
+        .iter()
+        .filter_map(|d| d["Identifier"].as_str())
+        .map(str::to_string)
+        .collect();
+    ids.sort_by_key(|id| id.to_lowercase());
+    ids
+}
+
 /// The device ↔ asset join streams: assets are read in step with devices
 /// (not the whole inventory first), a device with no asset still arrives
 /// (without OS), and a resumed listing reads assets from where it resumes.
@@ -188,13 +201,7 @@ async fn check_without_a_total_count_is_an_error_not_zero_organizations() {
 async fn the_asset_join_reads_assets_in_step_and_keeps_a_device_without_one() {
     let mut data = KaseyaData::generate(8, 1000, 0, 5);
     // The device last in identifier order loses its asset.
-    let gone = data
-        .devices
-        .iter()
-        .filter_map(|d| d["Identifier"].as_str())
-        .max_by_key(|id| id.to_lowercase())
-        .unwrap()
-        .to_string();
+    let gone = identifiers_in_order(&data).pop().unwrap();
     data.assets.retain(|a| a["Identifier"] != gone.as_str());
     let fake = KaseyaFake::with_data(data.clone()).await;
     let t = RecordingTime::new();
@@ -253,13 +260,7 @@ async fn the_asset_join_reads_assets_in_step_and_keeps_a_device_without_one() {
 #[tokio::test]
 async fn a_missing_asset_costs_a_bounded_look_ahead_not_the_whole_list() {
     let mut data = KaseyaData::generate(8, 2000, 0, 32);
-    let first = data
-        .devices
-        .iter()
-        .filter_map(|d| d["Identifier"].as_str())
-        .min_by_key(|id| id.to_lowercase())
-        .unwrap()
-        .to_string();
+    let first = identifiers_in_order(&data).remove(0);
     data.assets.retain(|a| a["Identifier"] != first.as_str());
     let fake = KaseyaFake::with_data(data).await;
     let t = RecordingTime::new();
