@@ -160,22 +160,8 @@ async fn alert_honours_rate_limit() {
 #[tokio::test]
 async fn the_since_note_names_the_kinds_that_cannot_be_filtered() {
     let fake = AteraFake::with_data(AteraData::generate(4, 5, 3, 3)).await;
-    let env = [("ATERA_API_KEY", ATERA_API_KEY)];
     let since = "2026-04-01T00:00:00Z";
-    let base = fake.uri();
-    let r = sync(
-        &[
-            "atera",
-            "--base-url",
-            &base,
-            "--since",
-            since,
-            "--only",
-            "devices",
-        ],
-        &env,
-    )
-    .await;
+    let r = sync_atera(&fake, &["--since", since, "--only", "devices"]).await;
     assert_eq!(r.code, 0, "{}", r.err);
     assert!(
         r.err
@@ -183,26 +169,14 @@ async fn the_since_note_names_the_kinds_that_cannot_be_filtered() {
         "{}",
         r.err
     );
-    let r = sync(
-        &[
-            "atera",
-            "--base-url",
-            &base,
-            "--since",
-            since,
-            "--only",
-            "customers",
-        ],
-        &env,
-    )
-    .await;
+    let r = sync_atera(&fake, &["--since", since, "--only", "customers"]).await;
     assert_eq!(r.code, 0, "{}", r.err);
     assert!(
         !r.err.contains("note:"),
         "customers are filtered: {}",
         r.err
     );
-    let r = sync(&["atera", "--base-url", &base, "--since", since], &env).await;
+    let r = sync_atera(&fake, &["--since", since]).await;
     assert!(
         r.err.contains("cannot filter devices, alerts by --since"),
         "{}",
