@@ -1,6 +1,6 @@
 //! Tells the Redis tests whether they can run.
 //!
-//! `tests/redis_quota.rs` needs a real `redis-server`. Where none is on
+//! `tests/redis_quota/` needs a real `redis-server`. Where none is on
 //! `PATH` this sets `cfg(no_redis)`, and those tests are reported as
 //! *ignored* with the reason — never as passed. Under `CI=true` the cfg is
 //! never set: a CI machine without `redis-server` fails them instead.

@@ -2,34 +2,11 @@
 //! the example's `main` calls, over a real SQLite store synced from the
 //! Atera and ConnectWise fakes; and the shipped examples/rules.toml.
 
-use vectis_testkit::atera::{ATERA_API_KEY, AteraData, AteraFake};
-use vectis_testkit::connectwise::{self as cw, ConnectWiseData, ConnectWiseFake};
+use vectis_testkit::atera::{AteraData, AteraFake};
+use vectis_testkit::connectwise::{ConnectWiseData, ConnectWiseFake};
 
 mod common;
-use common::{Cmd, run_owned as run};
-
-fn temp_dir() -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "vectis-rules-cli-{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn cw_env(site: &str) -> Vec<(&'static str, String)> {
-    vec![
-        ("CONNECTWISE_SITE_URL", site.to_string()),
-        ("CONNECTWISE_COMPANY_ID", cw::COMPANY_ID.to_string()),
-        ("CONNECTWISE_PUBLIC_KEY", cw::PUBLIC_KEY.to_string()),
-        ("CONNECTWISE_PRIVATE_KEY", cw::PRIVATE_KEY.to_string()),
-        ("CONNECTWISE_CLIENT_ID", cw::CLIENT_ID.to_string()),
-    ]
-}
+use common::{Cmd, cw_env, fresh_dir, run_owned as run, sync_atera_into};
 
 fn shipped_rules() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules.toml")
@@ -58,23 +35,9 @@ async fn rules_opens_one_ticket_per_key_prints_json_lines_and_refuses_bad_files_
         .collect();
     let atera = AteraFake::with_data(AteraData::generate_for(&names, 9, 30, 7)).await;
     let cwf = ConnectWiseFake::with_data(ConnectWiseData::generate_for(&names, 0, 0, 5)).await;
-    let dir = temp_dir();
+    let dir = fresh_dir("rules-cli");
     let store = format!("sqlite://{}", dir.join("vectis.db").display());
-    let key = vec![("ATERA_API_KEY", ATERA_API_KEY.to_string())];
-    let r = run(
-        Cmd::Sync,
-        &[
-            "atera",
-            "--base-url",
-            &atera.uri(),
-            "--rate-limit",
-            "off",
-            "--store",
-            &store,
-        ],
-        &key,
-    )
-    .await;
+    let r = sync_atera_into(&store, &atera.uri()).await;
     assert_eq!(r.code, 0, "{}", r.err);
     let env = cw_env(&cwf.uri());
     let r = run(
@@ -110,21 +73,17 @@ async fn rules_opens_one_ticket_per_key_prints_json_lines_and_refuses_bad_files_
     )
     .unwrap();
     let bad_s = bad.display().to_string();
-    let r = run(
-        Cmd::Rules,
-        &[
-            "--store",
-            &store,
-            "--rules",
-            &bad_s,
-            "--psa",
-            "connectwise",
-            "--rate-limit",
-            "off",
-        ],
-        &env,
-    )
-    .await;
+    let with_bad_rules = [
+        "--store",
+        &store,
+        "--rules",
+        &bad_s,
+        "--psa",
+        "connectwise",
+        "--rate-limit",
+        "off",
+    ];
+    let r = run(Cmd::Rules, &with_bad_rules, &env).await;
     assert_eq!(r.code, 2, "{}", r.err);
     assert!(
         r.err.contains(&format!("{bad_s}:15: close_if_resolved:")),
@@ -135,21 +94,7 @@ async fn rules_opens_one_ticket_per_key_prints_json_lines_and_refuses_bad_files_
 
     // A board the PSA does not have: exit 2 naming the line, nothing written.
     std::fs::write(&bad, text.replace("\"Help Desk\"", "\"Helpdesk 2\"")).unwrap();
-    let r = run(
-        Cmd::Rules,
-        &[
-            "--store",
-            &store,
-            "--rules",
-            &bad_s,
-            "--psa",
-            "connectwise",
-            "--rate-limit",
-            "off",
-        ],
-        &env,
-    )
-    .await;
+    let r = run(Cmd::Rules, &with_bad_rules, &env).await;
     assert_eq!(r.code, 2, "{}", r.err);
     assert!(
         r.err.contains(":13: rule.ticket.board:") && r.err.contains("Helpdesk 2"),
@@ -174,11 +119,7 @@ async fn rules_opens_one_ticket_per_key_prints_json_lines_and_refuses_bad_files_
     dry.push("--dry-run");
     let r = run(Cmd::Rules, &dry, &env).await;
     assert_eq!(r.code, 0, "{}", r.err);
-    let planned: Vec<serde_json::Value> = r
-        .out
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let planned = r.json_lines();
     let planned_creates = planned.iter().filter(|l| l["action"] == "create").count();
     assert!(planned_creates > 0, "{}", r.out);
     assert!(r.err.contains("(dry run: nothing changed)"), "{}", r.err);
@@ -187,11 +128,7 @@ async fn rules_opens_one_ticket_per_key_prints_json_lines_and_refuses_bad_files_
     // The run: the same creates, as JSON lines with every field.
     let r = run(Cmd::Rules, &args, &env).await;
     assert_eq!(r.code, 0, "{}", r.err);
-    let lines: Vec<serde_json::Value> = r
-        .out
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines = r.json_lines();
     let creates: Vec<&serde_json::Value> =
         lines.iter().filter(|l| l["action"] == "create").collect();
     assert_eq!(creates.len(), planned_creates);

@@ -3,38 +3,15 @@
 //! `store runs`, `match --store`, `hub`, on a real SQLite file.
 
 use vectis_testkit::atera::{ATERA_API_KEY, AteraData, AteraFake};
-use vectis_testkit::connectwise::{self as cw, ConnectWiseData, ConnectWiseFake};
+use vectis_testkit::connectwise::{ConnectWiseData, ConnectWiseFake};
 
 mod common;
-use common::{Cmd, run};
+use common::{Cmd, cw_env, fresh_dir, run, sync_atera_into};
 
+/// A SQLite store in a new directory.
 fn temp_store() -> String {
-    let dir = std::env::temp_dir().join(format!(
-        "vectis-store-cli-{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = fresh_dir("store-cli");
     format!("sqlite://{}", dir.join("vectis.db").display())
-}
-
-fn cw_env(site: &str) -> Vec<(&'static str, String)> {
-    vec![
-        ("CONNECTWISE_SITE_URL", site.to_string()),
-        ("CONNECTWISE_COMPANY_ID", cw::COMPANY_ID.to_string()),
-        ("CONNECTWISE_PUBLIC_KEY", cw::PUBLIC_KEY.to_string()),
-        ("CONNECTWISE_PRIVATE_KEY", cw::PRIVATE_KEY.to_string()),
-        ("CONNECTWISE_CLIENT_ID", cw::CLIENT_ID.to_string()),
-    ]
-}
-
-fn lines(s: &str) -> Vec<serde_json::Value> {
-    s.lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -51,19 +28,9 @@ async fn sync_into_a_store_then_export_runs_match_and_hub() {
     let atera = AteraFake::with_data(AteraData::generate_for(&names, 11, 9, 3)).await;
     let cwf = ConnectWiseFake::with_data(ConnectWiseData::generate_for(&names, 6, 2, 5)).await;
     let store = temp_store();
-    let key = [("ATERA_API_KEY", ATERA_API_KEY)];
 
     // sync --store: no records on stdout, one summary line per kind.
-    let a = [
-        "atera",
-        "--base-url",
-        &atera.uri(),
-        "--rate-limit",
-        "off",
-        "--store",
-        &store,
-    ];
-    let r = run(Cmd::Sync, &a, &key).await;
+    let r = sync_atera_into(&store, &atera.uri()).await;
     assert_eq!(r.code, 0, "{}", r.err);
     assert!(r.out.is_empty(), "{}", r.out);
     assert!(
@@ -75,7 +42,7 @@ async fn sync_into_a_store_then_export_runs_match_and_hub() {
     assert!(r.err.contains("Atera: 11 devices (11 new"), "{}", r.err);
 
     // Again: nothing new, nothing changed.
-    let r = run(Cmd::Sync, &a, &key).await;
+    let r = sync_atera_into(&store, &atera.uri()).await;
     assert_eq!(r.code, 0, "{}", r.err);
     assert!(
         r.err
@@ -110,7 +77,7 @@ async fn sync_into_a_store_then_export_runs_match_and_hub() {
     )
     .await;
     assert_eq!(r.code, 0, "{}", r.err);
-    let recs = lines(&r.out);
+    let recs = r.json_lines();
     assert_eq!(recs.len(), 8);
     let first = &recs[0];
     assert_eq!(first["type"], "customer");
@@ -125,7 +92,7 @@ async fn sync_into_a_store_then_export_runs_match_and_hub() {
     .await;
     assert_eq!(r.code, 0, "{}", r.err);
     assert!(
-        lines(&r.out).iter().all(|l| l["raw"].is_object()),
+        r.json_lines().iter().all(|l| l["raw"].is_object()),
         "--raw keeps the vendor JSON"
     );
 
@@ -137,7 +104,7 @@ async fn sync_into_a_store_then_export_runs_match_and_hub() {
     )
     .await;
     assert_eq!(r.code, 0, "{}", r.err);
-    let runs = lines(&r.out);
+    let runs = r.json_lines();
     assert_eq!(runs.len(), 6);
     assert!(runs.iter().all(|r| r["status"] == "ok"));
 
@@ -166,7 +133,7 @@ async fn sync_into_a_store_then_export_runs_match_and_hub() {
     )
     .await;
     assert_eq!(r.code, 0, "{}", r.err);
-    let links = lines(&r.out);
+    let links = r.json_lines();
     assert_eq!(links.len(), 4);
     let a_link = links.iter().find(|l| l["rmm_id"] == acme.as_str()).unwrap();
     assert!(a_link["psa_id"].is_null());
@@ -175,7 +142,7 @@ async fn sync_into_a_store_then_export_runs_match_and_hub() {
     assert_eq!(links.iter().filter(|l| !l["psa_id"].is_null()).count(), 3);
 
     // The decision survives a re-sync and a re-match without the flag.
-    let r = run(Cmd::Sync, &a, &key).await;
+    let r = sync_atera_into(&store, &atera.uri()).await;
     assert_eq!(r.code, 0, "{}", r.err);
     let r = run(
         Cmd::Match,
@@ -183,14 +150,14 @@ async fn sync_into_a_store_then_export_runs_match_and_hub() {
         &[],
     )
     .await;
-    let links = lines(&r.out);
+    let links = r.json_lines();
     let a_link = links.iter().find(|l| l["rmm_id"] == acme.as_str()).unwrap();
     assert!(a_link["psa_id"].is_null(), "{a_link}");
 
     // hub: per company, devices and open alerts; the kept-separate one unlinked.
     let r = run(Cmd::Hub, &["--store", &store], &[]).await;
     assert_eq!(r.code, 0, "{}", r.err);
-    let hub = lines(&r.out);
+    let hub = r.json_lines();
     let companies: Vec<_> = hub.iter().filter(|l| l["type"] == "company").collect();
     let unlinked: Vec<_> = hub.iter().filter(|l| l["type"] == "unlinked").collect();
     assert_eq!(unlinked.len(), 1);
@@ -249,13 +216,13 @@ async fn an_empty_tenant_after_a_full_store_is_held_and_exits_1_saying_how_to_co
         r.err
     );
     let r = run(Cmd::Store, &["export", "--store", &store], &[]).await;
-    assert_eq!(lines(&r.out).len(), 10, "nothing was lost");
+    assert_eq!(r.json_lines().len(), 10, "nothing was lost");
     a.push("--allow-mass-delete");
     let r = run(Cmd::Sync, &a, &key).await;
     assert_eq!(r.code, 0, "{}", r.err);
     assert!(r.err.contains("10 gone"), "{}", r.err);
     let r = run(Cmd::Store, &["export", "--store", &store, "--deleted"], &[]).await;
-    let recs = lines(&r.out);
+    let recs = r.json_lines();
     assert_eq!(recs.len(), 10);
     assert!(recs.iter().all(|r| r["deleted_at"].is_string()));
 }

@@ -28,16 +28,21 @@
 //! connector (`EngineSettings::time`) so tests of backoff, `Retry-After` and
 //! quotas assert the waits without waiting.
 
+pub mod assert;
 pub mod atera;
 pub mod conformance;
 pub mod connectwise;
 pub mod datto;
 pub mod fake;
 pub mod kaseya;
+pub mod listing;
 pub mod names;
 pub mod redis;
 pub mod store;
 pub mod trace;
+
+pub use assert::{assert_mentions, assert_slept_at_least};
+pub use listing::ListAll;
 
 /// The recording sleeper + manual clock (see [`vectis_core::time::ManualTime`]).
 pub use vectis_core::time::ManualTime as RecordingTime;

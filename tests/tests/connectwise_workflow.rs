@@ -4,14 +4,17 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use serde_json::{Value, json};
-use vectis_connectwise::ConnectWiseConnector;
+use vectis_connectwise::{ConnectWiseBuilder, ConnectWiseConnector};
 use vectis_core::{ActivityKind, Connector, Error, Psa, SecretString, TicketDraft};
 use vectis_testkit::RecordingTime;
+use vectis_testkit::assert_mentions;
 use vectis_testkit::connectwise::{
     API_MEMBER, CLIENT_ID, COMPANY_ID, ConnectWiseFake, PRIVATE_KEY, PUBLIC_KEY, PostFailure,
 };
 
-fn connector(fake: &ConnectWiseFake, time: &RecordingTime) -> ConnectWiseConnector {
+/// A builder for the fake's tenant, with its credentials, one request at a
+/// time on `time`.
+fn builder(fake: &ConnectWiseFake, time: &RecordingTime) -> ConnectWiseBuilder {
     ConnectWiseConnector::builder(
         "https://na.myconnectwise.net",
         COMPANY_ID,
@@ -21,8 +24,18 @@ fn connector(fake: &ConnectWiseFake, time: &RecordingTime) -> ConnectWiseConnect
     )
     .base_url(&fake.uri())
     .settings(vectis_testkit::unthrottled(time, 1))
-    .build()
-    .unwrap()
+}
+
+fn connector(fake: &ConnectWiseFake, time: &RecordingTime) -> ConnectWiseConnector {
+    builder(fake, time).build().unwrap()
+}
+
+/// A fresh fake, a connector to it, and the id of the fake's first company.
+async fn started() -> (ConnectWiseFake, ConnectWiseConnector, String) {
+    let fake = ConnectWiseFake::start().await;
+    let company = fake.data().companies[0]["id"].to_string();
+    let cw = connector(&fake, &RecordingTime::new());
+    (fake, cw, company)
 }
 
 fn draft(company: &str, reference: &str) -> TicketDraft {
@@ -43,10 +56,7 @@ async fn writes(fake: &ConnectWiseFake) -> Vec<(String, String)> {
 
 #[tokio::test]
 async fn a_callers_external_reference_replaces_the_marker_and_finds_open_tickets() {
-    let fake = ConnectWiseFake::start().await;
-    let company = fake.data().companies[0]["id"].to_string();
-    let t = RecordingTime::new();
-    let cw = connector(&fake, &t);
+    let (fake, cw, company) = started().await;
     let r = "vectis:0123456789abcdef0123456789abcdef";
     let ticket = cw.create_ticket(&draft(&company, r)).await.unwrap();
     let post = fake
@@ -104,10 +114,7 @@ async fn an_external_reference_over_100_characters_is_refused_before_any_request
 
 #[tokio::test]
 async fn a_lost_create_answer_with_a_callers_reference_does_not_adopt_an_old_closed_ticket() {
-    let fake = ConnectWiseFake::start().await;
-    let company = fake.data().companies[0]["id"].to_string();
-    let t = RecordingTime::new();
-    let cw = connector(&fake, &t);
+    let (fake, cw, company) = started().await;
     let r = "vectis:ffffffffffffffffffffffffffffffff";
     let old = cw.create_ticket(&draft(&company, r)).await.unwrap();
     cw.close_ticket(&old.id).await.unwrap();
@@ -125,10 +132,7 @@ async fn a_lost_create_answer_with_a_callers_reference_does_not_adopt_an_old_clo
 
 #[tokio::test]
 async fn notes_and_time_entries_are_listed_with_their_authors() {
-    let fake = ConnectWiseFake::start().await;
-    let company = fake.data().companies[0]["id"].to_string();
-    let t = RecordingTime::new();
-    let cw = connector(&fake, &t);
+    let (fake, cw, company) = started().await;
     let ticket = cw
         .create_ticket(&draft(&company, "vectis:1"))
         .await
@@ -161,10 +165,7 @@ async fn notes_and_time_entries_are_listed_with_their_authors() {
 
 #[tokio::test]
 async fn close_and_reopen_patch_the_status_with_the_boards_closed_status_by_name() {
-    let fake = ConnectWiseFake::start().await;
-    let company = fake.data().companies[0]["id"].to_string();
-    let t = RecordingTime::new();
-    let cw = connector(&fake, &t);
+    let (fake, cw, company) = started().await;
     let ticket = cw
         .create_ticket(&draft(&company, "vectis:2"))
         .await
@@ -209,17 +210,7 @@ async fn a_configured_closed_status_is_used_and_a_missing_one_is_named() {
     let fake = ConnectWiseFake::start().await;
     let company = fake.data().companies[0]["id"].to_string();
     let t = RecordingTime::new();
-    let base = || {
-        ConnectWiseConnector::builder(
-            "https://na.myconnectwise.net",
-            COMPANY_ID,
-            PUBLIC_KEY,
-            SecretString::from(PRIVATE_KEY),
-            CLIENT_ID,
-        )
-        .base_url(&fake.uri())
-        .settings(vectis_testkit::unthrottled(&t, 1))
-    };
+    let base = || builder(&fake, &t);
     let cw = base().closed_status("Completed").build().unwrap();
     let ticket = cw
         .create_ticket(&draft(&company, "vectis:3"))
@@ -231,10 +222,7 @@ async fn a_configured_closed_status_is_used_and_a_missing_one_is_named() {
     let wrong = base().closed_status("Done and dusted").build().unwrap();
     let err = wrong.close_ticket(&ticket.id).await.unwrap_err();
     let text = err.to_string();
-    assert!(
-        text.contains("Done and dusted") && text.contains(">Closed"),
-        "{text}"
-    );
+    assert_mentions(&text, &["Done and dusted", ">Closed"]);
 }
 
 #[tokio::test]

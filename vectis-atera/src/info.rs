@@ -1,7 +1,7 @@
 //! Atera's facts, stated once: what every other file reads.
 
 use crate::raw;
-use vectis_core::vendor_info::{EnvVar, Hints, VendorInfo, quota_per};
+use vectis_core::vendor_info::{EnvVar, Hints, VendorInfo, quota_per, read_error_body};
 use vectis_core::{Kind, Vendor, Verb};
 
 /// Atera's API origin.
@@ -54,17 +54,5 @@ pub static INFO: VendorInfo = VendorInfo {
         ),
     ],
     default_quota: quota_per(DEFAULT_QUOTA_PER_MINUTE, 60),
-    error_body: Some(problem_details),
+    error_body: Some(read_error_body::<raw::ProblemDetails>),
 };
-
-/// Reads Atera's documented error body, ASP.NET Core `ProblemDetails`.
-fn problem_details(body: &serde_json::Value) -> Option<(Option<String>, String)> {
-    let p: raw::ProblemDetails = serde_json::from_value(body.clone()).ok()?;
-    let message = match (p.title, p.detail) {
-        (Some(t), Some(d)) => format!("{t}: {d}"),
-        (Some(t), None) => t,
-        (None, Some(d)) => d,
-        (None, None) => return None,
-    };
-    Some((p.kind, message))
-}

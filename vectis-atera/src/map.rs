@@ -47,9 +47,7 @@ pub fn device(a: AteraAgent, raw: serde_json::Value) -> Option<Device> {
         a.machine_name.or(a.agent_name).unwrap_or_default(),
     );
     device.customer_id = a.customer_id.map(|c| c.to_string());
-    device.set_os(a.os);
-    device.online = a.online;
-    device.last_seen = a.last_seen;
+    device.set_agent_state(a.os, a.online, a.last_seen);
     device.raw = raw;
     Some(device)
 }
@@ -73,17 +71,12 @@ pub fn alert(a: AteraAlert, raw: serde_json::Value) -> Option<Alert> {
         Vendor::Atera,
         a.alert_id?.to_string(),
         severity(a.severity.as_deref()),
-        if resolved {
-            AlertStatus::Resolved
-        } else {
-            AlertStatus::Open
-        },
+        AlertStatus::from_resolved(resolved),
         a.title.or(a.alert_message).unwrap_or_default(),
     );
     alert.customer_id = a.customer_id.map(|c| c.to_string());
     alert.device_id = device_key(a.device_guid.as_deref(), a.agent_id);
-    alert.created_at = a.created;
-    alert.resolved_at = if resolved { a.archived_date } else { None };
+    alert.set_times(a.created, a.archived_date);
     alert.raw = raw;
     Some(alert)
 }

@@ -18,92 +18,81 @@ pub struct PagedResult {
     /// The records (nullable in the spec; the key itself must be there).
     pub items: Option<Vec<serde_json::Value>>,
     /// Records across all pages.
-    #[serde(default)]
     pub total_item_count: Option<u64>,
     /// Pages in all.
-    #[serde(default)]
     pub total_pages: Option<u64>,
     /// Absolute URL of the next page; `""` or null at the end.
-    #[serde(default)]
     pub next_link: Option<String>,
 }
 
 /// `CustomerDto`.
 #[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
 pub struct AteraCustomer {
     /// Customer id (nullable in Atera's spec: a customer without one is
     /// skipped, see `vectis_core::record_ids`).
-    #[serde(rename = "CustomerID", default)]
+    #[serde(rename = "CustomerID")]
     pub customer_id: Option<i64>,
     /// Display name.
-    #[serde(rename = "CustomerName", default)]
     pub customer_name: Option<String>,
     /// Last change (account-local time when it has no `Z`).
-    #[serde(rename = "LastModified", default, deserialize_with = "flexible")]
+    #[serde(default, deserialize_with = "flexible")]
     pub last_modified: Option<DateTime<Utc>>,
 }
 
 /// `AgentDto`.
 #[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
 pub struct AteraAgent {
     /// REST id of the agent (nullable in Atera's spec).
-    #[serde(rename = "AgentID", default)]
+    #[serde(rename = "AgentID")]
     pub agent_id: Option<i64>,
     /// Device GUID, which alerts reference.
-    #[serde(rename = "DeviceGuid", default)]
     pub device_guid: Option<String>,
     /// Owning customer.
-    #[serde(rename = "CustomerID", default)]
+    #[serde(rename = "CustomerID")]
     pub customer_id: Option<i64>,
     /// Machine name (not unique).
-    #[serde(rename = "MachineName", default)]
     pub machine_name: Option<String>,
     /// Agent display name.
-    #[serde(rename = "AgentName", default)]
     pub agent_name: Option<String>,
     /// OS name.
-    #[serde(rename = "OS", default)]
+    #[serde(rename = "OS")]
     pub os: Option<String>,
     /// Online now.
-    #[serde(rename = "Online", default)]
     pub online: Option<bool>,
     /// Last check-in.
-    #[serde(rename = "LastSeen", default, deserialize_with = "flexible")]
+    #[serde(default, deserialize_with = "flexible")]
     pub last_seen: Option<DateTime<Utc>>,
 }
 
 /// `AlertDto`.
 #[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
 pub struct AteraAlert {
     /// Alert id (nullable in Atera's spec: an alert without one is skipped).
-    #[serde(rename = "AlertID", default)]
+    #[serde(rename = "AlertID")]
     pub alert_id: Option<i64>,
     /// Title.
-    #[serde(rename = "Title", default)]
     pub title: Option<String>,
     /// Message, used when there is no title.
-    #[serde(rename = "AlertMessage", default)]
     pub alert_message: Option<String>,
     /// `Critical`, `Warning` or `Information`.
-    #[serde(rename = "Severity", default)]
     pub severity: Option<String>,
     /// When raised.
-    #[serde(rename = "Created", default, deserialize_with = "flexible")]
+    #[serde(default, deserialize_with = "flexible")]
     pub created: Option<DateTime<Utc>>,
     /// The device's GUID.
-    #[serde(rename = "DeviceGuid", default)]
     pub device_guid: Option<String>,
     /// The agent id (lower-case `d`, newer API versions only).
-    #[serde(rename = "AgentId", default)]
     pub agent_id: Option<i64>,
     /// Resolved (archived).
-    #[serde(rename = "Archived", default)]
     pub archived: Option<bool>,
     /// When it was archived.
-    #[serde(rename = "ArchivedDate", default, deserialize_with = "flexible")]
+    #[serde(default, deserialize_with = "flexible")]
     pub archived_date: Option<DateTime<Utc>>,
     /// Customer id.
-    #[serde(rename = "CustomerID", default)]
+    #[serde(rename = "CustomerID")]
     pub customer_id: Option<i64>,
 }
 
@@ -111,12 +100,23 @@ pub struct AteraAlert {
 #[derive(Debug, Deserialize)]
 pub struct ProblemDetails {
     /// A URI naming the problem type.
-    #[serde(rename = "type", default)]
+    #[serde(rename = "type")]
     pub kind: Option<String>,
     /// Short summary.
-    #[serde(default)]
     pub title: Option<String>,
     /// Longer explanation.
-    #[serde(default)]
     pub detail: Option<String>,
+}
+
+/// Atera's message: `title: detail`, or whichever of the two it sent.
+impl vectis_core::vendor_info::VendorErrorBody for ProblemDetails {
+    fn code_and_message(self) -> Option<(Option<String>, String)> {
+        let message = match (self.title, self.detail) {
+            (Some(t), Some(d)) => format!("{t}: {d}"),
+            (Some(t), None) => t,
+            (None, Some(d)) => d,
+            (None, None) => return None,
+        };
+        Some((self.kind, message))
+    }
 }

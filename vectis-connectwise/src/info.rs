@@ -1,7 +1,7 @@
 //! ConnectWise Manage's facts, stated once: what every other file reads.
 
 use crate::raw;
-use vectis_core::vendor_info::{EnvVar, Hints, VendorInfo, quota_per};
+use vectis_core::vendor_info::{EnvVar, Hints, VendorInfo, quota_per, read_error_body};
 use vectis_core::{Kind, Vendor, Verb};
 
 /// The release alias every cloud instance accepts (the vendor's OpenAPI
@@ -104,32 +104,9 @@ pub static INFO: VendorInfo = VendorInfo {
         ),
     ],
     default_quota: quota_per(DEFAULT_QUOTA_PER_MINUTE, 60),
-    error_body: Some(error_message),
+    error_body: Some(read_error_body::<raw::ErrorResponse>),
 };
 
 /// What to say when ConnectWise refuses a call for its missing or unknown
 /// `clientId`.
 pub(crate) const CLIENT_ID_HINT: &str = "ConnectWise requires a registered clientId on every API call: register this integration at {portal} and set CONNECTWISE_CLIENT_ID to the GUID it gives you";
-
-/// Reads ConnectWise's error body: a message, a code, and field errors.
-fn error_message(body: &serde_json::Value) -> Option<(Option<String>, String)> {
-    let e: raw::ErrorResponse = serde_json::from_value(body.clone()).ok()?;
-    let details: Vec<String> = e
-        .errors
-        .iter()
-        .filter_map(|v| {
-            let m = v.message.clone().or_else(|| v.code.clone())?;
-            Some(match &v.field {
-                Some(f) => format!("{f}: {m}"),
-                None => m,
-            })
-        })
-        .collect();
-    let message = match (e.message, details.is_empty()) {
-        (Some(m), true) => m,
-        (Some(m), false) => format!("{m} ({})", details.join("; ")),
-        (None, false) => details.join("; "),
-        (None, true) => e.code.clone()?,
-    };
-    Some((e.code, message))
-}

@@ -54,34 +54,30 @@ pub(crate) const TICKETS: Listing<Ticket> = list("/service/tickets");
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_full_page_at_the_largest_page_number_is_an_error_not_an_overflow() {
-        let url = url::Url::parse(&format!(
-            "https://h/v4_6_release/apis/3.0/company/companies?pageSize=2&page={}",
-            u64::MAX
-        ))
-        .unwrap();
-        let resp = Response::new(
+    /// A 200 answer to `url` holding a full page of two companies.
+    fn two_companies_from(url: &str) -> Response {
+        Response::new(
             vectis_core::Vendor::ConnectWise,
             "/company/companies",
-            url,
+            url::Url::parse(url).unwrap(),
             vectis_core::http::StatusCode::OK,
             br#"[{"id":1},{"id":2}]"#.to_vec(),
-        );
+        )
+    }
+
+    #[test]
+    fn a_full_page_at_the_largest_page_number_is_an_error_not_an_overflow() {
+        let resp = two_companies_from(&format!(
+            "https://h/v4_6_release/apis/3.0/company/companies?pageSize=2&page={}",
+            u64::MAX
+        ));
         let e = ENVELOPE.parse(&resp).unwrap_err();
         assert!(e.to_string().contains("no next page number"), "{e}");
     }
 
     #[test]
     fn a_full_page_without_a_link_header_goes_on_by_page_number() {
-        let url = url::Url::parse("https://h/apis/3.0/company/companies?pageSize=2").unwrap();
-        let resp = Response::new(
-            vectis_core::Vendor::ConnectWise,
-            "/company/companies",
-            url,
-            vectis_core::http::StatusCode::OK,
-            br#"[{"id":1},{"id":2}]"#.to_vec(),
-        );
+        let resp = two_companies_from("https://h/apis/3.0/company/companies?pageSize=2");
         let page = ENVELOPE.parse(&resp).unwrap();
         assert_eq!(
             page.meta.link_next.as_deref(),

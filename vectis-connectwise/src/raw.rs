@@ -51,13 +51,10 @@ impl<'de> Deserialize<'de> for Info {
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct Reference {
     /// Record id.
-    #[serde(default)]
     pub id: Option<i64>,
     /// Display name.
-    #[serde(default)]
     pub name: Option<String>,
     /// Short identifier (companies).
-    #[serde(default)]
     pub identifier: Option<String>,
     /// Links.
     #[serde(rename = "_info", default)]
@@ -69,19 +66,15 @@ pub struct Reference {
 #[serde(rename_all = "camelCase")]
 pub struct CustomField {
     /// Field id.
-    #[serde(default)]
     pub id: Option<i64>,
     /// Label.
-    #[serde(default)]
     pub caption: Option<String>,
     /// `Text`, `Number`, `Checkbox`, `Date`, ….
-    #[serde(rename = "type", default)]
+    #[serde(rename = "type")]
     pub kind: Option<String>,
     /// `EntryField`, `List`, ….
-    #[serde(default)]
     pub entry_method: Option<String>,
     /// Decimals for numbers.
-    #[serde(default)]
     pub number_of_decimals: Option<i64>,
     /// The value, of any JSON type.
     #[serde(default)]
@@ -103,16 +96,12 @@ pub struct Company {
     /// Company id.
     pub id: i64,
     /// Short identifier (max 30), e.g. `Fabrikam`.
-    #[serde(default)]
     pub identifier: Option<String>,
     /// Display name (max 50).
-    #[serde(default)]
     pub name: Option<String>,
     /// `Active`, `Inactive`, ….
-    #[serde(default)]
     pub status: Option<Reference>,
     /// Deleted companies stay listed with this set.
-    #[serde(default)]
     pub deleted_flag: Option<bool>,
     /// `Client`, `Prospect`, `Vendor`, ….
     #[serde(default, deserialize_with = "nullable_vec")]
@@ -133,31 +122,23 @@ pub struct Configuration {
     /// Configuration id.
     pub id: i64,
     /// Name (max 100).
-    #[serde(default)]
     pub name: Option<String>,
     /// `Managed Workstation`, `Server`, ….
-    #[serde(rename = "type", default)]
+    #[serde(rename = "type")]
     pub kind: Option<Reference>,
     /// `Active`, `Inactive`, ….
-    #[serde(default)]
     pub status: Option<Reference>,
     /// The owning company.
-    #[serde(default)]
     pub company: Option<Reference>,
     /// OS name (`Windows 11`).
-    #[serde(default)]
     pub os_type: Option<String>,
     /// Longer OS text (`Microsoft Windows 11 Pro 23H2`).
-    #[serde(default)]
     pub os_info: Option<String>,
     /// Serial number.
-    #[serde(default)]
     pub serial_number: Option<String>,
     /// Device id from an RMM integration.
-    #[serde(default)]
     pub device_identifier: Option<String>,
     /// Whether it is active.
-    #[serde(default)]
     pub active_flag: Option<bool>,
     /// Warranty end.
     #[serde(default, deserialize_with = "flexible")]
@@ -177,34 +158,27 @@ pub struct Ticket {
     /// Ticket number.
     pub id: i64,
     /// Summary (max 100).
-    #[serde(default)]
     pub summary: Option<String>,
     /// Service board.
-    #[serde(default)]
     pub board: Option<Reference>,
     /// Status on that board.
-    #[serde(default)]
     pub status: Option<Reference>,
     /// Priority.
-    #[serde(default)]
     pub priority: Option<Reference>,
     /// The company it is for.
-    #[serde(default)]
     pub company: Option<Reference>,
     /// Whether closed.
-    #[serde(default)]
     pub closed_flag: Option<bool>,
     /// When closed.
     #[serde(default, deserialize_with = "flexible")]
     pub closed_date: Option<DateTime<Utc>>,
     /// Caller-chosen cross reference (this connector's idempotency marker).
-    #[serde(default, rename = "externalXRef")]
+    #[serde(rename = "externalXRef")]
     pub external_x_ref: Option<String>,
     /// Top-level entry date in older API versions (now in `_info`).
     #[serde(default, deserialize_with = "flexible")]
     pub date_entered: Option<DateTime<Utc>>,
     /// The ticket this one was merged into, when a person merged it.
-    #[serde(default)]
     pub merged_parent_ticket: Option<Reference>,
     /// `lastUpdated`, `dateEntered`, `enteredBy`, links.
     #[serde(rename = "_info", default)]
@@ -221,13 +195,10 @@ pub struct ServiceNote {
     /// Note id.
     pub id: i64,
     /// The note's text.
-    #[serde(default)]
     pub text: Option<String>,
     /// The member who wrote it (absent for contact notes).
-    #[serde(default)]
     pub member: Option<Reference>,
     /// Who created it (member identifier).
-    #[serde(default)]
     pub created_by: Option<String>,
     /// `enteredBy`, `dateEntered`, links.
     #[serde(rename = "_info", default)]
@@ -241,16 +212,12 @@ pub struct TimeEntry {
     /// Entry id.
     pub id: i64,
     /// What the time is charged to (`ServiceTicket`, `ProjectTicket`, …).
-    #[serde(default)]
     pub charge_to_type: Option<String>,
     /// The charged record's id (the ticket number for `ServiceTicket`).
-    #[serde(default)]
     pub charge_to_id: Option<i64>,
     /// The member whose time it is.
-    #[serde(default)]
     pub member: Option<Reference>,
     /// The entry's notes.
-    #[serde(default)]
     pub notes: Option<String>,
     /// `enteredBy`, `dateEntered`.
     #[serde(rename = "_info", default)]
@@ -264,10 +231,8 @@ pub struct Board {
     /// Board id.
     pub id: i64,
     /// Board name.
-    #[serde(default)]
     pub name: Option<String>,
     /// Whether the board is inactive.
-    #[serde(default)]
     pub inactive_flag: Option<bool>,
 }
 
@@ -278,16 +243,12 @@ pub struct BoardStatus {
     /// Status id.
     pub id: i64,
     /// Status name (`New`, `>Closed`).
-    #[serde(default)]
     pub name: Option<String>,
     /// Whether a ticket in this status counts as closed.
-    #[serde(default)]
     pub closed_status: Option<bool>,
     /// Whether this is the board's default (new ticket) status.
-    #[serde(default)]
     pub default_flag: Option<bool>,
     /// Whether the status is inactive.
-    #[serde(default)]
     pub inactive: Option<bool>,
 }
 
@@ -298,7 +259,6 @@ pub struct Priority {
     /// Priority id.
     pub id: i64,
     /// Priority name (`Priority 2 - Quick Response`).
-    #[serde(default)]
     pub name: Option<String>,
 }
 
@@ -307,13 +267,10 @@ pub struct Priority {
 #[serde(rename_all = "camelCase")]
 pub struct SystemInfo {
     /// `v2025.1.12345`.
-    #[serde(default)]
     pub version: Option<String>,
     /// Cloud or on-premises: a boolean, or `"True"`; kept as it comes.
-    #[serde(default)]
     pub is_cloud: Option<serde_json::Value>,
     /// `NA`, `EU`, `AU`.
-    #[serde(default)]
     pub cloud_region: Option<String>,
 }
 
@@ -322,23 +279,18 @@ pub struct SystemInfo {
 #[serde(rename_all = "PascalCase")]
 pub struct CompanyInfo {
     /// The display name.
-    #[serde(default)]
     pub company_name: Option<String>,
     /// `v2025_1/`: the path segment of the API root, slashes to be stripped.
-    #[serde(default)]
     pub codebase: Option<String>,
     /// `v2025.1`.
-    #[serde(default)]
     pub version_code: Option<String>,
     /// The login company id.
-    #[serde(rename = "CompanyID", default)]
+    #[serde(rename = "CompanyID")]
     pub company_id: Option<String>,
     /// Cloud or on-premises: a boolean, or `"True"` as in ConnectWise's own
     /// developer-guide example, so kept as it comes.
-    #[serde(default)]
     pub is_cloud: Option<serde_json::Value>,
     /// `na.myconnectwise.net`.
-    #[serde(default)]
     pub site_url: Option<String>,
 }
 
@@ -346,16 +298,12 @@ pub struct CompanyInfo {
 #[derive(Debug, Clone, Deserialize)]
 pub struct ValidationError {
     /// `MaxLengthField`, `NotFound`, `ObjectExists`, ….
-    #[serde(default)]
     pub code: Option<String>,
     /// What is wrong.
-    #[serde(default)]
     pub message: Option<String>,
     /// The resource (`ticket`).
-    #[serde(default)]
     pub resource: Option<String>,
     /// The field (`status/id`).
-    #[serde(default)]
     pub field: Option<String>,
 }
 
@@ -363,14 +311,37 @@ pub struct ValidationError {
 #[derive(Debug, Clone, Deserialize)]
 pub struct ErrorResponse {
     /// `InvalidObject`, `Unauthorized`, `Security`, `NotFound`, ….
-    #[serde(default)]
     pub code: Option<String>,
     /// What went wrong.
-    #[serde(default)]
     pub message: Option<String>,
     /// Field-level details.
     #[serde(default, deserialize_with = "nullable_vec")]
     pub errors: Vec<ValidationError>,
+}
+
+/// ConnectWise's message with its field errors (`field: message`) after it;
+/// the code alone when there is nothing else.
+impl vectis_core::vendor_info::VendorErrorBody for ErrorResponse {
+    fn code_and_message(self) -> Option<(Option<String>, String)> {
+        let details: Vec<String> = self
+            .errors
+            .iter()
+            .filter_map(|v| {
+                let m = v.message.clone().or_else(|| v.code.clone())?;
+                Some(match &v.field {
+                    Some(f) => format!("{f}: {m}"),
+                    None => m,
+                })
+            })
+            .collect();
+        let message = match (self.message, details.is_empty()) {
+            (Some(m), true) => m,
+            (Some(m), false) => format!("{m} ({})", details.join("; ")),
+            (None, false) => details.join("; "),
+            (None, true) => self.code.clone()?,
+        };
+        Some((self.code, message))
+    }
 }
 
 #[cfg(test)]

@@ -11,6 +11,12 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+mod text;
+mod transport;
+
+pub use text::{redact, snippet};
+pub use transport::{TransportError, decode_source, network_cause};
+
 /// `Result` with the Vectis [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -302,136 +308,6 @@ fn fmt_config(what: &str, reason: &str) -> String {
     }
 }
 
-/// A transport failure (connection refused, DNS, TLS, a reset, a timeout)
-/// with its URL removed: the [`Error::Network`] cause. Its `source()` chain
-/// holds the causes underneath (hyper, I/O, the TLS library); the HTTP
-/// library's own type is not part of this crate's API.
-#[derive(Debug)]
-pub struct TransportError {
-    inner: reqwest::Error,
-}
-
-impl TransportError {
-    /// Wraps a transport error, dropping the URL it carries (it may hold a
-    /// query the caller did not mean to show).
-    pub(crate) fn new(e: reqwest::Error) -> TransportError {
-        TransportError {
-            inner: e.without_url(),
-        }
-    }
-
-    /// Whether it was a timeout.
-    pub fn is_timeout(&self) -> bool {
-        self.inner.is_timeout()
-    }
-
-    /// Whether it happened while connecting (refused, DNS, TLS handshake).
-    pub fn is_connect(&self) -> bool {
-        self.inner.is_connect()
-    }
-}
-
-impl fmt::Display for TransportError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&self.inner, f)
-    }
-}
-
-/// A decoder's error as an [`Error::Decode`] source.
-pub fn decode_source(e: serde_json::Error) -> Option<Arc<dyn std::error::Error + Send + Sync>> {
-    Some(Arc::new(e))
-}
-
-impl std::error::Error for TransportError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.inner.source()
-    }
-}
-
-/// What a transport failure was, and what to do, read from its source chain
-/// (hyper → io / rustls): each cause reads differently.
-pub fn network_cause(e: &TransportError) -> String {
-    let mut chain: Vec<&(dyn std::error::Error + 'static)> = Vec::new();
-    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
-    while let Some(c) = cur {
-        chain.push(c);
-        cur = c.source();
-    }
-    let text = chain
-        .iter()
-        .map(|c| c.to_string().to_ascii_lowercase())
-        .collect::<Vec<_>>()
-        .join(" | ");
-    let io_kind = chain
-        .iter()
-        .find_map(|c| c.downcast_ref::<std::io::Error>().map(std::io::Error::kind));
-    use std::io::ErrorKind as K;
-    if e.is_timeout() || io_kind == Some(K::TimedOut) || text.contains("timed out") {
-        return "the connection timed out — check the base URL, and that outbound HTTPS to it is allowed (firewall, proxy)".into();
-    }
-    if io_kind == Some(K::ConnectionRefused) || text.contains("connection refused") {
-        return "connection refused — check the host and port in the base URL, and that the service is up".into();
-    }
-    let reset = "the connection was closed by the other side — try again; if it persists, check for a proxy or firewall in between";
-    // Before the TLS words: "connection reset by peer" is not a TLS failure.
-    if matches!(
-        io_kind,
-        Some(K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe)
-    ) || text.contains("reset by peer")
-    {
-        return reset.into();
-    }
-    if text.contains("dns error")
-        || text.contains("failed to lookup address")
-        || text.contains("name or service not known")
-        || text.contains("no such host")
-        || text.contains("nodename nor servname")
-    {
-        return "the host name could not be resolved (DNS) — check the host in the base URL and this machine's DNS".into();
-    }
-    if text.contains("certificate") || text.contains("unknownissuer") {
-        let innermost = chain.last().map(|c| c.to_string()).unwrap_or_default();
-        return format!(
-            "the server's TLS certificate was not accepted ({innermost}) — if a proxy inspects TLS or the server uses a private CA, add that CA's certificate (PEM) with EngineSettings::extra_root_certificates, or build with the `rustls-native-roots` or `native-tls` feature to use the system's trust store; otherwise check the base URL"
-        );
-    }
-    if text.contains("tls")
-        || text.contains("handshake")
-        || text.contains("corrupt message")
-        || text.contains("invalid peer")
-        || text.contains("peer is incompatible")
-        || text.contains("peer misbehaved")
-        || text.contains("fatal alert")
-    {
-        return "the TLS handshake failed — check that the base URL is the vendor's https address; a proxy that intercepts TLS needs its CA trusted".into();
-    }
-    if text.contains("connection closed") || text.contains("reset") {
-        return reset.into();
-    }
-    let innermost = chain.last().map(|c| c.to_string()).unwrap_or_default();
-    format!("{innermost} — check the base URL and outbound HTTPS access")
-}
-
-/// `text` with every secret (at least 6 characters; shorter ones cannot be
-/// told from ordinary words) and its form-urlencoded spelling replaced by
-/// `[redacted]`.
-pub fn redact(text: &str, secrets: &[SecretString]) -> String {
-    let mut out = text.to_string();
-    for secret in secrets {
-        let raw = secret.expose_secret();
-        if raw.chars().count() < 6 {
-            continue;
-        }
-        let encoded: String = url::form_urlencoded::byte_serialize(raw.as_bytes()).collect();
-        for form in [raw, encoded.as_str()] {
-            if out.contains(form) {
-                out = out.replace(form, "[redacted]");
-            }
-        }
-    }
-    out
-}
-
 fn fmt_snippet(s: &str) -> String {
     if s.is_empty() {
         String::new()
@@ -445,26 +321,6 @@ fn fmt_reason(r: &Option<String>) -> String {
         Some(r) => format!(": {r}"),
         None => " (the vendor has no such verb)".to_string(),
     }
-}
-
-/// Truncates a body for inclusion in an error: at most `max` bytes, on a
-/// char boundary, whitespace folded. Only the start of the body is read (a
-/// 64 MiB body is not converted to keep 300 bytes).
-pub fn snippet(body: &[u8], max: usize) -> String {
-    // Folding can only shorten the text; 4 bytes a char, plus room for
-    // whitespace runs, is plenty to fill `max` after folding.
-    let limit = max.saturating_mul(4).saturating_add(1024);
-    let cut = body.len() > limit;
-    let text = String::from_utf8_lossy(&body[..body.len().min(limit)]);
-    let folded: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if folded.len() <= max {
-        return if cut { format!("{folded}…") } else { folded };
-    }
-    let mut end = max;
-    while !folded.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}…", &folded[..end])
 }
 
 impl Error {
@@ -589,85 +445,4 @@ impl Error {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn display_is_one_actionable_sentence() {
-        let e = Error::Auth {
-            vendor: Vendor::Atera,
-            status: Some(401),
-            hint: "the API key is wrong or revoked — generate a new one in Atera → Admin → API"
-                .into(),
-        };
-        assert_eq!(
-            e.to_string(),
-            "401: Atera rejected the credentials: the API key is wrong or revoked — generate a new one in Atera → Admin → API"
-        );
-        assert_eq!(e.kind(), ErrorKind::Auth);
-        assert!(!e.is_retryable());
-        let u = Error::Unsupported {
-            vendor: Vendor::Kaseya,
-            verb: Verb::AcknowledgeAlert,
-            reason: None,
-        };
-        assert_eq!(
-            u.to_string(),
-            "Kaseya VSA cannot acknowledge an alert (the vendor has no such verb)"
-        );
-    }
-
-    #[test]
-    fn rate_limited_carries_the_wait() {
-        let e = Error::RateLimited {
-            vendor: Vendor::DattoRmm,
-            endpoint: "/api/v2/account/devices".into(),
-            retry_after: Some(Duration::from_secs(300)),
-            attempts: 1,
-            hint: "wait".into(),
-        };
-        assert_eq!(e.retry_after(), Some(Duration::from_secs(300)));
-        assert!(e.to_string().contains("asked to wait 300s"));
-        assert_eq!(e.status(), Some(429));
-    }
-
-    #[test]
-    fn a_config_message_names_the_setting_once() {
-        let e = Error::config("ATERA_API_KEY", "ATERA_API_KEY is not set; create a key");
-        assert_eq!(
-            e.to_string(),
-            "configuration: ATERA_API_KEY is not set; create a key"
-        );
-        let e = Error::config("ATERA_API_KEY", "not set");
-        assert_eq!(e.to_string(), "configuration: ATERA_API_KEY: not set");
-    }
-
-    #[test]
-    fn snippet_truncates_on_char_boundary() {
-        let s = snippet("ééééé  \n x".as_bytes(), 5);
-        assert_eq!(s, "éé…");
-        assert_eq!(snippet(b"short", 100), "short");
-    }
-
-    #[test]
-    fn snippet_reads_only_the_start_of_a_huge_body() {
-        let mut body = vec![b'a'; 10];
-        body.extend(std::iter::repeat_n(b' ', 8 << 20));
-        body.extend_from_slice(b"TAIL");
-        let s = snippet(&body, 300);
-        assert_eq!(s, "aaaaaaaaaa…");
-    }
-
-    #[test]
-    fn redact_hides_secrets_and_their_form_encoding() {
-        let secrets = [
-            SecretString::from("key/with+plus"),
-            SecretString::from("abc"),
-        ];
-        let r = redact(
-            "echo: key/with+plus and username=key%2Fwith%2Bplus, abc",
-            &secrets,
-        );
-        assert_eq!(r, "echo: [redacted] and username=[redacted], abc");
-    }
-}
+mod tests;

@@ -24,6 +24,12 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+mod os;
+mod record;
+
+pub use os::OsFamily;
+pub use record::{Kind, Record, VendorId};
+
 /// The tools Vectis connects to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -147,6 +153,18 @@ pub enum AlertStatus {
     Resolved,
 }
 
+impl AlertStatus {
+    /// `Resolved` when `resolved`, else `Open`: the status of a vendor whose
+    /// alerts carry only a resolved flag.
+    pub fn from_resolved(resolved: bool) -> AlertStatus {
+        if resolved {
+            AlertStatus::Resolved
+        } else {
+            AlertStatus::Open
+        }
+    }
+}
+
 impl fmt::Display for AlertStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
@@ -154,43 +172,6 @@ impl fmt::Display for AlertStatus {
             AlertStatus::Acknowledged => "acknowledged",
             AlertStatus::Resolved => "resolved",
         })
-    }
-}
-
-/// The operating-system family of a device, derived from the vendor's OS text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum OsFamily {
-    /// Microsoft Windows (desktop or server).
-    Windows,
-    /// Apple macOS.
-    Macos,
-    /// Linux of any distribution.
-    Linux,
-    /// Anything else, or unknown.
-    Other,
-}
-
-impl OsFamily {
-    /// Guesses the family from a vendor's free-text OS name
-    /// (`Windows Server 2019 Standard`, `macOS 14.4`, `Ubuntu 22.04`).
-    pub fn from_os_name(os: &str) -> OsFamily {
-        let os = os.to_ascii_lowercase();
-        if os.contains("windows") {
-            OsFamily::Windows
-        } else if os.contains("mac") || os.contains("os x") || os.contains("darwin") {
-            OsFamily::Macos
-        } else if [
-            "linux", "ubuntu", "debian", "centos", "red hat", "rhel", "fedora", "suse",
-        ]
-        .iter()
-        .any(|k| os.contains(k))
-        {
-            OsFamily::Linux
-        } else {
-            OsFamily::Other
-        }
     }
 }
 
@@ -276,6 +257,20 @@ impl Device {
         self.os_family = os.as_deref().map(OsFamily::from_os_name);
         self.os = os;
     }
+
+    /// Sets what the agent reports about the machine: its OS text (see
+    /// [`Device::set_os`]), whether it is online now, and when it last
+    /// checked in.
+    pub fn set_agent_state(
+        &mut self,
+        os: Option<String>,
+        online: Option<bool>,
+        last_seen: Option<DateTime<Utc>>,
+    ) {
+        self.set_os(os);
+        self.online = online;
+        self.last_seen = last_seen;
+    }
 }
 
 /// A monitoring alert raised on a device or customer.
@@ -329,6 +324,18 @@ impl Alert {
             resolved_at: None,
             raw: serde_json::Value::Null,
         }
+    }
+
+    /// Sets when the alert was raised and when it was resolved; a resolution
+    /// time on an alert that is not [`AlertStatus::Resolved`] is left out
+    /// (vendors keep a stale one on a reopened alert).
+    pub fn set_times(
+        &mut self,
+        created_at: Option<DateTime<Utc>>,
+        resolved_at: Option<DateTime<Utc>>,
+    ) {
+        self.created_at = created_at;
+        self.resolved_at = resolved_at.filter(|_| self.status == AlertStatus::Resolved);
     }
 }
 
@@ -412,175 +419,5 @@ impl Ticket {
     }
 }
 
-/// The kinds of record a connector lists.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Kind {
-    /// [`Customer`]s.
-    Customers,
-    /// [`Device`]s.
-    Devices,
-    /// [`Alert`]s.
-    Alerts,
-    /// [`Ticket`]s.
-    Tickets,
-}
-
-impl Kind {
-    /// Every kind, in the order a sync reads them.
-    pub const ALL: [Kind; 4] = [Kind::Customers, Kind::Devices, Kind::Alerts, Kind::Tickets];
-
-    /// The plural name used on the command line and in stores (`customers`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Customers => "customers",
-            Kind::Devices => "devices",
-            Kind::Alerts => "alerts",
-            Kind::Tickets => "tickets",
-        }
-    }
-
-    /// Parses `customers`, `devices`, `alerts` or `tickets`.
-    pub fn from_name(s: &str) -> Option<Kind> {
-        Kind::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-
-    /// The verb that lists this kind (for capabilities and errors).
-    pub fn list_verb(self) -> crate::error::Verb {
-        use crate::error::Verb;
-        match self {
-            Kind::Customers => Verb::ListCustomers,
-            Kind::Devices => Verb::ListDevices,
-            Kind::Alerts => Verb::ListAlerts,
-            Kind::Tickets => Verb::ListTickets,
-        }
-    }
-}
-
-impl fmt::Display for Kind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// Any record a sync produces, tagged with its `type` for JSON lines output.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum Record {
-    /// A [`Customer`].
-    Customer(Customer),
-    /// A [`Device`].
-    Device(Device),
-    /// An [`Alert`].
-    Alert(Alert),
-    /// A [`Ticket`].
-    Ticket(Ticket),
-}
-
-impl Record {
-    /// Which kind of record this is.
-    pub fn kind(&self) -> Kind {
-        match self {
-            Record::Customer(_) => Kind::Customers,
-            Record::Device(_) => Kind::Devices,
-            Record::Alert(_) => Kind::Alerts,
-            Record::Ticket(_) => Kind::Tickets,
-        }
-    }
-
-    /// The vendor's id for the record.
-    pub fn id(&self) -> &str {
-        match self {
-            Record::Customer(r) => &r.id,
-            Record::Device(r) => &r.id,
-            Record::Alert(r) => &r.id,
-            Record::Ticket(r) => &r.id,
-        }
-    }
-
-    /// The vendor the record came from.
-    pub fn vendor(&self) -> Vendor {
-        match self {
-            Record::Customer(r) => r.vendor,
-            Record::Device(r) => r.vendor,
-            Record::Alert(r) => r.vendor,
-            Record::Ticket(r) => r.vendor,
-        }
-    }
-}
-
-/// A record with a vendor id: what [`crate::paginate::ListRequest::unique_by`]
-/// reads (`.unique_by(VendorId::vendor_id)`).
-pub trait VendorId {
-    /// The vendor's id of this record.
-    fn vendor_id(&self) -> &str;
-}
-
-macro_rules! vendor_id {
-    ($($t:ty),*) => {$(
-        impl VendorId for $t {
-            fn vendor_id(&self) -> &str {
-                &self.id
-            }
-        }
-    )*};
-}
-
-vendor_id!(Customer, Device, Alert, Ticket);
-
-impl VendorId for Record {
-    fn vendor_id(&self) -> &str {
-        self.id()
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::TimeZone;
-
-    #[test]
-    fn serde_form_matches_the_design_examples() {
-        let c = Record::Customer(Customer::new(Vendor::Atera, "42", "Acme Ltd"));
-        assert_eq!(
-            serde_json::to_string(&c).unwrap(),
-            r#"{"type":"customer","vendor":"atera","id":"42","name":"Acme Ltd"}"#
-        );
-        let mut alert = Alert::new(
-            Vendor::DattoRmm,
-            "9001",
-            Severity::Critical,
-            AlertStatus::Open,
-            "Disk C: below 5%",
-        );
-        alert.customer_id = Some("42".into());
-        alert.created_at = Some(Utc.with_ymd_and_hms(2026, 5, 1, 11, 58, 3).unwrap());
-        let a = Record::Alert(alert);
-        assert_eq!(
-            serde_json::to_string(&a).unwrap(),
-            r#"{"type":"alert","vendor":"datto-rmm","id":"9001","customer_id":"42","device_id":null,"severity":"critical","status":"open","title":"Disk C: below 5%","created_at":"2026-05-01T11:58:03Z"}"#
-        );
-    }
-
-    #[test]
-    fn vendor_slugs_round_trip() {
-        for v in Vendor::ALL {
-            assert_eq!(Vendor::from_slug(v.slug()), Some(v));
-            assert_eq!(serde_json::to_value(v).unwrap(), v.slug());
-        }
-    }
-
-    #[test]
-    fn os_family_from_vendor_text() {
-        assert_eq!(
-            OsFamily::from_os_name("Windows Server 2019 Standard"),
-            OsFamily::Windows
-        );
-        assert_eq!(OsFamily::from_os_name("macOS Sonoma 14.4"), OsFamily::Macos);
-        assert_eq!(
-            OsFamily::from_os_name("Ubuntu 22.04.3 LTS"),
-            OsFamily::Linux
-        );
-        assert_eq!(OsFamily::from_os_name("FreeBSD"), OsFamily::Other);
-    }
-}
+mod tests;

@@ -5,27 +5,15 @@
 use futures::TryStreamExt;
 use std::sync::Arc;
 use std::time::Duration;
-use vectis_core::credential::ApiKeyHeader;
-use vectis_core::http::{Response, VendorRules};
+use vectis_core::http::Response;
 use vectis_core::paginate::{
     Cursor, ListRequest, NextUrl, Offset, PageMeta, PageNumber, RawPage, page_stream,
 };
-use vectis_core::{
-    BaseUrl, EngineSettings, Error, HttpClient, ManualTime, Quota, SecretString, Vendor,
-};
+use vectis_core::{EngineSettings, Error, HttpClient, ManualTime, Vendor};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
-#[derive(Debug)]
-struct Rules;
-
-impl VendorRules for Rules {
-    fn vendor(&self) -> Vendor {
-        Vendor::Atera
-    }
-    fn default_quota(&self) -> Quota {
-        Quota::Off
-    }
-}
+mod common;
+use common::{TestRules, api_key, client_of, settings_on};
 
 fn client(server: &MockServer, concurrency: usize) -> HttpClient {
     client_with(server, |s| s.concurrency(concurrency))
@@ -37,24 +25,11 @@ fn client_with(
     server: &MockServer,
     adjust: impl FnOnce(EngineSettings) -> EngineSettings,
 ) -> HttpClient {
-    let time = ManualTime::new();
-    HttpClient::new(
-        Arc::new(Rules),
-        BaseUrl::parse(&server.uri(), "base").unwrap(),
-        Arc::new(ApiKeyHeader::new(
-            Vendor::Atera,
-            "x-api-key",
-            SecretString::from("key-0123456789"),
-        )),
-        adjust(
-            EngineSettings::default()
-                .quota(Quota::Off)
-                .limiter(Arc::new(vectis_core::rate_limit::GovernorLimit::with_time(
-                    Quota::Off,
-                    time.time(),
-                )))
-                .time(time.time()),
-        ),
+    client_of(
+        &server.uri(),
+        TestRules::plain(Vendor::Atera),
+        api_key(Vendor::Atera, "key-0123456789"),
+        adjust(settings_on(&ManualTime::new())),
     )
 }
 

@@ -2,7 +2,7 @@
 
 use crate::raw;
 use std::time::Duration;
-use vectis_core::vendor_info::{EnvVar, Hints, VendorInfo, quota_per};
+use vectis_core::vendor_info::{EnvVar, Hints, VendorInfo, quota_per, read_error_body};
 use vectis_core::{Vendor, Verb};
 
 /// The six Datto RMM platforms (the first part of the API host).
@@ -95,20 +95,8 @@ pub static INFO: VendorInfo = VendorInfo {
         ),
     ],
     default_quota: quota_per(DEFAULT_QUOTA_PER_MINUTE, 60),
-    error_body: Some(error_message),
+    error_body: Some(read_error_body::<raw::ErrorBody>),
 };
-
-/// Reads both error bodies Datto RMM sends (Spring Security OAuth's and
-/// Spring Boot's).
-fn error_message(body: &serde_json::Value) -> Option<(Option<String>, String)> {
-    let e: raw::ErrorBody = serde_json::from_value(body.clone()).ok()?;
-    let message = e
-        .error_description
-        .or(e.message)
-        .filter(|m| !m.trim().is_empty())
-        .or_else(|| e.error.clone())?;
-    Some((e.error, message))
-}
 
 /// The API origin of `platform`: `https://<platform>-api.centrastage.net`.
 pub fn platform_origin(platform: &str) -> String {

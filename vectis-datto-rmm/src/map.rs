@@ -94,9 +94,7 @@ pub fn device(d: DattoDevice, raw: serde_json::Value, keep_deleted: bool) -> Opt
         .unwrap_or_default();
     let mut device = Device::new(Vendor::DattoRmm, id, name);
     device.customer_id = customer_id;
-    device.set_os(d.operating_system);
-    device.online = d.online;
-    device.last_seen = d.last_seen;
+    device.set_agent_state(d.operating_system, d.online, d.last_seen);
     device.raw = raw;
     Some(device)
 }
@@ -170,11 +168,7 @@ pub fn alert(a: DattoAlert, raw: serde_json::Value, listed_resolved: bool) -> Op
         Vendor::DattoRmm,
         id,
         severity(a.priority.as_deref()),
-        if resolved {
-            AlertStatus::Resolved
-        } else {
-            AlertStatus::Open
-        },
+        AlertStatus::from_resolved(resolved),
         title(&a),
     );
     alert.customer_id = customer_of(source.and_then(|s| s.site_uid.as_deref()));
@@ -183,8 +177,7 @@ pub fn alert(a: DattoAlert, raw: serde_json::Value, listed_resolved: bool) -> Op
         .map(str::trim)
         .filter(|u| !u.is_empty())
         .map(str::to_string);
-    alert.created_at = a.timestamp;
-    alert.resolved_at = if resolved { a.resolved_on } else { None };
+    alert.set_times(a.timestamp, a.resolved_on);
     alert.raw = raw;
     Some(alert)
 }

@@ -17,17 +17,13 @@ use vectis_core::timestamp::flexible;
 #[serde(rename_all = "camelCase")]
 pub struct PageDetails {
     /// Items on this page.
-    #[serde(default)]
     pub count: Option<u64>,
     /// Items across all pages (newer builds only).
-    #[serde(default)]
     pub total_count: Option<u64>,
     /// Absolute URL of the previous page; null on the first.
-    #[serde(default)]
     pub prev_page_url: Option<String>,
     /// Absolute URL of the next page; null on the last. May drop query
     /// parameters of the request (the engine puts them back).
-    #[serde(default)]
     pub next_page_url: Option<String>,
 }
 
@@ -36,13 +32,10 @@ pub struct PageDetails {
 #[serde(rename_all = "camelCase")]
 pub struct Account {
     /// Numeric id.
-    #[serde(default)]
     pub id: Option<i64>,
     /// Account uid.
-    #[serde(default)]
     pub uid: Option<String>,
     /// Account name, as shown in the Datto RMM console.
-    #[serde(default)]
     pub name: Option<String>,
 }
 
@@ -50,7 +43,6 @@ pub struct Account {
 #[derive(Debug, Deserialize)]
 pub struct PaginationConfiguration {
     /// Default and largest page size (except for alerts, per the spec).
-    #[serde(default)]
     pub max: Option<u32>,
 }
 
@@ -59,15 +51,12 @@ pub struct PaginationConfiguration {
 #[serde(rename_all = "camelCase")]
 pub struct DattoSite {
     /// Numeric id.
-    #[serde(default)]
     pub id: Option<i64>,
     /// Site uid: a GUID, except for the built-in "Deleted Devices" site.
     /// Datto's spec requires nothing, so a site may come without one (it is
     /// skipped and counted, see `vectis_core::record_ids`).
-    #[serde(default)]
     pub uid: Option<String>,
     /// Site name.
-    #[serde(default)]
     pub name: Option<String>,
 }
 
@@ -75,10 +64,9 @@ pub struct DattoSite {
 #[derive(Debug, Deserialize)]
 pub struct DeviceType {
     /// `Desktop`, `Laptop`, `Server`, `Printer`, ….
-    #[serde(default)]
     pub category: Option<String>,
     /// Finer type.
-    #[serde(default, rename = "type")]
+    #[serde(rename = "type")]
     pub kind: Option<String>,
 }
 
@@ -87,37 +75,27 @@ pub struct DeviceType {
 #[serde(rename_all = "camelCase")]
 pub struct DattoDevice {
     /// Numeric id.
-    #[serde(default)]
     pub id: Option<i64>,
     /// Device uid (what alerts reference); a device without one is skipped.
-    #[serde(default)]
     pub uid: Option<String>,
     /// Owning site's uid.
-    #[serde(default)]
     pub site_uid: Option<String>,
     /// Owning site's name.
-    #[serde(default)]
     pub site_name: Option<String>,
     /// Machine name (not unique).
-    #[serde(default)]
     pub hostname: Option<String>,
     /// Description, used when there is no hostname.
-    #[serde(default)]
     pub description: Option<String>,
     /// OS text (`Microsoft Windows 11 Pro 23H2`).
-    #[serde(default)]
     pub operating_system: Option<String>,
     /// Device type: a [`DeviceType`] object per the spec, but a plain
     /// string (`"Server"`) in public samples. The mapping does not read it,
     /// so it is kept as it came and never fails a page; see
     /// [`DattoDevice::device_type`].
-    #[serde(default)]
     pub device_type: Option<serde_json::Value>,
     /// Online now.
-    #[serde(default)]
     pub online: Option<bool>,
     /// In the recycle bin ("Deleted Devices" site).
-    #[serde(default)]
     pub deleted: Option<bool>,
     /// Last check-in (epoch ms).
     #[serde(default, deserialize_with = "flexible")]
@@ -129,16 +107,12 @@ pub struct DattoDevice {
 #[serde(rename_all = "camelCase")]
 pub struct AlertSourceInfo {
     /// Device uid.
-    #[serde(default)]
     pub device_uid: Option<String>,
     /// Device name.
-    #[serde(default)]
     pub device_name: Option<String>,
     /// Site uid.
-    #[serde(default)]
     pub site_uid: Option<String>,
     /// Site name.
-    #[serde(default)]
     pub site_name: Option<String>,
 }
 
@@ -147,16 +121,12 @@ pub struct AlertSourceInfo {
 #[serde(rename_all = "camelCase")]
 pub struct DattoAlert {
     /// Alert uid; an alert without one is skipped.
-    #[serde(default)]
     pub alert_uid: Option<String>,
     /// `Critical`, `High`, `Moderate`, `Low`, `Information` or `Unknown`.
-    #[serde(default)]
     pub priority: Option<String>,
     /// What the monitor saw, free text (may span lines).
-    #[serde(default)]
     pub diagnostics: Option<String>,
     /// Resolved.
-    #[serde(default)]
     pub resolved: Option<bool>,
     /// When it was resolved (epoch ms).
     #[serde(default, deserialize_with = "flexible")]
@@ -166,10 +136,8 @@ pub struct DattoAlert {
     pub timestamp: Option<DateTime<Utc>>,
     /// Polymorphic context, discriminated by `@class`; unknown classes are
     /// kept as they are.
-    #[serde(default)]
     pub alert_context: Option<serde_json::Value>,
     /// Device and site.
-    #[serde(default)]
     pub alert_source_info: Option<AlertSourceInfo>,
 }
 
@@ -205,12 +173,22 @@ impl DattoAlert {
 #[derive(Debug, Deserialize)]
 pub struct ErrorBody {
     /// OAuth error code, or Spring's reason phrase.
-    #[serde(default)]
     pub error: Option<String>,
     /// OAuth error description.
-    #[serde(default)]
     pub error_description: Option<String>,
     /// Spring's message.
-    #[serde(default)]
     pub message: Option<String>,
+}
+
+/// Reads both bodies: OAuth's description, else Spring's message, else the
+/// error code itself.
+impl vectis_core::vendor_info::VendorErrorBody for ErrorBody {
+    fn code_and_message(self) -> Option<(Option<String>, String)> {
+        let message = self
+            .error_description
+            .or(self.message)
+            .filter(|m| !m.trim().is_empty())
+            .or_else(|| self.error.clone())?;
+        Some((self.error, message))
+    }
 }

@@ -1,7 +1,7 @@
 //! VSA X's facts, stated once: what every other file reads.
 
 use crate::raw;
-use vectis_core::vendor_info::{EnvVar, Hints, VendorInfo, quota_per};
+use vectis_core::vendor_info::{EnvVar, Hints, VendorInfo, quota_per, read_error_body};
 use vectis_core::{Vendor, Verb};
 
 /// The API root under the tenant URL.
@@ -63,15 +63,8 @@ pub static INFO: VendorInfo = VendorInfo {
         ),
     ],
     default_quota: quota_per(DEFAULT_QUOTA_PER_HOUR, 3_600),
-    error_body: Some(meta_error),
+    error_body: Some(read_error_body::<raw::ErrorBody>),
 };
-
-/// Reads VSA X's error body: `{"Data": null, "Meta": {"ResponseCode", "ErrorMessage"}}`.
-fn meta_error(body: &serde_json::Value) -> Option<(Option<String>, String)> {
-    let e: raw::ErrorBody = serde_json::from_value(body.clone()).ok()?;
-    let message = e.meta.error_message.filter(|m| !m.trim().is_empty())?;
-    Some((e.meta.response_code.map(|c| c.to_string()), message))
-}
 
 #[cfg(test)]
 mod tests {

@@ -28,9 +28,11 @@ pub fn device(d: DeviceItem, raw: serde_json::Value, asset: Option<&Asset>) -> D
         .filter(|s| !s.trim().is_empty());
     let mut device = Device::new(Vendor::Kaseya, d.identifier, d.name.unwrap_or_default());
     device.customer_id = d.organization_id.map(|id| id.to_string());
-    device.set_os(os);
-    device.online = asset.and_then(|a| a.is_online);
-    device.last_seen = asset.and_then(|a| a.last_seen_online);
+    device.set_agent_state(
+        os,
+        asset.and_then(|a| a.is_online),
+        asset.and_then(|a| a.last_seen_online),
+    );
     device.raw = raw;
     device
 }

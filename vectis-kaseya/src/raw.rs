@@ -15,13 +15,10 @@ use vectis_core::timestamp::flexible;
 #[serde(rename_all = "PascalCase")]
 pub struct Meta {
     /// The HTTP status again.
-    #[serde(default)]
     pub response_code: Option<i64>,
     /// Items across all pages (lists only).
-    #[serde(default)]
     pub total_count: Option<u64>,
     /// What went wrong (errors only).
-    #[serde(default)]
     pub error_message: Option<String>,
 }
 
@@ -32,6 +29,14 @@ pub struct ErrorBody {
     /// The meta block carrying the message.
     #[serde(default)]
     pub meta: Meta,
+}
+
+/// VSA X's message is `Meta.ErrorMessage`; its code, `Meta.ResponseCode`.
+impl vectis_core::vendor_info::VendorErrorBody for ErrorBody {
+    fn code_and_message(self) -> Option<(Option<String>, String)> {
+        let message = self.meta.error_message.filter(|m| !m.trim().is_empty())?;
+        Some((self.meta.response_code.map(|c| c.to_string()), message))
+    }
 }
 
 /// A single-object answer: `{"Data": {…}, "Meta": {…}}`.
@@ -49,7 +54,6 @@ pub struct Organization {
     /// Numeric id.
     pub id: i64,
     /// Name.
-    #[serde(default)]
     pub name: Option<String>,
 }
 
@@ -60,10 +64,8 @@ pub struct DeviceItem {
     /// Device GUID.
     pub identifier: String,
     /// Machine name.
-    #[serde(default)]
     pub name: Option<String>,
     /// Owning organization.
-    #[serde(default)]
     pub organization_id: Option<i64>,
 }
 
@@ -74,11 +76,9 @@ pub struct Asset {
     /// Device GUID (the same as the device's `Identifier`).
     pub identifier: String,
     /// OS name (`Windows 10 Enterprise`).
-    #[serde(default)]
     pub description: Option<String>,
     /// Online now, where the server sends it (VSA X returns more fields
     /// than the Pulseway reference lists; when absent, online is unknown).
-    #[serde(default)]
     pub is_online: Option<bool>,
     /// When the agent was last seen online.
     #[serde(default, deserialize_with = "flexible")]
@@ -93,16 +93,13 @@ pub struct Notification {
     /// Numeric id.
     pub id: i64,
     /// The text.
-    #[serde(default)]
     pub message: Option<String>,
     /// When it was raised.
     #[serde(default, deserialize_with = "flexible")]
     pub date_time: Option<DateTime<Utc>>,
     /// `critical`, `elevated`, `normal` or `low`, in any case.
-    #[serde(default)]
     pub priority: Option<String>,
     /// The device's GUID (detail only).
-    #[serde(default)]
     pub computer_identifier: Option<String>,
 }
 

@@ -23,10 +23,9 @@ pub enum Route {
     Mute(String),
 }
 
+/// Spring's JSON, as Datto RMM labels it.
 fn json_response(status: u16, body: &Value) -> ResponseTemplate {
-    ResponseTemplate::new(status)
-        .insert_header("content-type", "application/json;charset=UTF-8")
-        .set_body_string(body.to_string())
+    crate::fake::json_as(status, body, "application/json;charset=UTF-8")
 }
 
 fn oauth_error(status: u16, error: &str, description: &str) -> ResponseTemplate {

@@ -201,6 +201,14 @@ pub fn truncated_json(body: &serde_json::Value) -> ResponseTemplate {
     ResponseTemplate::new(200).set_body_raw(half, "application/json")
 }
 
+/// `status` with `body` as JSON text, labelled with the vendor's own
+/// spelling of the JSON `content_type` (`application/json;charset=UTF-8`).
+pub fn json_as(status: u16, body: &serde_json::Value, content_type: &str) -> ResponseTemplate {
+    ResponseTemplate::new(status)
+        .insert_header("content-type", content_type)
+        .set_body_string(body.to_string())
+}
+
 /// `429 Too Many Requests` with `Retry-After: {retry_after_secs}` and an
 /// empty body.
 pub fn too_many_requests(retry_after_secs: u64) -> ResponseTemplate {

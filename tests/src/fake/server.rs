@@ -181,6 +181,12 @@ impl<V: Vendor> FakeServer<V> {
         all
     }
 
+    /// How many requests with `method` (`POST`) were received so far.
+    pub async fn count_method(&self, method: &str) -> usize {
+        let all = self.received().await;
+        all.iter().filter(|r| r.method.as_str() == method).count()
+    }
+
     /// A snapshot of the data as it is now (with whatever the fake's own
     /// writes changed).
     pub fn data(&self) -> V::Data {

@@ -42,10 +42,9 @@ pub enum Route {
     DeleteNotification(String),
 }
 
+/// JSON as VSA X labels it.
 fn json_response(status: u16, body: &Value) -> ResponseTemplate {
-    ResponseTemplate::new(status)
-        .insert_header("content-type", "application/json; charset=utf-8")
-        .set_body_string(body.to_string())
+    crate::fake::json_as(status, body, "application/json; charset=utf-8")
 }
 
 /// `{"Data": null, "Meta": {"ResponseCode": status, "ErrorMessage": message}}`.

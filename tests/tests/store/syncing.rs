@@ -1,0 +1,264 @@
+//! What a sync stores: every record once, tombstones and revivals, an empty
+//! answer held, decisions kept, and the hub's counts (on SQLite and PostgreSQL).
+
+use super::*;
+
+on_both_backends!(
+    a_three_kind_sync_stores_every_record_once_and_a_second_writes_nothing,
+    records_gone_from_the_vendor_are_tombstoned_and_revived_when_they_return,
+    an_empty_answer_after_a_full_store_is_held_and_nothing_is_lost,
+    a_keep_separate_decision_survives_resync_and_rematch,
+    the_hub_counts_devices_and_open_alerts_per_linked_company,
+);
+
+async fn a_three_kind_sync_stores_every_record_once_and_a_second_writes_nothing(backend: &str) {
+    let data = AteraData::generate(23, 41, 37, 5);
+    let fake = AteraFake::with_data(data.clone()).await;
+    let t = RecordingTime::new();
+    let c = atera(&fake, &t);
+    let store = fresh(backend).await;
+
+    let report = Syncer::new(&store, &c)
+        .options(opts(&t))
+        .run()
+        .await
+        .unwrap();
+    assert!(report.is_ok(), "{report:?}");
+    let by_kind = |k: Kind| report.kinds.iter().find(|r| r.kind == k).unwrap();
+    assert_eq!(by_kind(Kind::Customers).new, 23);
+    assert_eq!(by_kind(Kind::Devices).new, 41);
+    assert_eq!(by_kind(Kind::Alerts).new, 37);
+    assert_eq!(rows_in(&store, "customers").await, 23);
+    assert_eq!(rows_in(&store, "devices").await, 41);
+    assert_eq!(rows_in(&store, "alerts").await, 37);
+    assert_eq!(
+        by_kind(Kind::Customers).to_string(),
+        "Atera: 23 customers (23 new, 0 changed, 0 gone)"
+    );
+    let before = store.records(&RecordFilter::new()).await.unwrap();
+
+    // The same tenant again: nothing new, nothing changed, nothing rewritten.
+    t.advance(Duration::from_secs(3600));
+    let seen: Calls = Default::default();
+    let log = seen.clone();
+    let progress: vectis_sync::Progress = std::sync::Arc::new(move |k, n, total| {
+        log.lock().unwrap().push((k, n, total));
+    });
+    let again = Syncer::new(&store, &c)
+        .options(opts(&t).full(true).on_progress(progress))
+        .run()
+        .await
+        .unwrap();
+    assert!(again.is_ok(), "{again:?}");
+    // Progress is told after every committed page: 23 customers at 10 a page
+    // is 3 calls, ending at 23 of 23.
+    let calls = seen.lock().unwrap().clone();
+    let customers: Vec<_> = calls.iter().filter(|c| c.0 == Kind::Customers).collect();
+    assert_eq!(customers.len(), 3, "{calls:?}");
+    assert_eq!(customers.last().map(|c| (c.1, c.2)), Some((23, Some(23))));
+    for k in &again.kinds {
+        assert_eq!((k.new, k.changed, k.gone), (0, 0, 0), "{k}");
+        assert!(k.records > 0, "{k}");
+    }
+    let after = store.records(&RecordFilter::new()).await.unwrap();
+    assert_eq!(before, after, "an unchanged record must not be rewritten");
+    let runs = store.runs(Some("atera")).await.unwrap();
+    assert_eq!(runs.len(), 6);
+    assert!(runs.iter().all(|r| r.status == RunStatus::Ok));
+    // The vendor's clock (the fake's Date header) gave the watermark.
+    assert!(
+        runs.iter()
+            .all(|r| r.watermark_source.as_deref() == Some("vendor"))
+    );
+}
+
+async fn records_gone_from_the_vendor_are_tombstoned_and_revived_when_they_return(backend: &str) {
+    let data = AteraData::generate(20, 0, 0, 9);
+    let store = fresh(backend).await;
+    let t = RecordingTime::new();
+    let full = || opts(&t).kinds([Kind::Customers]).full(true);
+    let fake = AteraFake::with_data(data.clone()).await;
+    Syncer::new(&store, &atera(&fake, &t))
+        .options(full())
+        .run()
+        .await
+        .unwrap();
+
+    // The vendor drops two customers.
+    let mut fewer = data.clone();
+    let dropped: Vec<String> = fewer
+        .customers
+        .drain(3..5)
+        .map(|c| c["CustomerID"].to_string())
+        .collect();
+    let fake2 = AteraFake::with_data(fewer).await;
+    let r = Syncer::new(&store, &atera(&fake2, &t))
+        .options(full())
+        .run()
+        .await
+        .unwrap();
+    assert!(r.is_ok(), "{r:?}");
+    assert_eq!(r.kinds[0].gone, 2);
+    let live = live_ids(&store, "atera", Kind::Customers).await;
+    assert_eq!(live.len(), 18);
+    let all = store
+        .records(&RecordFilter::new().include_deleted(true))
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 20, "a tombstone keeps its row");
+    for id in &dropped {
+        let rec = all.iter().find(|r| r.record.id() == id).unwrap();
+        assert!(rec.deleted_at.is_some(), "{id} should be tombstoned");
+    }
+
+    // A partial run (one kind) or an incremental one never tombstones; and
+    // when the two come back they are revived.
+    let fake3 = AteraFake::with_data(data).await;
+    let r = Syncer::new(&store, &atera(&fake3, &t))
+        .options(full())
+        .run()
+        .await
+        .unwrap();
+    assert_eq!(r.kinds[0].revived, 2, "{}", r.kinds[0]);
+    assert_eq!(live_ids(&store, "atera", Kind::Customers).await.len(), 20);
+}
+
+async fn an_empty_answer_after_a_full_store_is_held_and_nothing_is_lost(backend: &str) {
+    let store = fresh(backend).await;
+    let t = RecordingTime::new();
+    let fake = AteraFake::with_data(AteraData::generate(12, 30, 0, 2)).await;
+    let kinds = [Kind::Customers, Kind::Devices];
+    Syncer::new(&store, &atera(&fake, &t))
+        .options(opts(&t).kinds(kinds))
+        .run()
+        .await
+        .unwrap();
+
+    // A wrong tenant answers with empty lists: the guard holds every kind.
+    let empty = AteraFake::with_data(AteraData::generate(0, 0, 0, 2)).await;
+    let r = Syncer::new(&store, &atera(&empty, &t))
+        .options(opts(&t).kinds(kinds).full(true))
+        .run()
+        .await
+        .unwrap();
+    assert!(!r.is_ok());
+    for k in &r.kinds {
+        assert_eq!(k.status, RunStatus::Held, "{k}");
+        assert_eq!(k.gone, 0);
+        assert!(k.to_string().contains("--allow-mass-delete"), "{k}");
+    }
+    assert_eq!(live_ids(&store, "atera", Kind::Customers).await.len(), 12);
+    assert_eq!(live_ids(&store, "atera", Kind::Devices).await.len(), 30);
+
+    // Confirmed: now they go.
+    let r = Syncer::new(&store, &atera(&empty, &t))
+        .options(opts(&t).kinds(kinds).full(true).allow_mass_delete(true))
+        .run()
+        .await
+        .unwrap();
+    assert!(r.is_ok(), "{r:?}");
+    assert_eq!(live_ids(&store, "atera", Kind::Customers).await.len(), 0);
+}
+
+async fn a_keep_separate_decision_survives_resync_and_rematch(backend: &str) {
+    let store = fresh(backend).await;
+    let t = RecordingTime::new();
+    let names: Vec<String> = ["Acme Ltd", "Globex Corporation", "Initech"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let rmm = AteraFake::with_data(AteraData::generate_for(&names, 0, 0, 1)).await;
+    let psa = AteraFake::with_data(AteraData::generate_for(&names, 0, 0, 2)).await;
+    let sync = |fake: &AteraFake, conn: &'static str| {
+        let c = atera(fake, &t);
+        let store = store.clone();
+        let o = opts(&t).kinds([Kind::Customers]);
+        async move {
+            Syncer::new(&store, &c as &dyn Connector)
+                .connection(conn)
+                .options(o)
+                .run()
+                .await
+                .unwrap()
+        }
+    };
+    sync(&rmm, "rmm").await;
+    sync(&psa, "psa").await;
+    let matcher = vectis_match::Matcher::default();
+    let now = chrono::Utc::now();
+    let links = store
+        .match_customers(&["rmm"], "psa", &matcher, now)
+        .await
+        .unwrap();
+    assert_eq!(links.iter().filter(|l| l.psa_id.is_some()).count(), 3);
+    let acme = links
+        .iter()
+        .find(|l| l.rmm_name == "Acme Ltd")
+        .unwrap()
+        .clone();
+
+    store
+        .decide("rmm", &acme.rmm_id, "psa", Decision::KeepSeparate, now)
+        .await
+        .unwrap();
+    sync(&rmm, "rmm").await;
+    sync(&psa, "psa").await;
+    let links = store
+        .match_customers(&["rmm"], "psa", &matcher, now)
+        .await
+        .unwrap();
+    let acme2 = links.iter().find(|l| l.rmm_id == acme.rmm_id).unwrap();
+    assert_eq!(acme2.psa_id, None);
+    assert_eq!(acme2.reason.as_deref(), Some("override"));
+    assert_eq!(links.iter().filter(|l| l.psa_id.is_some()).count(), 2);
+    // And a reopened store reads the same.
+    let stored = store.links("psa").await.unwrap();
+    assert_eq!(stored.iter().filter(|l| l.psa_id.is_some()).count(), 2);
+}
+
+async fn the_hub_counts_devices_and_open_alerts_per_linked_company(backend: &str) {
+    let store = fresh(backend).await;
+    let t = RecordingTime::new();
+    let names: Vec<String> = ["Acme Ltd", "Globex Corporation"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let data = AteraData::generate_for(&names, 9, 14, 3);
+    let rmm = AteraFake::with_data(data.clone()).await;
+    let psa = AteraFake::with_data(AteraData::generate_for(&names, 0, 0, 4)).await;
+    let c = atera(&rmm, &t);
+    Syncer::new(&store, &c)
+        .connection("rmm")
+        .options(opts(&t))
+        .run()
+        .await
+        .unwrap();
+    let p = atera(&psa, &t);
+    Syncer::new(&store, &p)
+        .connection("psa")
+        .options(opts(&t).kinds([Kind::Customers]))
+        .run()
+        .await
+        .unwrap();
+    store
+        .match_customers(&["rmm"], "psa", &Default::default(), chrono::Utc::now())
+        .await
+        .unwrap();
+    let hub = store.hub().await.unwrap();
+    assert_eq!(hub.companies.len(), 2);
+    let devices: u64 = hub
+        .companies
+        .iter()
+        .flat_map(|c| &c.customers)
+        .map(|c| c.devices)
+        .sum();
+    assert_eq!(devices, 9);
+    let open: u64 = hub
+        .companies
+        .iter()
+        .flat_map(|c| &c.customers)
+        .flat_map(|c| c.open_alerts.values())
+        .sum();
+    assert_eq!(open as usize, data.open_alerts().len());
+    assert!(hub.unlinked.is_empty());
+}
