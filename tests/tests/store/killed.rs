@@ -160,8 +160,16 @@ async fn a_sync_killed_with_sigkill_resumes_after_its_last_committed_page(backen
     assert_eq!((k.records, k.new), (35, 35), "{k}");
     let reqs = fake.received().await;
     let after = &reqs[killed_at..];
-    assert_eq!(page_requests(after, CUSTOMERS, "1"), 0, "page 1 fetched again");
-    assert_eq!(page_requests(after, CUSTOMERS, "2"), 0, "page 2 fetched again");
+    assert_eq!(
+        page_requests(after, CUSTOMERS, "1"),
+        0,
+        "page 1 fetched again"
+    );
+    assert_eq!(
+        page_requests(after, CUSTOMERS, "2"),
+        0,
+        "page 2 fetched again"
+    );
     assert_eq!(page_requests(after, CUSTOMERS, "3"), 1);
     assert_eq!(rows_in(&store, "customers").await, 35);
     let mut ids: Vec<String> = store

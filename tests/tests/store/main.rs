@@ -15,9 +15,9 @@ use vectis_testkit::atera::{ATERA_API_KEY, AteraData, AteraFake};
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, ResponseTemplate};
 
+mod killed;
 mod refusals;
 mod resuming;
-mod killed;
 mod rows;
 mod syncing;
 mod upgrade;
