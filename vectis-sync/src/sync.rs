@@ -62,6 +62,8 @@ pub struct Syncer<'a> {
     connection: String,
     opts: SyncOptions,
     holder: String,
+    /// The thread for the CPU work on pages.
+    worker: page::Worker,
 }
 
 impl fmt::Debug for Syncer<'_> {
@@ -99,6 +101,7 @@ impl<'a> Syncer<'a> {
             connection: connector.vendor().slug().to_string(),
             opts: SyncOptions::default(),
             holder: format!("pid{}-{:08x}", std::process::id(), fastrand::u32(..)),
+            worker: page::Worker::new(),
         }
     }
 
