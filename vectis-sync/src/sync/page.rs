@@ -75,9 +75,19 @@ impl Worker {
         doing: String,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T> {
-        let stopped = |why: String| {
+        self.submit(doing, work)?.await
+    }
+
+    /// Hands `work` to the worker thread at once (it starts while the
+    /// caller does something else); the returned future gives its result.
+    pub(super) fn submit<T: Send + 'static>(
+        &self,
+        doing: String,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<impl std::future::Future<Output = Result<T>> + Send + 'static> {
+        let stopped = move |doing: String, why: String| {
             Error::config(
-                doing.clone(),
+                doing,
                 format!(
                     "the work on the page's records stopped ({why}); this is a bug in vectis-sync, please report it — the page was not written and the next sync resumes before it"
                 ),
@@ -103,16 +113,50 @@ impl Worker {
                             job();
                         }
                     })
-                    .map_err(|e| stopped(format!("no thread could be started: {e}")))?;
+                    .map_err(|e| {
+                        stopped(doing.clone(), format!("no thread could be started: {e}"))
+                    })?;
                 sender
                     .send(job)
-                    .map_err(|_| stopped("the new thread is gone".into()))?;
+                    .map_err(|_| stopped(doing.clone(), "the new thread is gone".into()))?;
                 *tx = Some(sender);
             }
         }
-        result
-            .await
-            .map_err(|_| stopped("the job ended without a result".into()))
+        Ok(async move {
+            result
+                .await
+                .map_err(|_| stopped(doing, "the job ended without a result".into()))
+        })
+    }
+}
+
+/// A page whose records are being de-duplicated and hashed on the
+/// [`Worker`] (started as the page arrives, so a commit under way overlaps
+/// it), with what the commit needs besides.
+pub(super) struct Hashing {
+    prepared: BoxFuture<'static, Result<Prepared>>,
+    index: u64,
+    resume: Option<Cursor>,
+}
+
+impl Syncer<'_> {
+    /// Starts hashing `page` on the worker.
+    pub(super) fn hash_page(&self, kind: Kind, page: vectis_core::Page<Record>) -> Result<Hashing> {
+        let index = page.index;
+        let doing = format!(
+            "hash the records ({} {kind}, page {})",
+            self.connection,
+            index + 1
+        );
+        let items = page.items;
+        let prepared = self
+            .worker
+            .submit(doing, move || Prepared::new(kind, items))?;
+        Ok(Hashing {
+            prepared: Box::pin(prepared),
+            index,
+            resume: page.resume,
+        })
     }
 }
 
@@ -251,7 +295,7 @@ impl Syncer<'_> {
         kind: Kind,
         run: i64,
         mode: Mode,
-        page: vectis_core::Page<Record>,
+        page: Hashing,
         requests: u64,
         watermark: Option<(String, &'static str)>,
     ) -> Result<Counters> {
@@ -270,13 +314,7 @@ impl Syncer<'_> {
             })?),
             None => None,
         };
-        let items = page.items;
-        let Prepared { order, records } = self
-            .worker
-            .run(doing("hash the records"), move || {
-                Prepared::new(kind, items)
-            })
-            .await?;
+        let Prepared { order, records } = page.prepared.await?;
         let now = rows::ts(self.now());
         let mut tx = s.write_tx(doing("start a transaction")).await?;
         let backend = s.backend();

@@ -41,6 +41,15 @@ impl Syncer<'_> {
         // overlaps the listing's. Commits stay in page order, one at a time.
         let mut pending: Option<(BoxFuture<'_, Result<Counters>>, Option<u64>)> = None;
         loop {
+            // The next page; its hashing starts on the worker the moment it
+            // arrives, beside the commit of the page before.
+            let next_page = async {
+                match pages.next().await {
+                    Some(Ok(p)) => Some(Ok((p.total, self.hash_page(kind, p)))),
+                    Some(Err(e)) => Some(Err(e)),
+                    None => None,
+                }
+            };
             let step = async {
                 match pending.take() {
                     Some((commit, total)) => {
@@ -53,10 +62,10 @@ impl Syncer<'_> {
                             self.add_counts(kind, counts, total, report);
                             Ok::<(), Error>(())
                         };
-                        let (done, next) = futures::join!(committed, pages.next());
+                        let (done, next) = futures::join!(committed, next_page);
                         (Some(done), next)
                     }
-                    None => (None, pages.next().await),
+                    None => (None, next_page.await),
                 }
             };
             let (done, next) = self.unless_cancelled(kind, &mut cancel, step).await?;
@@ -81,8 +90,9 @@ impl Syncer<'_> {
                     continue;
                 }
                 Some(Err(e)) => return Err(e.into()),
-                Some(Ok(p)) => p,
+                Some(Ok((total, hashing))) => (total, hashing?),
             };
+            let (total, page) = page;
             if watermark.is_none() {
                 let margin =
                     chrono::Duration::from_std(self.opts.watermark_margin).unwrap_or_default();
@@ -93,7 +103,6 @@ impl Syncer<'_> {
                     None => (rows::ts(start_wall - margin), "local"),
                 });
             }
-            let total = page.total;
             let requests = self.connector.observed().requests;
             let delta = requests.saturating_sub(requests_seen);
             requests_seen = requests;
