@@ -14,13 +14,15 @@
 //! Here: the [`Syncer`], leases and the run's start; `options.rs`
 //! ([`SyncOptions`], [`RunStatus`], [`Mode`]), `report.rs` ([`KindReport`],
 //! [`SyncReport`]), `pages.rs` (the page loop), `page.rs` (one page's
-//! transaction), `finish.rs` (tombstones and the run's end).
+//! transaction), `worker.rs` (the syncer's thread for hashing and making
+//! rows), `finish.rs` (tombstones and the run's end).
 
 mod finish;
 mod options;
 mod page;
 mod pages;
 mod report;
+mod worker;
 
 use crate::error::{Error, Result};
 use crate::hash;
@@ -63,7 +65,7 @@ pub struct Syncer<'a> {
     opts: SyncOptions,
     holder: String,
     /// The thread for the CPU work on pages.
-    worker: page::Worker,
+    worker: worker::Worker,
 }
 
 impl fmt::Debug for Syncer<'_> {
@@ -101,7 +103,7 @@ impl<'a> Syncer<'a> {
             connection: connector.vendor().slug().to_string(),
             opts: SyncOptions::default(),
             holder: format!("pid{}-{:08x}", std::process::id(), fastrand::u32(..)),
-            worker: page::Worker::new(),
+            worker: worker::Worker::new(),
         }
     }
 
