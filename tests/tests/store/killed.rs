@@ -172,14 +172,7 @@ async fn a_sync_killed_with_sigkill_resumes_after_its_last_committed_page(backen
     );
     assert_eq!(page_requests(after, CUSTOMERS, "3"), 1);
     assert_eq!(rows_in(&store, "customers").await, 35);
-    let mut ids: Vec<String> = store
-        .live("atera", Kind::Customers)
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.id().to_string())
-        .collect();
-    ids.sort();
+    let mut ids = live_ids(&store, "atera", Kind::Customers).await;
     ids.dedup();
     assert_eq!(ids.len(), 35, "every record once");
     let runs = store.runs(None).await.unwrap();

@@ -9,6 +9,17 @@ on_both_backends!(
     a_run_begun_before_the_upgrade_keeps_the_ids_it_saw,
 );
 
+/// Every device row's id and stored hash.
+async fn device_hashes(store: &Store) -> Vec<(String, String)> {
+    sqlx::query("SELECT id, hash FROM devices ORDER BY id")
+        .fetch_all(store.pool())
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.try_get(0).unwrap(), r.try_get(1).unwrap()))
+        .collect()
+}
+
 /// The content hash's first definition (FNV-1a over the record's JSON, two
 /// offsets, 32 hex digits), written here from its description, not from
 /// vectis-sync's code.
@@ -79,13 +90,7 @@ async fn a_store_from_before_the_hash_change_is_upgraded_without_a_rewrite(backe
         .unwrap();
     let k = &again.kinds[0];
     assert_eq!((k.records, k.new, k.changed), (25, 0, 1), "{k}");
-    let hashes: Vec<(String, String)> = sqlx::query("SELECT id, hash FROM devices")
-        .fetch_all(store.pool())
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| (r.try_get(0).unwrap(), r.try_get(1).unwrap()))
-        .collect();
+    let hashes = device_hashes(&store).await;
     assert_eq!(hashes.len(), 25);
     assert!(
         hashes.iter().all(|(_, h)| h.starts_with("h2:")),
@@ -108,13 +113,7 @@ async fn a_store_from_before_the_hash_change_is_upgraded_without_a_rewrite(backe
         .await
         .unwrap();
     assert_eq!((third.kinds[0].new, third.kinds[0].changed), (0, 0));
-    let hashes_again: Vec<(String, String)> = sqlx::query("SELECT id, hash FROM devices")
-        .fetch_all(store.pool())
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| (r.try_get(0).unwrap(), r.try_get(1).unwrap()))
-        .collect();
+    let hashes_again = device_hashes(&store).await;
     assert_eq!(hashes, hashes_again);
 }
 
