@@ -382,5 +382,19 @@ impl Drop for ServerChild {
     }
 }
 
+/// Counts the lines written to it and keeps nothing, like `/dev/null`: a
+/// `sync` run's stdout, whose records the bench counts but does not keep.
+pub(crate) struct LineCounter(pub(crate) u64);
+
+impl std::io::Write for LineCounter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0 += buf.iter().filter(|b| **b == b'\n').count() as u64;
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests;

@@ -95,7 +95,8 @@ pub struct StoreChildArgs {
     /// Devices in the tenant.
     #[arg(long)]
     pub devices: u64,
-    /// Store URL, or `none` for the plain listing. Passed in the child's
+    /// Store URL; `none` for the plain listing, `devnull` for the `sync`
+    /// command to a sink. Passed in the child's
     /// environment, not on its command line, where `ps` would show a
     /// password.
     #[arg(long, env = STORE_ENV, hide_env_values = true)]
@@ -156,7 +157,7 @@ pub async fn measure(args: &StoreChildArgs) -> Result<StoreMeasured, BenchError>
             "DATTO_PLATFORM" => Some(client::DATTO_PLATFORM.to_string()),
             _ => None,
         };
-        let mut out = LineSink(0);
+        let mut out = crate::LineCounter(0);
         let mut err: Vec<u8> = Vec::new();
         let io = vectis_examples::cli::Io {
             out: &mut out,
@@ -375,19 +376,6 @@ fn gather(
         }
     }
     Ok(g)
-}
-
-/// Counts the lines written to it and keeps nothing, like `/dev/null`.
-struct LineSink(u64);
-
-impl std::io::Write for LineSink {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0 += buf.iter().filter(|b| **b == b'\n').count() as u64;
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }
 
 #[cfg(test)]

@@ -119,3 +119,36 @@ async fn a_client_quota_at_the_server_quota_gets_no_429() {
     assert_eq!(m.stats.requests, 13);
     assert_eq!(m.stats.throttled, 0);
 }
+
+/// The three kinds of `bench store` measurement agree on the records: the
+/// plain listing, the `sync` command to /dev/null (which needs the
+/// credentials the command reads), and a sync into a SQLite store.
+#[tokio::test]
+async fn store_measurements_list_the_same_records() {
+    use vectis_bench::store::{StoreChildArgs, measure};
+    let port = server::spawn().await.expect("server");
+    let dir = std::env::temp_dir().join(format!(
+        "vectis-bench-test-{}-{}",
+        std::process::id(),
+        line!()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let sqlite = format!("sqlite://{}", dir.join("store.db").display());
+    for (run, store) in [
+        ("none", "none"),
+        ("devnull", "devnull"),
+        ("sqlite", &sqlite),
+    ] {
+        let args = StoreChildArgs {
+            port,
+            run: run.into(),
+            devices: 600,
+            store: store.parse().unwrap(),
+        };
+        let m = measure(&args)
+            .await
+            .unwrap_or_else(|e| panic!("{run}: {e}"));
+        assert_eq!(m.records, 600, "{run}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

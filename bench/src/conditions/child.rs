@@ -157,19 +157,6 @@ pub struct SyncRun {
     pub requests: u64,
 }
 
-/// Counts lines, keeps nothing.
-pub(super) struct LineCounter(u64);
-
-impl Write for LineCounter {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0 += buf.iter().filter(|b| **b == b'\n').count() as u64;
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 /// A started fake: its URI, its credentials, and how to read its request count.
 pub(super) struct Fake {
     uri: String,
@@ -306,7 +293,7 @@ pub async fn sync_child(args: &SyncChildArgs) -> Result<SyncRun, BenchError> {
         None => None,
     };
     let lookup = move |k: &str| env.get(k).cloned();
-    let mut out = LineCounter(0);
+    let mut out = crate::LineCounter(0);
     let mut err: Vec<u8> = Vec::new();
     let started = Instant::now();
     let code = run_sync(
