@@ -59,11 +59,7 @@ async fn every_alert_carries_its_device_and_organization_through_per_device_list
 async fn notifications_missing_from_every_device_list_are_swept_up_not_lost() {
     let mut data = KaseyaData::generate(4, 12, 60, 23);
     // A notification of a device removed since: no per-device list has it.
-    data.notifications.push(serde_json::json!({
-        "Id": 9001, "Message": "GONE-PC01 has been offline for more than 24 hours.",
-        "DateTime": "2026-04-30T09:00:00Z", "Priority": "normal",
-        "ComputerIdentifier": "0badc0de-0000-4000-8000-000000000000", "Read": false,
-    }));
+    data.notifications.push(gone_device_notification());
     let fake = KaseyaFake::with_data(data.clone()).await;
     let t = RecordingTime::new();
     let alerts: Vec<_> = connector(&fake, &t).all_alerts().await.unwrap();
@@ -193,11 +189,7 @@ async fn a_notification_created_during_the_sync_does_not_hide_an_older_one_from_
     let mut data = KaseyaData::generate(4, 12, 60, 23);
     // An older notification of a device no longer listed: no per-device
     // list has it.
-    data.notifications.push(serde_json::json!({
-        "Id": 9001, "Message": "GONE-PC01 has been offline for more than 24 hours.",
-        "DateTime": "2026-04-30T09:00:00Z", "Priority": "normal",
-        "ComputerIdentifier": "0badc0de-0000-4000-8000-000000000000", "Read": false,
-    }));
+    data.notifications.push(gone_device_notification());
     // A new one on a listed device, created after the count was taken.
     let listed = data.devices[2]["Identifier"].as_str().unwrap().to_string();
     data.notifications.push(serde_json::json!({
@@ -226,4 +218,14 @@ async fn a_total_count_near_u64_max_does_not_overflow_the_strategy_choice() {
     let t = RecordingTime::new();
     let alerts: Vec<_> = connector(&fake, &t).all_alerts().await.unwrap();
     assert_eq!(alerts.len(), 10);
+}
+
+/// A notification of a device that is no longer listed: no per-device list
+/// has it, only the sweep of every notification can find it.
+fn gone_device_notification() -> serde_json::Value {
+    serde_json::json!({
+        "Id": 9001, "Message": "GONE-PC01 has been offline for more than 24 hours.",
+        "DateTime": "2026-04-30T09:00:00Z", "Priority": "normal",
+        "ComputerIdentifier": "0badc0de-0000-4000-8000-000000000000", "Read": false,
+    })
 }

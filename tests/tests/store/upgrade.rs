@@ -38,7 +38,7 @@ fn first_hash(rec: &vectis_core::Record) -> String {
 }
 
 async fn a_store_from_before_the_hash_change_is_upgraded_without_a_rewrite(backend: &str) {
-    use futures::TryStreamExt;
+    use vectis_testkit::ListAll;
     let data = AteraData::generate(3, 25, 2, 11);
     let fake = AteraFake::with_data(data).await;
     let t = RecordingTime::new();
@@ -54,11 +54,13 @@ async fn a_store_from_before_the_hash_change_is_upgraded_without_a_rewrite(backe
 
     // Rewind the stored hashes to the first definition, as a store written
     // by an earlier version holds them; one of them stale.
-    let mut records = Vec::new();
-    let mut pages = c.record_pages(Kind::Devices, &vectis_core::ListOptions::default());
-    while let Some(page) = pages.try_next().await.unwrap() {
-        records.extend(page.items);
-    }
+    let records: Vec<vectis_core::Record> = c
+        .all_devices()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(vectis_core::Record::Device)
+        .collect();
     assert_eq!(records.len(), 25);
     let stale = records[0].id().to_string();
     for rec in &records {
