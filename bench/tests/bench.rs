@@ -152,3 +152,37 @@ async fn store_measurements_list_the_same_records() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The server's latency is a floor for every answer, several at once
+/// included (its timer thread wakes each at its own deadline): an answer
+/// sent early would make every latency-bound figure look better than the
+/// client is.
+#[tokio::test]
+async fn no_answer_leaves_before_its_latency() {
+    let port = server::spawn().await.expect("server");
+    let http = reqwest::Client::new();
+    let started = std::time::Instant::now();
+    let answers = futures::future::join_all((1..=6).map(|page| {
+        let http = http.clone();
+        async move {
+            let sent = std::time::Instant::now();
+            let r = http
+                .get(format!(
+                    "http://127.0.0.1:{port}/b/floor/300/25/0/api/v3/agents?page={page}&itemsInPage=50"
+                ))
+                .send()
+                .await
+                .expect("answer");
+            (r.status().as_u16(), sent.elapsed())
+        }
+    }))
+    .await;
+    for (status, took) in &answers {
+        assert_eq!(*status, 200);
+        assert!(
+            *took >= std::time::Duration::from_millis(25),
+            "answered after {took:?}, before its 25 ms"
+        );
+    }
+    assert!(started.elapsed() >= std::time::Duration::from_millis(25));
+}
