@@ -56,7 +56,12 @@ pub struct MatchArgs {
 
 pub(super) fn read_parties(path: &std::path::Path) -> Result<Vec<vectis_match::Party>, Error> {
     let text = std::fs::read_to_string(path)
-        .map_err(|e| Error::config(path.display().to_string(), format!("cannot read it ({e})")))?;
+        .map_err(|e| {
+            Error::config(
+                path.display().to_string(),
+                format!("cannot read it ({e}); check the path and its permissions (a file `sync --format jsonl` wrote)"),
+            )
+        })?;
     let mut out = Vec::new();
     for (n, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
@@ -81,7 +86,7 @@ pub(super) fn read_parties(path: &std::path::Path) -> Result<Vec<vectis_match::P
             return Err(Error::config(
                 path.display().to_string(),
                 format!(
-                    "line {}: a customer record needs string `id` and `name`",
+                    "line {}: a customer record needs string `id` and `name`; give the customers `sync --format jsonl` prints, unedited",
                     n + 1
                 ),
             ));
@@ -92,8 +97,14 @@ pub(super) fn read_parties(path: &std::path::Path) -> Result<Vec<vectis_match::P
 }
 
 pub(super) fn read_overrides(path: &std::path::Path) -> Result<vectis_match::Overrides, Error> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Error::config(path.display().to_string(), format!("cannot read it ({e})")))?;
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Error::config(
+            path.display().to_string(),
+            format!(
+                "cannot read it ({e}); check the path given to --overrides and its permissions"
+            ),
+        )
+    })?;
     let mut o = vectis_match::Overrides::new();
     for (n, line) in text
         .lines()
@@ -103,7 +114,10 @@ pub(super) fn read_overrides(path: &std::path::Path) -> Result<vectis_match::Ove
         let v: serde_json::Value = serde_json::from_str(line).map_err(|e| {
             Error::config(
                 path.display().to_string(),
-                format!("line {} is not JSON ({e})", n + 1),
+                format!(
+                    "line {} is not JSON ({e}); write one override a line, like {{\"rmm_id\": \"42\", \"psa_id\": \"7\"}}",
+                    n + 1
+                ),
             )
         })?;
         let bad = |field: &str, why: &str| {
