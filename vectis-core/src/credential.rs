@@ -314,7 +314,8 @@ pub struct OAuth2Password {
     token_url: Url,
     client_id: String,
     client_secret: SecretString,
-    username: String,
+    /// Datto's API key: a secret too, never held as plain text.
+    username: SecretString,
     password: SecretString,
     bad_credentials_hint: String,
     /// Its own transport, or why it could not be built; replaced by the

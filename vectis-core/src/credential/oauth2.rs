@@ -19,7 +19,7 @@ impl OAuth2Password {
             token_url,
             client_id: client_id.into(),
             client_secret,
-            username: username.expose_secret().to_string(),
+            username,
             password,
             bad_credentials_hint: "the token request was refused; check the credentials".into(),
             http: crate::http::build_reqwest_client(Duration::from_secs(30), &[]),
@@ -96,10 +96,10 @@ impl OAuth2Password {
             |s: &str| -> String { url::form_urlencoded::byte_serialize(s.as_bytes()).collect() };
         let mut out = vec![
             self.password.clone(),
-            SecretString::from(self.username.clone()),
+            self.username.clone(),
             self.client_secret.clone(),
             basic_encoding(&self.client_id, &self.client_secret),
-            SecretString::from(encode(&self.username)),
+            SecretString::from(encode(self.username.expose_secret())),
             SecretString::from(encode(self.password.expose_secret())),
         ];
         if let Ok(cache) = self.cache.try_read()
@@ -116,7 +116,7 @@ impl OAuth2Password {
         }
         let body = url::form_urlencoded::Serializer::new(String::new())
             .append_pair("grant_type", "password")
-            .append_pair("username", &self.username)
+            .append_pair("username", self.username.expose_secret())
             .append_pair("password", self.password.expose_secret())
             .finish();
         let mut req = reqwest::Request::new(reqwest::Method::POST, self.token_url.clone());
@@ -248,7 +248,7 @@ impl Credential for OAuth2Password {
         format!(
             "{}|oauth|{}",
             self.vendor.slug(),
-            fingerprint(&SecretString::from(self.username.clone()))
+            fingerprint(&self.username)
         )
     }
 
