@@ -301,11 +301,17 @@ pub fn main() -> ExitCode {
                 println!("{}", serde_json::to_string(&m)?);
                 Ok(())
             }),
-        Some(ChildCommand::StoreChild(args)) => runtime().and_then(|rt| {
-            let m = rt.block_on(store::measure(args))?;
-            println!("{}", serde_json::to_string(&m)?);
-            Ok(())
-        }),
+        // The runtime of the `sync` example (`#[tokio::main]`: one worker
+        // thread a core), for every store measurement and its baselines.
+        Some(ChildCommand::StoreChild(args)) => tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .map_err(BenchError::from)
+            .and_then(|rt| {
+                let m = rt.block_on(store::measure(args))?;
+                println!("{}", serde_json::to_string(&m)?);
+                Ok(())
+            }),
         None => run(&cli),
     };
     match result {

@@ -14,7 +14,7 @@
 //! Here: the [`Syncer`], leases and the run's start; `options.rs`
 //! ([`SyncOptions`], [`RunStatus`], [`Mode`]), `report.rs` ([`KindReport`],
 //! [`SyncReport`]), `pages.rs` (the page loop), `page.rs` (one page's
-//! transaction), `worker.rs` (the syncer's thread for hashing and making
+//! transaction), `stored.rs` (what the store holds for a page's ids), `worker.rs` (the syncer's thread for hashing and making
 //! rows), `finish.rs` (tombstones and the run's end).
 
 mod finish;
@@ -22,6 +22,7 @@ mod options;
 mod page;
 mod pages;
 mod report;
+mod stored;
 mod worker;
 
 use crate::error::{Error, Result};
@@ -66,6 +67,13 @@ pub struct Syncer<'a> {
     holder: String,
     /// The thread for the CPU work on pages.
     worker: worker::Worker,
+    /// Whether the last committed page wrote most of its records: the next
+    /// pages' rows are then made ahead, on the worker.
+    writing: std::sync::atomic::AtomicBool,
+    /// When each kind's lease was last taken or renewed.
+    renewed: std::sync::Mutex<HashMap<Kind, DateTime<Utc>>>,
+    /// Upsert statements' text by kind and row count.
+    upsert_sql: std::sync::Mutex<HashMap<(Kind, usize), std::sync::Arc<str>>>,
 }
 
 impl fmt::Debug for Syncer<'_> {
@@ -104,6 +112,9 @@ impl<'a> Syncer<'a> {
             opts: SyncOptions::default(),
             holder: format!("pid{}-{:08x}", std::process::id(), fastrand::u32(..)),
             worker: worker::Worker::new(),
+            writing: std::sync::atomic::AtomicBool::new(true),
+            upsert_sql: std::sync::Mutex::new(HashMap::new()),
+            renewed: std::sync::Mutex::new(HashMap::new()),
         }
     }
 
@@ -237,6 +248,17 @@ impl<'a> Syncer<'a> {
         report
     }
 
+    /// When `kind`'s lease was last taken or renewed by this syncer.
+    fn renewed_at(&self, kind: Kind) -> Option<DateTime<Utc>> {
+        let at = self.renewed.lock().unwrap_or_else(|p| p.into_inner());
+        at.get(&kind).copied()
+    }
+
+    fn set_renewed_at(&self, kind: Kind, t: DateTime<Utc>) {
+        let mut at = self.renewed.lock().unwrap_or_else(|p| p.into_inner());
+        at.insert(kind, t);
+    }
+
     async fn acquire(&self, kind: Kind) -> Result<()> {
         let s = self.store;
         let now = self.now();
@@ -256,6 +278,7 @@ impl<'a> Syncer<'a> {
         .await
         .map_err(s.err(format!("take the lease on {} {kind}", self.connection)))?;
         if done.rows_affected() == 1 {
+            self.set_renewed_at(kind, now);
             return Ok(());
         }
         let row = sqlx::query(

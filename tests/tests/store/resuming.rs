@@ -8,6 +8,7 @@ on_both_backends!(
     a_killed_sync_holds_its_lease_until_it_expires_then_resumes,
     a_failed_incremental_run_does_not_move_the_watermark,
     a_cancelled_sync_ends_failed_releases_its_lease_and_resumes,
+    the_lease_is_renewed_with_a_page_once_a_quarter_of_it_has_passed,
 );
 
 async fn a_sync_that_fails_after_page_k_resumes_at_page_k_plus_1(backend: &str) {
@@ -246,4 +247,62 @@ async fn a_failed_commit_mid_run_ends_failed_keeps_what_was_committed_and_resume
     let reqs = fake.received().await;
     assert_eq!(page_requests(&reqs[before..], "/api/v3/customers", "1"), 0);
     assert_eq!(rows_in(&store, "customers").await, 35);
+}
+
+/// A page renews the run's lease only once a quarter of it has passed since
+/// it was last taken or renewed (until then no other sync can have taken
+/// it: it is taken only once expired); what the store holds after two pages
+/// of a run that is then killed tells which pages renewed it.
+async fn the_lease_is_renewed_with_a_page_once_a_quarter_of_it_has_passed(backend: &str) {
+    // (clock step after each committed page, the lease's end after page 2,
+    // in seconds from the start): a 60 s lease, renewed by page 2 when 20 s
+    // have passed (page 1 at 0 s is not due), left alone when only 5 s have.
+    for (step, expires_after) in [(20u64, 80i64), (5, 60)] {
+        let store = fresh(backend).await;
+        let t = RecordingTime::new();
+        let fake = AteraFake::with_data(AteraData::generate(35, 0, 0, 6)).await;
+        fail_customers_page_3_once(
+            &fake,
+            ResponseTemplate::new(500).set_delay(Duration::from_secs(3600)),
+        )
+        .await;
+        let c = atera(&fake, &t);
+        let ticking = t.clone();
+        let o = opts(&t)
+            .kinds([Kind::Customers])
+            .lease(Duration::from_secs(60))
+            .on_progress(std::sync::Arc::new(move |_, _, _| {
+                ticking.advance(Duration::from_secs(step))
+            }));
+        let start = chrono::DateTime::<chrono::Utc>::from(t.time().wall());
+        {
+            let syncer = Syncer::new(&store, &c).options(o);
+            let run = syncer.run();
+            tokio::pin!(run);
+            loop {
+                tokio::select! {
+                    r = &mut run => panic!("the sync should hang on page 3: {r:?}"),
+                    _ = tokio::task::yield_now() => {}
+                }
+                let runs = store.runs(None).await.unwrap();
+                if runs.first().is_some_and(|r| r.pages == 2) {
+                    break;
+                }
+            }
+        }
+        let expires: String = sqlx::query("SELECT expires_at FROM leases")
+            .fetch_one(store.pool())
+            .await
+            .unwrap()
+            .try_get(0)
+            .unwrap();
+        let expires = chrono::DateTime::parse_from_rfc3339(&expires).unwrap();
+        // Stored to the microsecond: rounded to the second here.
+        let after_ms = (expires.with_timezone(&chrono::Utc) - start).num_milliseconds();
+        assert_eq!(
+            (after_ms + 500).div_euclid(1000),
+            expires_after,
+            "clock step {step} s a page: lease ends at {expires}, the run started at {start}"
+        );
+    }
 }

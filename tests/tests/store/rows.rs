@@ -126,3 +126,32 @@ async fn rows_hold_the_vendor_json_byte_for_byte_and_typed_columns(backend: &str
     .unwrap();
     assert_eq!(name, "Ça \"marche\" — 東京\\n 👍 \u{1}");
 }
+
+/// A new SQLite store file: WAL, 16 KiB pages (a quarter of the WAL frames
+/// for rows of a kilobyte and more), statement journals in memory (no
+/// temporary file a page) and checkpoints every 2,048 pages, on every
+/// connection of the pool.
+#[tokio::test]
+async fn a_new_sqlite_store_is_set_up_for_bulk_pages() {
+    let store = fresh("sqlite").await;
+    let mut conns = Vec::new();
+    for _ in 0..2 {
+        conns.push(store.pool().acquire().await.unwrap());
+    }
+    for conn in &mut conns {
+        let mut read = async |pragma: &str| -> String {
+            let row = sqlx::query(&format!("PRAGMA {pragma}"))
+                .fetch_one(&mut **conn)
+                .await
+                .unwrap();
+            row.try_get::<String, _>(0)
+                .or_else(|_| row.try_get::<i64, _>(0).map(|v| v.to_string()))
+                .unwrap()
+        };
+        assert_eq!(read("journal_mode").await, "wal");
+        assert_eq!(read("page_size").await, "16384");
+        // 2 = MEMORY
+        assert_eq!(read("temp_store").await, "2");
+        assert_eq!(read("wal_autocheckpoint").await, "2048");
+    }
+}

@@ -1,17 +1,20 @@
 //! One page into the store: its records, the ids it saw and the run's
 //! resume cursor in one transaction.
 //!
-//! The CPU work on the records — dropping repeated ids and hashing every
-//! record, and for the rows to write, their values and the vendor JSON as
-//! text — runs on the syncer's own thread ([`Worker`]), so the listing goes
-//! on parsing the next page on its own thread meanwhile. Comparing with the
-//! stored hashes (and dropping the unchanged records) stays on the listing's
-//! thread: moving it too made an unchanged sync slower, each record then
-//! freed on another thread than the one that parsed it. The statements run
-//! on the transaction's connection.
+//! The CPU work on the records — dropping repeated ids, hashing every record
+//! and, while pages are mostly written (a first sync), making every row's
+//! values (the vendor JSON as text above all) — runs on the syncer's own
+//! thread ([`Worker`]) as soon as the page arrives, beside the commit of the
+//! page before. Comparing with the stored hashes stays on the listing's
+//! side ([`classify`]); rows not made ahead are made on the worker then.
+//! Records are dropped in a task on the runtime, where they were parsed
+//! ([`drop_on_runtime`]). On SQLite the page's writes after `BEGIN` and the
+//! stored-hash read go in one call ([`Syncer::commit_page`]).
 
-use super::worker::{Hashing, Prepared};
+use super::stored::{Classified, classify};
+use super::worker::{Entry, Hashing, Prepared, drop_on_runtime, row_values};
 use super::*;
+use std::sync::Arc;
 
 /// The upsert of `n` rows of `kind`: an older version never overwrites a
 /// newer one (a revival always writes: the row was gone).
@@ -51,92 +54,67 @@ fn upsert_sql(kind: Kind, backend: Backend, n: usize) -> String {
     sql
 }
 
-/// The upserts of `writes` (statement text and values, [`CHUNK`] rows each).
+/// Statements: text and values.
+type Statements = Vec<(Arc<str>, Vec<Val>)>;
+
+/// The upserts of `writes`: statement text (`sql`, one for each [`CHUNK`]
+/// of rows) and values, and the written records, to be dropped. Rows not
+/// made ahead on the worker are made here.
 fn upserts(
     kind: Kind,
-    backend: Backend,
+    sql: Vec<Arc<str>>,
     connection: &str,
     now: &str,
-    writes: Vec<(Record, String)>,
-) -> Vec<(String, Vec<Val>)> {
+    writes: Vec<Entry>,
+) -> (Statements, Vec<Record>) {
     let per_row = 3 + rows::columns(kind).len() + 5;
-    writes
-        .chunks(CHUNK)
-        .map(|chunk| {
-            let mut vals: Vec<Val> = Vec::with_capacity(chunk.len() * per_row);
-            for (rec, hash) in chunk {
-                vals.push(Val::Text(Some(connection.to_string())));
-                vals.push(Val::Text(Some(rec.id().to_string())));
-                vals.push(Val::Text(Some(rec.vendor().slug().to_string())));
-                vals.extend(rows::values(rec));
-                vals.push(Val::Text(Some(rows::raw(rec).to_string())));
-                vals.push(Val::Text(Some(hash.clone())));
-                vals.push(Val::Text(Some(now.to_string())));
-                vals.push(Val::Text(Some(now.to_string())));
-                vals.push(Val::Text(None));
-            }
-            (upsert_sql(kind, backend, chunk.len()), vals)
-        })
-        .collect()
+    let mut statements = Vec::with_capacity(sql.len());
+    let mut records = Vec::with_capacity(writes.len());
+    let mut sql = sql.into_iter();
+    let mut raw_len = 0;
+    let mut writes = writes.into_iter().peekable();
+    while writes.peek().is_some() {
+        let Some(text) = sql.next() else { break };
+        let mut vals: Vec<Val> = Vec::with_capacity(CHUNK * per_row);
+        for entry in writes.by_ref().take(CHUNK) {
+            let row = match entry.row {
+                Some(row) => row,
+                None => row_values(&entry.rec, &entry.hash, &mut raw_len),
+            };
+            vals.push(Val::Text(Some(connection.to_string())));
+            vals.extend(row);
+            vals.push(Val::Text(Some(now.to_string())));
+            vals.push(Val::Text(Some(now.to_string())));
+            vals.push(Val::Text(None));
+            records.push(entry.rec);
+        }
+        statements.push((text, vals));
+    }
+    (statements, records)
 }
 
-/// What the store holds for an id: hash, deleted, version stamp.
-type Held = (String, bool, Option<String>);
-
-/// A page's records compared with what the store holds.
-struct Classified {
-    counts: Counters,
-    /// New, changed and revived records, with their hashes.
-    writes: Vec<(Record, String)>,
-    /// Unchanged rows whose stored hash is of the first definition: only
-    /// their hash is rewritten (once, after an upgrade).
-    rehash: Vec<(String, String)>,
-}
-
-/// Compares `records` with what the store holds: new, changed (unless
-/// older than the stored version) and revived records are written.
-fn classify(records: Vec<(Record, String)>, stored: &HashMap<String, Held>) -> Classified {
-    let mut counts = Counters {
-        records: records.len() as u64,
-        new: 0,
-        changed: 0,
-        revived: 0,
-    };
-    let mut writes: Vec<(Record, String)> = Vec::new();
-    let mut rehash: Vec<(String, String)> = Vec::new();
-    for (rec, hash) in records {
-        match stored.get(rec.id()) {
-            None => {
-                counts.new += 1;
-                writes.push((rec, hash));
-            }
-            Some((old, deleted, version)) => {
-                let older = match (version, rows::version(&rec)) {
-                    (Some(have), Some(got)) => got < *have,
-                    _ => false,
-                };
-                let legacy = hash::is_legacy(old);
-                let same = if legacy {
-                    *old == hash::legacy(&rec)
+/// `sql` (placeholders `$1`, `$2`, … each once, in order) for `backend`:
+/// on SQLite bare `?`, which sqlx binds relative to the statement's place
+/// in a multi-statement query (a numbered `?NNN` counts from the query's
+/// first value).
+fn placeholders(backend: Backend, sql: &str) -> Arc<str> {
+    match backend {
+        Backend::Postgres => sql.into(),
+        Backend::Sqlite => {
+            let mut out = String::with_capacity(sql.len());
+            let mut chars = sql.chars().peekable();
+            while let Some(c) = chars.next() {
+                if c == '$' {
+                    out.push('?');
+                    while chars.peek().is_some_and(|d| d.is_ascii_digit()) {
+                        chars.next();
+                    }
                 } else {
-                    *old == hash
-                };
-                if *deleted {
-                    counts.revived += 1;
-                    writes.push((rec, hash));
-                } else if !same && !older {
-                    counts.changed += 1;
-                    writes.push((rec, hash));
-                } else if same && legacy {
-                    rehash.push((rec.id().to_string(), hash));
+                    out.push(c);
                 }
             }
+            out.into()
         }
-    }
-    Classified {
-        counts,
-        writes,
-        rehash,
     }
 }
 
@@ -167,10 +145,10 @@ impl Syncer<'_> {
             })?),
             None => None,
         };
+        let backend = s.backend();
         let Prepared { order, records } = page.prepared.await?;
         let now = rows::ts(self.now());
         let mut tx = s.write_tx(doing("start a transaction")).await?;
-        let backend = s.backend();
         let stored = self
             .stored(&mut tx, kind, &order, &doing("read stored records"))
             .await?;
@@ -178,220 +156,157 @@ impl Syncer<'_> {
             counts,
             writes,
             rehash,
+            kept,
         } = classify(records, &stored);
+        drop_on_runtime(kept);
+        // The next pages' rows are made ahead while pages are mostly
+        // written.
+        let written = counts.new + counts.changed + counts.revived;
+        self.writing.store(
+            written * 2 >= counts.records,
+            std::sync::atomic::Ordering::Relaxed,
+        );
         let statements = if writes.is_empty() {
             Vec::new()
         } else {
-            // The rows' values (the vendor JSON as text above all) are made,
-            // and the written records dropped, on the worker thread.
+            let sql: Vec<Arc<str>> = writes
+                .chunks(CHUNK)
+                .map(|c| self.upsert_text(kind, c.len()))
+                .collect();
             let connection = self.connection.clone();
             let stamp = now.clone();
-            self.worker
-                .run(doing("prepare the rows"), move || {
-                    upserts(kind, backend, &connection, &stamp, writes)
-                })
-                .await?
+            if writes.iter().all(|e| e.row.is_some()) {
+                // Made ahead: only the connection and times are added here.
+                let (statements, records) = upserts(kind, sql, &connection, &stamp, writes);
+                drop_on_runtime(records);
+                statements
+            } else {
+                // The rows' values (the vendor JSON as text above all) are
+                // made on the worker.
+                let (statements, records) = self
+                    .worker
+                    .run(doing("prepare the rows"), move || {
+                        upserts(kind, sql, &connection, &stamp, writes)
+                    })
+                    .await?;
+                drop_on_runtime(records);
+                statements
+            }
         };
         self.rehash(&mut tx, table, &rehash, &doing("update stored hashes"))
             .await?;
-        for (sql, vals) in statements {
-            Store::bind_vals(sqlx::query(&sql), vals)
-                .execute(&mut *tx)
-                .await
-                .map_err(s.err(doing("write records")))?;
-        }
 
+        // The page's statements after the rows': the ids it saw (full runs,
+        // for the run's tombstones: one row) and the run's counters and
+        // resume cursor.
+        let mut writes: Statements = statements;
         if mode == Mode::Full && !order.is_empty() {
-            // The ids this page saw, for the run's tombstones: one row.
             let ids = serde_json::to_string(&order).map_err(|e| {
                 Error::config(doing("note the records seen"), format!("{e}; report it"))
             })?;
-            sqlx::query(&s.sql("INSERT INTO run_pages (run_id, ids) VALUES ($1, $2)"))
-                .bind(run)
-                .bind(ids)
-                .execute(&mut *tx)
-                .await
-                .map_err(s.err(doing("note the records seen")))?;
+            writes.push((
+                placeholders(
+                    backend,
+                    "INSERT INTO run_pages (run_id, ids) VALUES ($1, $2)",
+                ),
+                vec![Val::Int(Some(run)), Val::Text(Some(ids))],
+            ));
         }
-
         let (wm, wm_source) = match watermark {
             Some((w, src)) => (Some(w), Some(src.to_string())),
             None => (None, None),
         };
-        sqlx::query(&s.sql(
-            "UPDATE runs SET cursor = $1, pages = pages + 1, requests = requests + $2,
-               records = records + $3, records_new = records_new + $4,
-               records_changed = records_changed + $5, records_revived = records_revived + $6,
-               next_watermark = COALESCE(next_watermark, $7),
-               watermark_source = COALESCE(watermark_source, $8)
-             WHERE id = $9",
-        ))
-        .bind(cursor)
-        .bind(i64::try_from(requests).unwrap_or(i64::MAX))
-        .bind(counts.records as i64)
-        .bind(counts.new as i64)
-        .bind(counts.changed as i64)
-        .bind(counts.revived as i64)
-        .bind(wm)
-        .bind(wm_source)
-        .bind(run)
-        .execute(&mut *tx)
-        .await
-        .map_err(s.err(doing("record the page")))?;
+        let count = |n: u64| Val::Int(Some(i64::try_from(n).unwrap_or(i64::MAX)));
+        writes.push((
+            placeholders(
+                backend,
+                "UPDATE runs SET cursor = $1, pages = pages + 1, requests = requests + $2,
+                   records = records + $3, records_new = records_new + $4,
+                   records_changed = records_changed + $5, records_revived = records_revived + $6,
+                   next_watermark = COALESCE(next_watermark, $7),
+                   watermark_source = COALESCE(watermark_source, $8)
+                 WHERE id = $9",
+            ),
+            vec![
+                Val::Text(cursor),
+                count(requests),
+                count(counts.records),
+                count(counts.new),
+                count(counts.changed),
+                count(counts.revived),
+                Val::Text(wm),
+                Val::Text(wm_source),
+                Val::Int(Some(run)),
+            ],
+        ));
+        match backend {
+            // SQLite: one call for all of them (several statements, each
+            // bound to its share of the values). Each call is a hand-over to
+            // SQLite's worker thread and back, which cost more than the
+            // small statements themselves.
+            Backend::Sqlite => {
+                let sql: Vec<&str> = writes.iter().map(|(q, _)| &**q).collect();
+                let sql = sql.join(";\n");
+                let vals: Vec<Val> = writes.into_iter().flat_map(|(_, v)| v).collect();
+                Store::bind_vals(sqlx::query(&sql), vals)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(s.err(doing("write the page (records, ids seen, cursor)")))?;
+            }
+            // PostgreSQL takes one statement a query.
+            Backend::Postgres => {
+                for (sql, vals) in writes {
+                    Store::bind_vals(sqlx::query(&sql), vals)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(s.err(doing("write the page (records, ids seen, cursor)")))?;
+                }
+            }
+        }
 
-        let until = self.now() + chrono::Duration::from_std(self.opts.lease).unwrap_or_default();
-        let renewed = sqlx::query(&s.sql(
-            "UPDATE leases SET expires_at = $1 WHERE connection = $2 AND kind = $3 AND holder = $4",
-        ))
-        .bind(rows::ts(until))
-        .bind(self.connection.clone())
-        .bind(kind.as_str().to_string())
-        .bind(self.holder.clone())
-        .execute(&mut *tx)
-        .await
-        .map_err(s.err(doing("renew the lease")))?;
-        if renewed.rows_affected() != 1 {
-            return Err(Error::config(
-                format!("{} {kind}", self.connection),
-                format!(
-                    "this sync's lease expired and another took it over (no page committed for {} s); the other sync goes on, this one stops without writing page {}",
-                    self.opts.lease.as_secs(),
-                    index + 1
-                ),
-            ));
+        // The lease, renewed once a quarter of it has passed: until then
+        // no other sync can have taken it over (it is taken only once
+        // expired), and a page saves a statement.
+        let now_t = self.now();
+        let lease = chrono::Duration::from_std(self.opts.lease).unwrap_or_default();
+        let due = self
+            .renewed_at(kind)
+            .is_none_or(|at| now_t - at >= lease / 4);
+        if due {
+            let renewed = sqlx::query(&s.sql(
+                "UPDATE leases SET expires_at = $1 WHERE connection = $2 AND kind = $3 AND holder = $4",
+            ))
+            .bind(rows::ts(now_t + lease))
+            .bind(self.connection.clone())
+            .bind(kind.as_str().to_string())
+            .bind(self.holder.clone())
+            .execute(&mut *tx)
+            .await
+            .map_err(s.err(doing("renew the lease")))?;
+            if renewed.rows_affected() != 1 {
+                return Err(Error::config(
+                    format!("{} {kind}", self.connection),
+                    format!(
+                        "this sync's lease expired and another took it over (no page committed for {} s); the other sync goes on, this one stops without writing page {}",
+                        self.opts.lease.as_secs(),
+                        index + 1
+                    ),
+                ));
+            }
         }
         tx.commit().await.map_err(s.err(doing("commit")))?;
+        if due {
+            self.set_renewed_at(kind, now_t);
+        }
         Ok(counts)
     }
 
-    /// What the store holds for `ids` of `kind` under this connection.
-    async fn stored(
-        &self,
-        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-        kind: Kind,
-        ids: &[String],
-        doing: &str,
-    ) -> Result<HashMap<String, Held>> {
-        let s = self.store;
-        let table = rows::table(kind);
-        let vcol = rows::version_column(kind);
-        let backend = s.backend();
-        let mut stored: HashMap<String, Held> = HashMap::with_capacity(ids.len());
-        for chunk in ids.chunks(CHUNK) {
-            let marks: Vec<String> = (0..chunk.len()).map(|i| mark(backend, i + 2)).collect();
-            let version = vcol.map_or("NULL".to_string(), |v| format!("t.{v}"));
-            let sql = match backend {
-                // SQLite: one row holding a JSON array of the page's stored
-                // rows. Each result row is a hand-over from SQLite's worker
-                // thread (a channel message and a wake-up): 250 of them a
-                // page were a fifth of an unchanged sync's time.
-                Backend::Sqlite => format!(
-                    "SELECT json_group_array(json_array(t.id, t.hash, t.deleted_at IS NOT NULL, {version})) FROM {table} t WHERE t.connection = {} AND t.id IN ({})",
-                    mark(backend, 1),
-                    marks.join(", ")
-                ),
-                // PostgreSQL: the ids as a VALUES list joined on the primary
-                // key. Without statistics (a table that grew in this very
-                // sync, not yet analyzed) `id IN (…)` was planned as a scan
-                // of every row of the connection through the
-                // (connection, customer_id) index, filtering on id: 17 ms a
-                // page at 75,000 rows, quadratic over a first sync. The join
-                // is planned as one primary-key probe per id (0.3 ms).
-                Backend::Postgres => format!(
-                    "SELECT t.id, t.hash, t.deleted_at, {version} FROM (VALUES {}) AS v(id) JOIN {table} t ON t.connection = {} AND t.id = v.id",
-                    marks
-                        .iter()
-                        .map(|m| format!("({m})"))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    mark(backend, 1)
-                ),
-            };
-            // PostgreSQL: planned for these ids each time. A prepared
-            // statement's generic plan, chosen while a first sync's table
-            // was still empty, stayed a sequential scan as the table grew
-            // (75 ms a page at 30,000 rows: quadratic over a first sync).
-            let mut q = sqlx::query(&sql)
-                .persistent(backend == Backend::Sqlite)
-                .bind(self.connection.clone());
-            for id in chunk {
-                q = q.bind(id.clone());
-            }
-            if backend == Backend::Sqlite {
-                let row = q
-                    .fetch_one(&mut **tx)
-                    .await
-                    .map_err(s.err(doing.to_string()))?;
-                let text: String = row.try_get(0).map_err(s.err(doing.to_string()))?;
-                let found: Vec<(String, String, i64, serde_json::Value)> =
-                    serde_json::from_str(&text).map_err(|e| {
-                        rows::damaged("stored records", format!("{e} in what SQLite returned"))
-                    })?;
-                for (id, hash, deleted, version) in found {
-                    let version = match version {
-                        serde_json::Value::Null => None,
-                        serde_json::Value::String(v) => Some(v),
-                        other => Some(other.to_string()),
-                    };
-                    stored.insert(id, (hash, deleted != 0, version));
-                }
-                continue;
-            }
-            for r in q
-                .fetch_all(&mut **tx)
-                .await
-                .map_err(s.err(doing.to_string()))?
-            {
-                let id: String = r.try_get(0).map_err(s.err(doing.to_string()))?;
-                let hash: String = r.try_get(1).map_err(s.err(doing.to_string()))?;
-                let deleted = r
-                    .try_get::<Option<String>, _>(2)
-                    .map_err(s.err(doing.to_string()))?
-                    .is_some();
-                let version = r.try_get::<Option<String>, _>(3).ok().flatten();
-                stored.insert(id, (hash, deleted, version));
-            }
-        }
-        Ok(stored)
-    }
-
-    /// Writes the current hash of unchanged rows that hold a hash of the
-    /// first definition (see [`hash`]).
-    async fn rehash(
-        &self,
-        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-        table: &str,
-        rehash: &[(String, String)],
-        doing: &str,
-    ) -> Result<()> {
-        let s = self.store;
-        let backend = s.backend();
-        for chunk in rehash.chunks(CHUNK) {
-            let pairs: Vec<String> = (0..chunk.len())
-                .map(|i| {
-                    format!(
-                        "({}, {})",
-                        mark(backend, 2 * i + 1),
-                        mark(backend, 2 * i + 2)
-                    )
-                })
-                .collect();
-            // Placeholders in the order they appear (see `mark`): the
-            // connection's comes last.
-            let sql = format!(
-                "WITH v(id, hash) AS (VALUES {}) UPDATE {table} SET hash = (SELECT v.hash FROM v WHERE v.id = {table}.id) WHERE id IN (SELECT id FROM v) AND connection = {}",
-                pairs.join(", "),
-                mark(backend, 2 * chunk.len() + 1)
-            );
-            let mut q = sqlx::query(&sql);
-            for (id, h) in chunk {
-                q = q.bind(id.clone()).bind(h.clone());
-            }
-            q.bind(self.connection.clone())
-                .execute(&mut **tx)
-                .await
-                .map_err(s.err(doing.to_string()))?;
-        }
-        Ok(())
+    /// The upsert of `n` rows of `kind` ([`upsert_sql`]), made once.
+    fn upsert_text(&self, kind: Kind, n: usize) -> Arc<str> {
+        let mut cache = self.upsert_sql.lock().unwrap_or_else(|p| p.into_inner());
+        cache
+            .entry((kind, n))
+            .or_insert_with(|| upsert_sql(kind, self.store.backend(), n).into())
+            .clone()
     }
 }
