@@ -270,6 +270,16 @@ pub async fn measure(args: &ClientArgs) -> Result<Measured, BenchError> {
     })
 }
 
+/// The runtime of a store measurement (see [`store::Runtime`]).
+fn store_runtime(r: store::Runtime) -> Result<tokio::runtime::Runtime, BenchError> {
+    match r {
+        store::Runtime::OneThread => runtime(),
+        store::Runtime::Example => Ok(tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()?),
+    }
+}
+
 fn runtime() -> Result<tokio::runtime::Runtime, BenchError> {
     // One thread: the client's figures are for one core.
     Ok(tokio::runtime::Builder::new_current_thread()
@@ -301,17 +311,11 @@ pub fn main() -> ExitCode {
                 println!("{}", serde_json::to_string(&m)?);
                 Ok(())
             }),
-        // The runtime of the `sync` example (`#[tokio::main]`: one worker
-        // thread a core), for every store measurement and its baselines.
-        Some(ChildCommand::StoreChild(args)) => tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()
-            .map_err(BenchError::from)
-            .and_then(|rt| {
-                let m = rt.block_on(store::measure(args))?;
-                println!("{}", serde_json::to_string(&m)?);
-                Ok(())
-            }),
+        Some(ChildCommand::StoreChild(args)) => store_runtime(args.runtime).and_then(|rt| {
+            let m = rt.block_on(store::measure(args))?;
+            println!("{}", serde_json::to_string(&m)?);
+            Ok(())
+        }),
         None => run(&cli),
     };
     match result {

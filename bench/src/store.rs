@@ -74,6 +74,11 @@ pub struct StoreCli {
     /// Skip the dlt comparison.
     #[arg(long)]
     pub no_dlt: bool,
+    /// The client's runtime: one thread (the figures are for one core, as in
+    /// the other benches), or the `sync` example's (`#[tokio::main]`, what
+    /// `cargo run --example sync` runs: a worker thread a core).
+    #[arg(long, value_enum, default_value = "one-thread")]
+    pub runtime: Runtime,
     /// Stop a dlt process after this many seconds (its first load is kept
     /// when it finished).
     #[arg(long, default_value_t = 600)]
@@ -101,6 +106,21 @@ pub struct StoreChildArgs {
     /// password.
     #[arg(long, env = STORE_ENV, hide_env_values = true)]
     pub store: UrlArg,
+    /// The client's runtime.
+    #[arg(long, value_enum, default_value = "one-thread")]
+    pub runtime: Runtime,
+}
+
+/// The runtime a store measurement's client runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Runtime {
+    /// One thread (`new_current_thread`): the client's figures are for one
+    /// core, as in the other benches.
+    #[default]
+    OneThread,
+    /// The `sync` example's runtime (`#[tokio::main]`: a worker thread a
+    /// core).
+    Example,
 }
 
 /// What a store child reports.
@@ -238,6 +258,7 @@ fn gather(
     let mut g = Gathered {
         devices,
         dlt_timeout: cli.dlt_timeout,
+        runtime: cli.runtime,
         ..Gathered::default()
     };
     // PostgreSQL: a given server, one started here, or a clear skip.
@@ -270,7 +291,7 @@ fn gather(
     let mut step = |what: &str, devices: u64, store: &str| -> Result<StoreMeasured, BenchError> {
         n += 1;
         eprint!("[store {n}] {what}, {devices} devices…");
-        let m = run_store_child(port, &format!("s{n}"), devices, store)?;
+        let m = run_store_child(port, &format!("s{n}"), devices, store, cli.runtime)?;
         eprintln!(" {:.2} s", m.secs);
         Ok(m)
     };

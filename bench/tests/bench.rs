@@ -144,6 +144,7 @@ async fn store_measurements_list_the_same_records() {
             run: run.into(),
             devices: 600,
             store: store.parse().unwrap(),
+            runtime: vectis_bench::store::Runtime::default(),
         };
         let m = measure(&args)
             .await

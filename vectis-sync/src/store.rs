@@ -241,6 +241,20 @@ impl Store {
         r.map_err(self.err(doing))
     }
 
+    /// A write transaction on `conn` (see [`Store::write_tx`]).
+    pub(crate) async fn begin_on<'c>(
+        &self,
+        conn: &'c mut sqlx::pool::PoolConnection<Any>,
+        doing: impl Into<String>,
+    ) -> Result<sqlx::Transaction<'c, Any>> {
+        use sqlx::Connection;
+        let r = match self.backend() {
+            Backend::Sqlite => conn.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => conn.begin().await,
+        };
+        r.map_err(self.err(doing))
+    }
+
     /// Creates a companion crate's own tables (`CREATE TABLE IF NOT
     /// EXISTS …` statements) in one write transaction; on PostgreSQL under
     /// the advisory lock `lock_key`, so two processes opening a new store at

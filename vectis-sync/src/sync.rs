@@ -70,6 +70,9 @@ pub struct Syncer<'a> {
     /// Whether the last committed page wrote most of its records: the next
     /// pages' rows are then made ahead, on the worker.
     writing: std::sync::atomic::AtomicBool,
+    /// The connection the last page committed on, kept for the next page
+    /// (one at most; returned to the pool when a listing ends).
+    held: std::sync::Mutex<Vec<sqlx::pool::PoolConnection<sqlx::Any>>>,
     /// When each kind's lease was last taken or renewed.
     renewed: std::sync::Mutex<HashMap<Kind, DateTime<Utc>>>,
     /// Upsert statements' text by kind and row count.
@@ -115,6 +118,7 @@ impl<'a> Syncer<'a> {
             writing: std::sync::atomic::AtomicBool::new(true),
             upsert_sql: std::sync::Mutex::new(HashMap::new()),
             renewed: std::sync::Mutex::new(HashMap::new()),
+            held: std::sync::Mutex::new(Vec::new()),
         }
     }
 
@@ -435,7 +439,11 @@ impl<'a> Syncer<'a> {
         report.mode = mode;
         self.load_counters(run_id, report).await?;
         if !listed {
-            self.list(kind, run_id, mode, since, cursor, report).await?;
+            let listed = self.list(kind, run_id, mode, since, cursor, report).await;
+            // The kept connection goes back to the pool however the listing
+            // ended: the run's end needs the pool's connections.
+            self.release_connection();
+            listed?;
         }
         self.finish(kind, run_id, mode, report).await
     }

@@ -7,10 +7,16 @@ pub(super) fn run_store_child(
     run: &str,
     devices: u64,
     store: &str,
+    runtime: Runtime,
 ) -> Result<StoreMeasured, BenchError> {
     let exe = std::env::current_exe()?;
+    let runtime = match runtime {
+        Runtime::OneThread => "one-thread",
+        Runtime::Example => "example",
+    };
     let out = Command::new(exe)
         .arg("__store")
+        .args(["--runtime", runtime])
         .args(["--port", &port.to_string(), "--run", run])
         .args(["--devices", &devices.to_string()])
         .env(STORE_ENV, store)

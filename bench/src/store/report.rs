@@ -53,6 +53,8 @@ pub struct Gathered {
     pub dlt_notes: Vec<String>,
     /// The time limit of a dlt process, seconds.
     pub dlt_timeout: u64,
+    /// The client's runtime.
+    pub runtime: super::Runtime,
 }
 
 /// The median (the mean of the middle two for an even count).
@@ -241,7 +243,12 @@ pub fn report(g: &Gathered, repeat: usize) -> String {
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     let _ = writeln!(
         o,
-        "\nvectis bench store — Datto RMM devices through DattoRmmConnector, loopback, no quota or latency; {cores} cores shared by server, client and database; client on one thread; median of {repeat} fresh-process run(s)"
+        "\nvectis bench store — Datto RMM devices through DattoRmmConnector, loopback, no quota or latency; {cores} cores shared by server, client and database; client {}; median of {repeat} fresh-process run(s)",
+        match g.runtime {
+            super::Runtime::OneThread => "on one thread",
+            super::Runtime::Example =>
+                "on the sync example's runtime (#[tokio::main]: a worker thread a core)",
+        }
     );
     let _ = writeln!(
         o,

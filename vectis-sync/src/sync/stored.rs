@@ -75,7 +75,7 @@ impl Syncer<'_> {
     /// What the store holds for `ids` of `kind` under this connection.
     pub(super) async fn stored(
         &self,
-        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
         kind: Kind,
         ids: &[String],
         doing: &str,
@@ -167,7 +167,7 @@ impl Syncer<'_> {
     /// first definition (see [`hash`]).
     pub(super) async fn rehash(
         &self,
-        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
         table: &str,
         rehash: &[(String, String)],
         doing: &str,
