@@ -9,6 +9,7 @@ on_both_backends!(
     an_empty_answer_after_a_full_store_is_held_and_nothing_is_lost,
     a_keep_separate_decision_survives_resync_and_rematch,
     the_hub_counts_devices_and_open_alerts_per_linked_company,
+    an_id_on_two_pages_in_a_row_is_stored_once_new_then_changed,
 );
 
 async fn a_three_kind_sync_stores_every_record_once_and_a_second_writes_nothing(backend: &str) {
@@ -261,4 +262,84 @@ async fn the_hub_counts_devices_and_open_alerts_per_linked_company(backend: &str
         .sum();
     assert_eq!(open as usize, data.open_alerts().len());
     assert!(hub.unlinked.is_empty());
+}
+
+/// Atera's customers with the vendor's list shifted between pages 1 and 2:
+/// page 1's last customer comes again first on page 2, renamed and modified
+/// a day later. (The connectors drop an id repeated in one listing; a
+/// `Connector` of your own may not, and the store must still count right.)
+#[derive(Debug)]
+struct ShiftedList(AteraConnector);
+
+#[async_trait::async_trait]
+impl Connector for ShiftedList {
+    fn info(&self) -> &'static vectis_core::VendorInfo {
+        self.0.info()
+    }
+
+    fn observed(&self) -> vectis_core::Observed {
+        self.0.observed()
+    }
+
+    async fn check(&self) -> vectis_core::Result<vectis_core::ConnectionInfo> {
+        self.0.check().await
+    }
+
+    fn customer_pages(
+        &self,
+        opts: &vectis_core::ListOptions,
+    ) -> vectis_core::PageStream<vectis_core::Customer> {
+        use futures::{StreamExt, TryStreamExt};
+        let mut last = None;
+        self.0
+            .customer_pages(opts)
+            .map_ok(move |mut page| {
+                if let Some(mut c) = last.take() {
+                    let c: &mut vectis_core::Customer = &mut c;
+                    c.name = "Renamed Between Pages Ltd".into();
+                    c.updated_at = c.updated_at.map(|t| t + chrono::Duration::days(1));
+                    page.items.insert(0, c.clone());
+                }
+                if page.index == 0 {
+                    last = page.items.last().cloned();
+                }
+                page
+            })
+            .boxed()
+    }
+}
+
+/// The vendor's list shifted between two pages (see [`ShiftedList`]): the
+/// customer is stored once, counted new on page 1 and changed on page 2,
+/// and the later version is what the store holds — page 2's commit, which
+/// follows page 1's while page 2 itself was fetched beside it, must see
+/// what page 1 wrote. Five times over, for the timing of the two.
+async fn an_id_on_two_pages_in_a_row_is_stored_once_new_then_changed(backend: &str) {
+    for _ in 0..5 {
+        let store = fresh(backend).await;
+        let t = RecordingTime::new();
+        let data = AteraData::generate(20, 0, 0, 9);
+        let id = data.customers[9]["CustomerID"].to_string();
+        let fake = AteraFake::with_data(data).await;
+        let c = ShiftedList(atera(&fake, &t));
+        let r = Syncer::new(&store, &c)
+            .options(opts(&t).kinds([Kind::Customers]))
+            .run()
+            .await
+            .unwrap();
+        assert!(r.is_ok(), "{r:?}");
+        let k = &r.kinds[0];
+        assert_eq!((k.records, k.new, k.changed), (21, 20, 1), "{k}");
+        assert_eq!(rows_in(&store, "customers").await, 20);
+        let name: String = sqlx::query(
+            &store.sql("SELECT name FROM customers WHERE connection = 'atera' AND id = $1"),
+        )
+        .bind(id)
+        .fetch_one(store.pool())
+        .await
+        .unwrap()
+        .try_get(0)
+        .unwrap();
+        assert_eq!(name, "Renamed Between Pages Ltd");
+    }
 }
