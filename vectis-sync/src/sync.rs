@@ -69,7 +69,8 @@ pub struct Syncer<'a> {
     worker: worker::Worker,
     /// Whether the last committed page wrote most of its records: the next
     /// pages' rows are then made ahead, on the worker.
-    writing: std::sync::atomic::AtomicBool,
+    /// (By kind: kinds sync side by side.)
+    writing: std::sync::Mutex<HashMap<Kind, bool>>,
     /// The connection the last page committed on, kept for the next page
     /// (one at most; returned to the pool when a listing ends).
     held: std::sync::Mutex<Vec<sqlx::pool::PoolConnection<sqlx::Any>>>,
@@ -115,7 +116,7 @@ impl<'a> Syncer<'a> {
             opts: SyncOptions::default(),
             holder: format!("pid{}-{:08x}", std::process::id(), fastrand::u32(..)),
             worker: worker::Worker::new(),
-            writing: std::sync::atomic::AtomicBool::new(true),
+            writing: std::sync::Mutex::new(HashMap::new()),
             upsert_sql: std::sync::Mutex::new(HashMap::new()),
             renewed: std::sync::Mutex::new(HashMap::new()),
             held: std::sync::Mutex::new(Vec::new()),

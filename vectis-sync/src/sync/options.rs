@@ -77,8 +77,9 @@ pub struct SyncOptions {
     pub mass_delete_fraction: f64,
     /// … unless it tombstones at most this many (default 5).
     pub mass_delete_min: u64,
-    /// How long a run's lease lasts without a committed page (default 120 s);
-    /// a killed process's lease expires after it.
+    /// How long a run's lease lasts without being renewed (default 120 s);
+    /// a committed page renews it once a quarter of this has passed, and a
+    /// killed process's lease expires this long after its last renewal.
     pub lease: Duration,
     /// Subtracted from the vendor's clock at a run's start to make the next
     /// run's watermark (default 5 minutes: records in flight, clock skew).

@@ -200,10 +200,10 @@ impl Syncer<'_> {
         // The next pages' rows are made ahead while pages are mostly
         // written.
         let written = counts.new + counts.changed + counts.revived;
-        self.writing.store(
-            written * 2 >= counts.records,
-            std::sync::atomic::Ordering::Relaxed,
-        );
+        {
+            let mut writing = self.writing.lock().unwrap_or_else(|p| p.into_inner());
+            writing.insert(kind, written * 2 >= counts.records);
+        }
         let statements = if writes.is_empty() {
             Vec::new()
         } else {
@@ -341,7 +341,7 @@ impl Syncer<'_> {
                 return Err(Error::config(
                     format!("{} {kind}", self.connection),
                     format!(
-                        "this sync's lease expired and another took it over (no page committed for {} s); the other sync goes on, this one stops without writing page {}",
+                        "this sync's lease expired and another took it over (not renewed for {} s: no page committed in time); the other sync goes on, this one stops without writing page {}",
                         self.opts.lease.as_secs(),
                         index + 1
                     ),

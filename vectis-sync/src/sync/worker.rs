@@ -200,7 +200,10 @@ impl Syncer<'_> {
             index + 1
         );
         let items = page.items;
-        let rows = self.writing.load(std::sync::atomic::Ordering::Relaxed);
+        let rows = {
+            let writing = self.writing.lock().unwrap_or_else(|p| p.into_inner());
+            writing.get(&kind).copied().unwrap_or(true)
+        };
         let prepared = self
             .worker
             .submit(doing, move || Prepared::new(kind, items, rows))?;
