@@ -57,10 +57,7 @@ pub fn device(a: AteraAgent, raw: serde_json::Value) -> Option<Device> {
 /// `medium` too, so it is neither hidden nor over-alarmed; the original
 /// stays in `raw`.
 pub fn severity(s: Option<&str>) -> Severity {
-    Severity::from_word(s, SEVERITIES).unwrap_or_else(|| {
-        tracing::warn!(target: "vectis::atera", severity = ?s, "unknown Atera severity, mapped to medium");
-        Severity::Medium
-    })
+    Severity::from_word_or_medium(Vendor::Atera, "Severity", s, SEVERITIES)
 }
 
 /// `AlertDto` → [`Alert`]; `None` without an `AlertID`. `Archived` means

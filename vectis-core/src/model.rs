@@ -126,6 +126,29 @@ impl Severity {
             .find(|(w, _)| w.eq_ignore_ascii_case(word))
             .map(|(_, s)| *s)
     }
+
+    /// [`Severity::from_word`], and for a word the table does not have (or
+    /// none), [`Severity::Medium`]: neither hidden nor over-alarmed. The
+    /// original stays in the record's `raw`; the log says which `vendor`'s
+    /// `field` had which word (`debug`, target `vectis::map`).
+    ///
+    /// ```
+    /// use vectis_core::{Severity, Vendor};
+    ///
+    /// const TABLE: &[(&str, Severity)] = &[("critical", Severity::Critical)];
+    /// assert_eq!(Severity::from_word_or_medium(Vendor::Atera, "Severity", Some("Bogus"), TABLE), Severity::Medium);
+    /// ```
+    pub fn from_word_or_medium(
+        vendor: crate::Vendor,
+        field: &str,
+        word: Option<&str>,
+        table: &[(&str, Severity)],
+    ) -> Severity {
+        Severity::from_word(word, table).unwrap_or_else(|| {
+            tracing::debug!(target: "vectis::map", %vendor, field, word = ?word, "unknown value, mapped to medium");
+            Severity::Medium
+        })
+    }
 }
 
 impl fmt::Display for Severity {

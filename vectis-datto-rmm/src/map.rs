@@ -104,10 +104,7 @@ pub fn device(d: DattoDevice, raw: serde_json::Value, keep_deleted: bool) -> Opt
 /// anything newer are `medium`, neither hidden nor over-alarmed; the
 /// original stays in `raw`.
 pub fn severity(p: Option<&str>) -> Severity {
-    Severity::from_word(p, PRIORITIES).unwrap_or_else(|| {
-        tracing::debug!(target: "vectis::datto", priority = ?p, "unknown Datto RMM priority, mapped to medium");
-        Severity::Medium
-    })
+    Severity::from_word_or_medium(Vendor::DattoRmm, "priority", p, PRIORITIES)
 }
 
 /// A one-line title: the first line of `diagnostics`, or else the alert

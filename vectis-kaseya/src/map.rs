@@ -40,10 +40,7 @@ pub fn device(d: DeviceItem, raw: serde_json::Value, asset: Option<&Asset>) -> D
 /// `critical` / `elevated` / `normal` / `low`, in any case → critical, high,
 /// medium, low. Anything else is medium (the original stays in `raw`).
 pub fn severity(p: Option<&str>) -> Severity {
-    Severity::from_word(p, PRIORITIES).unwrap_or_else(|| {
-        tracing::debug!(target: "vectis::kaseya", priority = ?p, "unknown VSA X priority, mapped to medium");
-        Severity::Medium
-    })
+    Severity::from_word_or_medium(Vendor::Kaseya, "Priority", p, PRIORITIES)
 }
 
 fn title(message: Option<&str>) -> String {

@@ -35,6 +35,54 @@ async fn fail_customers_page_3_once(fake: &AteraFake, answer: ResponseTemplate) 
 }
 
 /// A fresh, empty store of the backend under test.
+/// A fake with `customers` customers (`seed`) whose customers page 3 never
+/// answers in time (once): a sync waits there, with pages 1 and 2 committed.
+async fn fake_hanging_on_page_3(customers: usize, seed: u64) -> AteraFake {
+    let fake = AteraFake::with_data(AteraData::generate(customers, 0, 0, seed)).await;
+    fail_customers_page_3_once(
+        &fake,
+        ResponseTemplate::new(500).set_delay(Duration::from_secs(3600)),
+    )
+    .await;
+    fake
+}
+
+/// Polls `run` until the store's first run has committed `pages` pages,
+/// then drops it (a kill); a run that ends first is a failure.
+async fn run_until_pages<F, T>(store: &Store, run: F, pages: i64)
+where
+    F: std::future::Future<Output = T>,
+    T: std::fmt::Debug,
+{
+    tokio::pin!(run);
+    loop {
+        tokio::select! {
+            r = &mut run => panic!("the sync should still wait for a page: {r:?}"),
+            _ = tokio::task::yield_now() => {}
+        }
+        let runs = store.runs(None).await.unwrap();
+        if runs.first().is_some_and(|r| r.pages == pages) {
+            return;
+        }
+    }
+}
+
+/// A customers-only sync of `c` (connection named after the vendor), which
+/// must end ok; its report.
+async fn sync_customers(
+    store: &Store,
+    c: &dyn Connector,
+    t: &RecordingTime,
+) -> vectis_sync::SyncReport {
+    let r = Syncer::new(store, c)
+        .options(opts(t).kinds([Kind::Customers]))
+        .run()
+        .await
+        .unwrap();
+    assert!(r.is_ok(), "{r:?}");
+    r
+}
+
 async fn fresh(backend: &str) -> Store {
     vectis_testkit::store::fresh_store(backend, "vectis-store-test")
         .await

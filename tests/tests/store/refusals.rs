@@ -56,11 +56,7 @@ async fn a_value_the_build_cannot_read_says_what_to_do() {
     let store = fresh("sqlite").await;
     let t = RecordingTime::new();
     let fake = AteraFake::with_data(AteraData::generate(2, 0, 0, 1)).await;
-    Syncer::new(&store, &atera(&fake, &t))
-        .options(opts(&t).kinds([Kind::Customers]))
-        .run()
-        .await
-        .unwrap();
+    sync_customers(&store, &atera(&fake, &t), &t).await;
     sqlx::query("UPDATE customers SET vendor = 'hal-9000'")
         .execute(store.pool())
         .await

@@ -58,35 +58,16 @@ async fn a_sync_that_fails_after_page_k_resumes_at_page_k_plus_1(backend: &str) 
 async fn a_killed_sync_holds_its_lease_until_it_expires_then_resumes(backend: &str) {
     let store = fresh(backend).await;
     let t = RecordingTime::new();
-    let fake = AteraFake::with_data(AteraData::generate(35, 0, 0, 6)).await;
     // Page 3 never answers in time: the process is "killed" while waiting.
-    fail_customers_page_3_once(
-        &fake,
-        ResponseTemplate::new(500).set_delay(Duration::from_secs(3600)),
-    )
-    .await;
+    let fake = fake_hanging_on_page_3(35, 6).await;
     let c = atera(&fake, &t);
     let o = || {
         opts(&t)
             .kinds([Kind::Customers])
             .lease(Duration::from_secs(60))
     };
-    {
-        let syncer = Syncer::new(&store, &c).options(o());
-        let run = syncer.run();
-        tokio::pin!(run);
-        // Poll the sync until two pages are committed, then drop it (a kill).
-        loop {
-            tokio::select! {
-                r = &mut run => panic!("the sync should hang on page 3: {r:?}"),
-                _ = tokio::task::yield_now() => {}
-            }
-            let runs = store.runs(None).await.unwrap();
-            if runs.first().is_some_and(|r| r.pages == 2) {
-                break;
-            }
-        }
-    }
+    // Two pages committed, then dropped (a kill).
+    run_until_pages(&store, Syncer::new(&store, &c).options(o()).run(), 2).await;
     let runs = store.runs(None).await.unwrap();
     assert_eq!(runs[0].status, RunStatus::Running);
 
@@ -161,13 +142,8 @@ async fn a_failed_incremental_run_does_not_move_the_watermark(backend: &str) {
 async fn a_cancelled_sync_ends_failed_releases_its_lease_and_resumes(backend: &str) {
     let store = fresh(backend).await;
     let t = RecordingTime::new();
-    let fake = AteraFake::with_data(AteraData::generate(35, 0, 0, 7)).await;
     // Page 3 hangs; Ctrl-C arrives while the sync waits for it.
-    fail_customers_page_3_once(
-        &fake,
-        ResponseTemplate::new(500).set_delay(Duration::from_secs(3600)),
-    )
-    .await;
+    let fake = fake_hanging_on_page_3(35, 7).await;
     let c = atera(&fake, &t);
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let o = opts(&t).kinds([Kind::Customers]).cancel_on(stopped);
@@ -196,12 +172,7 @@ async fn a_cancelled_sync_ends_failed_releases_its_lease_and_resumes(backend: &s
     );
 
     // The lease was released: the next sync starts at once and resumes.
-    let r = Syncer::new(&store, &c)
-        .options(opts(&t).kinds([Kind::Customers]))
-        .run()
-        .await
-        .unwrap();
-    assert!(r.is_ok(), "{r:?}");
+    let r = sync_customers(&store, &c, &t).await;
     assert!(r.kinds[0].resumed);
     assert_eq!(rows_in(&store, "customers").await, 35);
 }
@@ -260,12 +231,7 @@ async fn the_lease_is_renewed_with_a_page_once_a_quarter_of_it_has_passed(backen
     for (step, expires_after) in [(20u64, 80i64), (5, 60)] {
         let store = fresh(backend).await;
         let t = RecordingTime::new();
-        let fake = AteraFake::with_data(AteraData::generate(35, 0, 0, 6)).await;
-        fail_customers_page_3_once(
-            &fake,
-            ResponseTemplate::new(500).set_delay(Duration::from_secs(3600)),
-        )
-        .await;
+        let fake = fake_hanging_on_page_3(35, 6).await;
         let c = atera(&fake, &t);
         let ticking = t.clone();
         let o = opts(&t)
@@ -275,21 +241,7 @@ async fn the_lease_is_renewed_with_a_page_once_a_quarter_of_it_has_passed(backen
                 ticking.advance(Duration::from_secs(step))
             }));
         let start = chrono::DateTime::<chrono::Utc>::from(t.time().wall());
-        {
-            let syncer = Syncer::new(&store, &c).options(o);
-            let run = syncer.run();
-            tokio::pin!(run);
-            loop {
-                tokio::select! {
-                    r = &mut run => panic!("the sync should hang on page 3: {r:?}"),
-                    _ = tokio::task::yield_now() => {}
-                }
-                let runs = store.runs(None).await.unwrap();
-                if runs.first().is_some_and(|r| r.pages == 2) {
-                    break;
-                }
-            }
-        }
+        run_until_pages(&store, Syncer::new(&store, &c).options(o).run(), 2).await;
         let expires: String = sqlx::query("SELECT expires_at FROM leases")
             .fetch_one(store.pool())
             .await

@@ -322,12 +322,7 @@ async fn an_id_on_two_pages_in_a_row_is_stored_once_new_then_changed(backend: &s
         let id = data.customers[9]["CustomerID"].to_string();
         let fake = AteraFake::with_data(data).await;
         let c = ShiftedList(atera(&fake, &t));
-        let r = Syncer::new(&store, &c)
-            .options(opts(&t).kinds([Kind::Customers]))
-            .run()
-            .await
-            .unwrap();
-        assert!(r.is_ok(), "{r:?}");
+        let r = sync_customers(&store, &c, &t).await;
         let k = &r.kinds[0];
         assert_eq!((k.records, k.new, k.changed), (21, 20, 1), "{k}");
         assert_eq!(rows_in(&store, "customers").await, 20);
