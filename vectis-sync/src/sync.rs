@@ -5,8 +5,9 @@
 //!
 //! ```text
 //! lease ─► resume the unfinished run, or start one (full | incremental)
-//!       ─► for each page: one transaction { upsert changed rows, note ids seen,
-//!                                           cursor, counters, lease renewal }
+//!       ─► for each page: read stored hashes, then one transaction { upsert
+//!            changed rows, note ids seen, cursor, counters (lease renewal
+//!            once a quarter of it has passed) }
 //!       ─► full and complete: tombstone the unseen (or hold: mass-delete guard)
 //!       ─► ok | held | failed ─► release the lease
 //! ```

@@ -8,8 +8,14 @@
 //! page before. Comparing with the stored hashes stays on the listing's
 //! side ([`classify`]); rows not made ahead are made on the worker then.
 //! Records are dropped in a task on the runtime, where they were parsed
-//! ([`drop_on_runtime`]). On SQLite the page's writes after `BEGIN` and the
-//! stored-hash read go in one call ([`Syncer::commit_page`]).
+//! ([`drop_on_runtime`]).
+//!
+//! The stored hashes are read before the page's transaction (only this run
+//! writes these rows, a page after the one before). The writes — rows, ids
+//! seen, the run's counters and cursor — then go in one call: on SQLite
+//! `BEGIN IMMEDIATE; …; COMMIT`, on PostgreSQL one statement. A page that
+//! renews the lease or rewrites old hashes takes an explicit transaction
+//! instead (the lease is checked before the commit).
 
 use super::stored::{Classified, classify};
 use super::worker::{Entry, Hashing, Prepared, drop_on_runtime, row_values};
@@ -120,6 +126,27 @@ fn placeholders(backend: Backend, sql: &str) -> Arc<str> {
     }
 }
 
+/// PostgreSQL: `writes` as one statement, the others as data-modifying
+/// `WITH` parts before the last (each runs once, to completion, read or
+/// not), their placeholders numbered on.
+fn one_statement(writes: Statements) -> (String, Vec<Val>) {
+    let n = writes.len();
+    let mut sql = String::new();
+    let mut vals: Vec<Val> = Vec::new();
+    for (i, (text, v)) in writes.into_iter().enumerate() {
+        let text = numbered_from(&text, vals.len());
+        if i + 1 < n {
+            sql.push_str(if i == 0 { "WITH " } else { ", " });
+            sql.push_str(&format!("w{i} AS ({text})"));
+        } else {
+            sql.push(' ');
+            sql.push_str(&text);
+        }
+        vals.extend(v);
+    }
+    (sql, vals)
+}
+
 /// `sql` with each PostgreSQL placeholder `$n` made `$(n + offset)`.
 fn numbered_from(sql: &str, offset: usize) -> String {
     let mut out = String::with_capacity(sql.len() + 16);
@@ -176,8 +203,8 @@ impl Syncer<'_> {
         // The page's connection: the one the page before used, where it is
         // free (on SQLite its page cache stays valid: only it wrote since),
         // else one from the pool; kept after the commit. A page that
-        // fails or is cancelled drops it, and sqlx rolls its transaction
-        // back.
+        // fails or is cancelled drops it, and its transaction is rolled back
+        // (see the one-call path below).
         let mut conn = match self.take_connection() {
             Some(c) => c,
             None => s
@@ -186,9 +213,12 @@ impl Syncer<'_> {
                 .await
                 .map_err(s.err(doing("start a transaction")))?,
         };
-        let mut tx = s.begin_on(&mut conn, doing("start a transaction")).await?;
+        // What the store holds, read before the page's transaction: only
+        // this run writes these rows (the lease keeps every other sync of
+        // this connection and kind out, and tombstones come after the last
+        // page), one page after another, and the page before has committed.
         let stored = self
-            .stored(&mut tx, kind, &order, &doing("read stored records"))
+            .stored(&mut conn, kind, &order, &doing("read stored records"))
             .await?;
         let Classified {
             counts,
@@ -231,12 +261,6 @@ impl Syncer<'_> {
                 statements
             }
         };
-        self.rehash(&mut tx, table, &rehash, &doing("update stored hashes"))
-            .await?;
-
-        // The page's statements after the rows': the ids it saw (full runs,
-        // for the run's tombstones: one row) and the run's counters and
-        // resume cursor.
         let mut writes: Statements = statements;
         if mode == Mode::Full && !order.is_empty() {
             let ids = serde_json::to_string(&order).map_err(|e| {
@@ -277,47 +301,6 @@ impl Syncer<'_> {
                 Val::Int(Some(run)),
             ],
         ));
-        match backend {
-            // SQLite: one call for all of them (several statements, each
-            // bound to its share of the values). Each call is a hand-over to
-            // SQLite's worker thread and back, which cost more than the
-            // small statements themselves.
-            Backend::Sqlite => {
-                let sql: Vec<&str> = writes.iter().map(|(q, _)| &**q).collect();
-                let sql = sql.join(";\n");
-                let vals: Vec<Val> = writes.into_iter().flat_map(|(_, v)| v).collect();
-                Store::bind_vals(sqlx::query(&sql), vals)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(s.err(doing("write the page (records, ids seen, cursor)")))?;
-            }
-            // PostgreSQL: one statement, the others as data-modifying
-            // `WITH` parts before the last (each runs once, to completion,
-            // read or not), with their placeholders numbered on: a round
-            // trip to the server each was a third of a first sync's time,
-            // both processes idle in between.
-            Backend::Postgres => {
-                let n = writes.len();
-                let mut sql = String::new();
-                let mut vals: Vec<Val> = Vec::new();
-                for (i, (text, v)) in writes.into_iter().enumerate() {
-                    let text = numbered_from(&text, vals.len());
-                    if i + 1 < n {
-                        sql.push_str(if i == 0 { "WITH " } else { ", " });
-                        sql.push_str(&format!("w{i} AS ({text})"));
-                    } else {
-                        sql.push(' ');
-                        sql.push_str(&text);
-                    }
-                    vals.extend(v);
-                }
-                Store::bind_vals(sqlx::query(&sql), vals)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(s.err(doing("write the page (records, ids seen, cursor)")))?;
-            }
-        }
-
         // The lease, renewed once a quarter of it has passed: until then
         // no other sync can have taken it over (it is taken only once
         // expired), and a page saves a statement.
@@ -326,29 +309,82 @@ impl Syncer<'_> {
         let due = self
             .renewed_at(kind)
             .is_none_or(|at| now_t - at >= lease / 4);
-        if due {
-            let renewed = sqlx::query(&s.sql(
-                "UPDATE leases SET expires_at = $1 WHERE connection = $2 AND kind = $3 AND holder = $4",
-            ))
-            .bind(rows::ts(now_t + lease))
-            .bind(self.connection.clone())
-            .bind(kind.as_str().to_string())
-            .bind(self.holder.clone())
-            .execute(&mut *tx)
-            .await
-            .map_err(s.err(doing("renew the lease")))?;
-            if renewed.rows_affected() != 1 {
-                return Err(Error::config(
-                    format!("{} {kind}", self.connection),
-                    format!(
-                        "this sync's lease expired and another took it over (not renewed for {} s: no page committed in time); the other sync goes on, this one stops without writing page {}",
-                        self.opts.lease.as_secs(),
-                        index + 1
-                    ),
-                ));
+        let what = doing("write the page (records, ids seen, cursor)");
+        // (Not on an in-memory SQLite store: its data lives in its one
+        // connection, which the one-call path may have to close.)
+        if !due && rehash.is_empty() && !s.url().is_memory() {
+            // The page's writes in one call and one transaction: on SQLite
+            // `BEGIN IMMEDIATE`, the statements and `COMMIT` (each call a
+            // hand-over to SQLite's worker thread and back); on PostgreSQL
+            // one statement, atomic by itself (each a round trip, both
+            // processes idle in between).
+            match backend {
+                Backend::Sqlite => {
+                    // Dropped during the call (a cancelled sync), the
+                    // connection is closed rather than pooled: a statement
+                    // that failed after `BEGIN` would leave its transaction
+                    // open, and closing rolls it back.
+                    conn.close_on_drop();
+                    let mut sql = String::from("BEGIN IMMEDIATE;\n");
+                    for (q, _) in &writes {
+                        sql.push_str(q);
+                        sql.push_str(";\n");
+                    }
+                    sql.push_str("COMMIT");
+                    let vals: Vec<Val> = writes.into_iter().flat_map(|(_, v)| v).collect();
+                    if let Err(e) = Store::bind_vals(sqlx::query(&sql), vals)
+                        .execute(&mut *conn)
+                        .await
+                    {
+                        // A statement failed after `BEGIN`: nothing of the
+                        // page stays, and the connection leaves no
+                        // transaction open.
+                        let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+                        return Err(s.err(what)(e));
+                    }
+                }
+                Backend::Postgres => {
+                    let (sql, vals) = one_statement(writes);
+                    Store::bind_vals(sqlx::query(&sql), vals)
+                        .execute(&mut *conn)
+                        .await
+                        .map_err(s.err(what))?;
+                }
             }
+        } else {
+            let mut tx = s.begin_on(&mut conn, doing("start a transaction")).await?;
+            self.rehash(&mut tx, table, &rehash, &doing("update stored hashes"))
+                .await?;
+            for (sql, vals) in writes {
+                Store::bind_vals(sqlx::query(&sql), vals)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(s.err(what.clone()))?;
+            }
+            if due {
+                let renewed = sqlx::query(&s.sql(
+                    "UPDATE leases SET expires_at = $1 WHERE connection = $2 AND kind = $3 AND holder = $4",
+                ))
+                .bind(rows::ts(now_t + lease))
+                .bind(self.connection.clone())
+                .bind(kind.as_str().to_string())
+                .bind(self.holder.clone())
+                .execute(&mut *tx)
+                .await
+                .map_err(s.err(doing("renew the lease")))?;
+                if renewed.rows_affected() != 1 {
+                    return Err(Error::config(
+                        format!("{} {kind}", self.connection),
+                        format!(
+                            "this sync's lease expired and another took it over (not renewed for {} s: no page committed in time); the other sync goes on, this one stops without writing page {}",
+                            self.opts.lease.as_secs(),
+                            index + 1
+                        ),
+                    ));
+                }
+            }
+            tx.commit().await.map_err(s.err(doing("commit")))?;
         }
-        tx.commit().await.map_err(s.err(doing("commit")))?;
         self.give_back_connection(conn);
         if due {
             self.set_renewed_at(kind, now_t);

@@ -75,7 +75,7 @@ impl Syncer<'_> {
     /// What the store holds for `ids` of `kind` under this connection.
     pub(super) async fn stored(
         &self,
-        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        conn: &mut sqlx::AnyConnection,
         kind: Kind,
         ids: &[String],
         doing: &str,
@@ -127,7 +127,7 @@ impl Syncer<'_> {
             }
             if backend == Backend::Sqlite {
                 let row = q
-                    .fetch_one(&mut **tx)
+                    .fetch_one(&mut *conn)
                     .await
                     .map_err(s.err(doing.to_string()))?;
                 let text: String = row.try_get(0).map_err(s.err(doing.to_string()))?;
@@ -146,7 +146,7 @@ impl Syncer<'_> {
                 continue;
             }
             for r in q
-                .fetch_all(&mut **tx)
+                .fetch_all(&mut *conn)
                 .await
                 .map_err(s.err(doing.to_string()))?
             {
