@@ -172,7 +172,12 @@ pub(crate) fn record_from_row(kind: Kind, row: &AnyRow) -> Result<Record> {
     let id = req_text(kind, row, "id")?;
     let vendor = parse_enum(kind, "vendor", req_text(kind, row, "vendor")?)?;
     let raw = match text(row, "raw")? {
-        Some(s) => serde_json::from_str(&s).unwrap_or(serde_json::Value::Null),
+        Some(s) => serde_json::from_str(&s).map_err(|e| {
+            damaged(
+                format!("store table {kind}, column raw (id {id})"),
+                format!("it is not JSON ({e})"),
+            )
+        })?,
         None => serde_json::Value::Null,
     };
     Ok(match kind {

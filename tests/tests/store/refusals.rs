@@ -67,4 +67,17 @@ async fn a_value_the_build_cannot_read_says_what_to_do() {
         .unwrap_err()
         .to_string();
     assert_mentions(&e, &["hal-9000", "sync into a new store"]);
+
+    // The vendor's JSON, damaged: an error naming the column, not a record
+    // whose `raw` is silently null.
+    sqlx::query("UPDATE customers SET vendor = 'atera', raw = '{\"CustomerID\": 1,'")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    let e = store
+        .records(&RecordFilter::new())
+        .await
+        .unwrap_err()
+        .to_string();
+    assert_mentions(&e, &["column raw", "not JSON", "sync into a new store"]);
 }
