@@ -9,8 +9,9 @@
 //!   the sync "to /dev/null" the targets are judged against;
 //! - the plain listing, every record dropped as it arrives (no output at
 //!   all), for comparison;
-//! - a sync into an empty store (SQLite; PostgreSQL when a server is given),
-//!   then a second sync of the unchanged tenant into the same store;
+//! - the same command with `--store URL` into an empty store (SQLite;
+//!   PostgreSQL when a server is given), then again into the same store,
+//!   the tenant unchanged (the counts read from the store's run);
 //! - a 10k-device sync into an empty SQLite store, for peak memory;
 //! - the same device records loaded by dlt (Python) with a merge on the
 //!   primary key, into DuckDB and into SQLite (`bench/dlt_load.py`).
@@ -27,7 +28,7 @@ use std::process::{Command, Stdio};
 use std::time::Instant;
 use vectis_core::{Kind, ListOptions};
 use vectis_examples::url_arg::UrlArg;
-use vectis_sync::{Store, SyncOptions, Syncer};
+use vectis_sync::Store;
 
 mod report;
 pub use report::*;
@@ -151,76 +152,100 @@ pub async fn measure(args: &StoreChildArgs) -> Result<StoreMeasured, BenchError>
         quota: 0,
         page_size: None,
     };
-    let connector = client::connector(&target, None, CONCURRENCY)?;
     let mut m = StoreMeasured::default();
     let started = Instant::now();
-    if args.store.as_str() == "devnull" {
+    match args.store.as_str() {
+        "none" => {
+            let connector = client::connector(&target, None, CONCURRENCY)?;
+            let mut pages = connector.record_pages(Kind::Devices, &ListOptions::default());
+            while let Some(page) = pages.try_next().await? {
+                m.records += page.items.len() as u64;
+            }
+            m.secs = started.elapsed().as_secs_f64();
+        }
         // The `sync` command a user runs, its records (JSON lines) written
         // to a sink: "the same sync to /dev/null".
-        let sync: Vec<String> = [
-            "datto-rmm",
-            "--only",
-            "devices",
-            "--base-url",
-            &target.base(),
-            "--rate-limit",
-            "off",
-            "--concurrency",
-            &CONCURRENCY.to_string(),
-        ]
-        .map(String::from)
-        .to_vec();
-        let env = |k: &str| match k {
-            "DATTO_API_KEY" => Some(client::DATTO_KEY.to_string()),
-            "DATTO_API_SECRET" => Some(client::DATTO_SECRET.to_string()),
-            // Asked for even with --base-url, where it is not used.
-            "DATTO_PLATFORM" => Some(client::DATTO_PLATFORM.to_string()),
-            _ => None,
-        };
-        let mut out = crate::LineCounter(0);
-        let mut err: Vec<u8> = Vec::new();
-        let io = vectis_examples::cli::Io {
-            out: &mut out,
-            err: &mut err,
-            env: &env,
-            out_is_terminal: false,
-        };
-        let code = vectis_examples::cli::run_sync(&sync, io).await;
-        if code != 0 {
-            return Err(BenchError(format!(
-                "sync {} exited {code}: {}",
-                sync.join(" "),
-                String::from_utf8_lossy(&err).trim()
-            )));
+        "devnull" => {
+            m.records = sync_command(&target, &[]).await?;
+            m.secs = started.elapsed().as_secs_f64();
         }
-        m.records = out.0;
-    } else if args.store.as_str() == "none" {
-        let mut pages = connector.record_pages(Kind::Devices, &ListOptions::default());
-        while let Some(page) = pages.try_next().await? {
-            m.records += page.items.len() as u64;
+        // The same command with `--store URL`; the run's counts are read
+        // from the store afterwards (not timed).
+        url => {
+            let store_args = ["--store", url, "--connection", "bench"].map(String::from);
+            sync_command(&target, &store_args).await?;
+            m.secs = started.elapsed().as_secs_f64();
+            let store = Store::open(url).await?;
+            let runs = store.runs(Some("bench")).await?;
+            let run = runs
+                .last()
+                .ok_or_else(|| BenchError("the store sync recorded no run".into()))?;
+            if run.status != vectis_sync::RunStatus::Ok {
+                return Err(BenchError(format!(
+                    "the store sync did not end ok: {:?} {}",
+                    run.status,
+                    run.error.as_deref().unwrap_or("")
+                )));
+            }
+            m.records = u64::try_from(run.records).unwrap_or(0);
+            m.new = u64::try_from(run.new).unwrap_or(0);
+            m.changed = u64::try_from(run.changed).unwrap_or(0);
+            m.mode = format!("{:?}", run.mode).to_lowercase();
         }
-    } else {
-        let store = Store::open(args.store.as_str()).await?;
-        let report = Syncer::new(&store, connector.as_ref())
-            .connection("bench")
-            .options(SyncOptions::new().kinds([Kind::Devices]))
-            .run()
-            .await?;
-        let kind = report
-            .kinds
-            .first()
-            .ok_or_else(|| BenchError("the sync reported no kind".into()))?;
-        if !kind.is_ok() {
-            return Err(BenchError(format!("the store sync did not end ok: {kind}")));
-        }
-        m.records = kind.records;
-        m.new = kind.new;
-        m.changed = kind.changed;
-        m.mode = format!("{:?}", kind.mode).to_lowercase();
     }
-    m.secs = started.elapsed().as_secs_f64();
     m.peak_kib = client::peak_rss_kib();
     Ok(m)
+}
+
+/// Runs the `sync` command (`vectis_examples::cli::run_sync`, what `cargo
+/// run --example sync` runs) for the tenant's devices, with `extra`
+/// arguments; its JSON lines (without a store) are counted into a sink.
+async fn sync_command(target: &Target, extra: &[String]) -> Result<u64, BenchError> {
+    let mut sync: Vec<String> = [
+        "datto-rmm",
+        "--only",
+        "devices",
+        "--base-url",
+        &target.base(),
+        "--rate-limit",
+        "off",
+        "--concurrency",
+        &CONCURRENCY.to_string(),
+    ]
+    .map(String::from)
+    .to_vec();
+    sync.extend_from_slice(extra);
+    let env = |k: &str| match k {
+        "DATTO_API_KEY" => Some(client::DATTO_KEY.to_string()),
+        "DATTO_API_SECRET" => Some(client::DATTO_SECRET.to_string()),
+        // Asked for even with --base-url, where it is not used.
+        "DATTO_PLATFORM" => Some(client::DATTO_PLATFORM.to_string()),
+        _ => None,
+    };
+    let mut out = crate::LineCounter(0);
+    let mut err: Vec<u8> = Vec::new();
+    let io = vectis_examples::cli::Io {
+        out: &mut out,
+        err: &mut err,
+        env: &env,
+        out_is_terminal: false,
+    };
+    let code = vectis_examples::cli::run_sync(&sync, io).await;
+    if code != 0 {
+        // The store URL (an argument here) is not echoed: it may hold a
+        // password.
+        let shown: Vec<&str> = sync
+            .iter()
+            .map(String::as_str)
+            .take_while(|a| *a != "--store")
+            .collect();
+        return Err(BenchError(format!(
+            "sync {} exited {code}: {}",
+            shown.join(" "),
+            String::from_utf8_lossy(&err).trim()
+        )));
+    }
+    Ok(out.0)
 }
 
 /// `bench store`: gathers, prints, judges.

@@ -20,13 +20,16 @@ pub(super) fn run_store_child(
         .args(["--port", &port.to_string(), "--run", run])
         .args(["--devices", &devices.to_string()])
         .env(STORE_ENV, store)
-        .stderr(Stdio::inherit())
+        // Not the terminal: the `sync` command would draw its progress bar
+        // there, inside the measured time.
+        .stderr(Stdio::piped())
         .output()?;
     if !out.status.success() {
         return Err(BenchError(format!(
-            "store run {run} ({devices} devices into {}) failed ({}); its own error is printed above",
+            "store run {run} ({devices} devices into {}) failed ({}): {}",
             shown(store),
-            out.status
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
         )));
     }
     let text = String::from_utf8_lossy(&out.stdout);
