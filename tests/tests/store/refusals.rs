@@ -57,27 +57,20 @@ async fn a_value_the_build_cannot_read_says_what_to_do() {
     let t = RecordingTime::new();
     let fake = AteraFake::with_data(AteraData::generate(2, 0, 0, 1)).await;
     sync_customers(&store, &atera(&fake, &t), &t).await;
-    sqlx::query("UPDATE customers SET vendor = 'hal-9000'")
-        .execute(store.pool())
-        .await
-        .unwrap();
-    let e = store
-        .records(&RecordFilter::new())
-        .await
-        .unwrap_err()
-        .to_string();
+    // The error reading the records after `update` changed them by hand.
+    let damaged = async |update: &str| {
+        sqlx::query(update).execute(store.pool()).await.unwrap();
+        store
+            .records(&RecordFilter::new())
+            .await
+            .unwrap_err()
+            .to_string()
+    };
+    let e = damaged("UPDATE customers SET vendor = 'hal-9000'").await;
     assert_mentions(&e, &["hal-9000", "sync into a new store"]);
 
     // The vendor's JSON, damaged: an error naming the column, not a record
     // whose `raw` is silently null.
-    sqlx::query("UPDATE customers SET vendor = 'atera', raw = '{\"CustomerID\": 1,'")
-        .execute(store.pool())
-        .await
-        .unwrap();
-    let e = store
-        .records(&RecordFilter::new())
-        .await
-        .unwrap_err()
-        .to_string();
+    let e = damaged("UPDATE customers SET vendor = 'atera', raw = '{\"CustomerID\": 1,'").await;
     assert_mentions(&e, &["column raw", "not JSON", "sync into a new store"]);
 }
