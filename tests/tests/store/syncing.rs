@@ -10,6 +10,7 @@ on_both_backends!(
     a_keep_separate_decision_survives_resync_and_rematch,
     the_hub_counts_devices_and_open_alerts_per_linked_company,
     an_id_on_two_pages_in_a_row_is_stored_once_new_then_changed,
+    a_repeated_id_does_not_hide_a_record_gone,
 );
 
 async fn a_three_kind_sync_stores_every_record_once_and_a_second_writes_nothing(backend: &str) {
@@ -337,4 +338,38 @@ async fn an_id_on_two_pages_in_a_row_is_stored_once_new_then_changed(backend: &s
         .unwrap();
         assert_eq!(name, "Renamed Between Pages Ltd");
     }
+}
+
+/// A full run whose pages repeat an id (see [`ShiftedList`]) while one
+/// customer went missing: as many ids seen as live rows, yet one is gone —
+/// the run's end must compare the live rows with the ids seen, not count
+/// them (a shortcut on the count was tried: it needs every id in memory to
+/// be exact).
+async fn a_repeated_id_does_not_hide_a_record_gone(backend: &str) {
+    let data = AteraData::generate(20, 0, 0, 9);
+    let store = fresh(backend).await;
+    let t = RecordingTime::new();
+    let full = || opts(&t).kinds([Kind::Customers]).full(true);
+    let fake = AteraFake::with_data(data.clone()).await;
+    let r = Syncer::new(&store, &atera(&fake, &t))
+        .options(full())
+        .run()
+        .await
+        .unwrap();
+    assert!(r.is_ok(), "{r:?}");
+
+    let mut fewer = data.clone();
+    let dropped = fewer.customers.remove(15)["CustomerID"].to_string();
+    let fake2 = AteraFake::with_data(fewer).await;
+    let r = Syncer::new(&store, &ShiftedList(atera(&fake2, &t)))
+        .options(full())
+        .run()
+        .await
+        .unwrap();
+    assert!(r.is_ok(), "{r:?}");
+    let k = &r.kinds[0];
+    assert_eq!((k.records, k.gone), (20, 1), "{k}");
+    let live = live_ids(&store, "atera", Kind::Customers).await;
+    assert_eq!(live.len(), 19);
+    assert!(!live.contains(&dropped), "{dropped} should be gone");
 }
