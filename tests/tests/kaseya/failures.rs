@@ -199,13 +199,7 @@ async fn every_linking_request_goes_through_the_quota() {
         .settings(
             EngineSettings::default()
                 .quota(quota)
-                .limiter(Arc::new(
-                    vectis_core::rate_limit::GovernorLimit::with_pacing(
-                        quota,
-                        vectis_core::Pacing::Even,
-                        t.time(),
-                    ),
-                ))
+                .pacing(vectis_core::Pacing::Even)
                 .time(t.time()),
         )
         .build()

@@ -222,13 +222,7 @@ async fn the_send_slot_is_taken_after_the_token_so_a_token_fetch_cannot_squeeze_
         oauth(&server, &t),
         EngineSettings::default()
             .quota(quota)
-            .limiter(Arc::new(
-                vectis_core::rate_limit::GovernorLimit::with_pacing(
-                    quota,
-                    vectis_core::Pacing::Even,
-                    t.time(),
-                ),
-            ))
+            .pacing(vectis_core::Pacing::Even)
             .time(t.time()),
     );
     get(&c, "/r").await.unwrap();
