@@ -11,6 +11,8 @@ on_both_backends!(
     the_hub_counts_devices_and_open_alerts_per_linked_company,
     an_id_on_two_pages_in_a_row_is_stored_once_new_then_changed,
     a_repeated_id_does_not_hide_a_record_gone,
+    the_mass_delete_guard_follows_its_fraction_and_minimum,
+    the_next_watermark_is_the_vendor_clock_less_the_margin,
 );
 
 async fn a_three_kind_sync_stores_every_record_once_and_a_second_writes_nothing(backend: &str) {
@@ -372,4 +374,82 @@ async fn a_repeated_id_does_not_hide_a_record_gone(backend: &str) {
     let live = live_ids(&store, "atera", Kind::Customers).await;
     assert_eq!(live.len(), 19);
     assert!(!live.contains(&dropped), "{dropped} should be gone");
+}
+
+/// The guard's two settings, through `SyncOptions`: a run holds when it
+/// would tombstone more than `mass_delete_min` records and more than
+/// `mass_delete_fraction` of the live ones; a fraction that is not a number
+/// holds rather than turning the guard off.
+async fn the_mass_delete_guard_follows_its_fraction_and_minimum(backend: &str) {
+    // `of` customers stored, then the vendor lists the first `keep`: the
+    // second (full) run's status and how many went.
+    let second_run = async |of: usize, keep: usize, o: fn(SyncOptions) -> SyncOptions| {
+        let store = fresh(backend).await;
+        let t = RecordingTime::new();
+        let data = AteraData::generate(of, 0, 0, 4);
+        let fake = AteraFake::with_data(data.clone()).await;
+        sync_customers(&store, &atera(&fake, &t), &t).await;
+        let mut fewer = data;
+        fewer.customers.truncate(keep);
+        let fake2 = AteraFake::with_data(fewer).await;
+        let r = Syncer::new(&store, &atera(&fake2, &t))
+            .options(o(opts(&t).kinds([Kind::Customers]).full(true)))
+            .run()
+            .await
+            .unwrap();
+        let k = &r.kinds[0];
+        (
+            k.status,
+            k.gone,
+            live_ids(&store, "atera", Kind::Customers).await.len(),
+        )
+    };
+    // 7 of 12 gone (58 %): held by default, not under a fraction of 0.75.
+    assert_eq!(second_run(12, 5, |o| o).await, (RunStatus::Held, 0, 12));
+    assert_eq!(
+        second_run(12, 5, |o| o.mass_delete_fraction(0.75)).await,
+        (RunStatus::Ok, 7, 5)
+    );
+    assert_eq!(
+        second_run(12, 5, |o| o.mass_delete_fraction(f64::NAN)).await,
+        (RunStatus::Held, 0, 12)
+    );
+    // 4 of 6 gone (67 %, but only 4): not held by default, held with a
+    // minimum of 3.
+    assert_eq!(second_run(6, 2, |o| o).await, (RunStatus::Ok, 4, 2));
+    assert_eq!(
+        second_run(6, 2, |o| o.mass_delete_min(3)).await,
+        (RunStatus::Held, 0, 6)
+    );
+}
+
+/// `SyncOptions::watermark_margin`: the next run's watermark is the vendor's
+/// clock (the fake's `Date` header, real time) at the run's start less the
+/// margin.
+async fn the_next_watermark_is_the_vendor_clock_less_the_margin(backend: &str) {
+    let store = fresh(backend).await;
+    let t = RecordingTime::new();
+    let fake = AteraFake::with_data(AteraData::generate(3, 0, 0, 5)).await;
+    let before = chrono::Utc::now();
+    let r = Syncer::new(&store, &atera(&fake, &t))
+        .options(
+            opts(&t)
+                .kinds([Kind::Customers])
+                .watermark_margin(Duration::from_secs(3600)),
+        )
+        .run()
+        .await
+        .unwrap();
+    assert!(r.is_ok(), "{r:?}");
+    let after = chrono::Utc::now();
+    let run = store.runs(None).await.unwrap().remove(0);
+    assert_eq!(run.watermark_source.as_deref(), Some("vendor"));
+    let w = run.next_watermark.unwrap();
+    let w = chrono::DateTime::parse_from_rfc3339(&w).unwrap();
+    // The `Date` header has whole seconds.
+    let hour = chrono::Duration::seconds(3600);
+    assert!(
+        w >= before - hour - chrono::Duration::seconds(1) && w <= after - hour,
+        "watermark {w} should be an hour before the run ({before} … {after})"
+    );
 }

@@ -64,8 +64,14 @@ impl Syncer<'_> {
                     .and_then(|r| r.try_get(0))
                     .map_err(s.err("count records not seen"))?;
             let (gone, live) = (gone.max(0) as u64, live.max(0) as u64);
-            let over = gone > self.opts.mass_delete_min
-                && (gone as f64) > self.opts.mass_delete_fraction * (live as f64);
+            // A fraction outside 0 … 1 is taken at the nearer end, and one
+            // that is not a number as 0 (hold): never a guard turned off by
+            // a bad value.
+            let fraction = match self.opts.mass_delete_fraction {
+                f if f.is_nan() => 0.0,
+                f => f.clamp(0.0, 1.0),
+            };
+            let over = gone > self.opts.mass_delete_min && (gone as f64) > fraction * (live as f64);
             if over && !self.opts.allow_mass_delete {
                 status = RunStatus::Held;
                 report.held_back = Some((gone, live));

@@ -152,7 +152,8 @@ impl SyncOptions {
         self
     }
 
-    /// The guard's fraction (0 … 1).
+    /// The guard's fraction (0 … 1; a value outside is taken at the nearer
+    /// end, and NaN as 0).
     pub fn mass_delete_fraction(mut self, f: f64) -> Self {
         self.mass_delete_fraction = f;
         self
