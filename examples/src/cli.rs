@@ -48,48 +48,29 @@ pub enum Format {
     Table,
 }
 
-/// Kinds of record `--only` can select.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Kind {
-    /// Customers (companies, organizations, sites).
-    Customers,
-    /// Devices (agents, configurations).
-    Devices,
-    /// Alerts.
-    Alerts,
-    /// Tickets (a PSA's; only with `--only`).
-    Tickets,
+pub use vectis_core::Kind;
+
+/// `--only`'s values: core's [`Kind`] by its plural name (`customers`,
+/// `devices`, `alerts`, `tickets`).
+fn kind_arg() -> impl clap::builder::TypedValueParser<Value = Kind> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(Kind::ALL.map(Kind::as_str))
+        .try_map(|s| Kind::from_name(&s).ok_or("not a kind of record"))
 }
 
-impl Kind {
-    /// The plural noun, as `--only` spells it.
-    pub fn name(self) -> &'static str {
-        match self {
-            Kind::Customers => "customers",
-            Kind::Devices => "devices",
-            Kind::Alerts => "alerts",
-            Kind::Tickets => "tickets",
-        }
+/// `1 customer`, `2 customers`.
+fn count_of(kind: Kind, n: u64) -> String {
+    let noun = kind.as_str();
+    if n == 1 {
+        format!("1 {}", noun.strip_suffix('s').unwrap_or(noun))
+    } else {
+        format!("{n} {noun}")
     }
+}
 
-    /// `1 customer`, `2 customers`.
-    pub fn count(self, n: u64) -> String {
-        let noun = self.name();
-        if n == 1 {
-            format!("1 {}", noun.strip_suffix('s').unwrap_or(noun))
-        } else {
-            format!("{n} {noun}")
-        }
-    }
-
-    fn supported(self, caps: &vectis_core::Capabilities) -> bool {
-        match self {
-            Kind::Customers => caps.list_customers,
-            Kind::Devices => caps.list_devices,
-            Kind::Alerts => caps.list_alerts,
-            Kind::Tickets => caps.list_tickets,
-        }
-    }
+/// Whether the vendor lists `kind`.
+fn supported(kind: Kind, caps: &vectis_core::Capabilities) -> bool {
+    caps.supports(kind.list_verb())
 }
 
 /// `sync <VENDOR> [OPTIONS]`: list a tenant's customers, devices and alerts.
@@ -104,8 +85,9 @@ pub struct SyncArgs {
     /// Test the connection only.
     #[arg(long)]
     pub check: bool,
-    /// Which kinds to sync (default: all the vendor has).
-    #[arg(long, value_delimiter = ',')]
+    /// Which kinds to sync (default: all the vendor has; tickets are a PSA's
+    /// and only listed when asked for).
+    #[arg(long, value_delimiter = ',', value_parser = kind_arg())]
     pub only: Vec<Kind>,
     /// Output format (default: table on a terminal, jsonl otherwise).
     #[arg(long, value_enum)]

@@ -100,7 +100,7 @@ pub(crate) fn db(store: &str, doing: impl Into<String>, source: sqlx::Error) -> 
     {
         "the database server cannot be reached: check host, port and that it is running"
     } else if text.contains("password") || text.contains("authentication") {
-        "the database rejected the user or password in the URL"
+        "the database rejected the user or password in the URL: fix them in --store (or VECTIS_STORE), or grant the user access"
     } else if text.contains("does not exist") {
         "create the database (createdb NAME) or fix the name in the URL"
     } else {

@@ -132,11 +132,7 @@ pub async fn run_sync(args: &[String], mut io: Io<'_>) -> i32 {
         let req = crate::store_cmd::StoreSync {
             url,
             connection: a.connection.clone(),
-            kinds: a
-                .only
-                .iter()
-                .filter_map(|k| vectis_core::Kind::from_name(k.name()))
-                .collect(),
+            kinds: a.only.clone(),
             full: a.full,
             allow_mass_delete: a.allow_mass_delete,
             progress_bar: std::io::IsTerminal::is_terminal(&std::io::stderr()),
@@ -160,7 +156,7 @@ pub async fn run_sync(args: &[String], mut io: Io<'_>) -> i32 {
     let kinds: Vec<Kind> = if a.only.is_empty() {
         [Kind::Customers, Kind::Devices, Kind::Alerts]
             .into_iter()
-            .filter(|k| k.supported(&caps))
+            .filter(|k| supported(*k, &caps))
             .collect()
     } else {
         let mut kinds: Vec<Kind> = Vec::new();
@@ -169,17 +165,17 @@ pub async fn run_sync(args: &[String], mut io: Io<'_>) -> i32 {
                 kinds.push(*k);
             }
         }
-        if let Some(k) = kinds.iter().find(|k| !k.supported(&caps)) {
+        if let Some(k) = kinds.iter().find(|k| !supported(**k, &caps)) {
             let can: Vec<&str> = [Kind::Customers, Kind::Devices, Kind::Alerts, Kind::Tickets]
                 .into_iter()
-                .filter(|k| k.supported(&caps))
-                .map(Kind::name)
+                .filter(|k| supported(*k, &caps))
+                .map(Kind::as_str)
                 .collect();
             return usage(
                 &mut io,
                 &format!(
                     "{product} has no {} to list; --only takes {}",
-                    k.name(),
+                    k.as_str(),
                     can.join(", ")
                 ),
             );
@@ -189,7 +185,7 @@ pub async fn run_sync(args: &[String], mut io: Io<'_>) -> i32 {
     if since.is_some() {
         let unfiltered: Vec<&str> = kinds
             .iter()
-            .map(|k| k.name())
+            .map(|k| k.as_str())
             .filter(|k| !entry.filters_since(k))
             .collect();
         if !unfiltered.is_empty() {
@@ -238,7 +234,7 @@ pub async fn run_sync(args: &[String], mut io: Io<'_>) -> i32 {
             }
             Ok(Some(Item::End(kind))) => {
                 let n = counts.iter().find(|(k, _)| *k == kind).map_or(0, |c| c.1);
-                let _ = writeln!(io.err, "{product}: {}", kind.count(n));
+                let _ = writeln!(io.err, "{product}: {}", count_of(kind, n));
             }
             Ok(None) => break,
             Err(e) => return fail(&mut io, &e),
