@@ -129,13 +129,7 @@ pub(super) async fn step<T: Send + 'static>(
                 };
             }
             let items = d.shared.map_items(raw.items)?;
-            let items = d.shared.unique(items, index);
-            let page = Page {
-                items,
-                index,
-                total: meta.total_items,
-                resume,
-            };
+            let page = d.shared.deliver(items, index, meta.total_items, resume);
             Ok(Some((page, d)))
         }
         State::Concurrent {
@@ -232,13 +226,7 @@ pub(super) async fn step<T: Send + 'static>(
                     prefetch: None,
                 };
             }
-            let items = d.shared.unique(items, index);
-            let page = Page {
-                items,
-                index,
-                total: meta.total_items,
-                resume,
-            };
+            let page = d.shared.deliver(items, index, meta.total_items, resume);
             Ok(Some((page, d)))
         }
     }
