@@ -28,7 +28,6 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-use vectis_examples::cli::{Io, run_sync};
 
 mod child;
 pub use child::*;

@@ -406,5 +406,41 @@ impl std::io::Write for LineCounter {
     }
 }
 
+/// Runs the `sync` command (`vectis_examples::cli::run_sync`, what `cargo
+/// run --example sync` runs) with `args` and the variables `env` gives, its
+/// records counted into a sink: the lines written. A non-zero exit is an
+/// error with the command's own message; the arguments from `--store` on
+/// are not shown (a store URL may hold a password).
+pub(crate) async fn sync_command(
+    args: &[String],
+    env: vectis_examples::registry::Env<'_>,
+) -> Result<u64, BenchError> {
+    let mut out = LineCounter(0);
+    let mut err: Vec<u8> = Vec::new();
+    let code = vectis_examples::cli::run_sync(
+        args,
+        vectis_examples::cli::Io {
+            out: &mut out,
+            err: &mut err,
+            env,
+            out_is_terminal: false,
+        },
+    )
+    .await;
+    if code != 0 {
+        let shown: Vec<&str> = args
+            .iter()
+            .map(String::as_str)
+            .take_while(|a| *a != "--store")
+            .collect();
+        return Err(BenchError(format!(
+            "sync {} exited {code}: {}",
+            shown.join(" "),
+            String::from_utf8_lossy(&err).trim()
+        )));
+    }
+    Ok(out.0)
+}
+
 #[cfg(test)]
 mod tests;

@@ -166,14 +166,14 @@ pub async fn measure(args: &StoreChildArgs) -> Result<StoreMeasured, BenchError>
         // The `sync` command a user runs, its records (JSON lines) written
         // to a sink: "the same sync to /dev/null".
         "devnull" => {
-            m.records = sync_command(&target, &[]).await?;
+            m.records = device_sync(&target, &[]).await?;
             m.secs = started.elapsed().as_secs_f64();
         }
         // The same command with `--store URL`; the run's counts are read
         // from the store afterwards (not timed).
         url => {
             let store_args = ["--store", url, "--connection", "bench"].map(String::from);
-            sync_command(&target, &store_args).await?;
+            device_sync(&target, &store_args).await?;
             m.secs = started.elapsed().as_secs_f64();
             let store = Store::open(url).await?;
             let runs = store.runs(Some("bench")).await?;
@@ -199,8 +199,8 @@ pub async fn measure(args: &StoreChildArgs) -> Result<StoreMeasured, BenchError>
 
 /// Runs the `sync` command (`vectis_examples::cli::run_sync`, what `cargo
 /// run --example sync` runs) for the tenant's devices, with `extra`
-/// arguments; its JSON lines (without a store) are counted into a sink.
-async fn sync_command(target: &Target, extra: &[String]) -> Result<u64, BenchError> {
+/// arguments (see [`crate::sync_command`]).
+async fn device_sync(target: &Target, extra: &[String]) -> Result<u64, BenchError> {
     let mut sync: Vec<String> = [
         "datto-rmm",
         "--only",
@@ -222,30 +222,7 @@ async fn sync_command(target: &Target, extra: &[String]) -> Result<u64, BenchErr
         "DATTO_PLATFORM" => Some(client::DATTO_PLATFORM.to_string()),
         _ => None,
     };
-    let mut out = crate::LineCounter(0);
-    let mut err: Vec<u8> = Vec::new();
-    let io = vectis_examples::cli::Io {
-        out: &mut out,
-        err: &mut err,
-        env: &env,
-        out_is_terminal: false,
-    };
-    let code = vectis_examples::cli::run_sync(&sync, io).await;
-    if code != 0 {
-        // The store URL (an argument here) is not echoed: it may hold a
-        // password.
-        let shown: Vec<&str> = sync
-            .iter()
-            .map(String::as_str)
-            .take_while(|a| *a != "--store")
-            .collect();
-        return Err(BenchError(format!(
-            "sync {} exited {code}: {}",
-            shown.join(" "),
-            String::from_utf8_lossy(&err).trim()
-        )));
-    }
-    Ok(out.0)
+    crate::sync_command(&sync, &env).await
 }
 
 /// `bench store`: gathers, prints, judges.
