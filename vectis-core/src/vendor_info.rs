@@ -360,6 +360,7 @@ pub struct InfoRules {
     info: &'static VendorInfo,
     vars: Vec<(&'static str, String)>,
     classify: Option<ClassifyFn>,
+    throttle_wait: Option<Duration>,
 }
 
 impl InfoRules {
@@ -369,12 +370,20 @@ impl InfoRules {
             info,
             vars: Vec::new(),
             classify: None,
+            throttle_wait: None,
         }
     }
 
     /// Fills `{name}` in hints with `value`.
     pub fn var(mut self, name: &'static str, value: impl Into<String>) -> InfoRules {
         self.vars.push((name, value.into()));
+        self
+    }
+
+    /// Waits `d` after a 429 that names no `Retry-After` (see
+    /// [`VendorRules::throttle_wait`]).
+    pub fn throttle_wait(mut self, d: Duration) -> InfoRules {
+        self.throttle_wait = Some(d);
         self
     }
 
@@ -405,6 +414,7 @@ impl fmt::Debug for InfoRules {
             .field("vendor", &self.info.vendor)
             .field("vars", &self.vars)
             .field("classify", &self.classify.is_some())
+            .field("throttle_wait", &self.throttle_wait)
             .finish()
     }
 }
@@ -429,6 +439,10 @@ impl VendorRules for InfoRules {
 
     fn classify(&self, resp: &Response) -> Option<Outcome> {
         self.classify.as_ref().and_then(|f| f(resp, self))
+    }
+
+    fn throttle_wait(&self) -> Option<Duration> {
+        self.throttle_wait
     }
 
     fn info(&self) -> Option<&'static VendorInfo> {

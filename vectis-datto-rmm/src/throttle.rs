@@ -8,7 +8,6 @@ use crate::info::{
 use std::sync::Mutex;
 use std::time::Duration;
 use vectis_core::http::{Outcome, Response};
-use vectis_core::retry::parse_retry_after;
 use vectis_core::{Error, InfoRules, Time, Vendor};
 
 /// A 403 this soon after a 429 (or an earlier block) is taken for an IP block.
@@ -24,6 +23,7 @@ pub(crate) fn rules(platform: &str, host: &str, time: Time) -> InfoRules {
         .var("wrong_platform", wrong_platform_hint(platform, host))
         .var("host", host)
         .var("limit", ACCOUNT_READ_LIMIT_PER_MINUTE.to_string())
+        .throttle_wait(THROTTLE_WAIT)
         .classify(move |resp, _| memory.classify(resp))
 }
 
@@ -57,16 +57,10 @@ impl ThrottleMemory {
     fn classify(&self, resp: &Response) -> Option<Outcome> {
         match resp.status.as_u16() {
             429 => {
+                // Remembered for a 403 soon after; the retry is the engine's
+                // (Datto names no wait: `throttle_wait`, its rolling minute).
                 self.note_throttle();
-                // Datto names no wait; its window is a rolling minute.
-                let after = resp
-                    .header("retry-after")
-                    .and_then(|v| parse_retry_after(v, self.time.wall()))
-                    .unwrap_or(THROTTLE_WAIT);
-                Some(Outcome::Retry {
-                    after: Some(after),
-                    throttled: true,
-                })
+                None
             }
             403 if self.throttled_recently() => {
                 self.note_throttle();

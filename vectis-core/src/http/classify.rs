@@ -37,7 +37,7 @@ impl HttpClient {
                 hint: self.hint_with_message(resp, Situation::NotFound),
             }),
             429 => Outcome::Retry {
-                after: self.retry_after(resp),
+                after: self.retry_after(resp).or_else(|| rules.throttle_wait()),
                 throttled: true,
             },
             408 | 500 | 502 | 503 | 504 => Outcome::Retry {

@@ -63,6 +63,12 @@ pub trait VendorRules: Send + Sync + fmt::Debug {
         None
     }
 
+    /// How long to wait after a 429 that names no `Retry-After` (the
+    /// vendor's throttling window); `None`: the retry policy's backoff.
+    fn throttle_wait(&self) -> Option<Duration> {
+        None
+    }
+
     /// Classifies a response before the default table; `None` defers to it.
     fn classify(&self, _resp: &Response) -> Option<Outcome> {
         None
