@@ -1,5 +1,5 @@
 //! `bench conditions`: the connectors under the conditions users meet, each
-//! measured through the `sync` example's own front end ([`run_sync`]), the
+//! measured through the `sync` example's own front end ([`run_sync`](vectis_examples::cli::run_sync)), the
 //! code a user runs:
 //!
 //! 1. **small tenant at the default quota**: a small tenant of each vendor
