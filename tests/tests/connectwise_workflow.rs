@@ -164,6 +164,34 @@ async fn notes_and_time_entries_are_listed_with_their_authors() {
 }
 
 #[tokio::test]
+async fn activity_reads_every_page_of_notes_and_time_entries() {
+    // ConnectWise answers 1,000 records a page at most: a long ticket's
+    // notes and time entries go on in the `Link` header's next page.
+    let (fake, cw, company) = started().await;
+    let ticket = cw
+        .create_ticket(&draft(&company, "vectis:long"))
+        .await
+        .unwrap();
+    let n: i64 = ticket.id.parse().unwrap();
+    for i in 0..1001 {
+        fake.add_note_by(n, &format!("tech{i}"), "still looking");
+        fake.add_time_entry_by(n, &format!("tech{i}"));
+    }
+    let activity = Psa::activity(&cw, &ticket.id).await.unwrap();
+    let notes = activity.iter().filter(|a| a.kind == ActivityKind::Note);
+    let entries = activity
+        .iter()
+        .filter(|a| a.kind == ActivityKind::TimeEntry);
+    assert_eq!((notes.count(), entries.count()), (1001, 1001));
+    assert!(
+        activity
+            .iter()
+            .any(|a| a.author.as_deref() == Some("tech1000")),
+        "the second page's records are there"
+    );
+}
+
+#[tokio::test]
 async fn close_and_reopen_patch_the_status_with_the_boards_closed_status_by_name() {
     let (fake, cw, company) = started().await;
     let ticket = cw

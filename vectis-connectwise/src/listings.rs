@@ -2,7 +2,9 @@
 //! header, 1,000 records a page at most.
 
 use crate::info::MAX_PAGE_SIZE;
-use crate::raw::{Company, Configuration, Ticket};
+use crate::raw::{
+    Board, BoardStatus, Company, Configuration, Priority, ServiceNote, Ticket, TimeEntry,
+};
 use vectis_core::error::Result;
 use vectis_core::http::Response;
 use vectis_core::paginate::{RawPage, set_query};
@@ -48,6 +50,21 @@ pub(crate) const CONFIGURATIONS: Listing<Configuration> = list("/company/configu
 
 /// `GET /service/tickets`.
 pub(crate) const TICKETS: Listing<Ticket> = list("/service/tickets");
+
+/// `GET /service/tickets/{id}/notes` (a ticket's notes).
+pub(crate) const NOTES: Listing<ServiceNote> = list("/service/tickets/{id}/notes");
+
+/// `GET /time/entries`.
+pub(crate) const TIME_ENTRIES: Listing<TimeEntry> = list("/time/entries");
+
+/// `GET /service/boards`.
+pub(crate) const BOARDS: Listing<Board> = list("/service/boards");
+
+/// `GET /service/boards/{id}/statuses` (a board's statuses).
+pub(crate) const BOARD_STATUSES: Listing<BoardStatus> = list("/service/boards/{id}/statuses");
+
+/// `GET /service/priorities`.
+pub(crate) const PRIORITIES: Listing<Priority> = list("/service/priorities");
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]

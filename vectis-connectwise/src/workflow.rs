@@ -2,20 +2,19 @@
 //! and reopening through `PATCH` (JSON Patch on `status`), boards and
 //! priorities by name — and the [`Psa`] trait over them.
 
-use crate::info::{CLOSED_STATUS_NAMES, INFO, MAX_EXTERNAL_REF_CHARS, MAX_PAGE_SIZE};
-use crate::listings::TICKETS;
+use crate::info::{CLOSED_STATUS_NAMES, INFO, MAX_EXTERNAL_REF_CHARS};
+use crate::listings::{BOARD_STATUSES, BOARDS, NOTES, PRIORITIES, TICKETS, TIME_ENTRIES};
 use crate::{ConnectWiseConnector, map, raw};
 use async_trait::async_trait;
+use futures::StreamExt;
 use serde::de::DeserializeOwned;
 use vectis_core::error::Result;
 use vectis_core::http::{Method, RequestSpec};
-use vectis_core::paginate::decode_item;
 use vectis_core::{Activity, ActivityKind, Error, Named, Psa, TicketState};
+use vectis_core::{ListOptions, Listing};
 
 /// One ticket.
 const TICKET: &str = "/service/tickets/{id}";
-/// A ticket's notes.
-const NOTES: &str = "/service/tickets/{id}/notes";
 
 /// A ticket id must be a ConnectWise ticket number.
 fn ticket_number(id: &str) -> Result<i64> {
@@ -33,28 +32,33 @@ impl ConnectWiseConnector {
         self.inner.client.spec_at(&api, method, path, args)
     }
 
-    /// `GET path?…` on the API root, decoded item by item.
-    async fn get_list<R: DeserializeOwned>(
+    /// Every record of `listing` on the API root (its `{name}`s filled from
+    /// `args`, `query` added), page after page by the `Link` header, each
+    /// decoded with its JSON.
+    async fn get_list<R: DeserializeOwned + Send + 'static>(
         &self,
-        path: &str,
-        args: &[(&str, &str)],
+        listing: &Listing<R>,
+        args: &[(&'static str, &str)],
         query: &[(&str, String)],
     ) -> Result<Vec<(R, serde_json::Value)>> {
-        let mut get = self.spec(Method::GET, path, args).await?;
-        {
-            let mut q = get.url.query_pairs_mut();
-            for (k, v) in query {
-                q.append_pair(k, v);
-            }
-            q.append_pair("pageSize", &MAX_PAGE_SIZE.to_string());
+        let api = self.api_root().await?;
+        let mut call = self
+            .inner
+            .client
+            .list(listing, &ListOptions::default())
+            .at(&api);
+        for (name, value) in args {
+            call = call.path_arg(name, *value);
         }
-        let resp = self.inner.client.execute(get).await?;
-        let items: Vec<serde_json::Value> = resp.json()?;
-        items
-            .into_iter()
-            .enumerate()
-            .map(|(i, v)| Ok((decode_item(resp.vendor, &resp.endpoint, i, &v)?, v)))
-            .collect()
+        for (name, value) in query {
+            call = call.query(*name, value.clone());
+        }
+        let mut pages = call.map_items(|_, r, v| Ok(Some((r, v)))).pages();
+        let mut out = Vec::new();
+        while let Some(page) = pages.next().await {
+            out.extend(page?.items);
+        }
+        Ok(out)
     }
 
     /// Open tickets whose `externalXRef` is `reference`
@@ -73,7 +77,7 @@ impl ConnectWiseConnector {
         }
         let found: Vec<(raw::Ticket, _)> = self
             .get_list(
-                TICKETS.path,
+                &TICKETS,
                 &[],
                 &[
                     (
@@ -119,7 +123,7 @@ impl ConnectWiseConnector {
             });
         }
         let post = self
-            .spec(Method::POST, NOTES, &[("id", &n.to_string())])
+            .spec(Method::POST, NOTES.path, &[("id", &n.to_string())])
             .await?;
         let body = serde_json::json!({
             "ticketId": n,
@@ -135,15 +139,16 @@ impl ConnectWiseConnector {
 
     /// The ticket's notes (`GET /service/tickets/{id}/notes`) and time
     /// entries (`GET /time/entries?conditions=chargeToType="ServiceTicket"
-    /// and chargeToId=…`), each with its author's member identifier. Reads
-    /// up to 1,000 of each.
+    /// and chargeToId=…`), each with its author's member identifier, every
+    /// page of each.
     pub async fn activity(&self, ticket_id: &str) -> Result<Vec<Activity>> {
         let n = ticket_number(ticket_id)?;
-        let notes: Vec<(raw::ServiceNote, _)> =
-            self.get_list(NOTES, &[("id", &n.to_string())], &[]).await?;
+        let notes: Vec<(raw::ServiceNote, _)> = self
+            .get_list(&NOTES, &[("id", &n.to_string())], &[])
+            .await?;
         let entries: Vec<(raw::TimeEntry, _)> = self
             .get_list(
-                "/time/entries",
+                &TIME_ENTRIES,
                 &[],
                 &[(
                     "conditions",
@@ -171,11 +176,7 @@ impl ConnectWiseConnector {
     /// The statuses of board `board_id` (`GET /service/boards/{id}/statuses`).
     async fn board_statuses(&self, board_id: i64) -> Result<Vec<raw::BoardStatus>> {
         let list: Vec<(raw::BoardStatus, _)> = self
-            .get_list(
-                "/service/boards/{id}/statuses",
-                &[("id", &board_id.to_string())],
-                &[],
-            )
+            .get_list(&BOARD_STATUSES, &[("id", &board_id.to_string())], &[])
             .await?;
         Ok(list.into_iter().map(|(s, _)| s).collect())
     }
@@ -274,7 +275,7 @@ impl ConnectWiseConnector {
 
     /// Every service board (`GET /service/boards`).
     async fn boards(&self) -> Result<Vec<raw::Board>> {
-        let list: Vec<(raw::Board, _)> = self.get_list("/service/boards", &[], &[]).await?;
+        let list: Vec<(raw::Board, _)> = self.get_list(&BOARDS, &[], &[]).await?;
         Ok(list.into_iter().map(|(b, _)| b).collect())
     }
 
@@ -289,7 +290,7 @@ impl ConnectWiseConnector {
 
     /// A priority by name, case-insensitive (`GET /service/priorities`).
     pub async fn priority_by_name(&self, name: &str) -> Result<Option<Named>> {
-        let list: Vec<(raw::Priority, _)> = self.get_list("/service/priorities", &[], &[]).await?;
+        let list: Vec<(raw::Priority, _)> = self.get_list(&PRIORITIES, &[], &[]).await?;
         Ok(list.into_iter().find_map(|(p, _)| {
             let n = p.name?;
             n.trim()
