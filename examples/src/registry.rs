@@ -2,6 +2,7 @@
 //! environment. A new vendor crate plugs in with one [`VendorEntry`].
 
 use std::sync::Arc;
+use vectis_core::vendor_info::WithBaseUrl;
 use vectis_core::{
     Connector, EngineSettings, Error, Kind, Result, SecretString, Vendor, VendorInfo,
 };
@@ -35,9 +36,11 @@ impl VendorEntry {
 }
 
 /// Every variable of `info`'s table, in its order, or a configuration error
-/// that names the first one missing and says where its value comes from. A
-/// URL variable (`KASEYA_TENANT_URL`) is not needed with `--base-url`: the
-/// base URL stands in for it.
+/// that names the first one missing and says where its value comes from.
+/// With `--base-url`, a variable that holds the base URL
+/// (`KASEYA_TENANT_URL`) takes it as its value, and one that only picks the
+/// host (`DATTO_PLATFORM`) is not needed (empty when unset); see
+/// [`WithBaseUrl`].
 pub fn values<const N: usize>(
     env: Env<'_>,
     info: &VendorInfo,
@@ -48,9 +51,10 @@ pub fn values<const N: usize>(
         .iter()
         .map(|var| match env(var.name) {
             Some(v) if !v.trim().is_empty() => Ok(v),
-            _ => match base_url.filter(|_| var.name.ends_with("_URL")) {
-                Some(url) => Ok(url.to_string()),
-                None => Err(Error::config(
+            _ => match (base_url, var.with_base_url) {
+                (Some(url), WithBaseUrl::IsIt) => Ok(url.to_string()),
+                (Some(_), WithBaseUrl::Replaced) => Ok(String::new()),
+                _ => Err(Error::config(
                     var.name,
                     format!(
                         "{name} is not set; {}, then export {name}=…",

@@ -1,7 +1,9 @@
 //! ConnectWise Manage's facts, stated once: what every other file reads.
 
 use crate::raw;
-use vectis_core::vendor_info::{EnvVar, Hints, VendorInfo, quota_per, read_error_body};
+use vectis_core::vendor_info::{
+    EnvVar, Hints, VendorInfo, WithBaseUrl, quota_per, read_error_body,
+};
 use vectis_core::{Kind, Vendor, Verb};
 
 /// The release alias every cloud instance accepts (the vendor's OpenAPI
@@ -48,7 +50,8 @@ pub static INFO: VendorInfo = VendorInfo {
             SITE_URL_VAR,
             "the site URL",
             "it is the address you log in at, e.g. https://na.myconnectwise.net",
-        ),
+        )
+        .with_base_url(WithBaseUrl::IsIt),
         EnvVar::new(
             COMPANY_ID_VAR,
             "the company id",

@@ -155,7 +155,7 @@ pub use psa::{Activity, ActivityKind, Named, Psa, TicketState};
 pub use rate_limit::{Pacing, Quota, RateLimit};
 pub use retry::RetryPolicy;
 pub use time::{ManualTime, Time};
-pub use vendor_info::{EnvVar, Hints, InfoRules, VendorInfo, with_api_root};
+pub use vendor_info::{EnvVar, Hints, InfoRules, VendorInfo, WithBaseUrl, with_api_root};
 
 /// Re-exported so users need no direct `secrecy` dependency (and cannot mix
 /// incompatible versions).

@@ -96,12 +96,41 @@ pub struct EnvVar {
     pub what: &'static str,
     /// Where the value comes from (`create an API key in {keys}`).
     pub help: &'static str,
+    /// What a base URL given instead of the vendor's host (`--base-url`)
+    /// does to it.
+    pub with_base_url: WithBaseUrl,
+}
+
+/// What a base URL given instead of the vendor's host does to an
+/// [`EnvVar`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WithBaseUrl {
+    /// Nothing: the variable is still needed (a key, a secret).
+    Needed,
+    /// The variable holds the base URL itself (Kaseya's tenant URL): the
+    /// base URL is its value.
+    IsIt,
+    /// The variable only picks the host (Datto RMM's platform), which the
+    /// base URL replaces: it is not needed, and left empty when unset.
+    Replaced,
 }
 
 impl EnvVar {
-    /// A variable `name` holding `what`, found as `help` says.
+    /// A variable `name` holding `what`, found as `help` says; still
+    /// needed with a base URL.
     pub const fn new(name: &'static str, what: &'static str, help: &'static str) -> EnvVar {
-        EnvVar { name, what, help }
+        EnvVar {
+            name,
+            what,
+            help,
+            with_base_url: WithBaseUrl::Needed,
+        }
+    }
+
+    /// The same variable, with what a base URL does to it.
+    pub const fn with_base_url(mut self, role: WithBaseUrl) -> EnvVar {
+        self.with_base_url = role;
+        self
     }
 }
 

@@ -39,7 +39,10 @@ impl DattoRmmBuilder {
     /// Validates the configuration.
     pub fn build(self) -> Result<DattoRmmConnector> {
         let platform = self.platform.trim().to_ascii_lowercase();
-        if !PLATFORMS.contains(&platform.as_str()) {
+        // With a base URL the platform only names the account in messages:
+        // it may be left empty, but one that is given must be real.
+        let replaced = platform.is_empty() && self.common.base_url.is_some();
+        if !replaced && !PLATFORMS.contains(&platform.as_str()) {
             return Err(Error::config(
                 PLATFORM_VAR,
                 format!(
@@ -57,9 +60,14 @@ impl DattoRmmBuilder {
         let host = base.site.as_str().to_string();
         let custom_host = self.common.base_url.is_some();
         let time = self.common.settings.time.clone();
+        let account = if replaced {
+            format!("the base URL ({host}) is your account's API host")
+        } else {
+            format!("the platform `{platform}` is the one your API URL names")
+        };
         let bad_credentials = INFO.text(
-            "the API key or secret is wrong — re-copy the key pair, or generate a new one under the API user in Datto RMM ({users}); also check that API access is on ({access}) and that the platform `{platform}` is the one your API URL names",
-            &[("platform", &platform)],
+            "the API key or secret is wrong — re-copy the key pair, or generate a new one under the API user in Datto RMM ({users}); also check that API access is on ({access}) and that {account}",
+            &[("account", &account)],
         );
         let credential = OAuth2Password::new(
             INFO.vendor,
@@ -100,7 +108,9 @@ impl DattoRmmConnector {
         DattoRmmConnector::builder(platform, api_key, api_secret).build()
     }
 
-    /// A builder, to set the base URL or engine settings.
+    /// A builder, to set the base URL or engine settings. With a base URL
+    /// the platform may be `""` (the URL names the host); one that is given
+    /// must still be one of the six.
     pub fn builder(
         platform: &str,
         api_key: SecretString,
@@ -150,6 +160,23 @@ mod tests {
         for p in PLATFORMS {
             assert!(msg.contains(p), "{msg}");
         }
+    }
+
+    #[test]
+    fn with_a_base_url_the_platform_may_be_left_empty_but_not_wrong() {
+        let c = builder("")
+            .base_url("http://127.0.0.1:8080")
+            .build()
+            .unwrap();
+        assert_eq!(c.client().base().as_str(), "http://127.0.0.1:8080/api/v2");
+        assert_eq!(c.platform(), "");
+        let e = builder("").build().unwrap_err();
+        assert!(e.to_string().contains("DATTO_PLATFORM"), "{e}");
+        let e = builder("shiraz")
+            .base_url("http://127.0.0.1:8080")
+            .build()
+            .unwrap_err();
+        assert!(e.to_string().contains("shiraz"), "{e}");
     }
 
     #[test]

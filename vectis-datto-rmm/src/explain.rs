@@ -86,9 +86,12 @@ impl DattoRmmConnector {
 
     fn wrong_host_hint(&self) -> String {
         if self.custom_host {
+            let unused = match self.platform.as_str() {
+                "" => String::new(),
+                p => format!(" (the platform `{p}` is not used when a base URL is given)"),
+            };
             format!(
-                "the base URL is probably wrong (the platform `{}` is not used when a base URL is given) — point it at a Datto RMM API host, https://<platform>-api.centrastage.net with a platform among {}",
-                self.platform,
+                "the base URL is probably wrong{unused} — point it at a Datto RMM API host, https://<platform>-api.centrastage.net with a platform among {}",
                 platform_list()
             )
         } else {

@@ -2,7 +2,9 @@
 
 use crate::raw;
 use std::time::Duration;
-use vectis_core::vendor_info::{EnvVar, Hints, VendorInfo, quota_per, read_error_body};
+use vectis_core::vendor_info::{
+    EnvVar, Hints, VendorInfo, WithBaseUrl, quota_per, read_error_body,
+};
 use vectis_core::{Vendor, Verb};
 
 /// The six Datto RMM platforms (the first part of the API host).
@@ -54,7 +56,8 @@ pub static INFO: VendorInfo = VendorInfo {
             PLATFORM_VAR,
             "the platform",
             "it is the first part of your API URL, https://<platform>-api.centrastage.net (pinotage, merlot, concord, vidal, zinfandel or syrah), shown in {access}",
-        ),
+        )
+        .with_base_url(WithBaseUrl::Replaced),
         EnvVar::new(
             API_KEY_VAR,
             "the API key",
@@ -108,8 +111,15 @@ pub(crate) fn platform_list() -> String {
     PLATFORMS.join(", ")
 }
 
-/// The hint for a platform that looks wrong, naming the six.
+/// The hint for a platform that looks wrong, naming the six; for a base URL
+/// given without a platform (`platform` empty), the hint for that URL.
 pub(crate) fn wrong_platform_hint(platform: &str, host: &str) -> String {
+    if platform.is_empty() {
+        return format!(
+            "the base URL ({host}) looks wrong for this account — point it at your Datto RMM API host, https://<platform>-api.centrastage.net with one of {}",
+            platform_list()
+        );
+    }
     format!(
         "the platform `{platform}` ({host}) looks wrong for this account — use the platform your Datto RMM API URL names (https://<platform>-api.centrastage.net): one of {}",
         platform_list()

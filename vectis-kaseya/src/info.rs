@@ -1,7 +1,9 @@
 //! VSA X's facts, stated once: what every other file reads.
 
 use crate::raw;
-use vectis_core::vendor_info::{EnvVar, Hints, VendorInfo, quota_per, read_error_body};
+use vectis_core::vendor_info::{
+    EnvVar, Hints, VendorInfo, WithBaseUrl, quota_per, read_error_body,
+};
 use vectis_core::{Vendor, Verb};
 
 /// The API root under the tenant URL.
@@ -30,7 +32,8 @@ pub static INFO: VendorInfo = VendorInfo {
             TENANT_URL_VAR,
             "the tenant URL",
             "it is the address you open VSA X at, e.g. https://acme.vsax.net",
-        ),
+        )
+        .with_base_url(WithBaseUrl::IsIt),
         EnvVar::new(
             TOKEN_ID_VAR,
             "the token id",

@@ -193,6 +193,22 @@ async fn kaseya_and_datto_sync_from_their_variables_and_refuse_what_they_cannot_
     let r = sync(&["datto-rmm", "--check"], &env[1..]).await;
     assert_eq!(r.code, 2);
     assert!(r.err.contains("DATTO_PLATFORM"), "{}", r.err);
+    // A base URL names the host, so the platform is not needed with it.
+    let r = sync(
+        &[
+            "datto-rmm",
+            "--base-url",
+            &datto_fake.uri(),
+            "--rate-limit",
+            "off",
+            "--only",
+            "customers",
+        ],
+        &env[1..],
+    )
+    .await;
+    assert_eq!(r.code, 0, "{}", r.err);
+    assert!(r.err.contains("Datto RMM: 3 customers\n"), "{}", r.err);
 }
 
 #[tokio::test]
