@@ -270,6 +270,56 @@ async fn a_read_only_store_is_one_error_line_saying_so_and_keeps_its_data() {
     );
 }
 
+/// A store another process is writing (an exclusive transaction open on
+/// it): `sync` ends with one `error:` line naming the store and saying
+/// another process holds it, and exit 1 — at once with `busy_timeout=0`
+/// (the default waits 30 s for the lock) — and syncs once it is released.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_locked_store_is_one_error_line_saying_another_process_holds_it() {
+    let atera = AteraFake::with_data(AteraData::generate(3, 5, 4, 9)).await;
+    let store = temp_store();
+    let key = [("ATERA_API_KEY", ATERA_API_KEY)];
+    let sync = |store: String| {
+        let uri = atera.uri();
+        async move {
+            let args = [
+                "atera",
+                "--base-url",
+                &uri,
+                "--rate-limit",
+                "off",
+                "--store",
+                &store,
+            ];
+            run(Cmd::Sync, &args, &key).await
+        }
+    };
+    let first = sync(store.clone()).await;
+    assert_eq!(first.code, 0, "{}", first.err);
+
+    let holder = vectis_sync::Store::open(&store).await.unwrap();
+    let mut conn = holder.pool().acquire().await.unwrap();
+    sqlx::query("BEGIN EXCLUSIVE")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    let r = sync(format!("{store}?busy_timeout=0")).await;
+    assert_eq!(r.code, 1, "{}", r.err);
+    let errors: Vec<&str> = r.err.lines().filter(|l| l.starts_with("error:")).collect();
+    assert_eq!(errors.len(), 1, "{}", r.err);
+    assert!(
+        errors[0].contains("another process holds the database"),
+        "{}",
+        r.err
+    );
+    assert!(errors[0].contains("vectis.db"), "{}", r.err);
+
+    sqlx::query("ROLLBACK").execute(&mut *conn).await.unwrap();
+    drop(conn);
+    let again = sync(store.clone()).await;
+    assert_eq!(again.code, 0, "{}", again.err);
+}
+
 #[tokio::test]
 async fn store_errors_exit_2_for_bad_urls_and_never_show_a_password() {
     let r = run(

@@ -132,6 +132,7 @@ impl Store {
         let shown = url.to_string();
         let mut opts = AnyPoolOptions::new();
         if url.backend() == Backend::Sqlite {
+            let busy = format!("PRAGMA busy_timeout = {}", url.busy_timeout().as_millis());
             // One connection for memory (each would be its own database);
             // a few for a file, whose writers SQLite serializes anyway.
             opts = opts
@@ -140,10 +141,11 @@ impl Store {
                 // ping (a round trip to its worker thread) before every
                 // page's transaction.
                 .test_before_acquire(false)
-                .after_connect(|conn, _meta| {
+                .after_connect(move |conn, _meta| {
+                    let busy = busy.clone();
                     Box::pin(async move {
                         use sqlx::Executor;
-                        conn.execute("PRAGMA busy_timeout = 30000").await?;
+                        conn.execute(busy.as_str()).await?;
                         conn.execute("PRAGMA foreign_keys = ON").await?;
                         conn.execute("PRAGMA synchronous = NORMAL").await?;
                         // A page's multi-row upsert keeps its statement

@@ -193,6 +193,10 @@ impl<'a> Syncer<'a> {
         }
         let vendor = self.connector.vendor();
         let s = self.store;
+        // A write transaction, even when the connection is known: a store
+        // another process holds, or one that cannot be written, fails here
+        // once, before any kind starts (not once a kind).
+        let mut tx = s.write_tx("record the connection").await?;
         sqlx::query(&s.sql(
             "INSERT INTO connections (name, vendor, created_at) VALUES ($1, $2, $3)
              ON CONFLICT (name) DO NOTHING",
@@ -200,9 +204,10 @@ impl<'a> Syncer<'a> {
         .bind(name.to_string())
         .bind(vendor.slug().to_string())
         .bind(rows::ts(self.now()))
-        .execute(s.pool())
+        .execute(&mut *tx)
         .await
         .map_err(s.err("record the connection"))?;
+        tx.commit().await.map_err(s.err("record the connection"))?;
         match s.connection_vendor(name).await? {
             Some(v) if v != vendor => Err(Error::config(
                 "connection name",

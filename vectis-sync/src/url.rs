@@ -23,7 +23,14 @@ pub struct StoreUrl {
     /// What people see.
     shown: String,
     memory: bool,
+    /// SQLite: how long a statement waits for another process's lock.
+    busy_timeout: std::time::Duration,
 }
+
+/// How long a SQLite store waits for the write lock (held by another
+/// process, or by another kind of the same sync), unless its URL says
+/// `busy_timeout=MILLISECONDS`.
+pub const DEFAULT_BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 impl StoreUrl {
     /// Parses a store URL.
@@ -35,6 +42,7 @@ impl StoreUrl {
                 connect: "sqlite::memory:".into(),
                 shown: "sqlite::memory:".into(),
                 memory: true,
+                busy_timeout: DEFAULT_BUSY_TIMEOUT,
             });
         }
         if let Some(rest) = raw.strip_prefix("sqlite://") {
@@ -45,8 +53,29 @@ impl StoreUrl {
                     "`sqlite://` needs a file path: sqlite://vectis.db (relative) or sqlite:///var/lib/vectis.db (absolute)",
                 ));
             }
-            // SQLite's own parameters (`mode=ro`, `immutable=1`, …) are
-            // kept; without a `mode` the file is created when missing.
+            // `busy_timeout=MS` is the store's own; SQLite's parameters
+            // (`mode=ro`, `immutable=1`, …) are kept; without a `mode` the
+            // file is created when missing.
+            let mut busy_timeout = DEFAULT_BUSY_TIMEOUT;
+            let mut kept = Vec::new();
+            for kv in query.split('&').filter(|kv| !kv.is_empty()) {
+                match kv.split_once('=') {
+                    Some(("busy_timeout", ms)) => {
+                        let ms = ms.parse::<u32>().map_err(|_| {
+                            Error::config(
+                                "store URL",
+                                format!(
+                                    "busy_timeout=`{ms}` is not a number of milliseconds; give one like busy_timeout=5000 (0 fails at once when another process holds the store)"
+                                ),
+                            )
+                        })?;
+                        busy_timeout = std::time::Duration::from_millis(u64::from(ms));
+                    }
+                    _ => kept.push(kv),
+                }
+            }
+            let query = kept.join("&");
+            let query = query.as_str();
             let has_mode = query
                 .split('&')
                 .any(|kv| kv.split('=').next() == Some("mode"));
@@ -65,6 +94,7 @@ impl StoreUrl {
                 connect: format!("sqlite://{path}?{query}"),
                 shown,
                 memory: false,
+                busy_timeout,
             });
         }
         if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
@@ -94,6 +124,7 @@ impl StoreUrl {
                 connect: raw.to_string(),
                 shown,
                 memory: false,
+                busy_timeout: DEFAULT_BUSY_TIMEOUT,
             });
         }
         let scheme = raw.split(':').next().unwrap_or_default();
@@ -113,6 +144,15 @@ impl StoreUrl {
     /// Whether this is an in-memory SQLite database (gone when closed).
     pub fn is_memory(&self) -> bool {
         self.memory
+    }
+
+    /// SQLite: how long a statement waits for the write lock before it
+    /// fails with "database is locked" ([`DEFAULT_BUSY_TIMEOUT`], or the
+    /// URL's `busy_timeout=MILLISECONDS`). SQLite has one writer at a time:
+    /// the wait is for another process, and for this sync's other kinds,
+    /// whose pages take turns — a very short timeout fails them too.
+    pub fn busy_timeout(&self) -> std::time::Duration {
+        self.busy_timeout
     }
 
     pub(crate) fn connect_string(&self) -> &str {
@@ -135,6 +175,21 @@ impl fmt::Debug for StoreUrl {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn busy_timeout_is_the_stores_own_parameter_not_sqlites() {
+        let u = StoreUrl::parse("sqlite://x.db?busy_timeout=250&mode=ro").unwrap();
+        assert_eq!(u.busy_timeout(), std::time::Duration::from_millis(250));
+        assert_eq!(u.connect_string(), "sqlite://x.db?mode=ro");
+        let u = StoreUrl::parse("sqlite://x.db?busy_timeout=0").unwrap();
+        assert_eq!(u.busy_timeout(), std::time::Duration::ZERO);
+        assert_eq!(u.connect_string(), "sqlite://x.db?mode=rwc");
+        assert_eq!(u.to_string(), "sqlite://x.db");
+        let u = StoreUrl::parse("sqlite://x.db").unwrap();
+        assert_eq!(u.busy_timeout(), DEFAULT_BUSY_TIMEOUT);
+        let e = StoreUrl::parse("sqlite://x.db?busy_timeout=soon").unwrap_err();
+        assert!(e.to_string().contains("milliseconds"), "{e}");
+    }
 
     #[test]
     fn postgres_passwords_are_never_shown() {
