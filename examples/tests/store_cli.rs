@@ -234,21 +234,9 @@ async fn an_empty_tenant_after_a_full_store_is_held_and_exits_1_saying_how_to_co
 async fn a_read_only_store_is_one_error_line_saying_so_and_keeps_its_data() {
     let atera = AteraFake::with_data(AteraData::generate(3, 5, 4, 9)).await;
     let store = temp_store();
-    let key = [("ATERA_API_KEY", ATERA_API_KEY)];
     let sync = |store: String| {
         let uri = atera.uri();
-        async move {
-            let args = [
-                "atera",
-                "--base-url",
-                &uri,
-                "--rate-limit",
-                "off",
-                "--store",
-                &store,
-            ];
-            run(Cmd::Sync, &args, &key).await
-        }
+        async move { sync_atera_into(&store, &uri).await }
     };
     let first = sync(store.clone()).await;
     assert_eq!(first.code, 0, "{}", first.err);
@@ -278,21 +266,9 @@ async fn a_read_only_store_is_one_error_line_saying_so_and_keeps_its_data() {
 async fn a_locked_store_is_one_error_line_saying_another_process_holds_it() {
     let atera = AteraFake::with_data(AteraData::generate(3, 5, 4, 9)).await;
     let store = temp_store();
-    let key = [("ATERA_API_KEY", ATERA_API_KEY)];
     let sync = |store: String| {
         let uri = atera.uri();
-        async move {
-            let args = [
-                "atera",
-                "--base-url",
-                &uri,
-                "--rate-limit",
-                "off",
-                "--store",
-                &store,
-            ];
-            run(Cmd::Sync, &args, &key).await
-        }
+        async move { sync_atera_into(&store, &uri).await }
     };
     let first = sync(store.clone()).await;
     assert_eq!(first.code, 0, "{}", first.err);

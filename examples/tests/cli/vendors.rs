@@ -172,17 +172,13 @@ async fn kaseya_and_datto_sync_from_their_variables_and_refuse_what_they_cannot_
         ("DATTO_API_KEY", datto::API_KEY),
         ("DATTO_API_SECRET", datto::API_SECRET),
     ];
-    let r = sync(
-        &[
-            "datto-rmm",
-            "--base-url",
-            &datto_fake.uri(),
-            "--rate-limit",
-            "off",
-        ],
-        &env,
-    )
-    .await;
+    let uri = datto_fake.uri();
+    let at_fake = |only: &'static [&'static str]| {
+        let mut args = vec!["datto-rmm", "--base-url", &uri, "--rate-limit", "off"];
+        args.extend_from_slice(only);
+        args
+    };
+    let r = sync(&at_fake(&[]), &env).await;
     assert_eq!(r.code, 0, "{}", r.err);
     let customers = r
         .out
@@ -194,19 +190,7 @@ async fn kaseya_and_datto_sync_from_their_variables_and_refuse_what_they_cannot_
     assert_eq!(r.code, 2);
     assert!(r.err.contains("DATTO_PLATFORM"), "{}", r.err);
     // A base URL names the host, so the platform is not needed with it.
-    let r = sync(
-        &[
-            "datto-rmm",
-            "--base-url",
-            &datto_fake.uri(),
-            "--rate-limit",
-            "off",
-            "--only",
-            "customers",
-        ],
-        &env[1..],
-    )
-    .await;
+    let r = sync(&at_fake(&["--only", "customers"]), &env[1..]).await;
     assert_eq!(r.code, 0, "{}", r.err);
     assert!(r.err.contains("Datto RMM: 3 customers\n"), "{}", r.err);
 }
