@@ -110,6 +110,10 @@ pub struct StoreChildArgs {
     /// The client's runtime.
     #[arg(long, value_enum, default_value = "one-thread")]
     pub runtime: Runtime,
+    /// Export the store (`store export --store URL`, its JSON lines counted)
+    /// instead of syncing into it.
+    #[arg(long)]
+    pub export: bool,
 }
 
 /// The runtime a store measurement's client runs on.
@@ -154,6 +158,12 @@ pub async fn measure(args: &StoreChildArgs) -> Result<StoreMeasured, BenchError>
     };
     let mut m = StoreMeasured::default();
     let started = Instant::now();
+    if args.export {
+        m.records = store_export(args.store.as_str()).await?;
+        m.secs = started.elapsed().as_secs_f64();
+        m.peak_kib = client::peak_rss_kib();
+        return Ok(m);
+    }
     match args.store.as_str() {
         "none" => {
             let connector = client::connector(&target, None, CONCURRENCY)?;
@@ -218,11 +228,35 @@ async fn device_sync(target: &Target, extra: &[String]) -> Result<u64, BenchErro
     let env = |k: &str| match k {
         "DATTO_API_KEY" => Some(client::DATTO_KEY.to_string()),
         "DATTO_API_SECRET" => Some(client::DATTO_SECRET.to_string()),
-        // Asked for even with --base-url, where it is not used.
-        "DATTO_PLATFORM" => Some(client::DATTO_PLATFORM.to_string()),
+        // No DATTO_PLATFORM: the base URL names the host.
         _ => None,
     };
     crate::sync_command(&sync, &env).await
+}
+
+/// Runs the `store export` command (what `cargo run --example store --
+/// export` runs) on `url`, its JSON lines counted into a sink.
+async fn store_export(url: &str) -> Result<u64, BenchError> {
+    let mut out = crate::LineCounter(0);
+    let mut err: Vec<u8> = Vec::new();
+    let args = ["export", "--store", url].map(String::from);
+    let code = vectis_examples::store_cmd::run_store(
+        &args,
+        vectis_examples::cli::Io {
+            out: &mut out,
+            err: &mut err,
+            env: &|_| None,
+            out_is_terminal: false,
+        },
+    )
+    .await;
+    if code != 0 {
+        return Err(BenchError(format!(
+            "store export exited {code}: {}",
+            String::from_utf8_lossy(&err).trim()
+        )));
+    }
+    Ok(out.0)
 }
 
 /// `bench store`: gathers, prints, judges.
@@ -293,7 +327,8 @@ fn gather(
     let mut step = |what: &str, devices: u64, store: &str| -> Result<StoreMeasured, BenchError> {
         n += 1;
         eprint!("[store {n}] {what}, {devices} devices…");
-        let m = run_store_child(port, &format!("s{n}"), devices, store, cli.runtime)?;
+        let export = what.starts_with("store export");
+        let m = run_store_child(port, &format!("s{n}"), devices, store, cli.runtime, export)?;
         eprintln!(" {:.2} s", m.secs);
         Ok(m)
     };
@@ -307,6 +342,8 @@ fn gather(
             .push(step("SQLite first sync", devices, &url)?);
         g.sqlite_second
             .push(step("SQLite second sync", devices, &url)?);
+        g.export_large
+            .push(step("store export (SQLite)", devices, &url)?);
         for f in ["", "-wal", "-shm"] {
             let _ = std::fs::remove_file(format!("{}{f}", file.display()));
         }
@@ -333,6 +370,8 @@ fn gather(
         let file = work.join(format!("small{r}.db"));
         let url = format!("sqlite://{}", file.display());
         g.sqlite_small.push(step("SQLite first sync", small, &url)?);
+        g.export_small
+            .push(step("store export (SQLite)", small, &url)?);
     }
     drop(server);
     if cli.no_dlt {

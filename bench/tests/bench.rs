@@ -120,9 +120,9 @@ async fn a_client_quota_at_the_server_quota_gets_no_429() {
     assert_eq!(m.stats.throttled, 0);
 }
 
-/// The three kinds of `bench store` measurement agree on the records: the
-/// plain listing, the `sync` command to /dev/null (which needs the
-/// credentials the command reads), and a sync into a SQLite store.
+/// The kinds of `bench store` measurement agree on the records: the plain
+/// listing, the `sync` command to /dev/null (which needs the credentials the
+/// command reads), a sync into a SQLite store, and its `store export`.
 #[tokio::test]
 async fn store_measurements_list_the_same_records() {
     use vectis_bench::store::{StoreChildArgs, measure};
@@ -134,10 +134,11 @@ async fn store_measurements_list_the_same_records() {
     ));
     std::fs::create_dir_all(&dir).unwrap();
     let sqlite = format!("sqlite://{}", dir.join("store.db").display());
-    for (run, store) in [
-        ("none", "none"),
-        ("devnull", "devnull"),
-        ("sqlite", &sqlite),
+    for (run, store, export) in [
+        ("none", "none", false),
+        ("devnull", "devnull", false),
+        ("sqlite", &sqlite, false),
+        ("export", &sqlite, true),
     ] {
         let args = StoreChildArgs {
             port,
@@ -145,6 +146,7 @@ async fn store_measurements_list_the_same_records() {
             devices: 600,
             store: store.parse().unwrap(),
             runtime: vectis_bench::store::Runtime::default(),
+            export,
         };
         let m = measure(&args)
             .await

@@ -263,11 +263,13 @@ pub async fn run_store(args: &[String], mut io: Io<'_>) -> i32 {
             if !kinds.is_empty() {
                 filter = filter.kinds(kinds);
             }
-            let records = match store.records(&filter).await {
-                Ok(r) => r,
-                Err(e) => return fail(&mut io, &e),
-            };
-            for r in &records {
+            // Each record written as it is read: memory stays flat.
+            let mut records = store.record_stream(&filter);
+            while let Some(r) = futures::StreamExt::next(&mut records).await {
+                let r = match r {
+                    Ok(r) => r,
+                    Err(e) => return fail(&mut io, &e),
+                };
                 if let Err(code) = emit(&mut io, &r.to_json(raw).to_string()) {
                     return code;
                 }

@@ -80,6 +80,9 @@ impl StoredRecord {
     }
 }
 
+/// How many rows [`Store::record_stream`] reads in one query.
+pub const EXPORT_CHUNK: usize = 1000;
+
 /// Which records [`Store::records`] returns.
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
@@ -371,41 +374,106 @@ impl Store {
             .collect())
     }
 
-    /// Stored records, by connection, kind and id.
+    /// Stored records, by connection, kind and id, all in memory; see
+    /// [`Store::record_stream`] for a store of any size.
     pub async fn records(&self, filter: &RecordFilter) -> Result<Vec<StoredRecord>> {
-        let kinds = filter.kinds.clone().unwrap_or_else(|| Kind::ALL.to_vec());
-        let mut out = Vec::new();
-        for kind in kinds {
-            let mut sql = format!(
-                "SELECT connection, id, vendor, {}, raw, first_synced_at, last_synced_at, deleted_at FROM {} WHERE 1 = 1",
-                rows::columns(kind).join(", "),
-                rows::table(kind)
-            );
-            if filter.connection.is_some() {
-                sql.push_str(" AND connection = $1");
-            }
-            if !filter.include_deleted {
-                sql.push_str(" AND deleted_at IS NULL");
-            }
-            sql.push_str(" ORDER BY connection, id");
-            let sql = self.sql(&sql).into_owned();
-            let mut q = sqlx::query(&sql);
-            if let Some(c) = &filter.connection {
-                q = q.bind(c.clone());
-            }
-            let mut stream = q.fetch(&self.pool);
-            while let Some(row) = stream
-                .try_next()
-                .await
-                .map_err(self.err(format!("read {kind}")))?
-            {
-                out.push(stored_from_row(kind, &row)?);
-            }
-        }
-        Ok(out)
+        self.record_stream(filter).try_collect().await
     }
 
-    /// Live records of one kind of one connection.
+    /// Stored records as they are read, kind after kind, each by connection
+    /// and id: memory stays flat however large the store (`store export`
+    /// writes each as it arrives). They are read [`EXPORT_CHUNK`] rows at a
+    /// time, each chunk a short query after the last key, so no read holds
+    /// the database for the whole stream. A row that cannot be read ends the
+    /// stream with its error.
+    pub fn record_stream<'a>(
+        &'a self,
+        filter: &RecordFilter,
+    ) -> futures::stream::BoxStream<'a, Result<StoredRecord>> {
+        use futures::StreamExt;
+        let kinds = filter.kinds.clone().unwrap_or_else(|| Kind::ALL.to_vec());
+        let filter = filter.clone();
+        futures::stream::iter(kinds)
+            .map(move |kind| self.kind_stream(kind, filter.clone()))
+            .flatten()
+            .boxed()
+    }
+
+    /// One kind's records for [`Store::record_stream`], chunk by chunk.
+    fn kind_stream(
+        &self,
+        kind: Kind,
+        filter: RecordFilter,
+    ) -> futures::stream::BoxStream<'_, Result<StoredRecord>> {
+        use futures::StreamExt;
+        let select = format!(
+            "SELECT connection, id, vendor, {}, raw, first_synced_at, last_synced_at, deleted_at FROM {} WHERE 1 = 1",
+            rows::columns(kind).join(", "),
+            rows::table(kind)
+        );
+        // The state: `None` when done, else the last key read (none yet).
+        let start: Option<Option<(String, String)>> = Some(None);
+        futures::stream::try_unfold(start, move |state| {
+            let (select, filter) = (select.clone(), filter.clone());
+            async move {
+                let Some(after) = state else {
+                    return Ok::<_, Error>(None);
+                };
+                let mut sql = select;
+                let mut n = 0;
+                let mut next = || {
+                    n += 1;
+                    format!("${n}")
+                };
+                if filter.connection.is_some() {
+                    sql.push_str(&format!(" AND connection = {}", next()));
+                }
+                if !filter.include_deleted {
+                    sql.push_str(" AND deleted_at IS NULL");
+                }
+                if after.is_some() {
+                    let (c, i) = (next(), next());
+                    sql.push_str(&format!(
+                        " AND (connection > {c} OR (connection = {c} AND id > {i}))"
+                    ));
+                }
+                sql.push_str(&format!(" ORDER BY connection, id LIMIT {EXPORT_CHUNK}"));
+                let sql = self.sql(&sql).into_owned();
+                let mut q = sqlx::query(&sql);
+                if let Some(c) = &filter.connection {
+                    q = q.bind(c.clone());
+                }
+                if let Some((c, i)) = &after {
+                    q = q.bind(c.clone()).bind(i.clone());
+                }
+                let rows = q
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(self.err(format!("read {kind}")))?;
+                let done = rows.len() < EXPORT_CHUNK;
+                let recs = rows
+                    .iter()
+                    .map(|row| stored_from_row(kind, row))
+                    .collect::<Result<Vec<StoredRecord>>>()?;
+                let last = recs
+                    .last()
+                    .map(|r| (r.connection.clone(), r.record.id().to_string()));
+                let state = match (done, last) {
+                    (false, Some(key)) => Some(Some(key)),
+                    _ => None,
+                };
+                Ok(Some((
+                    futures::stream::iter(recs.into_iter().map(Ok::<_, Error>)),
+                    state,
+                )))
+            }
+        })
+        .try_flatten()
+        .boxed()
+    }
+
+    /// Live records of one kind of one connection, all in memory (see
+    /// [`Store::record_stream`] for a large tenant's devices).
     pub async fn live(&self, connection: &str, kind: Kind) -> Result<Vec<Record>> {
         Ok(self
             .records(&RecordFilter::new().connection(connection).kinds([kind]))

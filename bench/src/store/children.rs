@@ -8,14 +8,19 @@ pub(super) fn run_store_child(
     devices: u64,
     store: &str,
     runtime: Runtime,
+    export: bool,
 ) -> Result<StoreMeasured, BenchError> {
     let exe = std::env::current_exe()?;
     let runtime = match runtime {
         Runtime::OneThread => "one-thread",
         Runtime::Example => "example",
     };
-    let out = Command::new(exe)
-        .arg("__store")
+    let mut cmd = Command::new(exe);
+    cmd.arg("__store");
+    if export {
+        cmd.arg("--export");
+    }
+    let out = cmd
         .args(["--runtime", runtime])
         .args(["--port", &port.to_string(), "--run", run])
         .args(["--devices", &devices.to_string()])

@@ -41,6 +41,10 @@ pub struct Gathered {
     pub sqlite_second: Vec<StoreMeasured>,
     /// SQLite, 10k devices, empty store.
     pub sqlite_small: Vec<StoreMeasured>,
+    /// `store export` of the large SQLite store.
+    pub export_large: Vec<StoreMeasured>,
+    /// `store export` of the 10k store.
+    pub export_small: Vec<StoreMeasured>,
     /// PostgreSQL first syncs (empty when skipped).
     pub postgres_first: Vec<StoreMeasured>,
     /// PostgreSQL second syncs.
@@ -193,6 +197,13 @@ pub fn verdicts(g: &Gathered) -> Vec<Verdict> {
         true,
         String::new(),
     ));
+    out.push(judge(
+        "peak memory, store export of the large store ≤ 1.2 × the 10k one's",
+        ratio(peak(&g.export_large), peak(&g.export_small)),
+        MEMORY_LIMIT,
+        true,
+        String::new(),
+    ));
     out
 }
 
@@ -267,7 +278,7 @@ pub fn report(g: &Gathered, repeat: usize) -> String {
     );
     let listing = secs(&g.listing);
     let devnull = secs(&g.devnull);
-    let rows: [(&str, &[StoreMeasured]); 7] = [
+    let rows: [(&str, &[StoreMeasured]); 9] = [
         ("sync command to /dev/null", &g.devnull),
         ("plain listing (no output)", &g.listing),
         ("SQLite, first sync (empty store)", &g.sqlite_first),
@@ -275,6 +286,8 @@ pub fn report(g: &Gathered, repeat: usize) -> String {
         ("PostgreSQL, first sync (empty)", &g.postgres_first),
         ("PostgreSQL, second (unchanged)", &g.postgres_second),
         ("SQLite, first sync, 10k devices", &g.sqlite_small),
+        ("store export (SQLite)", &g.export_large),
+        ("store export, 10k devices", &g.export_small),
     ];
     for (label, ms) in rows {
         let Some(s) = secs(ms) else {

@@ -59,6 +59,8 @@ fn gathered() -> Gathered {
         sqlite_small: vec![m(0.2, 10_000, 0, 28_000)],
         postgres_first: vec![m(2.9, 150_000, 0, 30_000)],
         postgres_second: vec![m(2.2, 0, 0, 30_000)],
+        export_large: vec![m(0.9, 0, 0, 25_000)],
+        export_small: vec![m(0.1, 0, 0, 24_000)],
         ..Gathered::default()
     }
 }
@@ -93,6 +95,19 @@ fn store_targets_are_judged_on_the_medians_against_the_sync_to_devnull() {
     let missed = missed(&verdicts(&slow));
     assert_eq!(missed.len(), 3, "{missed:?}");
     assert!(missed[0].contains("1.30"), "{missed:?}");
+}
+
+#[test]
+fn a_store_export_whose_memory_grows_with_the_store_misses() {
+    let g = gathered();
+    let export = "peak memory, store export";
+    assert_eq!(outcome(&g, export), "met");
+    let mut big = g.clone();
+    big.export_large[0].peak_kib = Some(240_000);
+    assert_eq!(outcome(&big, export), "MISSED");
+    let mut none = g;
+    none.export_large.clear();
+    assert_eq!(outcome(&none, export), "skipped");
 }
 
 #[test]

@@ -8,7 +8,70 @@ use serde_json::json;
 use vectis_core::Record;
 use vectis_testkit::ListAll;
 
-on_both_backends!(rows_hold_the_vendor_json_byte_for_byte_and_typed_columns);
+on_both_backends!(
+    rows_hold_the_vendor_json_byte_for_byte_and_typed_columns,
+    the_record_stream_reads_every_row_once_in_order_chunk_after_chunk,
+);
+
+/// `(connection, id)` of every live device, as plain SQL orders them.
+async fn device_keys(store: &Store, connection: Option<&str>) -> Vec<(String, String)> {
+    let sql = match connection {
+        Some(_) => {
+            "SELECT connection, id FROM devices WHERE deleted_at IS NULL AND connection = $1 ORDER BY connection, id"
+        }
+        None => {
+            "SELECT connection, id FROM devices WHERE deleted_at IS NULL ORDER BY connection, id"
+        }
+    };
+    let sql = store.sql(sql);
+    let mut q = sqlx::query(&sql);
+    if let Some(c) = connection {
+        q = q.bind(c.to_string());
+    }
+    q.fetch_all(store.pool())
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get::<String, _>(0), r.get::<String, _>(1)))
+        .collect()
+}
+
+/// More devices than one chunk, in two connections: the stream gives each
+/// row once, in the store's order, across chunk and connection boundaries,
+/// and follows the filter.
+async fn the_record_stream_reads_every_row_once_in_order_chunk_after_chunk(backend: &str) {
+    use futures::TryStreamExt;
+    let fake = AteraFake::with_data(AteraData::generate(3, 1_234, 0, 17)).await;
+    let t = RecordingTime::new();
+    let store = fresh(backend).await;
+    let c = atera(&fake, &t);
+    for name in ["b-second", "a-first"] {
+        let r = Syncer::new(&store, &c)
+            .connection(name)
+            .options(opts(&t).page_size(50).kinds([Kind::Devices]))
+            .run()
+            .await
+            .unwrap();
+        assert!(r.is_ok(), "{r:?}");
+    }
+    let keys = |recs: Vec<vectis_sync::StoredRecord>| -> Vec<(String, String)> {
+        recs.into_iter()
+            .map(|r| (r.connection, r.record.id().to_string()))
+            .collect()
+    };
+    let devices = RecordFilter::new().kinds([Kind::Devices]);
+    let all: Vec<_> = store.record_stream(&devices).try_collect().await.unwrap();
+    assert!(
+        all.len() > 2 * vectis_sync::store::EXPORT_CHUNK,
+        "{}",
+        all.len()
+    );
+    assert_eq!(keys(all), device_keys(&store, None).await);
+    let one = devices.clone().connection("b-second");
+    let b: Vec<_> = store.record_stream(&one).try_collect().await.unwrap();
+    assert_eq!(b.len(), 1_234);
+    assert_eq!(keys(b), device_keys(&store, Some("b-second")).await);
+}
 
 /// Every record of `kind` the connector lists.
 async fn listed(c: &AteraConnector, kind: Kind) -> Vec<Record> {

@@ -2,6 +2,7 @@
 //! grouped by key.
 
 use super::*;
+use futures::TryStreamExt;
 
 impl<'a> Engine<'a> {
     /// The store's alerts that match a rule, grouped by key.
@@ -12,28 +13,38 @@ impl<'a> Engine<'a> {
             if conn == self.psa_connection || vendor == psa_vendor {
                 continue;
             }
+            // Read as streams, keeping only what the groups need: a large
+            // tenant's devices (each with its vendor JSON) never sit in
+            // memory all at once.
+            let live = |kind: Kind| {
+                let filter = vectis_sync::RecordFilter::new()
+                    .connection(conn.clone())
+                    .kinds([kind]);
+                self.store.record_stream(&filter)
+            };
             let mut devices: HashMap<String, (String, Option<String>)> = HashMap::new();
-            for r in self.store.live(&conn, Kind::Devices).await? {
-                if let Record::Device(d) = r {
+            let mut stream = live(Kind::Devices);
+            while let Some(r) = stream.try_next().await? {
+                if let Record::Device(d) = r.record {
                     devices.insert(d.id, (d.name, d.customer_id));
                 }
             }
             let mut customers: HashMap<String, String> = HashMap::new();
-            for r in self.store.live(&conn, Kind::Customers).await? {
-                if let Record::Customer(c) = r {
+            let mut stream = live(Kind::Customers);
+            while let Some(r) = stream.try_next().await? {
+                if let Record::Customer(c) = r.record {
                     customers.insert(c.id, c.name);
                 }
             }
-            let mut alerts: Vec<Alert> = self
-                .store
-                .live(&conn, Kind::Alerts)
-                .await?
-                .into_iter()
-                .filter_map(|r| match r {
-                    Record::Alert(a) => Some(a),
-                    _ => None,
-                })
-                .collect();
+            let mut alerts: Vec<Alert> = Vec::new();
+            let mut stream = live(Kind::Alerts);
+            while let Some(r) = stream.try_next().await? {
+                if let Record::Alert(a) = r.record
+                    && self.rules.first_match(&a).is_some()
+                {
+                    alerts.push(a);
+                }
+            }
             alerts.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
             for a in alerts {
                 let Some(rule) = self.rules.first_match(&a) else {
