@@ -227,29 +227,41 @@ async fn an_empty_tenant_after_a_full_store_is_held_and_exits_1_saying_how_to_co
     assert!(recs.iter().all(|r| r["deleted_at"].is_string()));
 }
 
+/// An Atera fake and a store file it has been synced into once.
+async fn synced_atera_store() -> (AteraFake, String) {
+    let atera = AteraFake::with_data(AteraData::generate(3, 5, 4, 9)).await;
+    let store = temp_store();
+    let first = sync_atera_into(&store, &atera.uri()).await;
+    assert_eq!(first.code, 0, "{}", first.err);
+    (atera, store)
+}
+
+/// Asserts that `err` holds exactly one `error:` line, naming the store
+/// file and saying `what`.
+fn one_error_line_saying(err: &str, what: &str) {
+    let errors: Vec<&str> = err.lines().filter(|l| l.starts_with("error:")).collect();
+    assert_eq!(errors.len(), 1, "{err}");
+    assert!(errors[0].contains(what), "{err}");
+    assert!(errors[0].contains("vectis.db"), "{err}");
+}
+
 /// A store that cannot be written (here opened read-only): `sync` ends with
 /// one `error:` line naming the store and saying it is read-only, and exit 1;
 /// what was stored before is untouched.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_read_only_store_is_one_error_line_saying_so_and_keeps_its_data() {
-    let atera = AteraFake::with_data(AteraData::generate(3, 5, 4, 9)).await;
-    let store = temp_store();
+    let (atera, store) = synced_atera_store().await;
     let sync = |store: String| {
         let uri = atera.uri();
         async move { sync_atera_into(&store, &uri).await }
     };
-    let first = sync(store.clone()).await;
-    assert_eq!(first.code, 0, "{}", first.err);
     let before = run(Cmd::Store, &["export", "--store", &store], &[]).await;
     assert_eq!(before.code, 0, "{}", before.err);
 
     let ro = format!("{store}?mode=ro");
     let r = sync(ro).await;
     assert_eq!(r.code, 1, "{}", r.err);
-    let errors: Vec<&str> = r.err.lines().filter(|l| l.starts_with("error:")).collect();
-    assert_eq!(errors.len(), 1, "{}", r.err);
-    assert!(errors[0].contains("read-only"), "{}", r.err);
-    assert!(errors[0].contains("vectis.db"), "{}", r.err);
+    one_error_line_saying(&r.err, "read-only");
 
     let after = run(Cmd::Store, &["export", "--store", &store], &[]).await;
     assert_eq!(
@@ -264,14 +276,11 @@ async fn a_read_only_store_is_one_error_line_saying_so_and_keeps_its_data() {
 /// (the default waits 30 s for the lock) — and syncs once it is released.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_locked_store_is_one_error_line_saying_another_process_holds_it() {
-    let atera = AteraFake::with_data(AteraData::generate(3, 5, 4, 9)).await;
-    let store = temp_store();
+    let (atera, store) = synced_atera_store().await;
     let sync = |store: String| {
         let uri = atera.uri();
         async move { sync_atera_into(&store, &uri).await }
     };
-    let first = sync(store.clone()).await;
-    assert_eq!(first.code, 0, "{}", first.err);
 
     let holder = vectis_sync::Store::open(&store).await.unwrap();
     let mut conn = holder.pool().acquire().await.unwrap();
@@ -281,14 +290,7 @@ async fn a_locked_store_is_one_error_line_saying_another_process_holds_it() {
         .unwrap();
     let r = sync(format!("{store}?busy_timeout=0")).await;
     assert_eq!(r.code, 1, "{}", r.err);
-    let errors: Vec<&str> = r.err.lines().filter(|l| l.starts_with("error:")).collect();
-    assert_eq!(errors.len(), 1, "{}", r.err);
-    assert!(
-        errors[0].contains("another process holds the database"),
-        "{}",
-        r.err
-    );
-    assert!(errors[0].contains("vectis.db"), "{}", r.err);
+    one_error_line_saying(&r.err, "another process holds the database");
 
     sqlx::query("ROLLBACK").execute(&mut *conn).await.unwrap();
     drop(conn);
