@@ -12,13 +12,16 @@
 //!       ─► ok | held | failed ─► release the lease
 //! ```
 //!
-//! Here: the [`Syncer`], leases and the run's start; `options.rs`
-//! ([`SyncOptions`], [`RunStatus`], [`Mode`]), `report.rs` ([`KindReport`],
-//! [`SyncReport`]), `pages.rs` (the page loop), `page.rs` (one page's
-//! transaction), `stored.rs` (what the store holds for a page's ids), `worker.rs` (the syncer's thread for hashing and making
-//! rows), `finish.rs` (tombstones and the run's end).
+//! Here: the [`Syncer`] and the run's start; `lease.rs` (taking,
+//! renewing and releasing the lease), `options.rs` ([`SyncOptions`],
+//! [`RunStatus`], [`Mode`]), `report.rs` ([`KindReport`], [`SyncReport`]),
+//! `pages.rs` (the page loop), `page.rs` (one page's transaction),
+//! `stored.rs` (what the store holds for a page's ids), `worker.rs` (the
+//! syncer's thread for hashing and making rows), `finish.rs` (tombstones
+//! and the run's end).
 
 mod finish;
+mod lease;
 mod options;
 mod page;
 mod pages;
@@ -257,77 +260,6 @@ impl<'a> Syncer<'a> {
         }
         let _ = self.release(kind).await;
         report
-    }
-
-    /// When `kind`'s lease was last taken or renewed by this syncer.
-    fn renewed_at(&self, kind: Kind) -> Option<DateTime<Utc>> {
-        let at = self.renewed.lock().unwrap_or_else(|p| p.into_inner());
-        at.get(&kind).copied()
-    }
-
-    fn set_renewed_at(&self, kind: Kind, t: DateTime<Utc>) {
-        let mut at = self.renewed.lock().unwrap_or_else(|p| p.into_inner());
-        at.insert(kind, t);
-    }
-
-    async fn acquire(&self, kind: Kind) -> Result<()> {
-        let s = self.store;
-        let now = self.now();
-        let until = now + chrono::Duration::from_std(self.opts.lease).unwrap_or_default();
-        let done = sqlx::query(&s.sql(
-            "INSERT INTO leases (connection, kind, holder, expires_at) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (connection, kind) DO UPDATE
-               SET holder = excluded.holder, expires_at = excluded.expires_at
-               WHERE leases.expires_at < $5 OR leases.holder = excluded.holder",
-        ))
-        .bind(self.connection.clone())
-        .bind(kind.as_str().to_string())
-        .bind(self.holder.clone())
-        .bind(rows::ts(until))
-        .bind(rows::ts(now))
-        .execute(s.pool())
-        .await
-        .map_err(s.err(format!("take the lease on {} {kind}", self.connection)))?;
-        if done.rows_affected() == 1 {
-            self.set_renewed_at(kind, now);
-            return Ok(());
-        }
-        let row = sqlx::query(
-            &s.sql("SELECT holder, expires_at FROM leases WHERE connection = $1 AND kind = $2"),
-        )
-        .bind(self.connection.clone())
-        .bind(kind.as_str().to_string())
-        .fetch_optional(s.pool())
-        .await
-        .map_err(s.err("read the lease"))?;
-        let (holder, until) = row
-            .map(|r| {
-                (
-                    r.try_get::<String, _>(0).unwrap_or_default(),
-                    r.try_get::<String, _>(1).unwrap_or_default(),
-                )
-            })
-            .unwrap_or_default();
-        Err(Error::Busy {
-            connection: self.connection.clone(),
-            kind,
-            holder,
-            until,
-        })
-    }
-
-    async fn release(&self, kind: Kind) -> Result<()> {
-        let s = self.store;
-        sqlx::query(
-            &s.sql("DELETE FROM leases WHERE connection = $1 AND kind = $2 AND holder = $3"),
-        )
-        .bind(self.connection.clone())
-        .bind(kind.as_str().to_string())
-        .bind(self.holder.clone())
-        .execute(s.pool())
-        .await
-        .map_err(s.err("release the lease"))?;
-        Ok(())
     }
 
     async fn mark_failed(&self, run: i64, e: &Error) -> Result<()> {

@@ -9,10 +9,11 @@ use wiremock::ResponseTemplate;
 
 use super::conditions::{self, Expr};
 use super::data::company_ref;
+use super::paging::{by_number, page_size};
 use super::routes::{error, json_response};
 use super::{
-    API_MEMBER, CODEBASE, COMPANY_ID, ConnectWise, ConnectWiseData, DEFAULT_PAGE_SIZE,
-    MAX_PAGE_SIZE, PostFailure, Table, data_now, insert_sorted, iso, next_id, note, set,
+    API_MEMBER, CODEBASE, COMPANY_ID, ConnectWise, ConnectWiseData, PostFailure, Table, data_now,
+    insert_sorted, iso, next_id, note, set,
 };
 use crate::fake::RequestView;
 use crate::fake::paging::{Others, Page, link_header, page_url};
@@ -256,70 +257,6 @@ impl ConnectWise {
             }
             _ => json_response(201, &ticket),
         }
-    }
-}
-
-/// The request's `pageSize`: ConnectWise's default when absent, within
-/// 1 ..= its maximum.
-fn page_size(request: &RequestView<'_>) -> usize {
-    request
-        .query_any_case("pageSize")
-        .and_then(|s| s.parse::<usize>().ok())
-        .unwrap_or(DEFAULT_PAGE_SIZE)
-        .clamp(1, MAX_PAGE_SIZE)
-}
-
-/// Page `page` (from 1) of `rows`, `size` a page, and its `Link` header
-/// (`first`/`prev`, `next`/`last`; none when there is one page).
-fn by_number(
-    request: &RequestView<'_>,
-    rows: &[&Value],
-    size: usize,
-    others: Others,
-) -> (Vec<Value>, Option<String>) {
-    let url = |set: &[(&str, String)]| page_url(request.origin(), request, set, others);
-    let number = request
-        .query_any_case("page")
-        .and_then(|s| s.parse::<usize>().ok())
-        .unwrap_or(1)
-        .max(1);
-    let last = Page::count(rows.len(), size).max(1);
-    let cut = Page::by_number(rows.len(), number, 1, size);
-    let page: Vec<Value> = cut.items(rows).into_iter().cloned().collect();
-    let at = |n: usize| url(&[("page", n.to_string()), ("pageSize", size.to_string())]);
-    let mut links = Vec::new();
-    if last > 1 {
-        if number > 1 {
-            links.push(("first", at(1)));
-            links.push(("prev", at(number - 1)));
-        }
-        if number < last {
-            links.push(("next", at(number + 1)));
-            links.push(("last", at(last)));
-        }
-    }
-    (page, (!links.is_empty()).then(|| link_header(&links)))
-}
-
-/// The `rows` passing the request's `conditions`, paged by number like
-/// every ConnectWise list (`page`, `pageSize`, a `Link` header).
-pub(super) fn filtered(
-    request: &RequestView<'_>,
-    rows: impl Iterator<Item = Value>,
-) -> ResponseTemplate {
-    let filter = match filter_of(request) {
-        Ok(f) => f,
-        Err(e) => return *e,
-    };
-    let rows: Vec<Value> = rows
-        .filter(|r| filter.as_ref().is_none_or(|f| f.eval(r)))
-        .collect();
-    let rows: Vec<&Value> = rows.iter().collect();
-    let (page, link) = by_number(request, &rows, page_size(request), Others::Last);
-    let resp = json_response(200, &Value::Array(page));
-    match link {
-        Some(l) => resp.insert_header("Link", l.as_str()),
-        None => resp,
     }
 }
 

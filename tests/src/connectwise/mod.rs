@@ -50,6 +50,7 @@ use crate::fake::FakeServer;
 mod answers;
 pub mod conditions;
 mod data;
+mod paging;
 mod routes;
 
 #[doc(inline)]

@@ -6,7 +6,8 @@ use serde_json::{Value, json};
 use wiremock::ResponseTemplate;
 use wiremock::http::Method;
 
-use super::answers::{filter_of, filtered, ticket_not_found};
+use super::answers::{filter_of, ticket_not_found};
+use super::paging::filtered;
 use super::{
     CLIENT_ID, CODEBASE, CODEBASE_ALIAS, COMPANY_ID, ConnectWise, ConnectWiseData, PRIVATE_KEY,
     PUBLIC_KEY, Table, VERSION, set,

@@ -1,6 +1,7 @@
 //! Unit tests of `vendor_info`.
 
 use super::*;
+use crate::http::VendorRules;
 
 static T: VendorInfo = VendorInfo {
     vendor: Vendor::Kaseya,
