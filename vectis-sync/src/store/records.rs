@@ -160,10 +160,10 @@ impl Store {
                     sql.push_str(" AND deleted_at IS NULL");
                 }
                 if after.is_some() {
+                    // A row value: both databases read it as a range of the
+                    // primary key's index (an OR of ranges would scan).
                     let (c, i) = (next(), next());
-                    sql.push_str(&format!(
-                        " AND (connection > {c} OR (connection = {c} AND id > {i}))"
-                    ));
+                    sql.push_str(&format!(" AND (connection, id) > ({c}, {i})"));
                 }
                 sql.push_str(&format!(" ORDER BY connection, id LIMIT {EXPORT_CHUNK}"));
                 let sql = self.sql(&sql).into_owned();
