@@ -20,8 +20,11 @@ pub mod url_arg;
 /// a first SQLite sync took 2.3 s with glibc and 1.76 s with jemalloc, an
 /// unchanged one 1.36 s and 1.06 s, PostgreSQL 3.2 s → 2.9 s and 1.68 s →
 /// 1.32 s, while the sync to /dev/null stayed at 0.8 s and peak memory
-/// moved by a few MiB. A program of your own that syncs large tenants
-/// gains the same by declaring it (see `vectis-sync`'s docs).
+/// moved by a few MiB. Its decay is set at build time in the workspace's
+/// `.cargo/config.toml` (freed pages handed back after 200 ms: with the
+/// default 10 s a 1M-device sync's peak memory moved by a fifth from run to
+/// run). A program of your own that syncs large tenants gains the same by
+/// declaring it (see `vectis-sync`'s docs).
 #[cfg(not(target_env = "msvc"))]
 #[global_allocator]
 static ALLOC: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
