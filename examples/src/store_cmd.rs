@@ -256,7 +256,7 @@ pub async fn run_store(args: &[String], mut io: Io<'_>) -> i32 {
                 Ok(s) => s,
                 Err(code) => return code,
             };
-            let mut filter = RecordFilter::new().include_deleted(deleted);
+            let mut filter = RecordFilter::new().include_deleted(deleted).skip_raw(!raw);
             if let Some(c) = connection {
                 filter = filter.connection(c);
             }

@@ -70,6 +70,22 @@ async fn the_record_stream_reads_every_row_once_in_order_chunk_after_chunk(backe
     let one = devices.clone().connection("b-second");
     let b: Vec<_> = store.record_stream(&one).try_collect().await.unwrap();
     assert_eq!(b.len(), 1_234);
+    // Without the vendor JSON: the same records, `raw` null, nothing else
+    // changed.
+    let lean: Vec<_> = store
+        .record_stream(&one.clone().skip_raw(true))
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(lean.len(), b.len());
+    for (full, lean) in b.iter().zip(&lean) {
+        let mut expected = full.clone();
+        if let Record::Device(d) = &mut expected.record {
+            assert!(!d.raw.is_null());
+            d.raw = serde_json::Value::Null;
+        }
+        assert_eq!(&expected, lean);
+    }
     assert_eq!(keys(b), device_keys(&store, Some("b-second")).await);
 }
 

@@ -74,6 +74,8 @@ pub struct RecordFilter {
     pub kinds: Option<Vec<Kind>>,
     /// Tombstoned records too (default: live only).
     pub include_deleted: bool,
+    /// Each record's `raw` left out, `null` (default: read).
+    pub skip_raw: bool,
 }
 
 impl RecordFilter {
@@ -97,6 +99,14 @@ impl RecordFilter {
     /// Tombstoned records too.
     pub fn include_deleted(mut self, yes: bool) -> RecordFilter {
         self.include_deleted = yes;
+        self
+    }
+
+    /// Leave each record's vendor JSON out (`raw` is `null`): it is neither
+    /// read nor parsed, the larger part of a row (`store export` without
+    /// `--raw`).
+    pub fn skip_raw(mut self, yes: bool) -> RecordFilter {
+        self.skip_raw = yes;
         self
     }
 }
@@ -134,8 +144,13 @@ impl Store {
         filter: RecordFilter,
     ) -> futures::stream::BoxStream<'_, Result<StoredRecord>> {
         use futures::StreamExt;
+        let raw = if filter.skip_raw {
+            "CAST(NULL AS TEXT) AS raw"
+        } else {
+            "raw"
+        };
         let select = format!(
-            "SELECT connection, id, vendor, {}, raw, first_synced_at, last_synced_at, deleted_at FROM {} WHERE 1 = 1",
+            "SELECT connection, id, vendor, {}, {raw}, first_synced_at, last_synced_at, deleted_at FROM {} WHERE 1 = 1",
             rows::columns(kind).join(", "),
             rows::table(kind)
         );
