@@ -6,7 +6,6 @@ use crate::info::{CLOSED_STATUS_NAMES, INFO, MAX_EXTERNAL_REF_CHARS};
 use crate::listings::{BOARD_STATUSES, BOARDS, NOTES, PRIORITIES, TICKETS, TIME_ENTRIES};
 use crate::{ConnectWiseConnector, map, raw};
 use async_trait::async_trait;
-use futures::StreamExt;
 use serde::de::DeserializeOwned;
 use vectis_core::error::Result;
 use vectis_core::http::{Method, RequestSpec};
@@ -53,12 +52,7 @@ impl ConnectWiseConnector {
         for (name, value) in query {
             call = call.query(*name, value.clone());
         }
-        let mut pages = call.map_items(|_, r, v| Ok(Some((r, v)))).pages();
-        let mut out = Vec::new();
-        while let Some(page) = pages.next().await {
-            out.extend(page?.items);
-        }
-        Ok(out)
+        call.map_items(|_, r, v| Ok(Some((r, v)))).all().await
     }
 
     /// Open tickets whose `externalXRef` is `reference`

@@ -18,20 +18,16 @@ impl KaseyaConnector {
     /// Every device's identifier and organization, in list order.
     async fn device_organizations(&self) -> Result<Vec<(String, Option<String>)>> {
         let opts = ListOptions::default();
-        let mut pages = self
+        let devices = self
             .client
             .list(&DEVICES, &opts)
             .map(|d, _| Some(d))
-            .pages();
-        let mut out = Vec::new();
-        while let Some(page) = pages.try_next().await? {
-            out.extend(
-                page.items
-                    .into_iter()
-                    .map(|d| (d.identifier, d.organization_id.map(|o| o.to_string()))),
-            );
-        }
-        Ok(out)
+            .all()
+            .await?;
+        Ok(devices
+            .into_iter()
+            .map(|d| (d.identifier, d.organization_id.map(|o| o.to_string())))
+            .collect())
     }
 
     /// How many notifications the tenant has (one request).

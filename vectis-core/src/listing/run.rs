@@ -270,6 +270,19 @@ impl<T: Send + 'static> ListRun<T> {
         })
     }
 
+    /// Every item of every page, in order, held in memory: for lookups
+    /// (boards, a ticket's notes, an id per device), where a sync streams
+    /// [`ListRun::pages`].
+    pub async fn all(self) -> Result<Vec<T>> {
+        use futures::TryStreamExt;
+        let mut pages = self.pages();
+        let mut out = Vec::new();
+        while let Some(page) = pages.try_next().await? {
+            out.extend(page.items);
+        }
+        Ok(out)
+    }
+
     /// The listing, page by page.
     pub fn pages(self) -> PageStream<T> {
         let req = match self.request() {

@@ -170,9 +170,6 @@ impl<T: Send + 'static> Shared<T> {
         }
     }
 
-    /// Drops records whose id this listing already delivered (only with
-    /// [`ListRequest::unique_by`]); called in delivery order, so a page
-    /// fetched and then cancelled never marks its ids.
     /// Page `index` as the caller gets it: its mapped `items` without the
     /// ids delivered lately ([`Shared::unique`]), the vendor's total and
     /// where to resume after it.
@@ -191,6 +188,9 @@ impl<T: Send + 'static> Shared<T> {
         }
     }
 
+    /// Drops records whose id this listing already delivered (only with
+    /// [`ListRequest::unique_by`]); called in delivery order, so a page
+    /// fetched and then cancelled never marks its ids.
     pub(super) fn unique(&self, mut items: Vec<T>, page: u64) -> Vec<T> {
         let Some(id_of) = self.req.unique else {
             return items;
