@@ -60,12 +60,7 @@ fn kind_arg() -> impl clap::builder::TypedValueParser<Value = Kind> {
 
 /// `1 customer`, `2 customers`.
 fn count_of(kind: Kind, n: u64) -> String {
-    let noun = kind.as_str();
-    if n == 1 {
-        format!("1 {}", noun.strip_suffix('s').unwrap_or(noun))
-    } else {
-        format!("{n} {noun}")
-    }
+    format!("{n} {}", kind.noun(n))
 }
 
 /// Whether the vendor lists `kind`.

@@ -31,6 +31,23 @@ impl Kind {
         }
     }
 
+    /// The noun for `n` records: `customer` for one, `customers` else.
+    ///
+    /// ```
+    /// use vectis_core::Kind;
+    /// assert_eq!(format!("1 {}", Kind::Customers.noun(1)), "1 customer");
+    /// assert_eq!(format!("0 {}", Kind::Alerts.noun(0)), "0 alerts");
+    /// ```
+    pub fn noun(self, n: u64) -> &'static str {
+        match (self, n) {
+            (Kind::Customers, 1) => "customer",
+            (Kind::Devices, 1) => "device",
+            (Kind::Alerts, 1) => "alert",
+            (Kind::Tickets, 1) => "ticket",
+            _ => self.as_str(),
+        }
+    }
+
     /// Parses `customers`, `devices`, `alerts` or `tickets`.
     pub fn from_name(s: &str) -> Option<Kind> {
         Kind::ALL.into_iter().find(|k| k.as_str() == s)

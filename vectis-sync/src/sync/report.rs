@@ -45,11 +45,7 @@ impl KindReport {
 
 impl fmt::Display for KindReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let noun = if self.records == 1 {
-            self.kind.as_str().trim_end_matches('s')
-        } else {
-            self.kind.as_str()
-        };
+        let noun = self.kind.noun(self.records);
         write!(
             f,
             "{}: {} {} ({} new, {} changed, {} gone",
